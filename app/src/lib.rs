@@ -1,0 +1,14 @@
+//! iCattle's web app: pages, components and server functions. The same crate runs on the
+//! server (feature `ssr`, rendering HTML) and in the browser (feature `hydrate`), so a
+//! command is defined once, in `domain`, and validated alike on both sides.
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod registry;
+pub mod server_fns;
+mod shell;
+
+pub use shell::{shell, App};

@@ -1,0 +1,30 @@
+use serde::{Deserialize, Serialize};
+
+/// One animal as the golden record holds it (the seed's `cattle` row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CattleRecord {
+    /// The animal's id (derived from its NLIS id).
+    pub id: i64,
+    /// National Livestock Identification System tag.
+    pub nlis_id: String,
+    /// Breed as registered.
+    pub breed: String,
+    /// `MALE` or `FEMALE`.
+    pub sex: String,
+    /// The owning client.
+    pub client_id: i64,
+    /// Latest valuation in cents, if any.
+    pub current_valuation: Option<i64>,
+    /// Lifecycle status (`ACTIVE`, `SOLD`, …).
+    pub status: String,
+    /// Provenance confidence, 0-100.
+    pub confidence_score: i32,
+    /// Provenance risk level.
+    pub risk_level: String,
+    /// When the animal was registered (RFC 3339).
+    pub created_at: String,
+    /// When the last applied event occurred (RFC 3339).
+    pub updated_at: String,
+    /// How many events the golden record has applied for this animal.
+    pub sequence: i64,
+}

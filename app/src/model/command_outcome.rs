@@ -1,0 +1,45 @@
+use domain::FieldError;
+use serde::{Deserialize, Serialize};
+
+/// The answer to an accepted command: the event is in Kafka, not yet necessarily applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommandAck {
+    /// The published event's id.
+    pub event_id: String,
+    /// Always `PUBLISHED`: the log has it; read models follow.
+    pub status: String,
+    /// The animal the event is about.
+    pub cattle_id: i64,
+    /// The per-animal sequence number the event claims.
+    pub sequence: u64,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// Why a command was not published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CommandFailure {
+    /// The command itself is malformed: each error names its field.
+    #[error("the command has {} invalid field(s)", errors.len())]
+    Invalid {
+        /// One entry per offending field.
+        errors: Vec<FieldError>,
+    },
+    /// Well-formed, but the animal's current state forbids it.
+    #[error("{message}")]
+    Rejected {
+        /// A stable code such as `ALREADY_REGISTERED`.
+        code: String,
+        /// A sentence for people.
+        message: String,
+        /// The field the refusal is about, when there is one (e.g. `nlisId`).
+        field: Option<String>,
+    },
+    /// A technical failure; nothing was published and the user may retry.
+    #[error("{message}")]
+    Unavailable {
+        /// A short sentence for people; details are in the server log.
+        message: String,
+    },
+}

@@ -1,0 +1,29 @@
+use serde::{Deserialize, Serialize};
+
+/// A message pushed over the WebSocket after a read model committed a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LiveUpdate {
+    /// The golden record applied an event to this animal.
+    CattleChanged {
+        /// The animal.
+        cattle_id: i64,
+        /// The applied event.
+        event_id: String,
+        /// Its type, e.g. `CATTLE_CREATED`.
+        event_type: String,
+        /// The animal's sequence after applying it.
+        sequence: u64,
+    },
+    /// A projection refused an event (bad signature, broken chain, lost race, …).
+    EventRejected {
+        /// The refused event, when it could be read.
+        event_id: Option<String>,
+        /// Its animal, when it could be read.
+        cattle_id: Option<i64>,
+        /// A stable code such as `SIGNATURE`.
+        code: String,
+        /// A sentence for people.
+        reason: String,
+    },
+}

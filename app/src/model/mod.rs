@@ -1,0 +1,8 @@
+//! Types that cross the wire between the browser and the server.
+mod cattle_record;
+mod command_outcome;
+mod live_update;
+
+pub use cattle_record::CattleRecord;
+pub use command_outcome::{CommandAck, CommandFailure};
+pub use live_update::LiveUpdate;

@@ -1,0 +1,4 @@
+//! One file per page.
+mod herd;
+
+pub use herd::HerdPage;

@@ -1,0 +1,46 @@
+//! The status rules of the cattle aggregate, shared by `decide` (commands) and `apply`
+//! (events), so a rule-breaking event is refused by consumers too.
+
+use crate::{CattleState, CattleStatus, Rejection};
+
+/// A transfer needs a living, ACTIVE animal and a different owner.
+pub fn check_transfer(state: &CattleState, to_client_id: i64) -> Result<(), Rejection> {
+    check_active(state)?;
+    if state.client_id == to_client_id {
+        return Err(Rejection::SameOwner {
+            client_id: to_client_id,
+        });
+    }
+    Ok(())
+}
+
+/// The animal must be ACTIVE (a deceased one is named as such).
+pub fn check_active(state: &CattleState) -> Result<(), Rejection> {
+    match state.status {
+        CattleStatus::Active => Ok(()),
+        CattleStatus::Deceased => Err(Rejection::Deceased),
+        status => Err(Rejection::NotActive { status }),
+    }
+}
+
+/// Moving or valuing needs an animal that still exists in the herd (not dead or exported).
+pub fn check_not_final(state: &CattleState) -> Result<(), Rejection> {
+    match state.status {
+        CattleStatus::Deceased => Err(Rejection::Deceased),
+        status if status.is_final() => Err(Rejection::FinalStatus { status }),
+        _ => Ok(()),
+    }
+}
+
+/// A status change must change something and cannot leave a final status.
+pub fn check_status_change(state: &CattleState, to: CattleStatus) -> Result<(), Rejection> {
+    if state.status.is_final() {
+        return Err(Rejection::FinalStatus {
+            status: state.status,
+        });
+    }
+    if state.status == to {
+        return Err(Rejection::SameStatus { status: to });
+    }
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! decide: a command against the animal's current state yields the events to write.
+
+use crate::cattle_rules::{check_not_final, check_status_change, check_transfer};
+use crate::payloads::*;
+use crate::{CattleState, Command, EventType, Rejection};
+use serde_json::Value;
+
+/// One event `decide` wants written: its type, payload JSON and business reference.
+pub type DecidedEvent = (EventType, Value, String);
+
+/// Validates `command` and checks it against `state` (None: the subject has no events yet),
+/// returning the events to seal, or why not. Pure: the caller adds ids, times and signatures.
+///
+/// event_ref: "cattle-created-{NLIS}", "client-registered-{PIC}",
+/// "fraud-alert-resolved-{alertId}", else "{event-type-in-kebab-case}-{cattleId}-{next sequence}",
+/// so the same command decided twice against the same state gets the same idempotency key.
+pub fn decide(
+    state: Option<&CattleState>,
+    command: &Command,
+) -> Result<Vec<DecidedEvent>, Rejection> {
+    command.validate().map_err(Rejection::Invalid)?;
+    if let Command::CreateCattle(c) = command {
+        if state.is_some() {
+            return Err(Rejection::AlreadyRegistered {
+                nlis_id: c.nlis_id.clone(),
+            });
+        }
+        let payload = CattleCreated {
+            nlis_id: c.nlis_id.clone(),
+            breed: c.breed.trim().to_string(),
+            sex: c.sex,
+            client_id: c.client_id,
+            birth_date: c.birth_date.clone(),
+        };
+        return Ok(vec![event(
+            &payload,
+            format!("cattle-created-{}", c.nlis_id),
+        )]);
+    }
+    if let Command::RegisterClient(c) = command {
+        // The client stream's id is derived from the PIC, so any prior event there means taken.
+        if state.is_some() {
+            return Err(Rejection::ClientAlreadyRegistered { pic: c.pic.clone() });
+        }
+        let payload = ClientRegistered {
+            client_id: c.resolved_client_id(),
+            name: c.name.trim().to_string(),
+            pic: c.pic.clone(),
+        };
+        return Ok(vec![event(
+            &payload,
+            format!("client-registered-{}", c.pic),
+        )]);
+    }
+    let Some(state) = state else {
+        return Err(Rejection::NotFound {
+            cattle_id: command.cattle_id(),
+        });
+    };
+    let decided = match command {
+        Command::TransferOwnership(c) => {
+            check_transfer(state, c.to_client_id)?;
+            let payload = OwnershipTransfer {
+                from_client_id: state.client_id,
+                to_client_id: c.to_client_id,
+                price_cents: c.price_cents,
+            };
+            event(&payload, sequenced_ref(EventType::OwnershipTransfer, state))
+        }
+        Command::RecordHealth(c) => {
+            let payload = HealthRecorded {
+                kind: c.kind,
+                notes: c.notes.clone(),
+                weight_kg: c.weight_kg,
+            };
+            event(&payload, sequenced_ref(EventType::HealthRecorded, state))
+        }
+        Command::RecordLocation(c) => {
+            check_not_final(state)?;
+            let payload = LocationRecorded {
+                latitude: c.latitude,
+                longitude: c.longitude,
+                pic: c.pic.clone(),
+            };
+            event(&payload, sequenced_ref(EventType::LocationRecorded, state))
+        }
+        Command::AddVerification(c) => {
+            let payload = VerificationAdded {
+                kind: c.kind,
+                reference: c.reference.clone(),
+            };
+            event(&payload, sequenced_ref(EventType::VerificationAdded, state))
+        }
+        Command::ChangeStatus(c) => {
+            check_status_change(state, c.status)?;
+            let payload = StatusChanged {
+                from: state.status,
+                to: c.status,
+                reason: c.reason.clone(),
+            };
+            event(&payload, sequenced_ref(EventType::StatusChanged, state))
+        }
+        Command::RecordValuation(c) => {
+            check_not_final(state)?;
+            let payload = ValuationUpdated {
+                amount_cents: c.amount_cents,
+                method: c.method,
+                previous_cents: state.current_valuation,
+            };
+            event(&payload, sequenced_ref(EventType::ValuationUpdated, state))
+        }
+        Command::ResolveFraudAlert(c) => {
+            if state.open_alert(&c.alert_id).is_none() {
+                return Err(Rejection::AlertNotOpen {
+                    alert_id: c.alert_id.clone(),
+                });
+            }
+            let payload = FraudAlertResolved {
+                alert_id: c.alert_id.clone(),
+                resolution: c.resolution,
+                notes: c.notes.clone(),
+            };
+            event(&payload, format!("fraud-alert-resolved-{}", c.alert_id))
+        }
+        // Handled above; listed so a new command cannot be forgotten here.
+        Command::CreateCattle(_) | Command::RegisterClient(_) => return Ok(vec![]),
+    };
+    Ok(vec![decided])
+}
+
+fn event<P: EventPayload>(payload: &P, event_ref: String) -> DecidedEvent {
+    (P::EVENT_TYPE, payload.to_payload(), event_ref)
+}
+
+/// "{event-type-in-kebab-case}-{cattleId}-{next sequence}".
+fn sequenced_ref(event_type: EventType, state: &CattleState) -> String {
+    let kebab = event_type.as_str().to_ascii_lowercase().replace('_', "-");
+    format!(
+        "{kebab}-{}-{}",
+        state.cattle_id,
+        state.sequence.saturating_add(1)
+    )
+}

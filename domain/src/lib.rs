@@ -1,0 +1,66 @@
+//! iCattle's pure functional core: commands and their validation, events and the signed
+//! envelope (the "Turing Protocol"), Merkle proofs, the cattle state fold (`apply`),
+//! `decide` (command -> events), fraud rules and provenance scoring.
+//!
+//! No I/O, no clock, no randomness: the same inputs give the same outputs on the server and
+//! in the browser (the crate compiles to wasm32). See PROTOCOL.md for the exact bytes.
+//!
+//! How the shell uses it:
+//! - command handler: `Command::parse_valid(&json)` (field errors) -> `command.cattle_id()` ->
+//!   load that aggregate's `ChainHead` and `CattleState` -> `decide(state, &command)` -> for
+//!   each event an `EventDraft` (ids, times, user) -> `seal(draft, &head, &key)` -> publish.
+//! - consumer: `EventEnvelope::from_json_str(text)` -> `verify_next(&envelope, &head)` ->
+//!   `apply(state, &envelope)` (or `apply_client` for CLIENT_REGISTERED) -> store both;
+//!   the fraud detector also runs `detect_fraud(&state_before, &envelope)`.
+//! - `verify` subcommand: `KeyRegistry::from_json(keys)` -> `verify_json_lines(text, &keys)`;
+//!   print the `ChainReport` and exit non-zero unless `report.is_ok()`.
+
+#![warn(missing_docs)]
+
+mod apply;
+mod cattle_id;
+mod cattle_rules;
+mod cattle_state;
+mod client_state;
+mod commands;
+mod decide;
+mod envelope;
+mod event_type;
+mod field_error;
+mod fraud_rules;
+mod livestock_terms;
+pub mod merkle;
+pub mod payloads;
+mod protocol;
+mod provenance;
+mod rejection;
+mod scoring;
+mod source_system;
+mod timestamp;
+mod upcast;
+mod wire_enum;
+
+pub use apply::{apply, replay, ApplyError};
+pub use cattle_id::{CattleId, MAX_DERIVED_ID};
+pub use cattle_rules::{check_active, check_not_final, check_status_change, check_transfer};
+pub use cattle_state::{CattleState, HealthNote, LocationFix, OpenAlert, RECENT_TRANSFERS_KEPT};
+pub use client_state::{apply_client, ClientState};
+pub use commands::*;
+pub use decide::{decide, DecidedEvent};
+pub use envelope::{Cryptography, EventEnvelope, EventMetadata};
+pub use event_type::EventType;
+pub use field_error::FieldError;
+pub use fraud_rules::*;
+pub use livestock_terms::{CattleStatus, FraudResolution, HealthKind, Sex, ValuationMethod};
+pub use merkle::{
+    consistency_proof, inclusion_proof, tree_root, verify_consistency, verify_inclusion,
+    MerkleFrontier, MerkleTree,
+};
+pub use payloads::EventPayload;
+pub use protocol::*;
+pub use provenance::{Provenance, RiskLevel, SuspicionType, VerificationKind};
+pub use rejection::Rejection;
+pub use scoring::{score_provenance, verification_weight, BASE_CONFIDENCE};
+pub use source_system::SourceSystem;
+pub use timestamp::{is_valid_date, is_valid_timestamp, timestamp_millis};
+pub use upcast::{upcast, UpcastError};

@@ -1,0 +1,184 @@
+//! The payload of each event type at its current schema version (camelCase JSON).
+
+use crate::{
+    CattleState, CattleStatus, EventType, FraudResolution, HealthKind, RiskLevel, Sex,
+    SuspicionType, ValuationMethod, VerificationKind,
+};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::Value;
+
+/// A typed event payload: knows its event type and converts to and from payload JSON.
+pub trait EventPayload: Serialize + DeserializeOwned {
+    /// The event type this payload belongs to.
+    const EVENT_TYPE: EventType;
+
+    /// The payload JSON as it goes into the envelope.
+    fn to_payload(&self) -> Value {
+        // Every payload type is plain data with string keys, which serde_json always accepts.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Reads the payload JSON (already upcast to the current version).
+    fn from_payload(payload: &Value) -> Result<Self, String> {
+        serde_json::from_value(payload.clone())
+            .map_err(|e| format!("{} payload: {e}", Self::EVENT_TYPE))
+    }
+}
+
+macro_rules! payload {
+    ($name:ident, $event:ident) => {
+        impl EventPayload for $name {
+            const EVENT_TYPE: EventType = EventType::$event;
+        }
+    };
+}
+
+/// CATTLE_CREATED (v2): an animal entered the registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CattleCreated {
+    /// NLIS device id.
+    pub nlis_id: String,
+    /// Breed.
+    pub breed: String,
+    /// Sex.
+    pub sex: Sex,
+    /// Owning client.
+    pub client_id: i64,
+    /// Date of birth, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+}
+payload!(CattleCreated, CattleCreated);
+
+/// OWNERSHIP_TRANSFER: the animal changed owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OwnershipTransfer {
+    /// Owner before.
+    pub from_client_id: i64,
+    /// Owner after.
+    pub to_client_id: i64,
+    /// Price paid in cents, if reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_cents: Option<i64>,
+}
+payload!(OwnershipTransfer, OwnershipTransfer);
+
+/// VALUATION_UPDATED: an assessor valued the animal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ValuationUpdated {
+    /// New value in cents.
+    pub amount_cents: i64,
+    /// How it was arrived at.
+    pub method: ValuationMethod,
+    /// The value before, in cents, if there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_cents: Option<i64>,
+}
+payload!(ValuationUpdated, ValuationUpdated);
+
+/// HEALTH_RECORDED: a health event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HealthRecorded {
+    /// What kind.
+    pub kind: HealthKind,
+    /// Free-text notes.
+    pub notes: String,
+    /// Live weight in kilograms, if weighed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_kg: Option<f64>,
+}
+payload!(HealthRecorded, HealthRecorded);
+
+/// LOCATION_RECORDED: a GPS fix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LocationRecorded {
+    /// Latitude in degrees.
+    pub latitude: f64,
+    /// Longitude in degrees.
+    pub longitude: f64,
+    /// Property the fix falls on, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pic: Option<String>,
+}
+payload!(LocationRecorded, LocationRecorded);
+
+/// VERIFICATION_ADDED: an identity check passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerificationAdded {
+    /// Which check.
+    pub kind: VerificationKind,
+    /// The checker's reference.
+    pub reference: String,
+}
+payload!(VerificationAdded, VerificationAdded);
+
+/// STATUS_CHANGED: the animal's status changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusChanged {
+    /// Status before (must match the state it applies to).
+    pub from: CattleStatus,
+    /// Status after.
+    pub to: CattleStatus,
+    /// Why.
+    pub reason: String,
+}
+payload!(StatusChanged, StatusChanged);
+
+/// FRAUD_DETECTED: the fraud detector raised an alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FraudDetected {
+    /// Unique id of the alert (resolution refers to it).
+    pub alert_id: String,
+    /// What is suspected.
+    pub suspicion: SuspicionType,
+    /// How serious.
+    pub severity: RiskLevel,
+    /// Human-readable explanation.
+    pub description: String,
+    /// The facts the rule saw (free JSON).
+    pub evidence: Value,
+}
+payload!(FraudDetected, FraudDetected);
+
+/// FRAUD_ALERT_RESOLVED: an assessor closed an alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FraudAlertResolved {
+    /// The alert closed.
+    pub alert_id: String,
+    /// Confirmed or dismissed.
+    pub resolution: FraudResolution,
+    /// The assessor's notes.
+    pub notes: String,
+}
+payload!(FraudAlertResolved, FraudAlertResolved);
+
+/// SNAPSHOT_CREATED: the animal's full state after the previous event, for fast replay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SnapshotCreated {
+    /// The state as folded up to the event before this one.
+    pub state: CattleState,
+}
+payload!(SnapshotCreated, SnapshotCreated);
+
+/// CLIENT_REGISTERED: a cattle owner was registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientRegistered {
+    /// The client's id.
+    pub client_id: i64,
+    /// Name.
+    pub name: String,
+    /// Property Identification Code.
+    pub pic: String,
+}
+payload!(ClientRegistered, ClientRegistered);

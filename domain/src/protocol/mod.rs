@@ -1,0 +1,28 @@
+//! The "Turing Protocol": canonical JSON, hashes, signatures, chaining and verification.
+
+mod canonical_json;
+mod chain_head;
+mod chain_report;
+mod ecmascript_number;
+mod hashing;
+mod key_registry;
+mod protocol_error;
+mod seal;
+mod signing;
+mod verification;
+
+pub use canonical_json::canonical_json;
+pub use chain_head::ChainHead;
+pub use chain_report::{
+    read_json_lines, verify_chain, verify_json_lines, AnimalReport, ChainReport, EventVerdict,
+    UnreadableLine,
+};
+pub use ecmascript_number::ecmascript_number;
+pub use hashing::{
+    event_hash, event_hash_bytes, event_hash_input, idempotency_key, payload_hash, sha256,
+};
+pub use key_registry::KeyRegistry;
+pub use protocol_error::{decode_hex, ProtocolError};
+pub use seal::{seal, seal_at_version, EventDraft};
+pub use signing::{verify_hash_signature, SigningKeyPair};
+pub use verification::{verify_next, VerificationFailure, MAX_SAFE_INTEGER};

@@ -1,0 +1,383 @@
+//! The cattle aggregate's business rules through decide and apply, and the fraud rules.
+
+use domain::payloads::{EventPayload, SnapshotCreated};
+use domain::*;
+use serde_json::{json, Value};
+
+const NLIS: &str = "3ABCD123XBC12345";
+
+/// One animal's events so far, sealed with a test key, and its folded state.
+struct Herd {
+    key: SigningKeyPair,
+    head: ChainHead,
+    state: Option<CattleState>,
+    log: Vec<EventEnvelope>,
+    day: u64,
+}
+
+impl Herd {
+    fn new() -> Self {
+        Herd {
+            key: SigningKeyPair::from_seed([9; 32]),
+            head: ChainHead::default(),
+            state: None,
+            log: vec![],
+            day: 0,
+        }
+    }
+
+    fn id(&self) -> i64 {
+        CattleId::for_nlis(NLIS).0
+    }
+
+    /// Decides `wire` against the current state and, if accepted, seals and applies it.
+    fn run(&mut self, wire: Value) -> Result<Vec<EventEnvelope>, Rejection> {
+        let command = Command::parse(&wire).map_err(Rejection::Invalid)?;
+        let decided = decide(self.state.as_ref(), &command)?;
+        Ok(decided
+            .into_iter()
+            .map(|event| self.record(command.cattle_id(), event))
+            .collect())
+    }
+
+    /// Seals and applies an event, advancing the clock by a day.
+    fn record(
+        &mut self,
+        cattle_id: CattleId,
+        (event_type, payload, event_ref): DecidedEvent,
+    ) -> EventEnvelope {
+        self.day += 1;
+        let draft = EventDraft {
+            event_id: format!("evt_{}", self.day),
+            event_type,
+            event_ref,
+            cattle_id,
+            occurred_at: format!("2024-01-{:02}T10:00:00.000Z", self.day),
+            recorded_at: format!("2024-01-{:02}T10:00:00.500Z", self.day),
+            correlation_id: None,
+            causation_id: None,
+            source_system: SourceSystem::ICattle,
+            created_by: None,
+            payload,
+            provenance: None,
+        };
+        let envelope = seal(draft, &self.head, &self.key);
+        self.head = verify_next(&envelope, &self.head).expect("verifies");
+        self.state = Some(apply(self.state.take(), &envelope).expect("applies"));
+        self.log.push(envelope.clone());
+        envelope
+    }
+
+    fn state(&self) -> &CattleState {
+        self.state.as_ref().expect("registered")
+    }
+
+    fn registered() -> Self {
+        let mut herd = Herd::new();
+        herd.run(json!({"type": "CREATE_CATTLE", "data": {"nlisId": NLIS, "breed": "Wagyu", "sex": "MALE", "clientId": 7}}))
+            .expect("registers");
+        herd
+    }
+}
+
+fn code(result: Result<Vec<EventEnvelope>, Rejection>) -> &'static str {
+    result.err().map_or("ACCEPTED", |r| r.code())
+}
+
+#[test]
+fn commands_need_a_registered_animal() {
+    let mut herd = Herd::new();
+    let wire = json!({"type": "RECORD_HEALTH", "data": {"cattleId": 5, "kind": "VACCINATION"}});
+    assert_eq!(code(herd.run(wire)), "NOT_FOUND");
+}
+
+#[test]
+fn transfers_follow_the_ownership_rules() {
+    let mut herd = Herd::registered();
+    let id = herd.id();
+    let to = |client: i64| json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": id, "toClientId": client}});
+    assert_eq!(code(herd.run(to(7))), "SAME_OWNER");
+    assert_eq!(code(herd.run(to(8))), "ACCEPTED");
+    assert_eq!(
+        (herd.state().client_id, herd.state().transfer_count),
+        (8, 1)
+    );
+    assert_eq!(
+        herd.log[1].payload,
+        json!({"fromClientId": 7, "toClientId": 8})
+    );
+    let died = json!({"type": "CHANGE_STATUS", "data": {"cattleId": id, "status": "DECEASED", "reason": "snake bite"}});
+    assert_eq!(code(herd.run(died.clone())), "ACCEPTED");
+    let refused = herd.run(to(9));
+    assert_eq!(
+        refused.as_ref().err().map(ToString::to_string).as_deref(),
+        Some("animal is deceased")
+    );
+    assert_eq!(code(refused), "DECEASED");
+    assert_eq!(code(herd.run(died)), "FINAL_STATUS");
+    let moved = json!({"type": "RECORD_LOCATION", "data": {"cattleId": id, "latitude": -20.0, "longitude": 140.0}});
+    assert_eq!(code(herd.run(moved)), "DECEASED");
+    // A necropsy is still a health record.
+    let necropsy = json!({"type": "RECORD_HEALTH", "data": {"cattleId": id, "kind": "INSPECTION", "notes": "necropsy"}});
+    assert_eq!(code(herd.run(necropsy)), "ACCEPTED");
+}
+
+#[test]
+fn status_changes_must_change_something() {
+    let mut herd = Herd::registered();
+    let id = herd.id();
+    let status = |s: &str| json!({"type": "CHANGE_STATUS", "data": {"cattleId": id, "status": s, "reason": "muster"}});
+    assert_eq!(code(herd.run(status("ACTIVE"))), "SAME_STATUS");
+    assert_eq!(code(herd.run(status("MISSING"))), "ACCEPTED");
+    let to = json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": id, "toClientId": 8}});
+    assert_eq!(code(herd.run(to)), "NOT_ACTIVE");
+    assert_eq!(code(herd.run(status("ACTIVE"))), "ACCEPTED");
+}
+
+#[test]
+fn apply_refuses_events_that_break_the_rules() {
+    let mut herd = Herd::registered();
+    let id = CattleId(herd.id());
+    let stale = (
+        EventType::StatusChanged,
+        json!({"from": "SOLD", "to": "ACTIVE", "reason": "x"}),
+        "r".to_string(),
+    );
+    let draft_key = SigningKeyPair::from_seed([9; 32]);
+    let envelope = seal(
+        EventDraft {
+            event_id: "evt_bad".into(),
+            event_type: stale.0,
+            event_ref: stale.2,
+            cattle_id: id,
+            occurred_at: "2024-02-01T00:00:00.000Z".into(),
+            recorded_at: "2024-02-01T00:00:00.000Z".into(),
+            correlation_id: None,
+            causation_id: None,
+            source_system: SourceSystem::ICattle,
+            created_by: None,
+            payload: stale.1,
+            provenance: None,
+        },
+        &herd.head,
+        &draft_key,
+    );
+    let state = herd.state.take();
+    assert!(matches!(
+        apply(state.clone(), &envelope),
+        Err(ApplyError::StaleStatus { .. })
+    ));
+    assert!(matches!(
+        apply(None, &envelope),
+        Err(ApplyError::OutOfSequence { .. })
+    ));
+    let created_again = herd.log[0].clone();
+    assert!(matches!(
+        apply(state, &created_again),
+        Err(ApplyError::OutOfSequence { .. })
+    ));
+}
+
+#[test]
+fn fraud_alerts_open_score_and_resolve() {
+    let mut herd = Herd::registered();
+    let id = herd.id();
+    assert_eq!(
+        (herd.state().confidence_score, herd.state().risk_level),
+        (40, RiskLevel::High)
+    );
+    for kind in ["NLIS", "DNA"] {
+        let wire = json!({"type": "ADD_VERIFICATION", "data": {"cattleId": id, "kind": kind, "reference": "lab-1"}});
+        herd.run(wire).expect("verified");
+    }
+    assert_eq!(
+        (herd.state().confidence_score, herd.state().risk_level),
+        (80, RiskLevel::Low)
+    );
+
+    let value = |cents: i64| json!({"type": "RECORD_VALUATION", "data": {"cattleId": id, "amountCents": cents, "method": "MARKET"}});
+    herd.run(value(200_000)).expect("valued");
+    let before = herd.state().clone();
+    let jump = herd.run(value(500_000)).expect("valued").remove(0);
+    let findings = detect_fraud(&before, &jump);
+    assert_eq!(
+        findings.iter().map(|f| f.suspicion).collect::<Vec<_>>(),
+        [SuspicionType::PriceAnomaly]
+    );
+    let alert = findings[0].clone();
+    herd.record(CattleId(id), alert.to_event());
+    assert_eq!(herd.state().suspicions, [SuspicionType::PriceAnomaly]);
+    assert_eq!(
+        (herd.state().confidence_score, herd.state().risk_level),
+        (65, RiskLevel::Medium)
+    );
+    // The same problem does not raise a second alert while the first is open.
+    assert!(detect_fraud(herd.state(), &jump).is_empty());
+
+    let resolve = |alert_id: &str| json!({"type": "RESOLVE_FRAUD_ALERT", "data": {"cattleId": id, "alertId": alert_id, "resolution": "DISMISSED"}});
+    assert_eq!(code(herd.run(resolve("nope"))), "ALERT_NOT_OPEN");
+    assert_eq!(code(herd.run(resolve(&alert.alert_id))), "ACCEPTED");
+    assert!(herd.state().suspicions.is_empty());
+    assert_eq!(code(herd.run(resolve(&alert.alert_id))), "ALERT_NOT_OPEN");
+}
+
+#[test]
+fn rapid_transfers_and_impossible_journeys_are_flagged() {
+    let mut herd = Herd::registered();
+    let id = herd.id();
+    let mut flagged = vec![];
+    for client in [8, 9, 10, 11] {
+        let before = herd.state().clone();
+        let event = herd.run(json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": id, "toClientId": client}})).expect("ok");
+        flagged.extend(
+            detect_fraud(&before, &event[0])
+                .into_iter()
+                .map(|f| f.suspicion),
+        );
+    }
+    assert_eq!(flagged, [SuspicionType::RapidOwnershipChanges]);
+
+    let at = |lat: f64, lon: f64| json!({"type": "RECORD_LOCATION", "data": {"cattleId": id, "latitude": lat, "longitude": lon}});
+    herd.run(at(-27.47, 153.03)).expect("Brisbane");
+    let before = herd.state().clone();
+    let perth = herd
+        .run(at(-31.95, 115.86))
+        .expect("Perth a day later")
+        .remove(0);
+    assert_eq!(
+        detect_fraud(&before, &perth)[0].suspicion,
+        SuspicionType::LocationAnomaly
+    );
+    let before = herd.state().clone();
+    let nearby = herd.run(at(-31.96, 115.87)).expect("nearby").remove(0);
+    assert!(detect_fraud(&before, &nearby).is_empty());
+    assert!((distance_km(-27.47, 153.03, -31.95, 115.86) - 3600.0).abs() < 50.0);
+}
+
+#[test]
+fn snapshots_must_match_the_fold() {
+    let mut herd = Herd::registered();
+    let snapshot = SnapshotCreated {
+        state: herd.state().clone(),
+    };
+    let id = CattleId(herd.id());
+    herd.record(
+        id,
+        (
+            EventType::SnapshotCreated,
+            snapshot.to_payload(),
+            "snapshot-1".into(),
+        ),
+    );
+    assert_eq!(herd.state().sequence, 2);
+
+    let mut wrong = herd.state().clone();
+    wrong.client_id = 99;
+    let envelope = seal(
+        EventDraft {
+            event_id: "evt_snap".into(),
+            event_type: EventType::SnapshotCreated,
+            event_ref: "snapshot-2".into(),
+            cattle_id: id,
+            occurred_at: "2024-02-01T00:00:00.000Z".into(),
+            recorded_at: "2024-02-01T00:00:00.000Z".into(),
+            correlation_id: None,
+            causation_id: None,
+            source_system: SourceSystem::ICattle,
+            created_by: None,
+            payload: SnapshotCreated { state: wrong }.to_payload(),
+            provenance: None,
+        },
+        &herd.head,
+        &herd.key,
+    );
+    assert_eq!(
+        apply(herd.state.clone(), &envelope),
+        Err(ApplyError::SnapshotMismatch)
+    );
+}
+
+#[test]
+fn clients_register_once_per_pic() {
+    let wire = json!({"type": "REGISTER_CLIENT", "data": {"name": " Kidman Pastoral ", "pic": "QABC1234"}});
+    let command = Command::parse_valid(&wire).expect("valid");
+    assert_eq!(command.cattle_id(), CattleId::for_client_pic("QABC1234"));
+    let (event_type, payload, event_ref) = decide(None, &command).expect("accepted").remove(0);
+    assert_eq!(event_type, EventType::ClientRegistered);
+    assert_eq!(payload["name"], "Kidman Pastoral");
+    assert_eq!(
+        payload["clientId"],
+        json!(CattleId::for_client_pic("QABC1234").0)
+    );
+    assert_eq!(event_ref, "client-registered-QABC1234");
+    let draft = EventDraft {
+        event_id: "evt_c".into(),
+        event_type,
+        event_ref,
+        cattle_id: command.cattle_id(),
+        occurred_at: "2024-01-01T00:00:00.000Z".into(),
+        recorded_at: "2024-01-01T00:00:00.000Z".into(),
+        correlation_id: None,
+        causation_id: None,
+        source_system: SourceSystem::ICattle,
+        created_by: None,
+        payload,
+        provenance: None,
+    };
+    let envelope = seal(
+        draft,
+        &ChainHead::default(),
+        &SigningKeyPair::from_seed([4; 32]),
+    );
+    let client = apply_client(None, &envelope).expect("applies");
+    assert_eq!(client.pic, "QABC1234");
+    assert!(matches!(
+        apply_client(Some(client), &envelope),
+        Err(ApplyError::AlreadyExists(_))
+    ));
+    assert!(matches!(
+        apply(None, &envelope),
+        Err(ApplyError::WrongAggregate(EventType::ClientRegistered))
+    ));
+    let herd = Herd::registered();
+    assert_eq!(
+        decide(herd.state.as_ref(), &command)
+            .err()
+            .map(|r| r.code()),
+        Some("ALREADY_REGISTERED")
+    );
+}
+
+#[test]
+fn validation_names_every_bad_field() {
+    let fields = |wire: Value| -> Vec<String> {
+        match Command::parse(&wire).map(|c| c.validate()) {
+            Ok(Err(errors)) | Err(errors) => errors.into_iter().map(|e| e.field).collect(),
+            Ok(Ok(())) => vec![],
+        }
+    };
+    let health = json!({"type": "RECORD_HEALTH", "data": {"cattleId": 1, "kind": "WEIGHING", "weightKg": 2500.5, "notes": "x".repeat(2001)}});
+    assert_eq!(fields(health), ["notes", "weightKg"]);
+    let weighing = json!({"type": "RECORD_HEALTH", "data": {"cattleId": 1, "kind": "WEIGHING"}});
+    assert_eq!(fields(weighing), ["weightKg"]);
+    let location = json!({"type": "RECORD_LOCATION", "data": {"cattleId": -1, "latitude": 91, "longitude": -181.5, "pic": "qabc1234"}});
+    assert_eq!(
+        fields(location),
+        ["cattleId", "latitude", "longitude", "pic"]
+    );
+    let valuation = json!({"type": "RECORD_VALUATION", "data": {"cattleId": 1, "amountCents": 0, "method": "GUESS"}});
+    assert_eq!(fields(valuation), ["method"]);
+    let valuation = json!({"type": "RECORD_VALUATION", "data": {"cattleId": 1, "amountCents": 0, "method": "SALE"}});
+    assert_eq!(fields(valuation), ["amountCents"]);
+    let transfer = json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": 1.5, "toClientId": 2, "priceCents": -1}});
+    assert_eq!(fields(transfer), ["cattleId"]);
+    let status =
+        json!({"type": "CHANGE_STATUS", "data": {"cattleId": 1, "status": "SOLD", "reason": " "}});
+    assert_eq!(fields(status), ["reason"]);
+    let client = json!({"type": "REGISTER_CLIENT", "data": {"clientId": 0, "name": "A\u{0007}", "pic": "QABC12345"}});
+    assert_eq!(fields(client), ["clientId", "name", "pic"]);
+    let birth = json!({"type": "CREATE_CATTLE", "data": {"nlisId": NLIS, "breed": "Angus", "sex": "FEMALE", "clientId": 1, "birthDate": "2023-02-29"}});
+    assert_eq!(fields(birth), ["birthDate"]);
+    assert_eq!(fields(json!({"type": "CREATE_CATTLE"})), ["data"]);
+    assert_eq!(fields(json!([1, 2])), ["type"]);
+}

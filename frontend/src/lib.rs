@@ -1,0 +1,8 @@
+//! The browser entry point: hydrates the server-rendered pages.
+
+/// Called by the generated JavaScript once the wasm is loaded.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,15 @@
+//! The read-model schema of iCattle. Every table here is a view of the Kafka log and
+//! can be dropped and rebuilt from it; the same migrations run on PostgreSQL and SQLite.
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_golden_record;
+
+/// All migrations in the order they apply.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_golden_record::Migration)]
+    }
+}

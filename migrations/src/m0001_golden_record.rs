@@ -1,0 +1,384 @@
+//! The golden record: the seed's `cattle` and `cattle_events`, plus the projection
+//! checkpoints and the events a projection refused.
+use sea_orm_migration::prelude::*;
+
+/// Creates the golden-record tables.
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0001_golden_record"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Cattle::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(Cattle::Id)
+                            .big_integer()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Cattle::NlisId)
+                            .string_len(16)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(ColumnDef::new(Cattle::Breed).string_len(100).not_null())
+                    .col(ColumnDef::new(Cattle::Sex).string_len(10).not_null())
+                    .col(ColumnDef::new(Cattle::ClientId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Cattle::CurrentValuation)
+                            .big_integer()
+                            .null(),
+                    )
+                    .col(ColumnDef::new(Cattle::Status).string_len(20).not_null())
+                    .col(ColumnDef::new(Cattle::ConfidenceScore).integer().not_null())
+                    .col(ColumnDef::new(Cattle::RiskLevel).string_len(20).not_null())
+                    .col(
+                        ColumnDef::new(Cattle::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Cattle::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Cattle::Sequence).big_integer().not_null())
+                    .col(ColumnDef::new(Cattle::ChainHead).json_binary().not_null())
+                    .col(ColumnDef::new(Cattle::State).json_binary().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_cattle_client_id")
+                    .table(Cattle::Table)
+                    .col(Cattle::ClientId)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(CattleEvents::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(CattleEvents::EventId)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::EventType)
+                            .string_len(50)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::CattleId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::Sequence)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::OccurredAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::RecordedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::Payload)
+                            .json_binary()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::PayloadHash)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::Signature)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::PublicKey)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::PreviousHash)
+                            .string_len(64)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::EventHash)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::MerkleRoot)
+                            .string_len(64)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::IdempotencyKey)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::CreatedBy)
+                            .string_len(128)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::KafkaTopic)
+                            .string_len(255)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::KafkaPartition)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::KafkaOffset)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CattleEvents::Envelope)
+                            .json_binary()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        for (name, col) in [
+            ("idx_cattle_events_cattle_id", CattleEvents::CattleId),
+            ("idx_cattle_events_occurred_at", CattleEvents::OccurredAt),
+            ("idx_cattle_events_event_type", CattleEvents::EventType),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(CattleEvents::Table)
+                        .col(col)
+                        .if_not_exists()
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_index(
+                Index::create()
+                    .name("uq_cattle_events_sequence")
+                    .table(CattleEvents::Table)
+                    .col(CattleEvents::CattleId)
+                    .col(CattleEvents::Sequence)
+                    .unique()
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(ProjectionCheckpoints::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(ProjectionCheckpoints::Projection)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ProjectionCheckpoints::Topic)
+                            .string_len(255)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ProjectionCheckpoints::Partition)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ProjectionCheckpoints::Offset)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(ProjectionCheckpoints::Projection)
+                            .col(ProjectionCheckpoints::Topic)
+                            .col(ProjectionCheckpoints::Partition),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(RejectedEvents::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(RejectedEvents::KafkaTopic)
+                            .string_len(255)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RejectedEvents::KafkaPartition)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RejectedEvents::KafkaOffset)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RejectedEvents::EventId)
+                            .string_len(64)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(RejectedEvents::CattleId)
+                            .big_integer()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(RejectedEvents::Sequence)
+                            .big_integer()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(RejectedEvents::ReasonCode)
+                            .string_len(32)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(RejectedEvents::Reason).text().not_null())
+                    .col(ColumnDef::new(RejectedEvents::Envelope).text().not_null())
+                    .primary_key(
+                        Index::create()
+                            .col(RejectedEvents::KafkaTopic)
+                            .col(RejectedEvents::KafkaPartition)
+                            .col(RejectedEvents::KafkaOffset),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_rejected_events_event_id")
+                    .table(RejectedEvents::Table)
+                    .col(RejectedEvents::EventId)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            RejectedEvents::Table.into_iden(),
+            ProjectionCheckpoints::Table.into_iden(),
+            CattleEvents::Table.into_iden(),
+            Cattle::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum Cattle {
+    Table,
+    Id,
+    NlisId,
+    Breed,
+    Sex,
+    ClientId,
+    CurrentValuation,
+    Status,
+    ConfidenceScore,
+    RiskLevel,
+    CreatedAt,
+    UpdatedAt,
+    Sequence,
+    ChainHead,
+    State,
+}
+
+#[derive(DeriveIden)]
+enum CattleEvents {
+    Table,
+    EventId,
+    EventType,
+    CattleId,
+    Sequence,
+    OccurredAt,
+    RecordedAt,
+    Payload,
+    PayloadHash,
+    Signature,
+    PublicKey,
+    PreviousHash,
+    EventHash,
+    MerkleRoot,
+    IdempotencyKey,
+    CreatedBy,
+    KafkaTopic,
+    KafkaPartition,
+    KafkaOffset,
+    Envelope,
+}
+
+#[derive(DeriveIden)]
+enum ProjectionCheckpoints {
+    Table,
+    Projection,
+    Topic,
+    Partition,
+    Offset,
+}
+
+#[derive(DeriveIden)]
+enum RejectedEvents {
+    Table,
+    KafkaTopic,
+    KafkaPartition,
+    KafkaOffset,
+    EventId,
+    CattleId,
+    Sequence,
+    ReasonCode,
+    Reason,
+    Envelope,
+}

@@ -1,0 +1,60 @@
+//! Configuration: every setting has a default that works on a fresh machine, and an
+//! environment variable that switches it (DESIGN.md §5).
+use std::path::PathBuf;
+
+/// How to reach the engines, where to keep data, and how to name topics.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Settings {
+    /// Where embedded engines keep their data (SQLite file, broker log, keys).
+    #[arg(long, env = "ICATTLE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// The golden record's database; unset means a SQLite file under the data directory.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Kafka bootstrap servers; unset means a broker this process starts itself.
+    #[arg(long, env = "KAFKA_BROKERS")]
+    pub kafka_brokers: Option<String>,
+
+    /// Where the embedded broker listens when `KAFKA_BROKERS` is unset.
+    #[arg(
+        long,
+        env = "ICATTLE_EMBEDDED_BROKER",
+        default_value = "127.0.0.1:19092"
+    )]
+    pub embedded_broker: String,
+
+    /// The Kafka-protocol broker program used for the embedded default.
+    #[arg(long, env = "NISSHI_BIN", default_value = "nisshi")]
+    pub nisshi_bin: PathBuf,
+
+    /// Prepended to every topic and consumer group name, so tests can share a broker.
+    #[arg(long, env = "ICATTLE_TOPIC_PREFIX", default_value = "")]
+    pub topic_prefix: String,
+
+    /// Partitions of each topic created at start-up.
+    #[arg(long, env = "ICATTLE_PARTITIONS", default_value_t = 12)]
+    pub partitions: i32,
+
+    /// Replication factor of each topic created at start-up (3 in production).
+    #[arg(long, env = "ICATTLE_REPLICATION", default_value_t = 1)]
+    pub replication: i32,
+
+    /// Hex seed of the server's Ed25519 signing key; unset means one kept under the data directory.
+    #[arg(long, env = "ICATTLE_SIGNING_SEED", hide_env_values = true)]
+    pub signing_seed: Option<String>,
+}
+
+impl Settings {
+    /// The database URL in force: the configured one or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("icattle.db").display()
+            ),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The HTTP surface: the Leptos app, the JSON API and the WebSocket.
+pub mod api;
+pub mod router;
+pub mod ws;

@@ -1,0 +1,53 @@
+//! The axum router: Leptos pages and server functions, the JSON API and the WebSocket.
+use super::{api, ws};
+use crate::command_handler::CommandHandler;
+use crate::live::LiveHub;
+use app::registry::SharedRegistry;
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct ServerState {
+    /// Leptos' options (site root, output name, address).
+    pub leptos: LeptosOptions,
+    /// The write side.
+    pub commands: CommandHandler,
+    /// The read models' database.
+    pub db: DatabaseConnection,
+    /// Live push.
+    pub hub: LiveHub,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Builds the whole HTTP application.
+pub fn build(state: ServerState) -> Router {
+    let routes = generate_route_list(app::App);
+    let registry: SharedRegistry = Arc::new(state.commands.clone());
+    let leptos = state.leptos.clone();
+    Router::new()
+        .route("/api/commands", post(api::post_command))
+        .route("/api/cattle/{id}", get(api::get_cattle))
+        .route("/health", get(api::health))
+        .route("/ws", get(ws::live_socket))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(registry.clone()),
+            move || app::shell(leptos.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(
+            app::shell,
+        ))
+        .with_state(state)
+}

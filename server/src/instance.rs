@@ -1,0 +1,144 @@
+//! Starts one iCattle server: engines, topics, the golden record consumer and HTTP.
+use crate::command_handler::CommandHandler;
+use crate::config::Settings;
+use crate::database::{self, DatabaseError};
+use crate::golden::consumer::{self, ConsumerSource};
+use crate::golden::GoldenRecord;
+use crate::http::router::{self, ServerState};
+use crate::kafka::embedded_broker::{EmbeddedBroker, EmbeddedBrokerError};
+use crate::kafka::publisher::{idempotent_producer, EventPublisher};
+use crate::kafka::topics::{ensure_topics, Topics};
+use crate::keys::{self, KeyError, TrustedKeys};
+use crate::live::LiveHub;
+use leptos::prelude::LeptosOptions;
+use rdkafka::error::KafkaError;
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use tokio::task::JoinHandle;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    /// The embedded broker could not be started.
+    #[error(transparent)]
+    Broker(#[from] EmbeddedBrokerError),
+    /// Kafka refused a client or the topics.
+    #[error("kafka: {0}")]
+    Kafka(#[from] KafkaError),
+    /// The signing key could not be loaded.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The listening socket could not be bound.
+    #[error("could not listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+}
+
+/// A running server; dropping it stops its tasks.
+pub struct Instance {
+    /// Where HTTP is served.
+    pub addr: SocketAddr,
+    /// The read models' database.
+    pub db: DatabaseConnection,
+    /// The Kafka bootstrap servers in use.
+    pub brokers: String,
+    /// The topic names in use.
+    pub topics: Topics,
+    /// Live push.
+    pub hub: LiveHub,
+    tasks: Vec<JoinHandle<()>>,
+    _broker: Option<EmbeddedBroker>,
+}
+
+impl Instance {
+    /// Waits until the HTTP server or the consumer stops (normally never).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.tasks.pop() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Starts the engines (embedded or configured), the golden record consumer and HTTP.
+pub async fn start(
+    settings: &Settings,
+    listen: SocketAddr,
+    leptos: LeptosOptions,
+) -> Result<Instance, StartError> {
+    let url = settings.database_url();
+    tracing::info!(database = %database::redact(&url), "opening the golden record");
+    let db = database::open(&url, &settings.data_dir).await?;
+
+    let (brokers, broker) = match &settings.kafka_brokers {
+        Some(brokers) => (brokers.clone(), None),
+        None => {
+            let broker = EmbeddedBroker::start(
+                &settings.nisshi_bin,
+                &settings.embedded_broker,
+                &settings.data_dir,
+            )
+            .await?;
+            (broker.addr.clone(), Some(broker))
+        }
+    };
+    let topics = Topics::new(&settings.topic_prefix);
+    ensure_topics(&brokers, &topics, settings.partitions, settings.replication).await?;
+
+    let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
+    let trusted = TrustedKeys::new([key.public_key_hex()]);
+    let publisher = EventPublisher::new(idempotent_producer(&brokers)?, topics.cattle_events());
+    let commands = CommandHandler::new(db.clone(), publisher, key);
+    let hub = LiveHub::new();
+
+    let golden = GoldenRecord::new(db.clone(), trusted);
+    let source = ConsumerSource {
+        brokers: brokers.clone(),
+        topic: topics.cattle_events(),
+        group: topics.group("golden-record"),
+    };
+    let consumer_hub = hub.clone();
+    let consumer_task = tokio::spawn(async move {
+        if let Err(error) = consumer::run(golden, source, consumer_hub).await {
+            tracing::error!(%error, "the golden record consumer stopped");
+        }
+    });
+
+    let state = ServerState {
+        leptos,
+        commands,
+        db: db.clone(),
+        hub: hub.clone(),
+    };
+    let app = router::build(state);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| StartError::Listen(listen, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(listen, e))?;
+    let http_task = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app.into_make_service()).await {
+            tracing::error!(%error, "the HTTP server stopped");
+        }
+    });
+    tracing::info!(%addr, "iCattle is listening");
+    Ok(Instance {
+        addr,
+        db,
+        brokers,
+        topics,
+        hub,
+        tasks: vec![consumer_task, http_task],
+        _broker: broker,
+    })
+}

@@ -1,0 +1,78 @@
+//! Publishes signed envelopes with an idempotent producer (acks=all).
+use domain::EventEnvelope;
+use rdkafka::error::KafkaError;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::ClientConfig;
+use std::time::Duration;
+
+/// Where a published event landed in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogPosition {
+    /// The partition (chosen by the key `cattle-{id}`).
+    pub partition: i32,
+    /// The offset within it.
+    pub offset: i64,
+}
+
+/// Why an event could not be published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The envelope could not be encoded (a bug, never user input).
+    #[error("could not encode the envelope: {0}")]
+    Encode(#[from] serde_json::Error),
+    /// The broker did not acknowledge the event.
+    #[error("the broker did not acknowledge the event: {0}")]
+    Broker(#[from] KafkaError),
+}
+
+/// The message key that keeps one animal's events in order on one partition.
+pub fn cattle_key(cattle_id: i64) -> String {
+    format!("cattle-{cattle_id}")
+}
+
+/// Builds the idempotent producer every writer uses.
+pub fn idempotent_producer(brokers: &str) -> Result<FutureProducer, KafkaError> {
+    ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        // Commands wait for their acknowledgement: batching would only add latency.
+        .set("linger.ms", "0")
+        .set("message.timeout.ms", "15000")
+        .create()
+}
+
+/// Sends envelopes of the cattle log.
+#[derive(Clone)]
+pub struct EventPublisher {
+    producer: FutureProducer,
+    topic: String,
+}
+
+impl EventPublisher {
+    /// A publisher writing to `topic`.
+    pub fn new(producer: FutureProducer, topic: String) -> Self {
+        Self { producer, topic }
+    }
+
+    /// Publishes one envelope and waits for the broker's acknowledgement.
+    pub async fn publish(&self, envelope: &EventEnvelope) -> Result<LogPosition, PublishError> {
+        let body = serde_json::to_vec(envelope)?;
+        let key = cattle_key(envelope.metadata.cattle_id.0);
+        self.publish_raw(&key, &body).await
+    }
+
+    /// Publishes bytes as they are (used by tests and tools that forge or replay messages).
+    pub async fn publish_raw(&self, key: &str, body: &[u8]) -> Result<LogPosition, PublishError> {
+        let record = FutureRecord::to(&self.topic).key(key).payload(body);
+        let delivery = self
+            .producer
+            .send(record, Duration::from_secs(15))
+            .await
+            .map_err(|(error, _)| error)?;
+        Ok(LogPosition {
+            partition: delivery.partition,
+            offset: delivery.offset,
+        })
+    }
+}

@@ -1,0 +1,75 @@
+//! Topic names (the seed's), and their creation at start-up.
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::ClientConfig;
+
+/// The topic names in force, with the configured prefix.
+#[derive(Debug, Clone)]
+pub struct Topics {
+    prefix: String,
+}
+
+impl Topics {
+    /// Topics named with `prefix` in front of the seed's names.
+    pub fn new(prefix: &str) -> Self {
+        Self {
+            prefix: prefix.to_string(),
+        }
+    }
+
+    fn named(&self, name: &str) -> String {
+        format!("{}{}", self.prefix, name)
+    }
+
+    /// Every event of every animal: the log the golden record replays.
+    pub fn cattle_events(&self) -> String {
+        self.named("icattle.cattle.events")
+    }
+
+    /// What no consumer could apply, with the reason.
+    pub fn dead_letter(&self) -> String {
+        self.named("icattle.deadletter")
+    }
+
+    /// A consumer group name, prefixed like the topics.
+    pub fn group(&self, view: &str) -> String {
+        self.named(&format!("icattle.{view}"))
+    }
+
+    /// The topics this slice creates at start-up.
+    pub fn all(&self) -> Vec<String> {
+        vec![self.cattle_events(), self.dead_letter()]
+    }
+}
+
+/// Creates every missing topic; existing ones are left as they are.
+pub async fn ensure_topics(
+    brokers: &str,
+    topics: &Topics,
+    partitions: i32,
+    replication: i32,
+) -> Result<(), KafkaError> {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()?;
+    let names = topics.all();
+    let new_topics: Vec<NewTopic> = names
+        .iter()
+        .map(|name| NewTopic::new(name, partitions, TopicReplication::Fixed(replication)))
+        .collect();
+    let results = admin
+        .create_topics(new_topics.iter(), &AdminOptions::new())
+        .await?;
+    for result in results {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((name, code)) => {
+                return Err(KafkaError::AdminOp(code)).inspect_err(|_| {
+                    tracing::error!(topic = %name, ?code, "could not create topic");
+                })
+            }
+        }
+    }
+    Ok(())
+}

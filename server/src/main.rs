@@ -1,0 +1,125 @@
+//! `icattle`: the iCattle server and its tools.
+#![recursion_limit = "256"]
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use server::config::Settings;
+use std::net::SocketAddr;
+
+/// iCattle: a Kafka-first, event-sourced livestock registry.
+#[derive(Parser, Debug)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Tool>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Tool {
+    /// Serve the web app and the API (the default).
+    Serve(ServeArgs),
+    /// Verify a log of envelopes (a JSON-lines file or a topic): hashes, signatures, chain
+    /// links, sequences and Merkle roots. Exits non-zero on any failure.
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct VerifyArgs {
+    /// A JSON-lines file of envelopes; `-` reads standard input.
+    #[arg(required_unless_present = "topic", conflicts_with = "topic")]
+    file: Option<std::path::PathBuf>,
+    /// Read this topic from offset 0 to its end instead of a file.
+    #[arg(long)]
+    topic: Option<String>,
+    /// Kafka bootstrap servers, with `--topic`.
+    #[arg(long, env = "KAFKA_BROKERS", default_value = "127.0.0.1:19092")]
+    brokers: String,
+    /// Trusted public keys: a key pair file or a JSON array of {public_key, owner}.
+    /// Without it any key is accepted and only integrity is checked.
+    #[arg(long)]
+    keys: Option<std::path::PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    #[command(flatten)]
+    settings: Settings,
+    /// Where to listen; defaults to the Leptos site address (127.0.0.1:3000).
+    #[arg(long, env = "ICATTLE_LISTEN")]
+    listen: Option<SocketAddr>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,librdkafka=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Tool::Serve(args)) => serve(args).await,
+        Some(Tool::Verify(args)) => verify(args),
+        None => serve(cli.serve).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let leptos = leptos::prelude::get_configuration(None)
+        .context("reading the Leptos configuration")?
+        .leptos_options;
+    let listen = args.listen.unwrap_or(leptos.site_addr);
+    let instance = server::instance::start(&args.settings, listen, leptos)
+        .await
+        .context("starting iCattle")?;
+    println!("iCattle is listening on http://{}", instance.addr);
+    tokio::select! {
+        _ = instance.wait() => {}
+        _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
+    }
+    Ok(())
+}
+
+fn verify(args: VerifyArgs) -> anyhow::Result<()> {
+    use std::io::Read;
+    let keys = match &args.keys {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading keys from {}", path.display()))?;
+            domain::KeyRegistry::from_json(&text)
+                .with_context(|| format!("keys in {}", path.display()))?
+        }
+        None => {
+            eprintln!("no --keys given: checking integrity only, any signing key is accepted");
+            domain::KeyRegistry::accept_any()
+        }
+    };
+    let text = match (&args.file, &args.topic) {
+        (_, Some(topic)) => server::kafka::log_reader::read_topic(
+            &args.brokers,
+            topic,
+            std::time::Duration::from_secs(120),
+        )
+        .with_context(|| format!("reading topic {topic} from {}", args.brokers))?,
+        (Some(path), None) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("reading standard input")?;
+            text
+        }
+        (Some(path), None) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+        }
+        (None, None) => anyhow::bail!("give a file or --topic"),
+    };
+    let report = domain::verify_json_lines(&text, &keys);
+    println!("{report}");
+    if report.is_ok() {
+        Ok(())
+    } else {
+        std::process::exit(1)
+    }
+}

@@ -1,0 +1,144 @@
+//! Shared set-up of the integration tests: each test gets its own PostgreSQL database and
+//! its own topic prefix on the real broker, so tests run in parallel and again.
+#![allow(dead_code)]
+
+use leptos::prelude::LeptosOptions;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use server::config::Settings;
+use server::instance::{self, Instance};
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The broker the test script started.
+pub fn brokers() -> String {
+    std::env::var("ICATTLE_TEST_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".into())
+}
+
+/// The PostgreSQL server's maintenance database URL.
+fn admin_url() -> String {
+    std::env::var("ICATTLE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A short unique name for this test's database and topics.
+pub fn unique(label: &str) -> String {
+    format!("{label}_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Creates an empty database of its own and returns its URL.
+pub async fn fresh_database(label: &str) -> String {
+    let name = unique(&format!("icattle_t_{label}"));
+    let admin = Database::connect(admin_url())
+        .await
+        .expect("PostgreSQL is running");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create the test database");
+    let base = admin_url();
+    let root = base.rsplit_once('/').map(|(root, _)| root).unwrap_or(&base);
+    format!("{root}/{name}")
+}
+
+/// Settings for a server on the real engines with its own database and topics.
+pub async fn settings(label: &str) -> Settings {
+    let data_dir: PathBuf = std::env::temp_dir().join(unique("icattle-test-data"));
+    Settings {
+        data_dir,
+        database_url: Some(fresh_database(label).await),
+        kafka_brokers: Some(brokers()),
+        embedded_broker: "127.0.0.1:1".into(),
+        nisshi_bin: "nisshi".into(),
+        topic_prefix: format!("{}.", unique(label)),
+        partitions: 12,
+        replication: 1,
+        signing_seed: Some(test_key().seed_hex()),
+    }
+}
+
+/// Leptos options good enough for serving the API in tests.
+pub fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("icattle")
+        .site_root("target/site")
+        .build()
+}
+
+/// Starts a server on an ephemeral port.
+pub async fn start(settings: &Settings) -> Instance {
+    instance::start(settings, "127.0.0.1:0".parse().unwrap(), leptos_options())
+        .await
+        .expect("the server starts on the real engines")
+}
+
+/// Connects to a test's database.
+pub async fn connect(settings: &Settings) -> DatabaseConnection {
+    server::database::open(&settings.database_url(), &settings.data_dir)
+        .await
+        .expect("connect to the test database")
+}
+
+/// Polls `check` until it returns `Some`, or panics after `within`.
+pub async fn eventually<T, F, Fut>(within: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if start.elapsed() > within {
+            panic!("timed out after {within:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Counts the rows of a table.
+pub async fn count(db: &DatabaseConnection, table: &str) -> i64 {
+    let row = db
+        .query_one(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .expect("count query")
+        .expect("one row");
+    row.try_get::<i64>("", "n").expect("a count")
+}
+
+/// A valid NLIS id made from a number, unique within a test.
+pub fn nlis(n: u32) -> String {
+    format!("TST{n:013}")
+}
+
+/// A signed CATTLE_CREATED envelope for animal number `n`, as the command handler makes it.
+pub fn created_envelope(key: &domain::SigningKeyPair, n: u32) -> domain::EventEnvelope {
+    let nlis = nlis(n);
+    let now = "2026-11-29T10:00:00.000Z".to_string();
+    let draft = domain::EventDraft {
+        event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
+        event_type: domain::EventType::CattleCreated,
+        event_ref: format!("cattle-created-{nlis}"),
+        cattle_id: domain::CattleId::for_nlis(&nlis),
+        occurred_at: now.clone(),
+        recorded_at: now,
+        correlation_id: None,
+        causation_id: None,
+        source_system: domain::SourceSystem::ICattle,
+        created_by: None,
+        payload: serde_json::json!({
+            "nlisId": nlis, "breed": "Angus", "sex": "FEMALE", "clientId": 1 + n % 5
+        }),
+        provenance: None,
+    };
+    domain::seal(draft, &domain::ChainHead::default(), key)
+}
+
+/// A fresh signing key for a test.
+pub fn test_key() -> domain::SigningKeyPair {
+    domain::SigningKeyPair::from_seed(server::keys::random_seed().expect("randomness"))
+}

@@ -1,0 +1,63 @@
+//! `icattle verify` on the protocol's test vectors: OK for the valid chains, the labelled
+//! failure (and a non-zero exit) for every tampered copy.
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn vectors() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/vectors")
+}
+
+fn verify(file: &str) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_icattle"))
+        .arg("verify")
+        .arg("--keys")
+        .arg(vectors().join("keypair.json"))
+        .arg(vectors().join(file))
+        .output()
+        .expect("icattle runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn every_vector_gets_its_labelled_verdict() {
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(vectors().join("expected.json")).expect("expected.json"),
+    )
+    .expect("valid JSON");
+    let cases = expected.as_object().expect("a map of files");
+    assert!(cases.len() >= 10, "the vectors are all there");
+    for (file, case) in cases {
+        let (ok, printed) = verify(file);
+        match case["first_failure"].as_array() {
+            None => {
+                assert!(ok, "{file} should verify:\n{printed}");
+                assert!(printed.contains("OK:"), "{file}:\n{printed}");
+            }
+            Some(first) => {
+                let index = first[0].as_u64().expect("an index");
+                let code = first[1].as_str().expect("a code");
+                assert!(!ok, "{file} must fail:\n{printed}");
+                let line = format!("first failure {code} at #{index}");
+                assert!(
+                    printed.contains(&line),
+                    "{file}: wanted {line:?} in\n{printed}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_icattle"))
+        .args(["verify", "/nonexistent/log.jsonl"])
+        .output()
+        .expect("icattle runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/nonexistent/log.jsonl"), "{stderr}");
+}
