@@ -75,9 +75,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("starting iCattle")?;
     println!("iCattle is listening on http://{}", instance.addr);
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    // Returning drops the instance, which stops the embedded broker with it.
     tokio::select! {
         _ = instance.wait() => {}
-        _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
+        _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; shutting down"),
+        _ = terminate.recv() => tracing::info!("terminated; shutting down"),
     }
     Ok(())
 }

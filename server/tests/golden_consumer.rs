@@ -175,3 +175,58 @@ async fn a_restarted_consumer_resumes_from_its_checkpoint() {
     published.sort();
     assert_eq!(stored_ids, published);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_and_garbled_messages_are_recorded_as_rejected_and_never_applied() {
+    let rig = rig("forged").await;
+    let db = rig.golden.db().clone();
+
+    // Signed by a key the registry does not trust.
+    let stranger = support::test_key();
+    let forged = support::created_envelope(&stranger, 1);
+    publish(&rig, &forged).await;
+
+    // A genuine envelope whose payload was changed after signing.
+    let mut tampered = support::created_envelope(&rig.key, 2);
+    tampered.payload["breed"] = serde_json::json!("Wagyu");
+    publish(&rig, &tampered).await;
+
+    // Not an envelope at all.
+    rig.publisher
+        .publish_raw("cattle-1", b"{not json")
+        .await
+        .expect("published");
+
+    // And one genuine event, which must still be applied after the bad ones.
+    let genuine = support::created_envelope(&rig.key, 3);
+    publish(&rig, &genuine).await;
+
+    let consumer = spawn_consumer(&rig);
+    eventually(WITHIN, "the three rejections and the genuine event", || {
+        let db = db.clone();
+        async move {
+            (count(&db, "rejected_events").await >= 3 && count(&db, "cattle_events").await >= 1)
+                .then_some(())
+        }
+    })
+    .await;
+    consumer.abort();
+
+    use sea_orm::EntityTrait;
+    let mut codes: Vec<String> = server::golden::entity::rejected_event::Entity::find()
+        .all(&db)
+        .await
+        .expect("rejections")
+        .into_iter()
+        .map(|r| r.reason_code)
+        .collect();
+    codes.sort();
+    assert_eq!(codes, vec!["MALFORMED", "PAYLOAD_HASH", "UNKNOWN_KEY"]);
+    assert_eq!(count(&db, "cattle").await, 1);
+    let applied = server::golden::entity::cattle_event::Entity::find()
+        .all(&db)
+        .await
+        .expect("events");
+    assert_eq!(applied.len(), 1);
+    assert_eq!(applied[0].event_id, genuine.metadata.event_id);
+}
