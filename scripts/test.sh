@@ -21,6 +21,12 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*" >&2; }
 
+# Each integration test makes a database of its own; sweep away those of earlier runs.
+for stale in $(psql -At -h 127.0.0.1 -U postgres -d postgres \
+  -c "SELECT datname FROM pg_database WHERE datname LIKE 'icattle\_t\_%' OR datname LIKE 'icattle\_e2e\_%'"); do
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"${stale}\"" || true
+done
+
 step "format"
 cargo fmt --all -- --check
 
