@@ -105,6 +105,7 @@ pub async fn start(
         brokers: brokers.clone(),
         topic: topics.cattle_events(),
         group: topics.group("golden-record"),
+        dead_letter_topic: topics.dead_letter(),
     };
     let consumer_hub = hub.clone();
     let consumer_task = tokio::spawn(async move {

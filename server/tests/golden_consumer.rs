@@ -38,6 +38,7 @@ async fn rig(label: &str) -> Rig {
         brokers: support::brokers(),
         topic: topics.cattle_events(),
         group: topics.group("golden-record"),
+        dead_letter_topic: topics.dead_letter(),
     };
     Rig {
         golden,
@@ -191,11 +192,21 @@ async fn forged_and_garbled_messages_are_recorded_as_rejected_and_never_applied(
     tampered.payload["breed"] = serde_json::json!("Wagyu");
     publish(&rig, &tampered).await;
 
-    // Not an envelope at all.
-    rig.publisher
-        .publish_raw("cattle-1", b"{not json")
-        .await
-        .expect("published");
+    // Not an envelope at all: not JSON, the wrong shape, an event type nobody knows.
+    let mut unknown_type =
+        serde_json::to_value(support::created_envelope(&rig.key, 4)).expect("encodes");
+    unknown_type["metadata"]["event_type"] = serde_json::json!("MILK_THE_COW");
+    let poison: Vec<Vec<u8>> = vec![
+        b"{not json".to_vec(),
+        br#"{"metadata": {"cattle_id": 1}, "payload": {}}"#.to_vec(),
+        serde_json::to_vec(&unknown_type).expect("encodes"),
+    ];
+    for body in &poison {
+        rig.publisher
+            .publish_raw("cattle-1", body)
+            .await
+            .expect("published");
+    }
 
     // And one genuine event, which must still be applied after the bad ones.
     let genuine = support::created_envelope(&rig.key, 3);
@@ -205,7 +216,7 @@ async fn forged_and_garbled_messages_are_recorded_as_rejected_and_never_applied(
     eventually(WITHIN, "the three rejections and the genuine event", || {
         let db = db.clone();
         async move {
-            (count(&db, "rejected_events").await >= 3 && count(&db, "cattle_events").await >= 1)
+            (count(&db, "rejected_events").await >= 5 && count(&db, "cattle_events").await >= 1)
                 .then_some(())
         }
     })
@@ -221,7 +232,16 @@ async fn forged_and_garbled_messages_are_recorded_as_rejected_and_never_applied(
         .map(|r| r.reason_code)
         .collect();
     codes.sort();
-    assert_eq!(codes, vec!["MALFORMED", "PAYLOAD_HASH", "UNKNOWN_KEY"]);
+    assert_eq!(
+        codes,
+        vec![
+            "MALFORMED",
+            "MALFORMED",
+            "MALFORMED",
+            "PAYLOAD_HASH",
+            "UNKNOWN_KEY"
+        ]
+    );
     assert_eq!(count(&db, "cattle").await, 1);
     let applied = server::golden::entity::cattle_event::Entity::find()
         .all(&db)
@@ -229,4 +249,72 @@ async fn forged_and_garbled_messages_are_recorded_as_rejected_and_never_applied(
         .expect("events");
     assert_eq!(applied.len(), 1);
     assert_eq!(applied[0].event_id, genuine.metadata.event_id);
+
+    // Only the undecodable message is a dead letter; verification failures are rejections.
+    let dead = dead_letters(&rig.source.dead_letter_topic);
+    let bodies: Vec<&Vec<u8>> = dead.iter().map(|(body, _)| body).collect();
+    assert_eq!(
+        bodies,
+        poison.iter().collect::<Vec<_>>(),
+        "same key, so log order is kept"
+    );
+    for (_, headers) in &dead {
+        assert!(
+            headers["icattle-reason"].contains("not an event envelope"),
+            "{headers:?}"
+        );
+        assert_eq!(headers["icattle-origin-topic"], rig.source.topic);
+        assert_eq!(headers["icattle-view"], "golden_record");
+        assert!(headers["icattle-origin-offset"].parse::<i64>().is_ok());
+    }
+}
+
+/// Every message of the dead-letter topic with its headers.
+fn dead_letters(topic: &str) -> Vec<(Vec<u8>, std::collections::HashMap<String, String>)> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::Headers;
+    use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", support::brokers())
+        .set("group.id", support::unique("dead-letter-reader"))
+        .create()
+        .expect("a consumer");
+    let mut found = Vec::new();
+    for partition in 0..12 {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, partition, Duration::from_secs(10))
+            .expect("watermarks");
+        if high <= low {
+            continue;
+        }
+        let mut assignment = TopicPartitionList::new();
+        assignment
+            .add_partition_offset(topic, partition, Offset::Offset(low))
+            .expect("assignment");
+        consumer.assign(&assignment).expect("assigned");
+        let mut next = low;
+        while next < high {
+            let Some(message) = consumer.poll(Duration::from_secs(10)) else {
+                panic!("the dead-letter topic did not deliver");
+            };
+            let message = message.expect("a message");
+            next = message.offset() + 1;
+            let headers = message
+                .headers()
+                .map(|h| {
+                    h.iter()
+                        .map(|header| {
+                            let value = header
+                                .value
+                                .map(String::from_utf8_lossy)
+                                .unwrap_or_default();
+                            (header.key.to_string(), value.into_owned())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.push((message.payload().unwrap_or_default().to_vec(), headers));
+        }
+    }
+    found
 }

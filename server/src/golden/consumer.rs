@@ -2,8 +2,11 @@
 //! database holds, applies each message in one transaction, then announces it.
 use super::entity::checkpoint;
 use super::{Applied, GoldenRecord, PROJECTION};
+use crate::kafka::dead_letter::{DeadLetters, Origin};
+use crate::kafka::publisher::idempotent_producer;
 use crate::live::LiveHub;
 use app::model::LiveUpdate;
+use domain::EventEnvelope;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
@@ -33,6 +36,19 @@ pub struct ConsumerSource {
     pub topic: String,
     /// The consumer group (used for offset reporting; positions come from the database).
     pub group: String,
+    /// Where undecodable messages are copied.
+    pub dead_letter_topic: String,
+}
+
+/// Why a message is not an event envelope at all, if it is not.
+fn undecodable(body: &[u8]) -> Option<String> {
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(error) => return Some(format!("not UTF-8 text: {error}")),
+    };
+    EventEnvelope::from_json_str(text)
+        .err()
+        .map(|error| format!("not an event envelope: {error}"))
 }
 
 /// Builds the consumer and assigns every partition at the database's checkpoint.
@@ -115,6 +131,10 @@ pub async fn run(
     hub: LiveHub,
 ) -> Result<(), ConsumerError> {
     let consumer = assign_from_checkpoints(&golden, &source).await?;
+    let dead_letters = DeadLetters::new(
+        idempotent_producer(&source.brokers)?,
+        source.dead_letter_topic.clone(),
+    );
     tracing::info!(topic = %source.topic, "golden record consumer started");
     loop {
         let message = match consumer.recv().await {
@@ -126,6 +146,24 @@ pub async fn run(
             }
         };
         let body = message.payload().unwrap_or_default();
+        // Copied before the transaction that checkpoints past it: a crash in between copies
+        // it again (the origin headers tell the copies apart) but never loses it.
+        if let Some(reason) = undecodable(body) {
+            let origin = Origin {
+                topic: message.topic(),
+                partition: message.partition(),
+                offset: message.offset(),
+                key: message.key(),
+            };
+            let mut backoff = Duration::from_millis(100);
+            while let Err(error) = dead_letters.send(PROJECTION, &origin, body, &reason).await {
+                tracing::error!(%error, "could not write a dead letter; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            tracing::warn!(partition = origin.partition, offset = origin.offset, %reason,
+                "undecodable message sent to the dead-letter topic");
+        }
         let mut backoff = Duration::from_millis(100);
         let applied = loop {
             match golden
