@@ -3,6 +3,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m0001_golden_record;
+mod m0002_views;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -10,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_golden_record::Migration)]
+        vec![
+            Box::new(m0001_golden_record::Migration),
+            Box::new(m0002_views::Migration),
+        ]
     }
 }

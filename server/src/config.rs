@@ -41,6 +41,14 @@ pub struct Settings {
     #[arg(long, env = "ICATTLE_REPLICATION", default_value_t = 1)]
     pub replication: i32,
 
+    /// Redis for the cache view; unset means an in-process cache.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Prepended to every cache key, so tests can share a Redis.
+    #[arg(long, env = "ICATTLE_CACHE_PREFIX", default_value = "")]
+    pub cache_prefix: String,
+
     /// Hex seed of the server's Ed25519 signing key; unset means one kept under the data directory.
     #[arg(long, env = "ICATTLE_SIGNING_SEED", hide_env_values = true)]
     pub signing_seed: Option<String>,

@@ -1,8 +1,11 @@
 //! Starts one iCattle server: engines, topics, the golden record consumer and HTTP.
+use crate::cache::{
+    CacheError, CacheKeys, CacheView, CattleReader, MemoryCache, RedisCache, SharedCache,
+};
 use crate::command_handler::CommandHandler;
 use crate::config::Settings;
 use crate::database::{self, DatabaseError};
-use crate::golden::consumer::{self, ConsumerSource};
+use crate::fraud::FraudView;
 use crate::golden::GoldenRecord;
 use crate::http::router::{self, ServerState};
 use crate::kafka::embedded_broker::{EmbeddedBroker, EmbeddedBrokerError};
@@ -10,10 +13,13 @@ use crate::kafka::publisher::{idempotent_producer, EventPublisher};
 use crate::kafka::topics::{ensure_topics, Topics};
 use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
+use crate::views::consumer::{self, ConsumerSource};
+use crate::views::LogView;
 use leptos::prelude::LeptosOptions;
 use rdkafka::error::KafkaError;
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::task::JoinHandle;
 
 /// Why the server could not start.
@@ -31,6 +37,9 @@ pub enum StartError {
     /// The signing key could not be loaded.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The cache store could not be set up.
+    #[error("cache: {0}")]
+    Cache(#[from] CacheError),
     /// The listening socket could not be bound.
     #[error("could not listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
@@ -48,6 +57,8 @@ pub struct Instance {
     pub topics: Topics,
     /// Live push.
     pub hub: LiveHub,
+    /// The cache view's store.
+    pub cache: SharedCache,
     tasks: Vec<JoinHandle<()>>,
     _broker: Option<EmbeddedBroker>,
 }
@@ -100,23 +111,39 @@ pub async fn start(
     let commands = CommandHandler::new(db.clone(), publisher, key);
     let hub = LiveHub::new();
 
-    let golden = GoldenRecord::new(db.clone(), trusted);
-    let source = ConsumerSource {
+    let cache: SharedCache = match &settings.redis_url {
+        Some(url) => Arc::new(RedisCache::new(url)?),
+        None => Arc::new(MemoryCache::new()),
+    };
+    let cache_keys = CacheKeys::new(&settings.cache_prefix);
+    let source = |group: &str, dead_letters: bool| ConsumerSource {
         brokers: brokers.clone(),
         topic: topics.cattle_events(),
-        group: topics.group("golden-record"),
-        dead_letter_topic: topics.dead_letter(),
+        group: topics.group(group),
+        dead_letter_topic: dead_letters.then(|| topics.dead_letter()),
     };
-    let consumer_hub = hub.clone();
-    let consumer_task = tokio::spawn(async move {
-        if let Err(error) = consumer::run(golden, source, consumer_hub).await {
-            tracing::error!(%error, "the golden record consumer stopped");
-        }
-    });
+    let mut tasks = vec![
+        spawn_view(
+            GoldenRecord::new(db.clone(), trusted.clone()),
+            source("golden-record", true),
+            hub.clone(),
+        ),
+        spawn_view(
+            FraudView::new(db.clone(), trusted.clone()),
+            source("fraud-view", false),
+            hub.clone(),
+        ),
+        spawn_view(
+            CacheView::new(cache.clone(), cache_keys.clone(), trusted),
+            source("cache-view", false),
+            hub.clone(),
+        ),
+    ];
 
     let state = ServerState {
         leptos,
         commands,
+        reader: CattleReader::new(cache.clone(), cache_keys, db.clone()),
         db: db.clone(),
         hub: hub.clone(),
     };
@@ -133,13 +160,25 @@ pub async fn start(
         }
     });
     tracing::info!(%addr, "iCattle is listening");
+    tasks.push(http_task);
     Ok(Instance {
         addr,
         db,
         brokers,
         topics,
         hub,
-        tasks: vec![consumer_task, http_task],
+        cache,
+        tasks,
         _broker: broker,
+    })
+}
+
+/// Runs one view's consumer in the background.
+fn spawn_view<V: LogView>(view: V, source: ConsumerSource, hub: LiveHub) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let name = view.name();
+        if let Err(error) = consumer::run(view, source, hub).await {
+            tracing::error!(view = name, %error, "a view consumer stopped");
+        }
     })
 }

@@ -1,12 +1,16 @@
 //! The iCattle server: the imperative shell around `domain`. Configuration, the HTTP app,
 //! command handling, Kafka, the golden record and live push.
 #![recursion_limit = "256"]
+pub mod cache;
 pub mod command_handler;
 pub mod config;
 pub mod database;
+pub mod entity;
+pub mod fraud;
 pub mod golden;
 pub mod http;
 pub mod instance;
 pub mod kafka;
 pub mod keys;
 pub mod live;
+pub mod views;

@@ -3,12 +3,12 @@
 mod support;
 
 use domain::EventEnvelope;
-use server::golden::consumer::{self, ConsumerSource};
 use server::golden::{Applied, GoldenRecord};
 use server::kafka::publisher::{cattle_key, idempotent_producer, EventPublisher};
 use server::kafka::topics::{ensure_topics, Topics};
 use server::keys::TrustedKeys;
 use server::live::LiveHub;
+use server::views::consumer::{self, ConsumerSource};
 use std::time::Duration;
 use support::{count, eventually};
 
@@ -38,7 +38,7 @@ async fn rig(label: &str) -> Rig {
         brokers: support::brokers(),
         topic: topics.cattle_events(),
         group: topics.group("golden-record"),
-        dead_letter_topic: topics.dead_letter(),
+        dead_letter_topic: Some(topics.dead_letter()),
     };
     Rig {
         golden,
@@ -91,7 +91,7 @@ async fn one_event_delivered_twice_gives_one_row() {
         let topic = rig.source.topic.clone();
         async move {
             use sea_orm::EntityTrait;
-            let checkpoint = server::golden::entity::checkpoint::Entity::find_by_id((
+            let checkpoint = server::entity::checkpoint::Entity::find_by_id((
                 server::golden::PROJECTION.to_string(),
                 topic,
                 second.partition,
@@ -112,7 +112,7 @@ async fn one_event_delivered_twice_gives_one_row() {
     // The same log position offered again is recognised before anything is read.
     let again = rig
         .golden
-        .apply_message(&rig.source.topic, second.partition, second.offset, &body)
+        .apply_at(&rig.source.topic, second.partition, second.offset, &body)
         .await
         .expect("the database answers");
     assert_eq!(again, Applied::AlreadyCheckpointed);
@@ -167,7 +167,7 @@ async fn a_restarted_consumer_resumes_from_its_checkpoint() {
     assert_eq!(count(&db, "cattle").await, 200);
     assert_eq!(count(&db, "rejected_events").await, 0);
     use sea_orm::EntityTrait;
-    let stored = server::golden::entity::cattle_event::Entity::find()
+    let stored = server::entity::cattle_event::Entity::find()
         .all(&db)
         .await
         .expect("events");
@@ -224,7 +224,7 @@ async fn forged_and_garbled_messages_are_recorded_as_rejected_and_never_applied(
     consumer.abort();
 
     use sea_orm::EntityTrait;
-    let mut codes: Vec<String> = server::golden::entity::rejected_event::Entity::find()
+    let mut codes: Vec<String> = server::entity::rejected_event::Entity::find()
         .all(&db)
         .await
         .expect("rejections")
@@ -243,7 +243,7 @@ async fn forged_and_garbled_messages_are_recorded_as_rejected_and_never_applied(
         ]
     );
     assert_eq!(count(&db, "cattle").await, 1);
-    let applied = server::golden::entity::cattle_event::Entity::find()
+    let applied = server::entity::cattle_event::Entity::find()
         .all(&db)
         .await
         .expect("events");
@@ -251,7 +251,12 @@ async fn forged_and_garbled_messages_are_recorded_as_rejected_and_never_applied(
     assert_eq!(applied[0].event_id, genuine.metadata.event_id);
 
     // Only the undecodable message is a dead letter; verification failures are rejections.
-    let dead = dead_letters(&rig.source.dead_letter_topic);
+    let dead = dead_letters(
+        rig.source
+            .dead_letter_topic
+            .as_deref()
+            .expect("a dead-letter topic"),
+    );
     let bodies: Vec<&Vec<u8>> = dead.iter().map(|(body, _)| body).collect();
     assert_eq!(
         bodies,

@@ -74,7 +74,7 @@ async fn a_command_becomes_a_row_and_a_live_update() {
         while let Some(Ok(message)) = live.next().await {
             if let Ok(text) = message.to_text() {
                 let update: Value = serde_json::from_str(text).expect("JSON updates");
-                if update["event_id"] == event_id.as_str() {
+                if update["event_id"] == event_id.as_str() && update["view"] == "golden_record" {
                     return update;
                 }
             }

@@ -4,8 +4,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LiveUpdate {
-    /// The golden record applied an event to this animal.
+    /// A view applied an event to this animal (or client).
     CattleChanged {
+        /// The view that changed: `golden_record`, `fraud_view`, `cache_view`.
+        view: String,
         /// The animal.
         cattle_id: i64,
         /// The applied event.

@@ -1,6 +1,12 @@
 use crate::components::{HerdTable, LiveConnection, RegisterAnimalForm};
+use crate::model::LiveUpdate;
 use crate::server_fns::list_herd;
 use leptos::prelude::*;
+
+/// Whether an update changes what the herd table shows (it is read from the golden record).
+fn refreshes_herd(update: &LiveUpdate) -> bool {
+    matches!(update, LiveUpdate::CattleChanged { view, .. } if view == "golden_record")
+}
 
 /// The herd: every animal in the golden record, kept current over the WebSocket.
 #[component]
@@ -13,7 +19,11 @@ pub fn HerdPage() -> impl IntoView {
         <section class="page herd-page">
             <div class="page-head">
                 <h1>"Herd"</h1>
-                <LiveConnection on_update=move |_| herd_version.update(|v| *v += 1)/>
+                <LiveConnection on_update=move |update| {
+                    if refreshes_herd(&update) {
+                        herd_version.update(|v| *v += 1);
+                    }
+                }/>
             </div>
             <div class="columns">
                 <div class="panel">

@@ -1,51 +1,18 @@
 //! Applies one message of the cattle log to the golden record, in one transaction with
 //! its checkpoint: verified, deduplicated, deterministic.
-use super::entity::{cattle, cattle_event, checkpoint, rejected_event};
+use super::rows;
+use crate::entity::{cattle, cattle_event, client};
 use crate::keys::TrustedKeys;
-use chrono::{DateTime, Utc};
-use domain::{apply, event_hash, verify_next, CattleState, ChainHead, EventEnvelope};
-use sea_orm::sea_query::OnConflict;
+use crate::views::sql_checkpoint;
+use crate::views::{decode, Applied, LogView, ViewError};
+use domain::{fold_verified, ChainHead, EventEnvelope, EventType, StreamState};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 
 /// The checkpoint name of this projection.
 pub const PROJECTION: &str = "golden_record";
-
-/// What applying one message did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Applied {
-    /// The event changed the animal.
-    Applied {
-        /// The animal.
-        cattle_id: i64,
-        /// The event.
-        event_id: String,
-        /// Its type.
-        event_type: String,
-        /// The animal's sequence afterwards.
-        sequence: u64,
-    },
-    /// The same event (or the same business fact) was applied before: nothing changed.
-    Duplicate {
-        /// The event already applied.
-        event_id: String,
-    },
-    /// The event failed verification or the animal's rules: recorded, never applied.
-    Rejected {
-        /// The event, when readable.
-        event_id: Option<String>,
-        /// The animal, when readable.
-        cattle_id: Option<i64>,
-        /// A stable reason code.
-        code: String,
-        /// A sentence for people.
-        reason: String,
-    },
-    /// This log position was applied before (a redelivery): nothing changed.
-    AlreadyCheckpointed,
-}
 
 /// The golden record view over a database connection.
 #[derive(Clone)]
@@ -54,11 +21,14 @@ pub struct GoldenRecord {
     trusted: TrustedKeys,
 }
 
-/// Parses an RFC 3339 timestamp of an envelope (verified upstream, so rarely wrong).
-fn instant(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("timestamp {text:?}: {e}"))
+/// A message's place in the log.
+pub struct LogPosition<'a> {
+    /// The topic.
+    pub topic: &'a str,
+    /// The partition.
+    pub partition: i32,
+    /// The offset.
+    pub offset: i64,
 }
 
 impl GoldenRecord {
@@ -73,7 +43,7 @@ impl GoldenRecord {
     }
 
     /// Applies the message at (`topic`, `partition`, `offset`) exactly once.
-    pub async fn apply_message(
+    pub async fn apply_at(
         &self,
         topic: &str,
         partition: i32,
@@ -81,11 +51,7 @@ impl GoldenRecord {
         body: &[u8],
     ) -> Result<Applied, DbErr> {
         let txn = self.db.begin().await?;
-        let seen =
-            checkpoint::Entity::find_by_id((PROJECTION.to_string(), topic.to_string(), partition))
-                .one(&txn)
-                .await?;
-        if seen.is_some_and(|c| offset <= c.offset) {
+        if sql_checkpoint::already_applied(&txn, PROJECTION, topic, partition, offset).await? {
             return Ok(Applied::AlreadyCheckpointed);
         }
         let position = LogPosition {
@@ -101,9 +67,10 @@ impl GoldenRecord {
             reason,
         } = &applied
         {
-            record_rejection(&txn, &position, event_id, *cattle_id, code, reason, body).await?;
+            rows::record_rejection(&txn, &position, event_id, *cattle_id, code, reason, body)
+                .await?;
         }
-        save_checkpoint(&txn, &position).await?;
+        sql_checkpoint::save(&txn, PROJECTION, topic, partition, offset).await?;
         txn.commit().await?;
         Ok(applied)
     }
@@ -114,28 +81,19 @@ impl GoldenRecord {
         position: &LogPosition<'_>,
         body: &[u8],
     ) -> Result<Applied, DbErr> {
-        let parsed = std::str::from_utf8(body)
-            .map_err(|e| e.to_string())
-            .and_then(|text| EventEnvelope::from_json_str(text).map_err(|e| e.to_string()));
-        let envelope = match parsed {
+        let envelope = match decode(body) {
             Ok(envelope) => envelope,
-            Err(error) => {
+            Err(reason) => {
                 return Ok(Applied::Rejected {
                     event_id: None,
                     cattle_id: None,
                     code: "MALFORMED".into(),
-                    reason: format!("not an event envelope: {error}"),
+                    reason,
                 })
             }
         };
         let meta = &envelope.metadata;
-        let cattle_id = meta.cattle_id.0;
-        let rejected = |code: &str, reason: String| Applied::Rejected {
-            event_id: Some(meta.event_id.clone()),
-            cattle_id: Some(cattle_id),
-            code: code.to_string(),
-            reason,
-        };
+        let stream_id = meta.cattle_id.0;
 
         if cattle_event::Entity::find_by_id(meta.event_id.clone())
             .one(txn)
@@ -155,82 +113,34 @@ impl GoldenRecord {
                 event_id: original.event_id,
             });
         }
-        if !self.trusted.trusts(&envelope.cryptography.public_key) {
-            return Ok(rejected(
-                "UNKNOWN_KEY",
-                format!(
-                    "signed by an unknown key {}",
-                    envelope.cryptography.public_key
-                ),
-            ));
+
+        let (head, state) = stream_of(txn, &envelope).await?;
+        let exists = state.is_some();
+        let trusted = self.trusted.trusts(&envelope.cryptography.public_key);
+        let folded = match fold_verified(&envelope, &head, state, trusted) {
+            Ok(folded) => folded,
+            Err(refusal) => {
+                return Ok(Applied::Rejected {
+                    event_id: Some(meta.event_id.clone()),
+                    cattle_id: Some(stream_id),
+                    code: refusal.code().to_string(),
+                    reason: refusal.to_string(),
+                })
+            }
+        };
+        let written = rows::write_stream(txn, exists, &envelope, &folded).await;
+        if let Err(rows::RowError::Malformed(reason)) = &written {
+            return Ok(Applied::Rejected {
+                event_id: Some(meta.event_id.clone()),
+                cattle_id: Some(stream_id),
+                code: "MALFORMED".into(),
+                reason: reason.clone(),
+            });
         }
-
-        let row = cattle::Entity::find_by_id(cattle_id).one(txn).await?;
-        let (head, state) = match &row {
-            Some(row) => match decode_row(row) {
-                Ok(decoded) => decoded,
-                Err(error) => return Err(DbErr::Custom(format!("cattle {cattle_id}: {error}"))),
-            },
-            None => (ChainHead::default(), None),
-        };
-        let new_head = match verify_next(&envelope, &head) {
-            Ok(new_head) => new_head,
-            Err(failure) => return Ok(rejected(failure.code(), failure.to_string())),
-        };
-        let new_state = match apply(state, &envelope) {
-            Ok(state) => state,
-            Err(error) => return Ok(rejected("RULE", error.to_string())),
-        };
-        let hash = match event_hash(&envelope) {
-            Ok(hash) => hash,
-            Err(error) => return Ok(rejected("MALFORMED", error.to_string())),
-        };
-        let occurred_at = match instant(&meta.occurred_at) {
-            Ok(t) => t,
-            Err(reason) => return Ok(rejected("MALFORMED", reason)),
-        };
-        let recorded_at = match instant(&meta.recorded_at) {
-            Ok(t) => t,
-            Err(reason) => return Ok(rejected("MALFORMED", reason)),
-        };
-
-        write_cattle(
-            txn,
-            row.is_some(),
-            cattle_id,
-            &new_head,
-            &new_state,
-            occurred_at,
-        )
-        .await?;
-        let crypto = &envelope.cryptography;
-        cattle_event::Entity::insert(cattle_event::ActiveModel {
-            event_id: Set(meta.event_id.clone()),
-            event_type: Set(meta.event_type.as_str().to_string()),
-            cattle_id: Set(cattle_id),
-            sequence: Set(meta.sequence as i64),
-            occurred_at: Set(occurred_at),
-            recorded_at: Set(recorded_at),
-            payload: Set(envelope.payload.clone()),
-            payload_hash: Set(crypto.payload_hash.clone()),
-            signature: Set(crypto.signature.clone()),
-            public_key: Set(crypto.public_key.clone()),
-            previous_hash: Set(crypto.previous_hash.clone()),
-            event_hash: Set(hash),
-            merkle_root: Set(crypto.merkle_root.clone()),
-            idempotency_key: Set(meta.idempotency_key.clone()),
-            created_by: Set(meta.created_by.clone()),
-            kafka_topic: Set(position.topic.to_string()),
-            kafka_partition: Set(position.partition),
-            kafka_offset: Set(position.offset),
-            envelope: Set(
-                serde_json::to_value(&envelope).map_err(|e| DbErr::Custom(e.to_string()))?
-            ),
-        })
-        .exec(txn)
-        .await?;
+        written.map_err(rows::RowError::into_db)?;
+        rows::insert_event(txn, &envelope, position).await?;
         Ok(Applied::Applied {
-            cattle_id,
+            cattle_id: stream_id,
             event_id: meta.event_id.clone(),
             event_type: meta.event_type.as_str().to_string(),
             sequence: meta.sequence,
@@ -238,117 +148,65 @@ impl GoldenRecord {
     }
 }
 
-/// A message's place in the log.
-struct LogPosition<'a> {
-    topic: &'a str,
-    partition: i32,
-    offset: i64,
+/// The chain head and state of the stream an envelope belongs to, as the golden record holds it.
+async fn stream_of(
+    txn: &DatabaseTransaction,
+    envelope: &EventEnvelope,
+) -> Result<(ChainHead, Option<StreamState>), DbErr> {
+    let id = envelope.metadata.cattle_id.0;
+    let decode_err = |e: serde_json::Error| DbErr::Custom(format!("stream {id}: {e}"));
+    if envelope.metadata.event_type == EventType::ClientRegistered {
+        let row = client::Entity::find()
+            .filter(client::Column::AggregateId.eq(id))
+            .one(txn)
+            .await?;
+        return match row {
+            Some(row) => Ok((
+                serde_json::from_value(row.chain_head).map_err(decode_err)?,
+                Some(StreamState::Client(
+                    serde_json::from_value(row.state).map_err(decode_err)?,
+                )),
+            )),
+            None => Ok((ChainHead::default(), None)),
+        };
+    }
+    match cattle::Entity::find_by_id(id).one(txn).await? {
+        Some(row) => {
+            let (head, state) = decode_row(&row).map_err(decode_err)?;
+            Ok((head, state.map(StreamState::Cattle)))
+        }
+        None => Ok((ChainHead::default(), None)),
+    }
 }
 
 /// The chain head and state stored with an animal's row.
 pub fn decode_row(
     row: &cattle::Model,
-) -> Result<(ChainHead, Option<CattleState>), serde_json::Error> {
+) -> Result<(ChainHead, Option<domain::CattleState>), serde_json::Error> {
     let head: ChainHead = serde_json::from_value(row.chain_head.clone())?;
-    let state: CattleState = serde_json::from_value(row.state.clone())?;
+    let state: domain::CattleState = serde_json::from_value(row.state.clone())?;
     Ok((head, Some(state)))
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, DbErr> {
-    serde_json::to_value(value).map_err(|e| DbErr::Custom(e.to_string()))
-}
-
-/// Writes the animal's row from its folded state.
-async fn write_cattle(
-    txn: &DatabaseTransaction,
-    exists: bool,
-    cattle_id: i64,
-    head: &ChainHead,
-    state: &CattleState,
-    occurred_at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let created_at = instant(&state.created_at).unwrap_or(occurred_at);
-    let model = cattle::ActiveModel {
-        id: Set(cattle_id),
-        nlis_id: Set(state.nlis_id.clone()),
-        breed: Set(state.breed.clone()),
-        sex: Set(state.sex.as_str().to_string()),
-        client_id: Set(state.client_id),
-        current_valuation: Set(state.current_valuation),
-        status: Set(state.status.as_str().to_string()),
-        confidence_score: Set(i32::from(state.confidence_score)),
-        risk_level: Set(state.risk_level.as_str().to_string()),
-        created_at: Set(created_at),
-        updated_at: Set(occurred_at),
-        sequence: Set(head.sequence as i64),
-        chain_head: Set(to_json(head)?),
-        state: Set(to_json(state)?),
-    };
-    if exists {
-        cattle::Entity::update(model).exec(txn).await?;
-    } else {
-        cattle::Entity::insert(model).exec(txn).await?;
+#[async_trait::async_trait]
+impl LogView for GoldenRecord {
+    fn name(&self) -> &'static str {
+        PROJECTION
     }
-    Ok(())
-}
 
-async fn record_rejection(
-    txn: &DatabaseTransaction,
-    position: &LogPosition<'_>,
-    event_id: &Option<String>,
-    cattle_id: Option<i64>,
-    code: &str,
-    reason: &str,
-    body: &[u8],
-) -> Result<(), DbErr> {
-    let sequence = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.pointer("/metadata/sequence").and_then(|s| s.as_i64()));
-    rejected_event::Entity::insert(rejected_event::ActiveModel {
-        kafka_topic: Set(position.topic.to_string()),
-        kafka_partition: Set(position.partition),
-        kafka_offset: Set(position.offset),
-        event_id: Set(event_id.clone()),
-        cattle_id: Set(cattle_id),
-        sequence: Set(sequence),
-        reason_code: Set(code.to_string()),
-        reason: Set(reason.to_string()),
-        envelope: Set(String::from_utf8_lossy(body).into_owned()),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            rejected_event::Column::KafkaTopic,
-            rejected_event::Column::KafkaPartition,
-            rejected_event::Column::KafkaOffset,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
-    Ok(())
-}
+    async fn checkpoints(&self, topic: &str) -> Result<Vec<(i32, i64)>, ViewError> {
+        sql_checkpoint::checkpoints(&self.db, PROJECTION, topic)
+            .await
+            .map_err(ViewError::from)
+    }
 
-async fn save_checkpoint(
-    txn: &DatabaseTransaction,
-    position: &LogPosition<'_>,
-) -> Result<(), DbErr> {
-    checkpoint::Entity::insert(checkpoint::ActiveModel {
-        projection: Set(PROJECTION.to_string()),
-        topic: Set(position.topic.to_string()),
-        partition: Set(position.partition),
-        offset: Set(position.offset),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            checkpoint::Column::Projection,
-            checkpoint::Column::Topic,
-            checkpoint::Column::Partition,
-        ])
-        .update_column(checkpoint::Column::Offset)
-        .to_owned(),
-    )
-    .exec(txn)
-    .await?;
-    Ok(())
+    async fn apply_message(
+        &self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+        body: &[u8],
+    ) -> Result<Applied, ViewError> {
+        Ok(self.apply_at(topic, partition, offset, body).await?)
+    }
 }

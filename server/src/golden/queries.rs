@@ -1,6 +1,6 @@
 //! Reads of the golden record.
-use super::entity::cattle;
 use super::projection::decode_row;
+use crate::entity::cattle;
 use app::model::CattleRecord;
 use chrono::SecondsFormat;
 use domain::{CattleState, ChainHead};

@@ -62,7 +62,7 @@ pub async fn get_cattle(State(state): State<ServerState>, Path(id): Path<String>
         )
             .into_response();
     };
-    match crate::golden::queries::cattle_by_id(&state.db, id).await {
+    match state.reader.cattle(id).await {
         Ok(Some(record)) => Json(record).into_response(),
         Ok(None) => (
             StatusCode::NOT_FOUND,

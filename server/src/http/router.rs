@@ -1,5 +1,6 @@
 //! The axum router: Leptos pages and server functions, the JSON API and the WebSocket.
 use super::{api, ws};
+use crate::cache::CattleReader;
 use crate::command_handler::CommandHandler;
 use crate::live::LiveHub;
 use app::registry::SharedRegistry;
@@ -18,6 +19,8 @@ pub struct ServerState {
     pub leptos: LeptosOptions,
     /// The write side.
     pub commands: CommandHandler,
+    /// Cache-first reads of single animals.
+    pub reader: CattleReader,
     /// The read models' database.
     pub db: DatabaseConnection,
     /// Live push.

@@ -2,6 +2,9 @@
 //! its own topic prefix on the real broker, so tests run in parallel and again.
 #![allow(dead_code)]
 
+pub mod herd_history;
+pub mod views;
+
 use leptos::prelude::LeptosOptions;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use server::config::Settings;
@@ -13,6 +16,11 @@ use std::time::{Duration, Instant};
 /// The broker the test script started.
 pub fn brokers() -> String {
     std::env::var("ICATTLE_TEST_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".into())
+}
+
+/// The Redis the test script started.
+pub fn redis_url() -> String {
+    std::env::var("ICATTLE_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
 /// The PostgreSQL server's maintenance database URL.
@@ -51,6 +59,8 @@ pub async fn settings(label: &str) -> Settings {
         embedded_broker: "127.0.0.1:1".into(),
         nisshi_bin: "nisshi".into(),
         topic_prefix: format!("{}.", unique(label)),
+        redis_url: Some(redis_url()),
+        cache_prefix: format!("{}:", unique(label)),
         partitions: 12,
         replication: 1,
         signing_seed: Some(test_key().seed_hex()),

@@ -1,16 +1,13 @@
-//! The golden record's consumer: reads `icattle.cattle.events` from the checkpoints the
-//! database holds, applies each message in one transaction, then announces it.
-use super::entity::checkpoint;
-use super::{Applied, GoldenRecord, PROJECTION};
+//! The consumer every view runs: reads `icattle.cattle.events` from the checkpoints the view
+//! holds, applies each message (retrying until it is applied), then announces it.
+use super::{Applied, LogView, ViewError};
 use crate::kafka::dead_letter::{DeadLetters, Origin};
 use crate::kafka::publisher::idempotent_producer;
 use crate::live::LiveHub;
 use app::model::LiveUpdate;
-use domain::EventEnvelope;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::time::Duration;
 
 /// Why the consumer could not start.
@@ -20,8 +17,8 @@ pub enum ConsumerError {
     #[error("kafka: {0}")]
     Kafka(#[from] KafkaError),
     /// The checkpoints could not be read.
-    #[error("database: {0}")]
-    Database(#[from] sea_orm::DbErr),
+    #[error("checkpoints: {0}")]
+    View(#[from] ViewError),
     /// The topic has no partitions (it was not created).
     #[error("topic {0} does not exist")]
     NoTopic(String),
@@ -36,24 +33,13 @@ pub struct ConsumerSource {
     pub topic: String,
     /// The consumer group (used for offset reporting; positions come from the database).
     pub group: String,
-    /// Where undecodable messages are copied.
-    pub dead_letter_topic: String,
+    /// Where undecodable messages are copied; `None` for views that leave that to another.
+    pub dead_letter_topic: Option<String>,
 }
 
-/// Why a message is not an event envelope at all, if it is not.
-fn undecodable(body: &[u8]) -> Option<String> {
-    let text = match std::str::from_utf8(body) {
-        Ok(text) => text,
-        Err(error) => return Some(format!("not UTF-8 text: {error}")),
-    };
-    EventEnvelope::from_json_str(text)
-        .err()
-        .map(|error| format!("not an event envelope: {error}"))
-}
-
-/// Builds the consumer and assigns every partition at the database's checkpoint.
-pub async fn assign_from_checkpoints(
-    golden: &GoldenRecord,
+/// Builds the consumer and assigns every partition at the view's checkpoints.
+pub async fn assign_from_checkpoints<V: LogView>(
+    view: &V,
     source: &ConsumerSource,
 ) -> Result<StreamConsumer, ConsumerError> {
     let consumer: StreamConsumer = ClientConfig::new()
@@ -63,6 +49,16 @@ pub async fn assign_from_checkpoints(
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
         .create()?;
+    assign_at_checkpoints(&consumer, view, source).await?;
+    Ok(consumer)
+}
+
+/// (Re)assigns every partition of the topic at the view's checkpoints.
+async fn assign_at_checkpoints<V: LogView>(
+    consumer: &StreamConsumer,
+    view: &V,
+    source: &ConsumerSource,
+) -> Result<(), ConsumerError> {
     let topic = source.topic.clone();
     let partitions = {
         let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(10))?;
@@ -76,26 +72,22 @@ pub async fn assign_from_checkpoints(
     if partitions == 0 {
         return Err(ConsumerError::NoTopic(topic));
     }
-    let saved = checkpoint::Entity::find()
-        .filter(checkpoint::Column::Projection.eq(PROJECTION))
-        .filter(checkpoint::Column::Topic.eq(&topic))
-        .all(golden.db())
-        .await?;
+    let saved = view.checkpoints(&topic).await?;
     let mut assignment = TopicPartitionList::new();
     for partition in 0..partitions as i32 {
         let next = saved
             .iter()
-            .find(|c| c.partition == partition)
-            .map(|c| Offset::Offset(c.offset + 1))
+            .find(|(p, _)| *p == partition)
+            .map(|(_, offset)| Offset::Offset(offset + 1))
             .unwrap_or(Offset::Beginning);
         assignment.add_partition_offset(&topic, partition, next)?;
     }
     consumer.assign(&assignment)?;
-    Ok(consumer)
+    Ok(())
 }
 
 /// What a live update says about an applied message, if anything.
-fn announcement(applied: &Applied) -> Option<LiveUpdate> {
+fn announcement(view: &str, applied: &Applied) -> Option<LiveUpdate> {
     match applied {
         Applied::Applied {
             cattle_id,
@@ -103,44 +95,49 @@ fn announcement(applied: &Applied) -> Option<LiveUpdate> {
             event_type,
             sequence,
         } => Some(LiveUpdate::CattleChanged {
+            view: view.to_string(),
             cattle_id: *cattle_id,
             event_id: event_id.clone(),
             event_type: event_type.clone(),
             sequence: *sequence,
         }),
+        // The golden record keeps the register of refusals; one announcement is enough.
         Applied::Rejected {
             event_id,
             cattle_id,
             code,
             reason,
-        } => Some(LiveUpdate::EventRejected {
+        } if view == crate::golden::PROJECTION => Some(LiveUpdate::EventRejected {
             event_id: event_id.clone(),
             cattle_id: *cattle_id,
             code: code.clone(),
             reason: reason.clone(),
         }),
-        Applied::Duplicate { .. } | Applied::AlreadyCheckpointed => None,
+        Applied::Rejected { .. } | Applied::Duplicate { .. } | Applied::AlreadyCheckpointed => None,
     }
 }
 
 /// Runs the consumer until the task is dropped. A message is retried until its
 /// transaction commits, so nothing acknowledged by Kafka is ever skipped.
-pub async fn run(
-    golden: GoldenRecord,
+pub async fn run<V: LogView>(
+    view: V,
     source: ConsumerSource,
     hub: LiveHub,
 ) -> Result<(), ConsumerError> {
-    let consumer = assign_from_checkpoints(&golden, &source).await?;
-    let dead_letters = DeadLetters::new(
-        idempotent_producer(&source.brokers)?,
-        source.dead_letter_topic.clone(),
-    );
-    tracing::info!(topic = %source.topic, "golden record consumer started");
+    let consumer = assign_from_checkpoints(&view, &source).await?;
+    let dead_letters = match &source.dead_letter_topic {
+        Some(topic) => Some(DeadLetters::new(
+            idempotent_producer(&source.brokers)?,
+            topic.clone(),
+        )),
+        None => None,
+    };
+    tracing::info!(view = view.name(), topic = %source.topic, "view consumer started");
     loop {
         let message = match consumer.recv().await {
             Ok(message) => message,
             Err(error) => {
-                tracing::warn!(%error, "golden record consumer could not read; retrying");
+                tracing::warn!(view = view.name(), %error, "could not read the log; retrying");
                 tokio::time::sleep(Duration::from_millis(500)).await;
                 continue;
             }
@@ -148,7 +145,7 @@ pub async fn run(
         let body = message.payload().unwrap_or_default();
         // Copied before the transaction that checkpoints past it: a crash in between copies
         // it again (the origin headers tell the copies apart) but never loses it.
-        if let Some(reason) = undecodable(body) {
+        if let (Some(dead_letters), Some(reason)) = (&dead_letters, super::decode(body).err()) {
             let origin = Origin {
                 topic: message.topic(),
                 partition: message.partition(),
@@ -156,7 +153,7 @@ pub async fn run(
                 key: message.key(),
             };
             let mut backoff = Duration::from_millis(100);
-            while let Err(error) = dead_letters.send(PROJECTION, &origin, body, &reason).await {
+            while let Err(error) = dead_letters.send(view.name(), &origin, body, &reason).await {
                 tracing::error!(%error, "could not write a dead letter; retrying");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
@@ -166,20 +163,31 @@ pub async fn run(
         }
         let mut backoff = Duration::from_millis(100);
         let applied = loop {
-            match golden
+            match view
                 .apply_message(message.topic(), message.partition(), message.offset(), body)
                 .await
             {
-                Ok(applied) => break applied,
+                Ok(applied) => break Some(applied),
+                Err(ViewError::Rewind(reason)) => {
+                    tracing::warn!(view = view.name(), %reason, "rewinding to the view's checkpoints");
+                    match assign_at_checkpoints(&consumer, &view, &source).await {
+                        Ok(()) => break None,
+                        Err(error) => {
+                            tracing::error!(view = view.name(), %error, "could not rewind; retrying")
+                        }
+                    }
+                }
                 Err(error) => {
-                    tracing::error!(%error, partition = message.partition(), offset = message.offset(),
-                        "golden record could not apply a message; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    tracing::error!(view = view.name(), %error, partition = message.partition(),
+                        offset = message.offset(), "could not apply a message; retrying");
                 }
             }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
         };
-        if let Some(update) = announcement(&applied) {
+        // After a rewind this message comes again from the new assignment.
+        let Some(applied) = applied else { continue };
+        if let Some(update) = announcement(view.name(), &applied) {
             hub.announce(update);
         }
         // Kafka's committed offset is only a progress report for lag metrics: positions

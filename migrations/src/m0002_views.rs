@@ -1,0 +1,291 @@
+//! The rest of the seed's read models: `clients` and `valuations` (golden record),
+//! `fraud_alerts` and `risk_scores` (fraud view), and the chain heads a view other than the
+//! golden record keeps to verify what it applies.
+use sea_orm_migration::prelude::*;
+
+/// Creates the clients, valuations, fraud and view-head tables.
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0002_views"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Clients::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(Clients::Id)
+                            .big_integer()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Clients::Name).string_len(200).not_null())
+                    .col(
+                        ColumnDef::new(Clients::Pic)
+                            .string_len(8)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Clients::AggregateId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Clients::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Clients::Sequence).big_integer().not_null())
+                    .col(ColumnDef::new(Clients::ChainHead).json_binary().not_null())
+                    .col(ColumnDef::new(Clients::State).json_binary().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Valuations::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(Valuations::EventId)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Valuations::CattleId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Valuations::AmountCents)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Valuations::Method).string_len(40).not_null())
+                    .col(
+                        ColumnDef::new(Valuations::ValuedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Valuations::CreatedBy).string_len(128).null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_valuations_cattle_id")
+                    .table(Valuations::Table)
+                    .col(Valuations::CattleId)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(FraudAlerts::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(FraudAlerts::Id)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(FraudAlerts::CattleId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(FraudAlerts::SuspicionType)
+                            .string_len(50)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(FraudAlerts::Severity)
+                            .string_len(20)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(FraudAlerts::Description).text().not_null())
+                    .col(
+                        ColumnDef::new(FraudAlerts::Evidence)
+                            .json_binary()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(FraudAlerts::DetectedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(FraudAlerts::Resolved)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(FraudAlerts::Resolution)
+                            .string_len(20)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(FraudAlerts::ResolvedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_fraud_alerts_cattle_id")
+                    .table(FraudAlerts::Table)
+                    .col(FraudAlerts::CattleId)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(RiskScores::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(RiskScores::CattleId)
+                            .big_integer()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(RiskScores::ConfidenceScore)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RiskScores::RiskLevel)
+                            .string_len(20)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RiskScores::LastUpdated)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ViewHeads::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(ViewHeads::Projection)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ViewHeads::AggregateId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ViewHeads::ChainHead)
+                            .json_binary()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(ViewHeads::State).json_binary().not_null())
+                    .primary_key(
+                        Index::create()
+                            .col(ViewHeads::Projection)
+                            .col(ViewHeads::AggregateId),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            ViewHeads::Table.into_iden(),
+            RiskScores::Table.into_iden(),
+            FraudAlerts::Table.into_iden(),
+            Valuations::Table.into_iden(),
+            Clients::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum Clients {
+    Table,
+    Id,
+    Name,
+    Pic,
+    AggregateId,
+    CreatedAt,
+    Sequence,
+    ChainHead,
+    State,
+}
+
+#[derive(DeriveIden)]
+enum Valuations {
+    Table,
+    EventId,
+    CattleId,
+    AmountCents,
+    Method,
+    ValuedAt,
+    CreatedBy,
+}
+
+#[derive(DeriveIden)]
+enum FraudAlerts {
+    Table,
+    Id,
+    CattleId,
+    SuspicionType,
+    Severity,
+    Description,
+    Evidence,
+    DetectedAt,
+    Resolved,
+    Resolution,
+    ResolvedAt,
+}
+
+#[derive(DeriveIden)]
+enum RiskScores {
+    Table,
+    CattleId,
+    ConfidenceScore,
+    RiskLevel,
+    LastUpdated,
+}
+
+#[derive(DeriveIden)]
+enum ViewHeads {
+    Table,
+    Projection,
+    AggregateId,
+    ChainHead,
+    State,
+}

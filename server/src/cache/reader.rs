@@ -1,0 +1,45 @@
+use super::keys::CacheKeys;
+use super::store::{SharedCache, CACHE_TTL};
+use crate::golden::queries;
+use app::model::CattleRecord;
+use sea_orm::{DatabaseConnection, DbErr};
+
+/// Reads an animal cache-first; a miss, or a cache that does not answer, goes to the golden
+/// record (and a miss fills the cache for the next reader).
+#[derive(Clone)]
+pub struct CattleReader {
+    store: SharedCache,
+    keys: CacheKeys,
+    db: DatabaseConnection,
+}
+
+impl CattleReader {
+    /// A reader over `store` (under `keys`) with `db` behind it.
+    pub fn new(store: SharedCache, keys: CacheKeys, db: DatabaseConnection) -> Self {
+        Self { store, keys, db }
+    }
+
+    /// One animal, or `None` when the golden record does not know it.
+    pub async fn cattle(&self, id: i64) -> Result<Option<CattleRecord>, DbErr> {
+        let key = self.keys.cattle(id);
+        match self.store.get(&key).await {
+            Ok(Some(text)) => match serde_json::from_str(&text) {
+                Ok(record) => return Ok(Some(record)),
+                Err(error) => {
+                    tracing::warn!(%error, %key, "unreadable cache entry; reading PostgreSQL")
+                }
+            },
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "the cache does not answer; reading PostgreSQL"),
+        }
+        let record = queries::cattle_by_id(&self.db, id).await?;
+        if let Some(record) = &record {
+            if let Ok(text) = serde_json::to_string(record) {
+                if let Err(error) = self.store.fill(&key, &text, CACHE_TTL).await {
+                    tracing::debug!(%error, "could not fill the cache");
+                }
+            }
+        }
+        Ok(record)
+    }
+}

@@ -1,0 +1,10 @@
+//! sea-orm entities of the read models (schema in the `migrations` crate).
+pub mod cattle;
+pub mod cattle_event;
+pub mod checkpoint;
+pub mod client;
+pub mod fraud_alert;
+pub mod rejected_event;
+pub mod risk_score;
+pub mod valuation;
+pub mod view_head;

@@ -1,0 +1,83 @@
+//! What every read model has in common: it is fed the cattle log message by message from its
+//! own checkpoints, applies each exactly once, and can be dropped and rebuilt from offset 0.
+pub mod consumer;
+pub mod sql_checkpoint;
+
+use domain::EventEnvelope;
+use sea_orm::DbErr;
+
+/// Reads an envelope exactly as received, or says why it is not one.
+pub fn decode(body: &[u8]) -> Result<EventEnvelope, String> {
+    let text = std::str::from_utf8(body).map_err(|e| format!("not UTF-8 text: {e}"))?;
+    EventEnvelope::from_json_str(text).map_err(|e| format!("not an event envelope: {e}"))
+}
+
+/// What applying one message did to a view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Applied {
+    /// The event changed the view.
+    Applied {
+        /// The stream (animal or client) the event belongs to.
+        cattle_id: i64,
+        /// The event.
+        event_id: String,
+        /// Its type.
+        event_type: String,
+        /// The stream's sequence afterwards.
+        sequence: u64,
+    },
+    /// The same event (or the same business fact) was applied before: nothing changed.
+    Duplicate {
+        /// The event already applied.
+        event_id: String,
+    },
+    /// The event failed verification or the stream's rules: never applied.
+    Rejected {
+        /// The event, when readable.
+        event_id: Option<String>,
+        /// The stream, when readable.
+        cattle_id: Option<i64>,
+        /// A stable reason code.
+        code: String,
+        /// A sentence for people.
+        reason: String,
+    },
+    /// This log position was applied before (a redelivery): nothing changed.
+    AlreadyCheckpointed,
+}
+
+/// Why a view could not apply a message right now (the message is retried, never skipped).
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// The database refused.
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    /// The cache store refused.
+    #[error("cache: {0}")]
+    Cache(String),
+    /// The object store refused.
+    #[error("object store: {0}")]
+    ObjectStore(String),
+    /// The view's store lost its state: the consumer starts again from its checkpoints.
+    #[error("{0}")]
+    Rewind(String),
+}
+
+/// A read model fed from the cattle log.
+#[async_trait::async_trait]
+pub trait LogView: Clone + Send + Sync + 'static {
+    /// The view's checkpoint name, e.g. `golden_record`.
+    fn name(&self) -> &'static str;
+
+    /// The last applied offset of each partition of `topic` this view has a checkpoint for.
+    async fn checkpoints(&self, topic: &str) -> Result<Vec<(i32, i64)>, ViewError>;
+
+    /// Applies the message at (`topic`, `partition`, `offset`) exactly once.
+    async fn apply_message(
+        &self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+        body: &[u8],
+    ) -> Result<Applied, ViewError>;
+}
