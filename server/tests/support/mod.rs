@@ -152,3 +152,42 @@ pub fn created_envelope(key: &domain::SigningKeyPair, n: u32) -> domain::EventEn
 pub fn test_key() -> domain::SigningKeyPair {
     domain::SigningKeyPair::from_seed(server::keys::random_seed().expect("randomness"))
 }
+
+/// The next envelope of a stream after `before`, decided and sealed from a command.
+pub fn next_envelope(
+    key: &domain::SigningKeyPair,
+    before: &[domain::EventEnvelope],
+    command: serde_json::Value,
+) -> domain::EventEnvelope {
+    let mut head = domain::ChainHead::default();
+    let mut state = None;
+    for envelope in before {
+        let folded = domain::fold_verified(envelope, &head, state.take(), true).expect("folds");
+        head = folded.head;
+        state = Some(folded.state);
+    }
+    let cattle = match state {
+        Some(domain::StreamState::Cattle(cattle)) => Some(cattle),
+        _ => None,
+    };
+    let command = domain::Command::parse_valid(&command).expect("a valid command");
+    let (event_type, payload, event_ref) = domain::decide(cattle.as_ref(), &command)
+        .expect("an allowed command")
+        .remove(0);
+    let now = format!("2026-11-29T10:00:{:02}.000Z", head.sequence.min(59));
+    let draft = domain::EventDraft {
+        event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
+        event_type,
+        event_ref,
+        cattle_id: command.cattle_id(),
+        occurred_at: now.clone(),
+        recorded_at: now,
+        correlation_id: None,
+        causation_id: None,
+        source_system: domain::SourceSystem::ICattle,
+        created_by: None,
+        payload,
+        provenance: None,
+    };
+    domain::seal(draft, &head, key)
+}

@@ -83,6 +83,11 @@ impl Views {
         ]
     }
 
+    /// Starts the golden record's consumer alone.
+    pub fn start_golden(&self) -> JoinHandle<()> {
+        spawn(self.golden.clone(), self.source("golden-record"))
+    }
+
     /// Publishes every message (in order per key) and returns the last offset per partition.
     pub async fn publish(&self, messages: &[super::herd_history::Message]) -> BTreeMap<i32, i64> {
         let mut last = BTreeMap::new();
