@@ -18,6 +18,8 @@ export ICATTLE_TEST_BROKERS="$BROKER_ADDR"
 export ICATTLE_TEST_DATABASE_URL="${ICATTLE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export ICATTLE_TEST_REDIS_URL="${ICATTLE_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# A clean clone gains nothing from incremental caches, which cost gigabytes of disk.
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*" >&2; }
 

@@ -49,12 +49,25 @@ pub struct Settings {
     #[arg(long, env = "ICATTLE_CACHE_PREFIX", default_value = "")]
     pub cache_prefix: String,
 
+    /// Where the audit archive goes: `s3://bucket/prefix` or a directory; unset means
+    /// `audit/` under the data directory.
+    #[arg(long, env = "AUDIT_URL")]
+    pub audit_url: Option<String>,
+
     /// Hex seed of the server's Ed25519 signing key; unset means one kept under the data directory.
     #[arg(long, env = "ICATTLE_SIGNING_SEED", hide_env_values = true)]
     pub signing_seed: Option<String>,
 }
 
 impl Settings {
+    /// The audit archive in force: the configured one or the data directory's `audit/`.
+    pub fn audit_url(&self) -> String {
+        match &self.audit_url {
+            Some(url) => url.clone(),
+            None => self.data_dir.join("audit").display().to_string(),
+        }
+    }
+
     /// The database URL in force: the configured one or the embedded SQLite file.
     pub fn database_url(&self) -> String {
         match &self.database_url {

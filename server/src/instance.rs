@@ -1,4 +1,5 @@
 //! Starts one iCattle server: engines, topics, the golden record consumer and HTTP.
+use crate::audit::{open_store, ArchiveError, AuditArchive};
 use crate::cache::{
     CacheError, CacheKeys, CacheView, CattleReader, MemoryCache, RedisCache, SharedCache,
 };
@@ -37,6 +38,9 @@ pub enum StartError {
     /// The signing key could not be loaded.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The audit archive could not be opened.
+    #[error("audit archive: {0}")]
+    Audit(#[from] ArchiveError),
     /// The cache store could not be set up.
     #[error("cache: {0}")]
     Cache(#[from] CacheError),
@@ -139,6 +143,13 @@ pub async fn start(
             hub.clone(),
         ),
     ];
+    let archive = AuditArchive::new(open_store(&settings.audit_url())?);
+    let archive_source = source("audit-archive", false);
+    tasks.push(tokio::spawn(async move {
+        if let Err(error) = archive.run(archive_source).await {
+            tracing::error!(%error, "the audit archive stopped");
+        }
+    }));
 
     let state = ServerState {
         leptos,

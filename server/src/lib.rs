@@ -1,6 +1,7 @@
 //! The iCattle server: the imperative shell around `domain`. Configuration, the HTTP app,
 //! command handling, Kafka, the golden record and live push.
 #![recursion_limit = "256"]
+pub mod audit;
 pub mod cache;
 pub mod command_handler;
 pub mod config;

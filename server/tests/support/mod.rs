@@ -61,6 +61,7 @@ pub async fn settings(label: &str) -> Settings {
         topic_prefix: format!("{}.", unique(label)),
         redis_url: Some(redis_url()),
         cache_prefix: format!("{}:", unique(label)),
+        audit_url: None,
         partitions: 12,
         replication: 1,
         signing_seed: Some(test_key().seed_hex()),

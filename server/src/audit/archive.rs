@@ -1,0 +1,205 @@
+use super::batch::{batch_start, object_path, Batch};
+use crate::views::consumer::ConsumerSource;
+use crate::views::decode;
+use futures::StreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The checkpoint name of the archive.
+pub const PROJECTION: &str = "audit_archive";
+/// Pending batches are written (and later rewritten whole) after this long without a message.
+const FLUSH_AFTER: Duration = Duration::from_millis(500);
+
+/// Why the archive could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The object store refused.
+    #[error("object store: {0}")]
+    Store(#[from] object_store::Error),
+    /// Kafka refused.
+    #[error("kafka: {0}")]
+    Kafka(#[from] KafkaError),
+    /// The archive URL is not one we can use.
+    #[error("AUDIT_URL {0:?} is neither a directory nor an s3:// URL")]
+    BadUrl(String),
+    /// The local directory could not be made.
+    #[error("could not create {0}: {1}")]
+    Directory(String, std::io::Error),
+}
+
+/// Opens the archive's object store: `s3://bucket/…` (credentials from the usual AWS_*
+/// variables) or a local directory.
+pub fn open_store(url: &str) -> Result<Arc<dyn ObjectStore>, ArchiveError> {
+    if url.starts_with("s3://") {
+        return Ok(Arc::new(AmazonS3Builder::from_env().with_url(url).build()?));
+    }
+    let dir = url.strip_prefix("file://").unwrap_or(url);
+    if dir.is_empty() || dir.contains("://") {
+        return Err(ArchiveError::BadUrl(url.to_string()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| ArchiveError::Directory(dir.to_string(), e))?;
+    Ok(Arc::new(LocalFileSystem::new_with_prefix(dir)?))
+}
+
+/// Copies the log to object storage, batch by batch, restartable from its checkpoints.
+#[derive(Clone)]
+pub struct AuditArchive {
+    store: Arc<dyn ObjectStore>,
+}
+
+fn checkpoint_path(topic: &str, partition: i32) -> Path {
+    Path::from(format!("checkpoints/{PROJECTION}/{topic}/{partition}"))
+}
+
+impl AuditArchive {
+    /// An archive in `store`.
+    pub fn new(store: Arc<dyn ObjectStore>) -> Self {
+        Self { store }
+    }
+
+    /// The last archived offset of a partition, kept beside the batches.
+    pub async fn checkpoint(
+        &self,
+        topic: &str,
+        partition: i32,
+    ) -> Result<Option<i64>, ArchiveError> {
+        match self.store.get(&checkpoint_path(topic, partition)).await {
+            Ok(found) => {
+                let bytes = found.bytes().await?;
+                Ok(String::from_utf8_lossy(&bytes).trim().parse().ok())
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Every batch object with its contents, sorted by path (for audits and tests).
+    pub async fn objects(&self) -> Result<BTreeMap<String, Vec<u8>>, ArchiveError> {
+        let mut listing = self.store.list(Some(&Path::from("events")));
+        let mut objects = BTreeMap::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            let bytes = self.store.get(&meta.location).await?.bytes().await?;
+            objects.insert(meta.location.to_string(), bytes.to_vec());
+        }
+        Ok(objects)
+    }
+
+    /// Forgets every checkpoint, so the next run rewrites every batch (a rebuild).
+    pub async fn forget_checkpoints(&self) -> Result<(), ArchiveError> {
+        let mut listing = self.store.list(Some(&Path::from("checkpoints")));
+        while let Some(meta) = listing.next().await {
+            self.store.delete(&meta?.location).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&self, topic: &str, partition: i32, batch: Batch) -> Result<(), ArchiveError> {
+        let Some(last) = batch.last_offset else {
+            return Ok(());
+        };
+        if let (Some(first), Some(recorded_at)) = (batch.first_offset, &batch.first_recorded_at) {
+            let path = object_path(recorded_at, topic, partition, first);
+            self.store.put(&path, PutPayload::from(batch.lines)).await?;
+        }
+        // Written after the batch: a crash in between rewrites the same object, never skips it.
+        self.store
+            .put(
+                &checkpoint_path(topic, partition),
+                PutPayload::from(last.to_string()),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Runs until the task is dropped; failures are retried, so nothing is skipped.
+    pub async fn run(self, source: ConsumerSource) -> Result<(), ArchiveError> {
+        let consumer: StreamConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &source.brokers)
+            .set("group.id", &source.group)
+            .set("enable.auto.commit", "false")
+            .set("auto.offset.reset", "earliest")
+            .create()?;
+        let partitions = {
+            let metadata = consumer.fetch_metadata(Some(&source.topic), Duration::from_secs(10))?;
+            metadata
+                .topics()
+                .iter()
+                .find(|t| t.name() == source.topic)
+                .map(|t| t.partitions().len() as i32)
+                .unwrap_or(0)
+        };
+        let mut assignment = TopicPartitionList::new();
+        for partition in 0..partitions {
+            // From the start of the unfinished batch, so its object is rewritten whole.
+            let next = match self.checkpoint(&source.topic, partition).await? {
+                Some(offset) => Offset::Offset(batch_start(offset + 1)),
+                None => Offset::Beginning,
+            };
+            assignment.add_partition_offset(&source.topic, partition, next)?;
+        }
+        consumer.assign(&assignment)?;
+        tracing::info!(topic = %source.topic, "audit archive started");
+
+        let mut batches: BTreeMap<i32, Batch> = BTreeMap::new();
+        loop {
+            match tokio::time::timeout(FLUSH_AFTER, consumer.recv()).await {
+                Ok(Ok(message)) => {
+                    let body = message.payload().unwrap_or_default();
+                    let recorded_at = decode(body).ok().map(|e| e.metadata.recorded_at);
+                    let partition = message.partition();
+                    let starts_new_range = batches
+                        .get(&partition)
+                        .and_then(|b| b.first_offset)
+                        .is_some_and(|start| start != batch_start(message.offset()));
+                    if starts_new_range {
+                        self.write_retrying(&source.topic, partition, &batches)
+                            .await;
+                        batches.remove(&partition);
+                    }
+                    let batch = batches.entry(partition).or_default();
+                    batch.push(message.offset(), body, recorded_at.as_deref());
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "audit archive could not read; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                // Quiet for a moment: write what is pending, keeping each unfinished range in
+                // memory so its object is rewritten whole as it grows.
+                Err(_) => {
+                    let pending: Vec<i32> = batches.keys().copied().collect();
+                    for partition in pending {
+                        self.write_retrying(&source.topic, partition, &batches)
+                            .await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes a range as far as it has been read, retrying until the store takes it.
+    async fn write_retrying(&self, topic: &str, partition: i32, batches: &BTreeMap<i32, Batch>) {
+        let Some(batch) = batches.get(&partition) else {
+            return;
+        };
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.flush(topic, partition, batch.clone()).await {
+                Ok(()) => return,
+                Err(error) => {
+                    tracing::error!(%error, partition, "could not write an audit batch; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+}
