@@ -49,6 +49,11 @@ pub struct Settings {
     #[arg(long, env = "ICATTLE_CACHE_PREFIX", default_value = "")]
     pub cache_prefix: String,
 
+    /// Whether this instance runs the read models' consumers; an instance that only serves
+    /// pages and commands (beside others that run them) sets this to false.
+    #[arg(long, env = "ICATTLE_RUN_VIEWS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub run_views: bool,
+
     /// Where the audit archive goes: `s3://bucket/prefix` or a directory; unset means
     /// `audit/` under the data directory.
     #[arg(long, env = "AUDIT_URL")]

@@ -113,7 +113,11 @@ pub async fn start(
     let trusted = TrustedKeys::new([key.public_key_hex()]);
     let publisher = EventPublisher::new(idempotent_producer(&brokers)?, topics.cattle_events());
     let commands = CommandHandler::new(db.clone(), publisher, key);
-    let hub = LiveHub::new();
+    let hub = match &settings.redis_url {
+        Some(url) => LiveHub::with_redis(url, &format!("{}icattle:live", settings.cache_prefix))
+            .map_err(|e| CacheError(format!("live updates: {e}")))?,
+        None => LiveHub::new(),
+    };
 
     let cache: SharedCache = match &settings.redis_url {
         Some(url) => Arc::new(RedisCache::new(url)?),
@@ -126,30 +130,33 @@ pub async fn start(
         group: topics.group(group),
         dead_letter_topic: dead_letters.then(|| topics.dead_letter()),
     };
-    let mut tasks = vec![
-        spawn_view(
-            GoldenRecord::new(db.clone(), trusted.clone()),
-            source("golden-record", true),
-            hub.clone(),
-        ),
-        spawn_view(
-            FraudView::new(db.clone(), trusted.clone()),
-            source("fraud-view", false),
-            hub.clone(),
-        ),
-        spawn_view(
-            CacheView::new(cache.clone(), cache_keys.clone(), trusted),
-            source("cache-view", false),
-            hub.clone(),
-        ),
-    ];
-    let archive = AuditArchive::new(open_store(&settings.audit_url())?);
-    let archive_source = source("audit-archive", false);
-    tasks.push(tokio::spawn(async move {
-        if let Err(error) = archive.run(archive_source).await {
-            tracing::error!(%error, "the audit archive stopped");
-        }
-    }));
+    let mut tasks = Vec::new();
+    if settings.run_views {
+        tasks = vec![
+            spawn_view(
+                GoldenRecord::new(db.clone(), trusted.clone()),
+                source("golden-record", true),
+                hub.clone(),
+            ),
+            spawn_view(
+                FraudView::new(db.clone(), trusted.clone()),
+                source("fraud-view", false),
+                hub.clone(),
+            ),
+            spawn_view(
+                CacheView::new(cache.clone(), cache_keys.clone(), trusted),
+                source("cache-view", false),
+                hub.clone(),
+            ),
+        ];
+        let archive = AuditArchive::new(open_store(&settings.audit_url())?);
+        let archive_source = source("audit-archive", false);
+        tasks.push(tokio::spawn(async move {
+            if let Err(error) = archive.run(archive_source).await {
+                tracing::error!(%error, "the audit archive stopped");
+            }
+        }));
+    }
 
     let state = ServerState {
         leptos,

@@ -1,10 +1,12 @@
 use app::model::LiveUpdate;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
-/// Fans committed changes out to every connected browser in this process.
+/// Fans committed changes out to every connected browser: in process by default, through a
+/// Redis channel when one is configured, so several instances push alike.
 #[derive(Clone)]
 pub struct LiveHub {
-    sender: broadcast::Sender<LiveUpdate>,
+    local: broadcast::Sender<LiveUpdate>,
+    fanout: Option<mpsc::UnboundedSender<LiveUpdate>>,
 }
 
 impl Default for LiveHub {
@@ -14,19 +16,53 @@ impl Default for LiveHub {
 }
 
 impl LiveHub {
-    /// A hub that keeps up to 1024 undelivered updates per slow subscriber.
+    /// A hub for this process alone, keeping up to 1024 undelivered updates per subscriber.
     pub fn new() -> Self {
-        let (sender, _) = broadcast::channel(1024);
-        Self { sender }
+        let (local, _) = broadcast::channel(1024);
+        Self {
+            local,
+            fanout: None,
+        }
+    }
+
+    /// A hub that fans out through `channel` on the Redis at `url`.
+    pub fn with_redis(url: &str, channel: &str) -> Result<Self, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        let (local, _) = broadcast::channel(1024);
+        let (outgoing, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(super::redis_fanout::publish_loop(
+            client.clone(),
+            channel.to_string(),
+            receiver,
+            local.clone(),
+        ));
+        tokio::spawn(super::redis_fanout::subscribe_loop(
+            client,
+            channel.to_string(),
+            local.clone(),
+        ));
+        Ok(Self {
+            local,
+            fanout: Some(outgoing),
+        })
     }
 
     /// Announces a change; nobody listening is not an error.
     pub fn announce(&self, update: LiveUpdate) {
-        let _ = self.sender.send(update);
+        match &self.fanout {
+            Some(fanout) => {
+                if let Err(unsent) = fanout.send(update) {
+                    let _ = self.local.send(unsent.0);
+                }
+            }
+            None => {
+                let _ = self.local.send(update);
+            }
+        }
     }
 
     /// A new subscription receiving every later announcement.
     pub fn subscribe(&self) -> broadcast::Receiver<LiveUpdate> {
-        self.sender.subscribe()
+        self.local.subscribe()
     }
 }

@@ -62,6 +62,7 @@ pub async fn settings(label: &str) -> Settings {
         redis_url: Some(redis_url()),
         cache_prefix: format!("{}:", unique(label)),
         audit_url: None,
+        run_views: true,
         partitions: 12,
         replication: 1,
         signing_seed: Some(test_key().seed_hex()),
