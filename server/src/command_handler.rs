@@ -5,9 +5,18 @@ use crate::kafka::publisher::EventPublisher;
 use app::model::{CattleRecord, CommandAck, CommandFailure};
 use app::registry::LivestockRegistry;
 use chrono::{SecondsFormat, Utc};
-use domain::{decide, seal, Command, EventDraft, Rejection, SigningKeyPair, SourceSystem};
+use domain::{
+    decide, idempotency_key, payload_hash, seal, Command, EventDraft, Rejection, SigningKeyPair,
+    SourceSystem,
+};
 use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::Mutex;
+
+/// Idempotency keys this instance published recently, with their event ids: a command sent
+/// twice before the golden record applied the first is still answered with the original.
+const RECENT_KEYS_KEPT: usize = 10_000;
 
 /// Validates, decides, signs and publishes commands.
 #[derive(Clone)]
@@ -15,12 +24,26 @@ pub struct CommandHandler {
     db: DatabaseConnection,
     publisher: EventPublisher,
     key: Arc<SigningKeyPair>,
+    recent: Arc<Mutex<HashMap<String, String>>>,
 }
 
 /// The short message a user sees for a technical failure; details go to the log.
 fn unavailable(what: &str) -> CommandFailure {
     CommandFailure::Unavailable {
         message: format!("{what}; nothing was published, please try again"),
+    }
+}
+
+/// The answer to a command that was accepted before.
+fn duplicate_ack(original: String, cattle_id: i64, sequence: u64) -> CommandAck {
+    CommandAck {
+        message: format!(
+            "The same command was already accepted as {original}; nothing new was published."
+        ),
+        event_id: original,
+        status: "DUPLICATE".into(),
+        cattle_id,
+        sequence,
     }
 }
 
@@ -31,6 +54,7 @@ impl CommandHandler {
             db,
             publisher,
             key: Arc::new(key),
+            recent: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -41,20 +65,44 @@ impl CommandHandler {
             .validate()
             .map_err(|errors| CommandFailure::Invalid { errors })?;
         let cattle_id = command.cattle_id();
-        let (mut head, state) = queries::head_and_state(&self.db, cattle_id.0)
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, cattle_id = cattle_id.0, "could not read the animal's head");
-                unavailable("The registry could not read the animal")
-            })?;
-        let decisions = decide(state.as_ref(), &command).map_err(|rejection| match rejection {
-            Rejection::Invalid(errors) => CommandFailure::Invalid { errors },
-            rejection => CommandFailure::Rejected {
-                code: rejection.code().to_string(),
-                message: rejection.to_string(),
-                field: rejection.field().map(str::to_string),
-            },
-        })?;
+        let (mut head, state) = match self.stream_head(&command).await {
+            Err(CommandFailure::Rejected {
+                code,
+                message,
+                field,
+            }) => {
+                if let Some(original) = self.original_registration(&command).await? {
+                    return Ok(duplicate_ack(original, cattle_id.0, 1));
+                }
+                return Err(CommandFailure::Rejected {
+                    code,
+                    message,
+                    field,
+                });
+            }
+            other => other?,
+        };
+        let decisions = match decide(state.as_ref(), &command) {
+            Ok(decisions) => decisions,
+            Err(Rejection::Invalid(errors)) => return Err(CommandFailure::Invalid { errors }),
+            Err(rejection) => {
+                // A registration sent again is the same fact, not a conflict: name the original.
+                if let Some(original) = self.original_registration(&command).await? {
+                    return Ok(duplicate_ack(original, cattle_id.0, 1));
+                }
+                return Err(CommandFailure::Rejected {
+                    code: rejection.code().to_string(),
+                    message: rejection.to_string(),
+                    field: rejection.field().map(str::to_string),
+                });
+            }
+        };
+        if let Some((event_type, payload, event_ref)) = decisions.first() {
+            let key = idempotency_key(*event_type, cattle_id, event_ref, &payload_hash(payload));
+            if let Some(original) = self.original_of(&key).await? {
+                return Ok(duplicate_ack(original, cattle_id.0, head.sequence + 1));
+            }
+        }
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let correlation_id = format!("cor_{}", uuid::Uuid::new_v4().simple());
         let mut last = None;
@@ -84,6 +132,10 @@ impl CommandHandler {
             })?;
             tracing::info!(event_id = %envelope.metadata.event_id, partition = position.partition,
                 offset = position.offset, "event published");
+            self.remember(
+                &envelope.metadata.idempotency_key,
+                &envelope.metadata.event_id,
+            );
             head = head.after(&hash).map_err(|error| {
                 tracing::error!(%error, "could not advance the chain head");
                 unavailable("The event could not be chained")
@@ -104,6 +156,89 @@ impl CommandHandler {
             sequence: envelope.metadata.sequence,
             message: "Event published to Kafka. Check event stream for result.".into(),
         })
+    }
+
+    /// The chain head and state a command builds on; a client stream that exists already
+    /// refuses a second registration here.
+    async fn stream_head(
+        &self,
+        command: &Command,
+    ) -> Result<(domain::ChainHead, Option<domain::CattleState>), CommandFailure> {
+        let id = command.cattle_id().0;
+        let read_failed = |error: sea_orm::DbErr| {
+            tracing::error!(%error, stream = id, "could not read the stream's head");
+            unavailable("The registry could not read the animal")
+        };
+        if let Command::RegisterClient(client) = command {
+            return match queries::client_head(&self.db, id)
+                .await
+                .map_err(read_failed)?
+            {
+                Some(_) => Err(CommandFailure::Rejected {
+                    code: "ALREADY_REGISTERED".into(),
+                    message: format!("client with PIC {} already registered", client.pic),
+                    field: Some("pic".into()),
+                }),
+                None => Ok((domain::ChainHead::default(), None)),
+            };
+        }
+        queries::head_and_state(&self.db, id)
+            .await
+            .map_err(read_failed)
+    }
+
+    /// For a registration refused because the stream exists: the event that registered it,
+    /// when it carried exactly this command.
+    async fn original_registration(
+        &self,
+        command: &Command,
+    ) -> Result<Option<String>, CommandFailure> {
+        if !matches!(
+            command,
+            Command::CreateCattle(_) | Command::RegisterClient(_)
+        ) {
+            return Ok(None);
+        }
+        let Ok(decided) = decide(None, command) else {
+            return Ok(None);
+        };
+        let Some((event_type, payload, event_ref)) = decided.first() else {
+            return Ok(None);
+        };
+        let key = idempotency_key(
+            *event_type,
+            command.cattle_id(),
+            event_ref,
+            &payload_hash(payload),
+        );
+        self.original_of(&key).await
+    }
+
+    /// The event already accepted for this idempotency key, if any.
+    async fn original_of(&self, key: &str) -> Result<Option<String>, CommandFailure> {
+        let remembered = self
+            .recent
+            .lock()
+            .ok()
+            .and_then(|recent| recent.get(key).cloned());
+        if remembered.is_some() {
+            return Ok(remembered);
+        }
+        queries::event_with_idempotency_key(&self.db, key)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "could not look up an idempotency key");
+                unavailable("The registry could not check for a duplicate")
+            })
+    }
+
+    fn remember(&self, key: &str, event_id: &str) {
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() >= RECENT_KEYS_KEPT {
+                recent.clear();
+            }
+            recent.insert(key.to_string(), event_id.to_string());
+        }
     }
 
     /// The golden record's herd.

@@ -111,6 +111,7 @@ pub async fn start(
 
     let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
     let trusted = TrustedKeys::new([key.public_key_hex()]);
+    let served_keys = trusted.clone();
     let publisher = EventPublisher::new(idempotent_producer(&brokers)?, topics.cattle_events());
     let commands = CommandHandler::new(db.clone(), publisher, key);
     let hub = match &settings.redis_url {
@@ -164,6 +165,8 @@ pub async fn start(
         reader: CattleReader::new(cache.clone(), cache_keys, db.clone()),
         db: db.clone(),
         hub: hub.clone(),
+        brokers: brokers.clone(),
+        trusted: served_keys,
     };
     let app = router::build(state);
     let listener = tokio::net::TcpListener::bind(listen)

@@ -8,6 +8,7 @@ pub mod config;
 pub mod database;
 pub mod entity;
 pub mod fraud;
+pub mod from_log;
 pub mod golden;
 pub mod http;
 pub mod instance;

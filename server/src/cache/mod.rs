@@ -7,7 +7,7 @@ mod memory;
 mod reader;
 mod redis_store;
 mod store;
-mod view;
+pub mod view;
 
 pub use keys::CacheKeys;
 pub use memory::MemoryCache;

@@ -1,10 +1,12 @@
 //! Reads of the golden record.
 use super::projection::decode_row;
-use crate::entity::cattle;
-use app::model::CattleRecord;
+use crate::entity::{cattle, cattle_event, client, rejected_event};
+use app::model::{CattleRecord, EventStatus};
 use chrono::SecondsFormat;
 use domain::{CattleState, ChainHead};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 /// The most animals one herd listing returns.
 pub const HERD_PAGE_LIMIT: u64 = 500;
@@ -52,4 +54,81 @@ pub async fn head_and_state(
         Some(row) => decode_row(&row).map_err(|e| DbErr::Custom(format!("cattle {id}: {e}"))),
         None => Ok((ChainHead::default(), None)),
     }
+}
+
+/// The chain head of a client stream, if the client is registered.
+pub async fn client_head(
+    db: &DatabaseConnection,
+    aggregate_id: i64,
+) -> Result<Option<ChainHead>, DbErr> {
+    let row = client::Entity::find()
+        .filter(client::Column::AggregateId.eq(aggregate_id))
+        .one(db)
+        .await?;
+    row.map(|r| serde_json::from_value(r.chain_head))
+        .transpose()
+        .map_err(|e| DbErr::Custom(format!("client stream {aggregate_id}: {e}")))
+}
+
+/// The applied event carrying this idempotency key, if any.
+pub async fn event_with_idempotency_key(
+    db: &DatabaseConnection,
+    key: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(cattle_event::Entity::find()
+        .filter(cattle_event::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?
+        .map(|e| e.event_id))
+}
+
+/// What the golden record knows of an event.
+pub async fn event_status(db: &DatabaseConnection, event_id: &str) -> Result<EventStatus, DbErr> {
+    if let Some(event) = cattle_event::Entity::find_by_id(event_id.to_string())
+        .one(db)
+        .await?
+    {
+        return Ok(EventStatus {
+            event_id: event_id.to_string(),
+            status: "APPLIED".into(),
+            cattle_id: Some(event.cattle_id),
+            sequence: Some(event.sequence),
+            code: None,
+            reason: None,
+        });
+    }
+    if let Some(rejected) = rejected_event::Entity::find()
+        .filter(rejected_event::Column::EventId.eq(event_id))
+        .one(db)
+        .await?
+    {
+        return Ok(EventStatus {
+            event_id: event_id.to_string(),
+            status: "REJECTED".into(),
+            cattle_id: rejected.cattle_id,
+            sequence: rejected.sequence,
+            code: Some(rejected.reason_code),
+            reason: Some(rejected.reason),
+        });
+    }
+    Ok(EventStatus {
+        event_id: event_id.to_string(),
+        status: "PENDING".into(),
+        cattle_id: None,
+        sequence: None,
+        code: None,
+        reason: None,
+    })
+}
+
+/// Where each applied event of a stream sits in the log, in sequence order.
+pub async fn event_positions(
+    db: &DatabaseConnection,
+    cattle_id: i64,
+) -> Result<Vec<cattle_event::Model>, DbErr> {
+    cattle_event::Entity::find()
+        .filter(cattle_event::Column::CattleId.eq(cattle_id))
+        .order_by_asc(cattle_event::Column::Sequence)
+        .all(db)
+        .await
 }

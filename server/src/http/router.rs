@@ -2,6 +2,7 @@
 use super::{api, ws};
 use crate::cache::CattleReader;
 use crate::command_handler::CommandHandler;
+use crate::keys::TrustedKeys;
 use crate::live::LiveHub;
 use app::registry::SharedRegistry;
 use axum::extract::FromRef;
@@ -25,6 +26,10 @@ pub struct ServerState {
     pub db: DatabaseConnection,
     /// Live push.
     pub hub: LiveHub,
+    /// Kafka bootstrap servers, for reading events back.
+    pub brokers: String,
+    /// The keys whose signatures are accepted.
+    pub trusted: TrustedKeys,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -41,6 +46,8 @@ pub fn build(state: ServerState) -> Router {
     Router::new()
         .route("/api/commands", post(api::post_command))
         .route("/api/cattle/{id}", get(api::get_cattle))
+        .route("/api/cattle/{id}/from-log", get(api::get_cattle_from_log))
+        .route("/api/events/{event_id}/status", get(api::get_event_status))
         .route("/health", get(api::health))
         .route("/ws", get(ws::live_socket))
         .leptos_routes_with_context(

@@ -1,0 +1,18 @@
+use serde::{Deserialize, Serialize};
+
+/// What became of a published event, as the golden record knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventStatus {
+    /// The event.
+    pub event_id: String,
+    /// `APPLIED`, `REJECTED`, or `PENDING` (not yet seen by the golden record).
+    pub status: String,
+    /// The stream it belongs to, once known.
+    pub cattle_id: Option<i64>,
+    /// Its sequence, once known.
+    pub sequence: Option<i64>,
+    /// Why it was rejected (`SEQUENCE_GAP` for a lost race, `SIGNATURE`, …).
+    pub code: Option<String>,
+    /// The rejection in words.
+    pub reason: Option<String>,
+}
