@@ -135,6 +135,18 @@ async fn reads_survive_redis_going_away_and_the_cache_catches_up() {
     })
     .await;
 
+    // The golden record follows its own consumer: make sure it has the animal too.
+    let db = server.db.clone();
+    eventually(WITHIN, "the first animal in PostgreSQL", || {
+        let db = db.clone();
+        async move {
+            server::golden::queries::cattle_by_id(&db, first)
+                .await
+                .ok()?
+        }
+    })
+    .await;
+
     redis.stop().await;
     let record = read(&base, first)
         .await
