@@ -9,6 +9,7 @@ use crate::database::{self, DatabaseError};
 use crate::fraud::FraudView;
 use crate::golden::GoldenRecord;
 use crate::http::router::{self, ServerState};
+use crate::kafka::category_relay::CategoryRelay;
 use crate::kafka::embedded_broker::{EmbeddedBroker, EmbeddedBrokerError};
 use crate::kafka::publisher::{idempotent_producer, EventPublisher};
 use crate::kafka::topics::{ensure_topics, Topics};
@@ -150,6 +151,11 @@ pub async fn start(
                 hub.clone(),
             ),
         ];
+        tasks.push(spawn_view(
+            CategoryRelay::new(db.clone(), idempotent_producer(&brokers)?, topics.clone()),
+            source("category-relay", false),
+            hub.clone(),
+        ));
         let archive = AuditArchive::new(open_store(&settings.audit_url())?);
         let archive_source = source("audit-archive", false);
         tasks.push(tokio::spawn(async move {

@@ -27,6 +27,24 @@ impl Topics {
         self.named("icattle.cattle.events")
     }
 
+    /// The category topics (valuations, fraud, ownership, health), fed by the relay.
+    pub fn categories(&self) -> Vec<String> {
+        CATEGORY_TOPICS
+            .iter()
+            .map(|name| self.named(name))
+            .collect()
+    }
+
+    /// A category topic's name in force, from its seed name.
+    pub fn category(&self, seed_name: &str) -> String {
+        self.named(seed_name)
+    }
+
+    /// Per-animal snapshots; compacted, so the newest per key is kept.
+    pub fn snapshots(&self) -> String {
+        self.named("icattle.cattle.snapshots")
+    }
+
     /// What no consumer could apply, with the reason.
     pub fn dead_letter(&self) -> String {
         self.named("icattle.deadletter")
@@ -37,11 +55,21 @@ impl Topics {
         self.named(&format!("icattle.{view}"))
     }
 
-    /// The topics this slice creates at start-up.
+    /// Every topic created at start-up.
     pub fn all(&self) -> Vec<String> {
-        vec![self.cattle_events(), self.dead_letter()]
+        let mut all = vec![self.cattle_events(), self.dead_letter(), self.snapshots()];
+        all.extend(self.categories());
+        all
     }
 }
+
+/// The seed's category topics, each fed with the envelopes of its event types.
+pub const CATEGORY_TOPICS: [&str; 4] = [
+    "icattle.valuations.events",
+    "icattle.fraud.events",
+    "icattle.ownership.events",
+    "icattle.health.events",
+];
 
 /// Creates every missing topic; existing ones are left as they are.
 pub async fn ensure_topics(
@@ -54,9 +82,19 @@ pub async fn ensure_topics(
         .set("bootstrap.servers", brokers)
         .create()?;
     let names = topics.all();
+    let snapshots = topics.snapshots();
     let new_topics: Vec<NewTopic> = names
         .iter()
-        .map(|name| NewTopic::new(name, partitions, TopicReplication::Fixed(replication)))
+        .map(|name| {
+            let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(replication))
+                // The log is the source of truth: nothing ever expires from it.
+                .set("retention.ms", "-1");
+            if *name == snapshots {
+                topic.set("cleanup.policy", "compact")
+            } else {
+                topic
+            }
+        })
         .collect();
     let results = admin
         .create_topics(new_topics.iter(), &AdminOptions::new())

@@ -113,7 +113,10 @@ fn announcement(view: &str, applied: &Applied) -> Option<LiveUpdate> {
             code: code.clone(),
             reason: reason.clone(),
         }),
-        Applied::Rejected { .. } | Applied::Duplicate { .. } | Applied::AlreadyCheckpointed => None,
+        Applied::Rejected { .. }
+        | Applied::Duplicate { .. }
+        | Applied::AlreadyCheckpointed
+        | Applied::Passed => None,
     }
 }
 

@@ -44,6 +44,8 @@ pub enum Applied {
     },
     /// This log position was applied before (a redelivery): nothing changed.
     AlreadyCheckpointed,
+    /// Handled without changing anything people see (a relay copy, a message not for this view).
+    Passed,
 }
 
 /// Why a view could not apply a message right now (the message is retried, never skipped).
@@ -58,6 +60,9 @@ pub enum ViewError {
     /// The object store refused.
     #[error("object store: {0}")]
     ObjectStore(String),
+    /// Kafka did not take a copy.
+    #[error("kafka: {0}")]
+    Publish(String),
     /// The view's store lost its state: the consumer starts again from its checkpoints.
     #[error("{0}")]
     Rewind(String),
