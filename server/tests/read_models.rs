@@ -42,6 +42,13 @@ async fn replaying_the_log_rebuilds_every_view_identically() {
     assert_eq!(live_tables["cattle_events"].len(), mix.genuine);
     assert_eq!(live_tables["rejected_events"].len(), mix.races + mix.forged);
     assert!(live_cache.len() > 1_500, "{} cache keys", live_cache.len());
+    assert_eq!(live_tables["fraud_alerts"].len(), mix.fraud_alerts);
+    let resolved = live_tables["fraud_alerts"]
+        .iter()
+        .filter(|row| row.contains("\"resolved\":true"))
+        .count();
+    assert_eq!(resolved, mix.resolved);
+    assert_eq!(live_tables["risk_scores"].len(), 500);
 
     views.drop_all().await;
     let consumers = views.start();

@@ -2,8 +2,8 @@
 //! with races, duplicates and forgeries mixed in, as message bodies ready to publish.
 use chrono::{Duration, TimeZone, Utc};
 use domain::{
-    decide, fold_verified, seal, ChainHead, Command, EventDraft, SigningKeyPair, SourceSystem,
-    StreamState,
+    decide, detect_fraud, fold_verified, seal, ChainHead, Command, EventDraft, SigningKeyPair,
+    SourceSystem, StreamState,
 };
 use serde_json::{json, Value};
 
@@ -26,6 +26,10 @@ pub struct Mix {
     pub duplicates: usize,
     /// Events signed by a key nobody trusts.
     pub forged: usize,
+    /// FRAUD_DETECTED events the detector's rules raised.
+    pub fraud_alerts: usize,
+    /// Alerts an assessor resolved.
+    pub resolved: usize,
 }
 
 const BREEDS: [&str; 4] = ["Angus", "Hereford", "Wagyu", "Brahman"];
@@ -193,8 +197,44 @@ pub fn herd_history(
                     });
                     mix.duplicates += 1;
                 }
+                if envelope.metadata.event_type == domain::EventType::FraudAlertResolved {
+                    mix.resolved += 1;
+                }
                 let loser_head = stream.head.clone();
+                let before = stream.state.clone();
                 accept(&mut stream, envelope);
+                // The fraud detector's findings follow the event that raised them.
+                if let Some(StreamState::Cattle(before)) = &before {
+                    for finding in detect_fraud(before, envelope) {
+                        let (event_type, payload, event_ref) = finding.to_event();
+                        clock += 1;
+                        let detected = seal(
+                            EventDraft {
+                                event_id: format!("evt_gen_{clock:08}"),
+                                event_type,
+                                event_ref,
+                                cattle_id: envelope.metadata.cattle_id,
+                                occurred_at: at(clock),
+                                recorded_at: at(clock),
+                                correlation_id: None,
+                                causation_id: Some(envelope.metadata.event_id.clone()),
+                                source_system: SourceSystem::ICattle,
+                                created_by: Some("fraud-detector".into()),
+                                payload,
+                                provenance: None,
+                            },
+                            &stream.head,
+                            key,
+                        );
+                        accept(&mut stream, &detected);
+                        messages.push(Message {
+                            key: format!("cattle-{id}"),
+                            body: body(&detected),
+                        });
+                        mix.genuine += 1;
+                        mix.fraud_alerts += 1;
+                    }
+                }
                 if (3..5).contains(&roll) && step > 0 {
                     // A second writer built on the same head: it loses the race.
                     clock += 1;
@@ -222,6 +262,17 @@ pub fn herd_history(
                     });
                     mix.races += 1;
                 }
+            }
+            let open_alert = match &stream.state {
+                Some(StreamState::Cattle(cattle)) => {
+                    cattle.open_alerts.first().map(|a| a.alert_id.clone())
+                }
+                _ => None,
+            };
+            if let (Some(alert_id), true) = (open_alert, dice.roll(3) == 0) {
+                next = json!({"type": "RESOLVE_FRAUD_ALERT", "data": {"cattleId": id, "alertId": alert_id,
+                    "resolution": "DISMISSED", "notes": "checked the paperwork"}});
+                continue;
             }
             next = match dice.roll(6) {
                 0 => json!({"type": "RECORD_HEALTH", "data": {"cattleId": id, "kind": "WEIGHING",
