@@ -1,5 +1,5 @@
 //! The axum router: Leptos pages and server functions, the JSON API and the WebSocket.
-use super::{api, ws};
+use super::{api, openapi, ws};
 use crate::cache::CattleReader;
 use crate::command_handler::CommandHandler;
 use crate::keys::TrustedKeys;
@@ -48,6 +48,7 @@ pub fn build(state: ServerState) -> Router {
         .route("/api/cattle/{id}", get(api::get_cattle))
         .route("/api/cattle/{id}/from-log", get(api::get_cattle_from_log))
         .route("/api/events/{event_id}/status", get(api::get_event_status))
+        .route("/api/openapi.json", get(openapi::openapi))
         .route("/health", get(api::health))
         .route("/ws", get(ws::live_socket))
         .leptos_routes_with_context(

@@ -1,0 +1,193 @@
+//! `GET /api/openapi.json`: the JSON API described as OpenAPI 3.1.
+use axum::Json;
+use serde_json::{json, Value};
+
+fn command(kind: &str, required: &[&str], properties: Value) -> Value {
+    json!({
+        "type": "object",
+        "required": ["type", "data"],
+        "properties": {
+            "type": {"const": kind},
+            "data": {"type": "object", "required": required, "properties": properties, "additionalProperties": false}
+        }
+    })
+}
+
+/// The OpenAPI document of the JSON API.
+pub fn document() -> Value {
+    let cattle_id = json!({"type": "integer", "minimum": 1, "description": "the animal's id"});
+    let text = |max: u32| json!({"type": "string", "maxLength": max});
+    let commands = json!([
+        command(
+            "CREATE_CATTLE",
+            &["nlisId", "breed", "sex", "clientId"],
+            json!({
+                "nlisId": {"type": "string", "pattern": "^[A-Z0-9]{16}$"},
+                "breed": text(100),
+                "sex": {"enum": ["MALE", "FEMALE"]},
+                "clientId": {"type": "integer", "minimum": 1},
+                "birthDate": {"type": "string", "format": "date"}
+            })
+        ),
+        command(
+            "TRANSFER_OWNERSHIP",
+            &["cattleId", "toClientId"],
+            json!({
+                "cattleId": cattle_id, "toClientId": {"type": "integer", "minimum": 1},
+                "priceCents": {"type": "integer", "minimum": 0}
+            })
+        ),
+        command(
+            "RECORD_HEALTH",
+            &["cattleId", "kind", "notes"],
+            json!({
+                "cattleId": cattle_id,
+                "kind": {"enum": ["VACCINATION", "TREATMENT", "INSPECTION", "WEIGHING", "ILLNESS", "INJURY"]},
+                "notes": text(2000), "weightKg": {"type": "number", "minimum": 1, "maximum": 2000}
+            })
+        ),
+        command(
+            "RECORD_LOCATION",
+            &["cattleId", "latitude", "longitude"],
+            json!({
+                "cattleId": cattle_id,
+                "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+                "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+                "pic": {"type": "string", "pattern": "^[A-Z0-9]{8}$"}
+            })
+        ),
+        command(
+            "ADD_VERIFICATION",
+            &["cattleId", "kind", "reference"],
+            json!({
+                "cattleId": cattle_id, "kind": {"enum": ["NLIS", "PHOTO", "GPS", "BIOMETRIC", "DNA"]},
+                "reference": text(200)
+            })
+        ),
+        command(
+            "CHANGE_STATUS",
+            &["cattleId", "status", "reason"],
+            json!({
+                "cattleId": cattle_id,
+                "status": {"enum": ["ACTIVE", "SOLD", "DECEASED", "MISSING", "STOLEN", "EXPORTED"]},
+                "reason": text(500)
+            })
+        ),
+        command(
+            "REGISTER_CLIENT",
+            &["name", "pic"],
+            json!({
+                "clientId": {"type": "integer", "minimum": 1}, "name": text(200),
+                "pic": {"type": "string", "pattern": "^[A-Z0-9]{8}$"}
+            })
+        ),
+        command(
+            "RECORD_VALUATION",
+            &["cattleId", "amountCents", "method"],
+            json!({
+                "cattleId": cattle_id, "amountCents": {"type": "integer", "minimum": 0},
+                "method": {"enum": ["MARKET", "WEIGHT_BASED", "APPRAISAL", "SALE"]}
+            })
+        ),
+        command(
+            "RESOLVE_FRAUD_ALERT",
+            &["cattleId", "alertId", "resolution"],
+            json!({
+                "cattleId": cattle_id, "alertId": text(128),
+                "resolution": {"enum": ["CONFIRMED", "DISMISSED"]}, "notes": text(2000)
+            })
+        ),
+    ]);
+    let errors = json!({"type": "object", "properties": {"errors": {"type": "array", "items": {
+        "type": "object", "required": ["field", "message"],
+        "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}});
+    let error = json!({"type": "object", "properties": {"error": {"type": "string"}, "code": {"type": "string"}}});
+    let ack = json!({"type": "object", "required": ["event_id", "status", "cattle_id", "sequence"], "properties": {
+        "event_id": {"type": "string"}, "status": {"enum": ["PUBLISHED", "DUPLICATE", "APPLIED"]},
+        "cattle_id": {"type": "integer"}, "sequence": {"type": "integer"}, "message": {"type": "string"}}});
+    let answer = |description: &str, schema: &Value| {
+        json!({"description": description,
+        "content": {"application/json": {"schema": schema}}})
+    };
+    let id_param = |name: &str| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "iCattle", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log."},
+        "paths": {
+            "/api/commands": {"post": {
+                "summary": "Send a command; it is validated, signed and published to Kafka",
+                "parameters": [
+                    {"name": "wait", "in": "query", "schema": {"enum": ["applied"]},
+                     "description": "answer only once the golden record applied (or refused) the event"},
+                    {"name": "timeout_ms", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 60000}}
+                ],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"oneOf": commands}}}},
+                "responses": {
+                    "202": answer("published", &ack),
+                    "200": answer("applied (with ?wait=applied), or the same command accepted before", &ack),
+                    "400": answer("the body is not JSON, or a query parameter is wrong", &errors),
+                    "409": answer("the animal's state forbids it, or the event was refused", &error),
+                    "422": answer("a field is missing or invalid", &errors),
+                    "503": answer("the log or the database did not answer; nothing was published", &error),
+                    "504": answer("not applied within the wait; the event is in the log", &error)
+                }}},
+            "/api/cattle/{id}": {"get": {"summary": "One animal (cache first, then the golden record)",
+                "parameters": [id_param("id")],
+                "responses": {"200": {"description": "the animal"}, "400": answer("not an id", &error), "404": answer("unknown", &error)}}},
+            "/api/cattle/{id}/from-log": {"get": {"summary": "The animal rebuilt from its events read back from Kafka, verified and compared with the golden record",
+                "parameters": [id_param("id")],
+                "responses": {"200": {"description": "the report"}, "404": answer("no events", &error)}}},
+            "/api/events/{event_id}/status": {"get": {"summary": "APPLIED, REJECTED (with the reason) or PENDING",
+                "parameters": [id_param("event_id")], "responses": {"200": {"description": "the status"}}}},
+            "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+            "/health": {"get": {"summary": "The process answers", "responses": {"200": {"description": "ok"}}}},
+            "/ws": {"get": {"summary": "WebSocket of live updates (JSON: cattle_changed, event_rejected)",
+                "responses": {"101": {"description": "switching protocols"}}}}
+        }
+    })
+}
+
+/// Serves the document.
+pub async fn openapi() -> Json<Value> {
+    Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_type_is_described() {
+        let doc = document();
+        let variants = doc["paths"]["/api/commands"]["post"]["requestBody"]["content"]
+            ["application/json"]["schema"]["oneOf"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let kinds: Vec<&str> = variants
+            .iter()
+            .filter_map(|v| v["properties"]["type"]["const"].as_str())
+            .collect();
+        for kind in [
+            "CREATE_CATTLE",
+            "TRANSFER_OWNERSHIP",
+            "RECORD_HEALTH",
+            "RECORD_LOCATION",
+            "ADD_VERIFICATION",
+            "CHANGE_STATUS",
+            "REGISTER_CLIENT",
+            "RECORD_VALUATION",
+            "RESOLVE_FRAUD_ALERT",
+        ] {
+            assert!(kinds.contains(&kind), "{kind} is missing");
+            // The wire name must be one the domain's parser knows.
+            let parsed = domain::Command::parse(&json!({"type": kind, "data": {}}));
+            let errors = parsed.err().unwrap_or_default();
+            assert!(
+                errors.iter().all(|e| e.field != "type"),
+                "{kind}: {errors:?}"
+            );
+        }
+    }
+}
