@@ -152,3 +152,38 @@ async fn bad_commands_name_the_field_and_publish_nothing() {
 
     assert_eq!(messages_in(&server.topics.cattle_events()), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_event_is_pushed_to_subscribers_with_its_reason() {
+    let settings = support::settings("pushreject").await;
+    let server = support::start(&settings).await;
+    let (mut live, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", server.addr))
+        .await
+        .expect("the WebSocket accepts");
+    let publisher = server::kafka::publisher::EventPublisher::new(
+        server::kafka::publisher::idempotent_producer(&server.brokers).expect("a producer"),
+        server.topics.cattle_events(),
+    );
+    let forged = support::created_envelope(&support::test_key(), 51);
+    publisher
+        .publish(&forged)
+        .await
+        .expect("the broker acknowledges");
+
+    let pushed = tokio::time::timeout(WITHIN, async {
+        while let Some(Ok(message)) = live.next().await {
+            if let Ok(text) = message.to_text() {
+                let update: Value = serde_json::from_str(text).expect("JSON updates");
+                if update["event_id"] == forged.metadata.event_id.as_str() {
+                    return update;
+                }
+            }
+        }
+        panic!("the WebSocket closed before the rejection");
+    })
+    .await
+    .expect("the rejection is pushed");
+    assert_eq!(pushed["kind"], "event_rejected");
+    assert_eq!(pushed["code"], "UNKNOWN_KEY");
+    assert_eq!(pushed["cattle_id"], forged.metadata.cattle_id.0);
+}
