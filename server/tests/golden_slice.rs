@@ -87,6 +87,25 @@ async fn a_command_becomes_a_row_and_a_live_update() {
     assert_eq!(pushed["cattle_id"], id);
     assert_eq!(pushed["event_type"], "CATTLE_CREATED");
 
+    // The published keys verify the log without trusting the server.
+    let keys = http
+        .get(format!("{base}/api/keys"))
+        .send()
+        .await
+        .expect("the API answers")
+        .text()
+        .await
+        .expect("a body");
+    let registry = domain::KeyRegistry::from_json(&keys).expect("the verifier reads the keys");
+    let log = server::kafka::log_reader::read_topic(
+        &server.brokers,
+        &server.topics.cattle_events(),
+        Duration::from_secs(20),
+    )
+    .expect("the log is readable");
+    let report = domain::verify_json_lines(&log, &registry);
+    assert!(report.is_ok(), "{report}");
+
     let unknown = http
         .get(format!("{base}/api/cattle/12345"))
         .send()

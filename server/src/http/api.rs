@@ -239,6 +239,17 @@ pub async fn get_cattle_from_log(
     }
 }
 
+/// `GET /api/keys`: every public key whose signatures the registry accepts, in the shape
+/// `icattle verify --keys` reads, so anyone can check the log without trusting the server.
+pub async fn get_keys(State(state): State<ServerState>) -> Response {
+    let keys: Vec<serde_json::Value> = state
+        .trusted
+        .all()
+        .map(|key| json!({ "public_key": key, "owner": "iCattle server" }))
+        .collect();
+    Json(keys).into_response()
+}
+
 /// `GET /health`: the process answers.
 pub async fn health() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))

@@ -140,6 +140,8 @@ pub fn document() -> Value {
                 "responses": {"200": {"description": "the report"}, "404": answer("no events", &error)}}},
             "/api/events/{event_id}/status": {"get": {"summary": "APPLIED, REJECTED (with the reason) or PENDING",
                 "parameters": [id_param("event_id")], "responses": {"200": {"description": "the status"}}}},
+            "/api/keys": {"get": {"summary": "Every accepted public key as [{public_key, owner}], the shape `icattle verify --keys` reads",
+                "responses": {"200": {"description": "the keys"}}}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             "/health": {"get": {"summary": "The process answers", "responses": {"200": {"description": "ok"}}}},
             "/ws": {"get": {"summary": "WebSocket of live updates (JSON: cattle_changed, event_rejected)",
