@@ -170,17 +170,29 @@ impl CommandHandler {
             unavailable("The registry could not read the animal")
         };
         if let Command::RegisterClient(client) = command {
-            return match queries::client_head(&self.db, id)
+            if queries::client_head(&self.db, id)
                 .await
                 .map_err(read_failed)?
+                .is_some()
             {
-                Some(_) => Err(CommandFailure::Rejected {
+                return Err(CommandFailure::Rejected {
                     code: "ALREADY_REGISTERED".into(),
                     message: format!("client with PIC {} already registered", client.pic),
                     field: Some("pic".into()),
-                }),
-                None => Ok((domain::ChainHead::default(), None)),
-            };
+                });
+            }
+            let client_id = client.resolved_client_id();
+            if queries::client_id_taken(&self.db, client_id)
+                .await
+                .map_err(read_failed)?
+            {
+                return Err(CommandFailure::Rejected {
+                    code: "CLIENT_ID_TAKEN".into(),
+                    message: format!("client id {client_id} belongs to another client"),
+                    field: Some("clientId".into()),
+                });
+            }
+            return Ok((domain::ChainHead::default(), None));
         }
         queries::head_and_state(&self.db, id)
             .await

@@ -323,3 +323,49 @@ fn dead_letters(topic: &str) -> Vec<(Vec<u8>, std::collections::HashMap<String, 
     }
     found
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_client_claiming_a_taken_client_id_is_refused_not_applied() {
+    let rig = rig("clients").await;
+    let db = rig.golden.db().clone();
+    let register = |pic: &str| {
+        support::next_envelope(
+            &rig.key,
+            &[],
+            serde_json::json!({"type": "REGISTER_CLIENT",
+                               "data": {"clientId": 7, "name": format!("Station {pic}"), "pic": pic}}),
+        )
+    };
+    let first = register("QABC0007");
+    let second = register("NSWX0007");
+    publish(&rig, &first).await;
+    publish(&rig, &second).await;
+
+    let consumer = spawn_consumer(&rig);
+    eventually(WITHIN, "both registrations to be judged", || {
+        let db = db.clone();
+        async move {
+            (count(&db, "clients").await + count(&db, "rejected_events").await >= 2).then_some(())
+        }
+    })
+    .await;
+    consumer.abort();
+
+    use sea_orm::EntityTrait;
+    let clients = server::entity::client::Entity::find()
+        .all(&db)
+        .await
+        .expect("clients");
+    assert_eq!(clients.len(), 1);
+    assert_eq!(clients[0].pic, "QABC0007");
+    let rejected = server::entity::rejected_event::Entity::find()
+        .all(&db)
+        .await
+        .expect("rejections");
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].reason_code, "RULE");
+    assert_eq!(
+        rejected[0].event_id.as_deref(),
+        Some(second.metadata.event_id.as_str())
+    );
+}

@@ -226,3 +226,28 @@ async fn from_log_agrees_with_the_golden_record_and_reports_a_row_altered_behind
     let (status, _) = api.get("/api/cattle/cow/from-log").await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_id_or_pic_already_registered_is_refused_beside_its_field() {
+    let settings = support::settings("clientid").await;
+    let server = support::start(&settings).await;
+    let api = Api::new(server.addr);
+    let register = |pic: &str| json!({"type": "REGISTER_CLIENT", "data": {"clientId": 8, "name": "Gum Flat", "pic": pic}});
+    let (status, first) = api.command("?wait=applied", register("QGUM0008")).await;
+    assert_eq!(status, 200, "{first}");
+
+    let (status, again) = api.command("", register("QGUM0008")).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["status"], "DUPLICATE");
+    assert_eq!(again["event_id"], first["event_id"]);
+
+    let other = json!({"type": "REGISTER_CLIENT", "data": {"clientId": 9, "name": "Other", "pic": "QGUM0008"}});
+    let (status, refused) = api.command("", other).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["field"], "pic");
+
+    let (status, refused) = api.command("", register("NSWB0008")).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["code"], "CLIENT_ID_TAKEN");
+    assert_eq!(refused["field"], "clientId");
+}

@@ -1,5 +1,5 @@
 use crate::entity::{fraud_alert, risk_score, view_head};
-use crate::golden::rows::instant;
+use crate::golden::rows::{instant, to_json};
 use crate::keys::TrustedKeys;
 use crate::views::{decode, sql_checkpoint, Applied, LogView, ViewError};
 use domain::payloads::{FraudAlertResolved, FraudDetected};
@@ -17,10 +17,6 @@ pub const PROJECTION: &str = "fraud_view";
 pub struct FraudView {
     db: DatabaseConnection,
     trusted: TrustedKeys,
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, DbErr> {
-    serde_json::to_value(value).map_err(|e| DbErr::Custom(e.to_string()))
 }
 
 impl FraudView {

@@ -129,11 +129,11 @@ impl GoldenRecord {
             }
         };
         let written = rows::write_stream(txn, exists, &envelope, &folded).await;
-        if let Err(rows::RowError::Malformed(reason)) = &written {
+        if let Err(rows::RowError::Refused { code, reason }) = &written {
             return Ok(Applied::Rejected {
                 event_id: Some(meta.event_id.clone()),
                 cattle_id: Some(stream_id),
-                code: "MALFORMED".into(),
+                code: code.to_string(),
                 reason: reason.clone(),
             });
         }

@@ -132,3 +132,11 @@ pub async fn event_positions(
         .all(db)
         .await
 }
+
+/// Whether a registered client already has this client id.
+pub async fn client_id_taken(db: &DatabaseConnection, client_id: i64) -> Result<bool, DbErr> {
+    Ok(client::Entity::find_by_id(client_id)
+        .one(db)
+        .await?
+        .is_some())
+}

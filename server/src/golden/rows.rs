@@ -5,13 +5,21 @@ use chrono::{DateTime, Utc};
 use domain::payloads::ValuationUpdated;
 use domain::{EventEnvelope, EventPayload, EventType, FoldedStream, StreamState};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+};
 
 /// Why rows could not be written.
 #[derive(Debug)]
 pub enum RowError {
-    /// The event carries something the rows cannot hold (decided the same on every replay).
-    Malformed(String),
+    /// The event cannot be held by the rows; decided before anything is written, from the
+    /// rows alone, so every replay decides the same.
+    Refused {
+        /// A stable reason code.
+        code: &'static str,
+        /// The reason in words.
+        reason: String,
+    },
     /// The database refused (retried).
     Database(DbErr),
 }
@@ -21,7 +29,7 @@ impl RowError {
     pub fn into_db(self) -> DbErr {
         match self {
             RowError::Database(error) => error,
-            RowError::Malformed(reason) => DbErr::Custom(reason),
+            RowError::Refused { reason, .. } => DbErr::Custom(reason),
         }
     }
 }
@@ -39,7 +47,15 @@ pub fn instant(text: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|e| format!("timestamp {text:?}: {e}"))
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, DbErr> {
+fn malformed(reason: String) -> RowError {
+    RowError::Refused {
+        code: "MALFORMED",
+        reason,
+    }
+}
+
+/// A value as JSON for a JSON column.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, DbErr> {
     serde_json::to_value(value).map_err(|e| DbErr::Custom(e.to_string()))
 }
 
@@ -51,7 +67,35 @@ pub async fn write_stream(
     folded: &FoldedStream,
 ) -> Result<(), RowError> {
     let meta = &envelope.metadata;
-    let occurred_at = instant(&meta.occurred_at).map_err(RowError::Malformed)?;
+    let occurred_at = instant(&meta.occurred_at).map_err(malformed)?;
+    // Everything that can refuse the event is checked before the first write.
+    let valued = if meta.event_type == EventType::ValuationUpdated {
+        let payload = domain::upcast(meta.event_type, meta.schema_version, &envelope.payload)
+            .map_err(|e| malformed(e.to_string()))?;
+        Some(ValuationUpdated::from_payload(&payload).map_err(malformed)?)
+    } else {
+        None
+    };
+    if let StreamState::Client(state) = &folded.state {
+        let taken = client::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(client::Column::Id.eq(state.client_id))
+                    .add(client::Column::Pic.eq(state.pic.clone())),
+            )
+            .one(txn)
+            .await?;
+        if taken.is_some() {
+            // The first registration in log order keeps the id and the PIC.
+            return Err(RowError::Refused {
+                code: "RULE",
+                reason: format!(
+                    "client {} or PIC {} is already registered",
+                    state.client_id, state.pic
+                ),
+            });
+        }
+    }
     let head = to_json(&folded.head)?;
     match &folded.state {
         StreamState::Cattle(state) => {
@@ -89,24 +133,10 @@ pub async fn write_stream(
                 chain_head: Set(head),
                 state: Set(to_json(state)?),
             };
-            client::Entity::insert(model)
-                .exec(txn)
-                .await
-                .map_err(|e| match e {
-                    // A second client claiming a taken id or PIC on another stream: the
-                    // first in log order keeps it, on every replay alike.
-                    DbErr::Query(_) | DbErr::Exec(_) => RowError::Malformed(format!(
-                        "client {} or PIC {} is already registered",
-                        state.client_id, state.pic
-                    )),
-                    other => RowError::Database(other),
-                })?;
+            client::Entity::insert(model).exec(txn).await?;
         }
     }
-    if meta.event_type == EventType::ValuationUpdated {
-        let payload = domain::upcast(meta.event_type, meta.schema_version, &envelope.payload)
-            .map_err(|e| RowError::Malformed(e.to_string()))?;
-        let valued = ValuationUpdated::from_payload(&payload).map_err(RowError::Malformed)?;
+    if let Some(valued) = valued {
         valuation::Entity::insert(valuation::ActiveModel {
             event_id: Set(meta.event_id.clone()),
             cattle_id: Set(meta.cattle_id.0),
