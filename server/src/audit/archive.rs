@@ -1,4 +1,5 @@
 use super::batch::{batch_start, object_path, Batch};
+use crate::kafka::topics::partition_count;
 use crate::views::consumer::ConsumerSource;
 use crate::views::decode;
 use futures::StreamExt;
@@ -30,6 +31,9 @@ pub enum ArchiveError {
     /// The archive URL is not one we can use.
     #[error("AUDIT_URL {0:?} is neither a directory nor an s3:// URL")]
     BadUrl(String),
+    /// The topic does not exist.
+    #[error("topic {0} does not exist")]
+    NoTopic(String),
     /// The local directory could not be made.
     #[error("could not create {0}: {1}")]
     Directory(String, std::io::Error),
@@ -128,15 +132,10 @@ impl AuditArchive {
             .set("enable.auto.commit", "false")
             .set("auto.offset.reset", "earliest")
             .create()?;
-        let partitions = {
-            let metadata = consumer.fetch_metadata(Some(&source.topic), Duration::from_secs(10))?;
-            metadata
-                .topics()
-                .iter()
-                .find(|t| t.name() == source.topic)
-                .map(|t| t.partitions().len() as i32)
-                .unwrap_or(0)
-        };
+        let partitions = partition_count(&consumer, &source.topic)?;
+        if partitions == 0 {
+            return Err(ArchiveError::NoTopic(source.topic.clone()));
+        }
         let mut assignment = TopicPartitionList::new();
         for partition in 0..partitions {
             // From the start of the unfinished batch, so its object is rewritten whole.

@@ -1,4 +1,5 @@
 //! Reads a whole topic, from offset 0 to its current end, as JSON lines.
+use super::topics::partition_count;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
@@ -34,13 +35,7 @@ pub fn read_topic(brokers: &str, topic: &str, timeout: Duration) -> Result<Strin
         )
         .set("enable.auto.commit", "false")
         .create()?;
-    let metadata = consumer.fetch_metadata(Some(topic), Duration::from_secs(10))?;
-    let partitions = metadata
-        .topics()
-        .iter()
-        .find(|t| t.name() == topic)
-        .map(|t| t.partitions().len() as i32)
-        .unwrap_or(0);
+    let partitions = partition_count(&consumer, topic)?;
     if partitions == 0 {
         return Err(LogReadError::NoTopic(topic.to_string()));
     }

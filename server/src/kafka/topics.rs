@@ -111,3 +111,18 @@ pub async fn ensure_topics(
     }
     Ok(())
 }
+
+/// How many partitions `topic` has; 0 when the broker does not know it.
+pub fn partition_count<C, K>(consumer: &K, topic: &str) -> Result<i32, KafkaError>
+where
+    C: rdkafka::consumer::ConsumerContext,
+    K: rdkafka::consumer::Consumer<C>,
+{
+    let metadata = consumer.fetch_metadata(Some(topic), std::time::Duration::from_secs(10))?;
+    Ok(metadata
+        .topics()
+        .iter()
+        .find(|t| t.name() == topic)
+        .map(|t| t.partitions().len() as i32)
+        .unwrap_or(0))
+}

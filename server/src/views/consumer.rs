@@ -3,6 +3,7 @@
 use super::{Applied, LogView, ViewError};
 use crate::kafka::dead_letter::{DeadLetters, Origin};
 use crate::kafka::publisher::idempotent_producer;
+use crate::kafka::topics::partition_count;
 use crate::live::LiveHub;
 use app::model::LiveUpdate;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
@@ -60,21 +61,13 @@ async fn assign_at_checkpoints<V: LogView>(
     source: &ConsumerSource,
 ) -> Result<(), ConsumerError> {
     let topic = source.topic.clone();
-    let partitions = {
-        let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(10))?;
-        metadata
-            .topics()
-            .iter()
-            .find(|t| t.name() == topic)
-            .map(|t| t.partitions().len())
-            .unwrap_or(0)
-    };
+    let partitions = partition_count(consumer, &topic)?;
     if partitions == 0 {
         return Err(ConsumerError::NoTopic(topic));
     }
     let saved = view.checkpoints(&topic).await?;
     let mut assignment = TopicPartitionList::new();
-    for partition in 0..partitions as i32 {
+    for partition in 0..partitions {
         let next = saved
             .iter()
             .find(|(p, _)| *p == partition)
