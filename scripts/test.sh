@@ -40,7 +40,7 @@ step "the domain compiles to wasm32"
 cargo build -p domain --target wasm32-unknown-unknown
 
 step "unit, property and integration tests"
-cargo nextest run -p domain -p migrations -p server --no-fail-fast
+cargo nextest run -p domain -p app -p migrations -p server --no-fail-fast
 
 step "build the web app (server + hydrated wasm + style)"
 cargo leptos build

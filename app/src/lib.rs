@@ -4,11 +4,14 @@
 #![recursion_limit = "256"]
 
 pub mod components;
+pub mod live_bus;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod registry;
 pub mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod session_cookie;
 mod shell;
 
 pub use shell::{shell, App};

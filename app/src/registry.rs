@@ -1,14 +1,44 @@
 //! What the server functions need from the server, provided through Leptos context.
-use crate::model::{CattleRecord, CommandAck, CommandFailure};
+use crate::model::{
+    AnimalPage, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage, HerdQuery,
+    SignedInUser,
+};
 use std::sync::Arc;
 
-/// The livestock registry as the web app sees it: send commands, read the herd.
+/// The livestock registry as the web app sees it. Every read and command is for a signed-in
+/// user and answers only what that user may see or do.
 #[async_trait::async_trait]
 pub trait LivestockRegistry: Send + Sync + 'static {
-    /// Validates, decides, signs and publishes one command in the seed's `{type, data}` shape.
-    async fn submit(&self, command: serde_json::Value) -> Result<CommandAck, CommandFailure>;
-    /// The herd as the golden record holds it, most recently changed first.
-    async fn herd(&self) -> Result<Vec<CattleRecord>, CommandFailure>;
+    /// Checks a password and opens a session: the session token and the user.
+    async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<(String, SignedInUser), CommandFailure>;
+    /// Ends a session.
+    async fn sign_out(&self, token: &str) -> Result<(), CommandFailure>;
+    /// The user of a live session, `None` when it is unknown or expired.
+    async fn session_user(&self, token: &str) -> Result<Option<SignedInUser>, CommandFailure>;
+    /// Validates, authorises, decides, signs (with the user's key) and publishes one command
+    /// in the seed's `{type, data}` shape.
+    async fn submit(
+        &self,
+        user: &SignedInUser,
+        command: serde_json::Value,
+    ) -> Result<CommandAck, CommandFailure>;
+    /// One page of the herd the user may see.
+    async fn herd(&self, user: &SignedInUser, query: HerdQuery)
+        -> Result<HerdPage, CommandFailure>;
+    /// The dashboard of the herd the user may see.
+    async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, CommandFailure>;
+    /// One animal's page; `Forbidden` when it is another farmer's, `None` when unknown.
+    async fn animal(
+        &self,
+        user: &SignedInUser,
+        cattle_id: i64,
+    ) -> Result<Option<AnimalPage>, CommandFailure>;
+    /// Every client, each marked when the user manages it.
+    async fn clients(&self, user: &SignedInUser) -> Result<Vec<ClientSummary>, CommandFailure>;
 }
 
 /// The shared handle put into Leptos context.

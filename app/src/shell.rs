@@ -1,9 +1,12 @@
-use crate::pages::HerdPage;
+use crate::components::{CurrentUser, LiveConnection};
+use crate::live_bus::LiveBus;
+use crate::pages::{AnimalPage, DashboardPage, HerdPage, SignInPage};
+use crate::server_fns::{current_user, sign_out};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    path, StaticSegment,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -25,13 +28,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The iCattle app: navigation and routes.
+/// The iCattle app: navigation, the live connection and the routes.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let hydrated = RwSignal::new(false);
     // Effects run only in the browser, so this marks the moment hydration finished.
     Effect::new(move |_| hydrated.set(true));
+    let user: CurrentUser = Resource::new(|| (), |_| current_user());
+    provide_context(user);
+    let bus = LiveBus::new();
+    provide_context(bus);
 
     view! {
         <Stylesheet id="leptos" href="/pkg/icattle.css"/>
@@ -40,13 +47,54 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="topbar">
                 <a class="brand" href="/">"iCattle"</a>
-                <span class="tagline">"Livestock registry with a verifiable history"</span>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(user)) => view! { <SignedInBar user bus/> }.into_any(),
+                            _ => view! {
+                                <span class="tagline">"Livestock registry with a verifiable history"</span>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
             </header>
             <main class="content" data-hydrated=move || hydrated.get().then_some("true")>
                 <Routes fallback=|| view! { <p class="empty">"There is no page here."</p> }>
-                    <Route path=StaticSegment("") view=HerdPage/>
+                    <Route path=StaticSegment("") view=DashboardPage/>
+                    <Route path=StaticSegment("herd") view=HerdPage/>
+                    <Route path=path!("/cattle/:id") view=AnimalPage/>
+                    <Route path=StaticSegment("sign-in") view=SignInPage/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Navigation, the live indicator and the user's name with a sign-out button.
+#[component]
+fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView {
+    let leave = Action::new(|_: &()| sign_out());
+    Effect::new(move |_| {
+        if leave.value().get().is_some() {
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().set_href("/sign-in");
+        }
+    });
+    let role = user.role.as_str().to_lowercase();
+    let role_attr = role.clone();
+    view! {
+        <nav class="nav">
+            <a href="/">"Dashboard"</a>
+            <a href="/herd">"Herd"</a>
+        </nav>
+        <div class="who">
+            <LiveConnection on_update=move |update| bus.push(update)/>
+            <span class="user" data-testid="user" data-role=role_attr>
+                {user.username} <span class="role">{role}</span>
+            </span>
+            <button class="link" data-testid="sign-out" on:click=move |_| { leave.dispatch(()); }>
+                "Sign out"
+            </button>
+        </div>
     }
 }

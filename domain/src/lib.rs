@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod apply;
+mod authorization;
 mod cattle_id;
 mod cattle_rules;
 mod cattle_state;
@@ -42,6 +43,7 @@ mod upcast;
 mod wire_enum;
 
 pub use apply::{apply, replay, ApplyError};
+pub use authorization::{authorize, may_see, role_may_send, Forbidden, Role};
 pub use cattle_id::{CattleId, MAX_DERIVED_ID};
 pub use cattle_rules::{check_active, check_not_final, check_status_change, check_transfer};
 pub use cattle_state::{CattleState, HealthNote, LocationFix, OpenAlert, RECENT_TRANSFERS_KEPT};

@@ -1,9 +1,11 @@
 //! The read-model schema of iCattle. Every table here is a view of the Kafka log and
-//! can be dropped and rebuilt from it; the same migrations run on PostgreSQL and SQLite.
+//! can be dropped and rebuilt from it, except the credentials of `m0003_accounts`; the
+//! same migrations run on PostgreSQL and SQLite.
 pub use sea_orm_migration::prelude::*;
 
 mod m0001_golden_record;
 mod m0002_views;
+mod m0003_accounts;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -14,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_golden_record::Migration),
             Box::new(m0002_views::Migration),
+            Box::new(m0003_accounts::Migration),
         ]
     }
 }

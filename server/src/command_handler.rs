@@ -1,13 +1,13 @@
 //! The write side: a command in the seed's `{type, data}` shape becomes a signed event in
 //! Kafka. It never writes a domain table; the golden record follows from the log.
+use crate::accounts::{Accounts, Actor};
 use crate::golden::queries;
 use crate::kafka::publisher::EventPublisher;
-use app::model::{CattleRecord, CommandAck, CommandFailure};
-use app::registry::LivestockRegistry;
+use app::model::{CommandAck, CommandFailure};
 use chrono::{SecondsFormat, Utc};
 use domain::{
-    decide, idempotency_key, payload_hash, seal, Command, EventDraft, Rejection, SigningKeyPair,
-    SourceSystem,
+    authorize, decide, idempotency_key, payload_hash, role_may_send, seal, Command, EventDraft,
+    Forbidden, Rejection, Role, SourceSystem,
 };
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
@@ -23,7 +23,7 @@ const RECENT_KEYS_KEPT: usize = 10_000;
 pub struct CommandHandler {
     db: DatabaseConnection,
     publisher: EventPublisher,
-    key: Arc<SigningKeyPair>,
+    accounts: Accounts,
     recent: Arc<Mutex<HashMap<String, String>>>,
 }
 
@@ -31,6 +31,16 @@ pub struct CommandHandler {
 fn unavailable(what: &str) -> CommandFailure {
     CommandFailure::Unavailable {
         message: format!("{what}; nothing was published, please try again"),
+    }
+}
+
+/// The refusal of a command the user may not send.
+fn forbidden(verdict: Result<(), Forbidden>) -> CommandFailure {
+    CommandFailure::Forbidden {
+        message: match verdict {
+            Err(Forbidden(reason)) => reason,
+            Ok(()) => "you may not send this command".into(),
+        },
     }
 }
 
@@ -48,22 +58,31 @@ fn duplicate_ack(original: String, cattle_id: i64, sequence: u64) -> CommandAck 
 }
 
 impl CommandHandler {
-    /// A handler reading heads from `db`, signing with `key` and publishing with `publisher`.
-    pub fn new(db: DatabaseConnection, publisher: EventPublisher, key: SigningKeyPair) -> Self {
+    /// A handler reading heads from `db`, checking who may act with `accounts` and
+    /// publishing with `publisher`; each event is signed with its sender's key.
+    pub fn new(db: DatabaseConnection, publisher: EventPublisher, accounts: Accounts) -> Self {
         Self {
             db,
             publisher,
-            key: Arc::new(key),
+            accounts,
             recent: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
-    /// Handles one command as received from outside.
-    pub async fn handle(&self, body: serde_json::Value) -> Result<CommandAck, CommandFailure> {
+    /// Handles one command as received from outside, on behalf of `actor`.
+    pub async fn handle(
+        &self,
+        actor: &Actor,
+        body: serde_json::Value,
+    ) -> Result<CommandAck, CommandFailure> {
         let command = Command::parse(&body).map_err(|errors| CommandFailure::Invalid { errors })?;
         command
             .validate()
             .map_err(|errors| CommandFailure::Invalid { errors })?;
+        let role = actor.user.role;
+        if !role_may_send(role, &command) {
+            return Err(forbidden(authorize(role, &[], None, &command)));
+        }
         let cattle_id = command.cattle_id();
         let (mut head, state) = match self.stream_head(&command).await {
             Err(CommandFailure::Rejected {
@@ -82,6 +101,18 @@ impl CommandHandler {
             }
             other => other?,
         };
+        if role == Role::Farmer {
+            let own = self
+                .accounts
+                .own_clients(&actor.user.username)
+                .await
+                .map_err(|error| {
+                    tracing::error!(%error, "could not read a farmer's clients");
+                    unavailable("The registry could not check whose animal this is")
+                })?;
+            let owner = state.as_ref().map(|animal| animal.client_id);
+            authorize(role, &own, owner, &command).map_err(|no| forbidden(Err(no)))?;
+        }
         let decisions = match decide(state.as_ref(), &command) {
             Ok(decisions) => decisions,
             Err(Rejection::Invalid(errors)) => return Err(CommandFailure::Invalid { errors }),
@@ -117,11 +148,11 @@ impl CommandHandler {
                 correlation_id: Some(correlation_id.clone()),
                 causation_id: None,
                 source_system: SourceSystem::ICattle,
-                created_by: None,
+                created_by: Some(actor.user.username.clone()),
                 payload,
                 provenance: None,
             };
-            let envelope = seal(draft, &head, &self.key);
+            let envelope = seal(draft, &head, &actor.key);
             let hash = domain::event_hash(&envelope).map_err(|error| {
                 tracing::error!(%error, "a freshly sealed envelope does not hash");
                 unavailable("The event could not be sealed")
@@ -251,26 +282,5 @@ impl CommandHandler {
             }
             recent.insert(key.to_string(), event_id.to_string());
         }
-    }
-
-    /// The golden record's herd.
-    pub async fn herd(&self) -> Result<Vec<CattleRecord>, CommandFailure> {
-        queries::herd(&self.db).await.map_err(|error| {
-            tracing::error!(%error, "could not read the herd");
-            CommandFailure::Unavailable {
-                message: "The herd could not be read; please try again".into(),
-            }
-        })
-    }
-}
-
-#[async_trait::async_trait]
-impl LivestockRegistry for CommandHandler {
-    async fn submit(&self, command: serde_json::Value) -> Result<CommandAck, CommandFailure> {
-        self.handle(command).await
-    }
-
-    async fn herd(&self) -> Result<Vec<CattleRecord>, CommandFailure> {
-        CommandHandler::herd(self).await
     }
 }

@@ -62,6 +62,11 @@ pub struct Settings {
     /// Hex seed of the server's Ed25519 signing key; unset means one kept under the data directory.
     #[arg(long, env = "ICATTLE_SIGNING_SEED", hide_env_values = true)]
     pub signing_seed: Option<String>,
+
+    /// Password of the first administrator, made when there is no user yet; unset means a
+    /// random one, printed once on that first start.
+    #[arg(long, env = "ICATTLE_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
 }
 
 impl Settings {

@@ -127,9 +127,9 @@ pub async fn rebuild_from_log(
     let text = lines.join("\n");
 
     let mut keys = KeyRegistry::new();
-    for key in trusted.all() {
+    for key in trusted.published().await? {
         // Our own keys are valid hex; a malformed one would only make verification fail.
-        let _ = keys.insert(key, "iCattle");
+        let _ = keys.insert(&key.public_key, &key.owner);
     }
     let report = verify_json_lines(&text, &keys);
     let envelopes: Vec<_> = read_json_lines(&text)

@@ -1,4 +1,5 @@
 //! Starts one iCattle server: engines, topics, the golden record consumer and HTTP.
+use crate::accounts::{AccountError, Accounts, FIRST_ADMIN};
 use crate::audit::{open_store, ArchiveError, AuditArchive};
 use crate::cache::{
     CacheError, CacheKeys, CacheView, CattleReader, MemoryCache, RedisCache, SharedCache,
@@ -15,6 +16,7 @@ use crate::kafka::publisher::{idempotent_producer, EventPublisher};
 use crate::kafka::topics::{ensure_topics, Topics};
 use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
+use crate::registry_office::RegistryOffice;
 use crate::views::consumer::{self, ConsumerSource};
 use crate::views::LogView;
 use leptos::prelude::LeptosOptions;
@@ -45,6 +47,9 @@ pub enum StartError {
     /// The cache store could not be set up.
     #[error("cache: {0}")]
     Cache(#[from] CacheError),
+    /// The first administrator could not be made.
+    #[error("accounts: {0}")]
+    Accounts(#[from] AccountError),
     /// The listening socket could not be bound.
     #[error("could not listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
@@ -64,6 +69,8 @@ pub struct Instance {
     pub hub: LiveHub,
     /// The cache view's store.
     pub cache: SharedCache,
+    /// Users and sessions.
+    pub accounts: Accounts,
     tasks: Vec<JoinHandle<()>>,
     _broker: Option<EmbeddedBroker>,
 }
@@ -111,10 +118,22 @@ pub async fn start(
     ensure_topics(&brokers, &topics, settings.partitions, settings.replication).await?;
 
     let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
-    let trusted = TrustedKeys::new([key.public_key_hex()]);
+    let trusted = TrustedKeys::new([key.public_key_hex()]).with_users(db.clone());
     let served_keys = trusted.clone();
+    let accounts = Accounts::new(db.clone());
+    if let Some(password) = accounts
+        .ensure_first_admin(settings.admin_password.as_deref())
+        .await?
+    {
+        // Shown once, on the console of the first start; only its hash is kept.
+        println!(
+            "\n  iCattle's first administrator: username `{FIRST_ADMIN}`, password `{password}`\n  \
+             (shown only now; sign in and create the farmers and assessors)\n"
+        );
+    }
     let publisher = EventPublisher::new(idempotent_producer(&brokers)?, topics.cattle_events());
-    let commands = CommandHandler::new(db.clone(), publisher, key);
+    let commands = CommandHandler::new(db.clone(), publisher, accounts.clone());
+    let office = RegistryOffice::new(accounts.clone(), commands, db.clone());
     let hub = match &settings.redis_url {
         Some(url) => LiveHub::with_redis(url, &format!("{}icattle:live", settings.cache_prefix))
             .map_err(|e| CacheError(format!("live updates: {e}")))?,
@@ -167,7 +186,7 @@ pub async fn start(
 
     let state = ServerState {
         leptos,
-        commands,
+        office,
         reader: CattleReader::new(cache.clone(), cache_keys, db.clone()),
         db: db.clone(),
         hub: hub.clone(),
@@ -195,6 +214,7 @@ pub async fn start(
         topics,
         hub,
         cache,
+        accounts,
         tasks,
         _broker: broker,
     })

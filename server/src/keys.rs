@@ -1,7 +1,10 @@
 //! The server's own signing key, and the public keys the projections accept.
+use crate::entity::user;
 use domain::SigningKeyPair;
-use std::collections::BTreeSet;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 /// Why the signing key could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -46,27 +49,105 @@ pub fn random_seed() -> Result<[u8; 32], KeyError> {
     Ok(seed)
 }
 
-/// The public keys (hex) whose signatures the projections accept.
+/// A public key as `GET /api/keys` publishes it, in the shape `icattle verify --keys` reads.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublishedKey {
+    /// Ed25519 public key, hex.
+    pub public_key: String,
+    /// Who signs with it: a username, or `iCattle server`.
+    pub owner: String,
+}
+
+/// The owner named for the server's own keys.
+pub const SERVER_OWNER: &str = "iCattle server";
+
+/// The public keys whose signatures the projections accept: the server's own producers'
+/// keys, and every user's key as the `users` table holds it.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedKeys {
-    keys: BTreeSet<String>,
+    servers: Arc<BTreeSet<String>>,
+    users: Arc<RwLock<HashMap<String, String>>>,
+    registry: Option<DatabaseConnection>,
 }
 
 impl TrustedKeys {
-    /// Trusts exactly these keys.
+    /// Trusts exactly these server keys (and no user until `with_users` is called).
     pub fn new(keys: impl IntoIterator<Item = String>) -> Self {
         Self {
-            keys: keys.into_iter().collect(),
+            servers: Arc::new(keys.into_iter().collect()),
+            users: Arc::default(),
+            registry: None,
         }
     }
 
-    /// Whether `public_key_hex` is one of ours.
-    pub fn trusts(&self, public_key_hex: &str) -> bool {
-        self.keys.contains(public_key_hex)
+    /// Also trusts each user's key for the events that user created.
+    pub fn with_users(mut self, db: DatabaseConnection) -> Self {
+        self.registry = Some(db);
+        self
     }
 
-    /// Every trusted key, for publication.
-    pub fn all(&self) -> impl Iterator<Item = &String> {
-        self.keys.iter()
+    /// Whether an event signed by `public_key_hex` and claiming `created_by` is one of ours:
+    /// a server key signs for anyone; a user's key only for that user. A database failure is
+    /// an error, never a refusal, so a passing fault cannot change what a replay decides.
+    pub async fn accepts(
+        &self,
+        public_key_hex: &str,
+        created_by: Option<&str>,
+    ) -> Result<bool, DbErr> {
+        if self.servers.contains(public_key_hex) {
+            return Ok(true);
+        }
+        let Some(author) = created_by else {
+            return Ok(false);
+        };
+        let known = self
+            .users
+            .read()
+            .ok()
+            .and_then(|users| users.get(public_key_hex).cloned());
+        let owner = match known {
+            Some(owner) => Some(owner),
+            None => self.load_owner(public_key_hex).await?,
+        };
+        Ok(owner.as_deref() == Some(author))
+    }
+
+    async fn load_owner(&self, public_key_hex: &str) -> Result<Option<String>, DbErr> {
+        let Some(db) = &self.registry else {
+            return Ok(None);
+        };
+        let owner = user::Entity::find()
+            .filter(user::Column::PublicKey.eq(public_key_hex))
+            .one(db)
+            .await?
+            .map(|row| row.username);
+        if let (Some(owner), Ok(mut users)) = (&owner, self.users.write()) {
+            // Keys are never reassigned, so a found owner can be remembered for good.
+            users.insert(public_key_hex.to_string(), owner.clone());
+        }
+        Ok(owner)
+    }
+
+    /// Every trusted key with its owner, for publication and for verifying a log.
+    pub async fn published(&self) -> Result<Vec<PublishedKey>, DbErr> {
+        let mut keys: Vec<PublishedKey> = self
+            .servers
+            .iter()
+            .map(|key| PublishedKey {
+                public_key: key.clone(),
+                owner: SERVER_OWNER.into(),
+            })
+            .collect();
+        if let Some(db) = &self.registry {
+            let users = user::Entity::find()
+                .order_by_asc(user::Column::Username)
+                .all(db)
+                .await?;
+            keys.extend(users.into_iter().map(|row| PublishedKey {
+                public_key: row.public_key,
+                owner: row.username,
+            }));
+        }
+        Ok(keys)
     }
 }

@@ -1,6 +1,7 @@
 //! The iCattle server: the imperative shell around `domain`. Configuration, the HTTP app,
 //! command handling, Kafka, the golden record and live push.
 #![recursion_limit = "256"]
+pub mod accounts;
 pub mod audit;
 pub mod cache;
 pub mod command_handler;
@@ -15,4 +16,5 @@ pub mod instance;
 pub mod kafka;
 pub mod keys;
 pub mod live;
+pub mod registry_office;
 pub mod views;

@@ -18,7 +18,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Tool {
     /// Serve the web app and the API (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Verify a log of envelopes (a JSON-lines file or a topic): hashes, signatures, chain
     /// links, sequences and Merkle roots. Exits non-zero on any failure.
     Verify(VerifyArgs),
@@ -60,7 +60,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Some(Tool::Serve(args)) => serve(args).await,
+        Some(Tool::Serve(args)) => serve(*args).await,
         Some(Tool::Verify(args)) => verify(args),
         None => serve(cli.serve).await,
     }

@@ -11,8 +11,8 @@ use tokio::process::{Child, Command};
 
 const WITHIN: Duration = Duration::from_secs(30);
 
-async fn register(base: &str, nlis: &str) -> i64 {
-    let response = reqwest::Client::new()
+async fn register(http: &reqwest::Client, base: &str, nlis: &str) -> i64 {
+    let response = http
         .post(format!("{base}/api/commands"))
         .json(&json!({"type": "CREATE_CATTLE",
                       "data": {"nlisId": nlis, "breed": "Angus", "sex": "MALE", "clientId": 3}}))
@@ -24,8 +24,8 @@ async fn register(base: &str, nlis: &str) -> i64 {
     ack["cattle_id"].as_i64().expect("a cattle id")
 }
 
-async fn read(base: &str, id: i64) -> Option<Value> {
-    let response = reqwest::Client::new()
+async fn read(http: &reqwest::Client, base: &str, id: i64) -> Option<Value> {
+    let response = http
         .get(format!("{base}/api/cattle/{id}"))
         .send()
         .await
@@ -40,7 +40,8 @@ async fn read_models_are_eventually_consistent() {
     let settings = support::settings("consistent").await;
     let server = support::start(&settings).await;
     let base = format!("http://{}", server.addr);
-    let id = register(&base, &support::nlis(11)).await;
+    let (http, _) = support::farmer_with_clients(&server, &[3]).await;
+    let id = register(&http, &base, &support::nlis(11)).await;
 
     let db = server.db.clone();
     eventually(WITHIN, "the golden record row", || {
@@ -124,10 +125,11 @@ async fn reads_survive_redis_going_away_and_the_cache_catches_up() {
     settings.redis_url = Some(redis.url());
     let server = support::start(&settings).await;
     let base = format!("http://{}", server.addr);
+    let (http, _) = support::farmer_with_clients(&server, &[3]).await;
     let keys = CacheKeys::new(&settings.cache_prefix);
     let store = RedisCache::new(&redis.url()).expect("a Redis URL");
 
-    let first = register(&base, &support::nlis(21)).await;
+    let first = register(&http, &base, &support::nlis(21)).await;
     eventually(WITHIN, "the first animal in the cache", || {
         let key = keys.cattle(first);
         let store = &store;
@@ -148,13 +150,13 @@ async fn reads_survive_redis_going_away_and_the_cache_catches_up() {
     .await;
 
     redis.stop().await;
-    let record = read(&base, first)
+    let record = read(&http, &base, first)
         .await
         .expect("read from PostgreSQL while Redis is down");
     assert_eq!(record["nlis_id"], support::nlis(21));
-    let second = register(&base, &support::nlis(22)).await;
+    let second = register(&http, &base, &support::nlis(22)).await;
     let record: Value = eventually(WITHIN, "the second animal through PostgreSQL", || {
-        read(&base, second)
+        read(&http, &base, second)
     })
     .await;
     assert_eq!(record["nlis_id"], support::nlis(22));

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use server::kafka::log_reader::read_topic;
 use std::time::Duration;
 
-async fn applied(base: &str, body: Value) -> Value {
-    let response = reqwest::Client::new()
+async fn applied(http: &reqwest::Client, base: &str, body: Value) -> Value {
+    let response = http
         .post(format!("{base}/api/commands?wait=applied"))
         .json(&body)
         .send()
@@ -35,7 +35,10 @@ async fn each_category_topic_gets_the_envelopes_of_its_event_types() {
     let settings = support::settings("categories").await;
     let server = support::start(&settings).await;
     let base = format!("http://{}", server.addr);
+    let (farmer, _) = support::farmer_with_clients(&server, &[1]).await;
+    let assessor = support::api_client(&support::signed_in(&server, domain::Role::Assessor).await);
     let created = applied(
+        &farmer,
         &base,
         json!({"type": "CREATE_CATTLE",
         "data": {"nlisId": support::nlis(41), "breed": "Angus", "sex": "FEMALE", "clientId": 1}}),
@@ -43,18 +46,21 @@ async fn each_category_topic_gets_the_envelopes_of_its_event_types() {
     .await;
     let id = created["cattle_id"].clone();
     let health = applied(
+        &farmer,
         &base,
         json!({"type": "RECORD_HEALTH",
         "data": {"cattleId": id, "kind": "VACCINATION", "notes": "7-in-1"}}),
     )
     .await;
     let valuation = applied(
+        &assessor,
         &base,
         json!({"type": "RECORD_VALUATION",
         "data": {"cattleId": id, "amountCents": 185_000, "method": "MARKET"}}),
     )
     .await;
     let transfer = applied(
+        &farmer,
         &base,
         json!({"type": "TRANSFER_OWNERSHIP",
         "data": {"cattleId": id, "toClientId": 2}}),

@@ -93,13 +93,13 @@ fn no_body_makes_the_command_endpoint_fail_with_a_500() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let (server, url) = runtime.block_on(async {
+    let (server, url, http) = runtime.block_on(async {
         let settings = support::settings("fuzz").await;
         let server = support::start(&settings).await;
         let url = format!("http://{}/api/commands", server.addr);
-        (server, url)
+        let (http, _) = support::farmer_with_clients(&server, &[1]).await;
+        (server, url, http)
     });
-    let http = reqwest::Client::new();
     let mut runner = TestRunner::new(Config {
         cases: 10_000,
         failure_persistence: None,

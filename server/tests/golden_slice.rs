@@ -33,10 +33,8 @@ async fn a_command_becomes_a_row_and_a_live_update() {
     let settings = support::settings("slice").await;
     let server = support::start(&settings).await;
     let base = format!("http://{}", server.addr);
-    let (mut live, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", server.addr))
-        .await
-        .expect("the WebSocket accepts");
-    let http = reqwest::Client::new();
+    let (http, token) = support::farmer_with_clients(&server, &[7]).await;
+    let mut live = support::live_socket(server.addr, &token).await;
 
     let nlis = support::nlis(1);
     let response = http
@@ -119,7 +117,7 @@ async fn bad_commands_name_the_field_and_publish_nothing() {
     let settings = support::settings("bad").await;
     let server = support::start(&settings).await;
     let url = format!("http://{}/api/commands", server.addr);
-    let http = reqwest::Client::new();
+    let http = support::api_client(&support::signed_in(&server, domain::Role::Farmer).await);
 
     let invalid = http
         .post(&url)
@@ -176,9 +174,8 @@ async fn bad_commands_name_the_field_and_publish_nothing() {
 async fn a_refused_event_is_pushed_to_subscribers_with_its_reason() {
     let settings = support::settings("pushreject").await;
     let server = support::start(&settings).await;
-    let (mut live, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", server.addr))
-        .await
-        .expect("the WebSocket accepts");
+    let token = support::signed_in(&server, domain::Role::Assessor).await;
+    let mut live = support::live_socket(server.addr, &token).await;
     let publisher = server::kafka::publisher::EventPublisher::new(
         server::kafka::publisher::idempotent_producer(&server.brokers).expect("a producer"),
         server.topics.cattle_events(),

@@ -14,13 +14,12 @@ async fn an_update_applied_on_one_instance_reaches_browsers_on_another() {
     web_only.run_views = false;
     let web = support::start(&web_only).await;
 
-    let (mut live, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", web.addr))
-        .await
-        .expect("the WebSocket accepts");
+    let (http, token) = support::farmer_with_clients(&worker, &[4]).await;
+    let mut live = support::live_socket(web.addr, &token).await;
     // The subscription to the channel may take a moment after start-up.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let response = reqwest::Client::new()
+    let response = http
         .post(format!("http://{}/api/commands", worker.addr))
         .json(&json!({"type": "CREATE_CATTLE",
                       "data": {"nlisId": support::nlis(31), "breed": "Angus", "sex": "MALE", "clientId": 4}}))

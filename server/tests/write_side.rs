@@ -11,10 +11,12 @@ struct Api {
 }
 
 impl Api {
-    fn new(addr: std::net::SocketAddr) -> Self {
+    /// A farmer managing clients 1 and 9 on `server`.
+    async fn new(server: &server::instance::Instance) -> Self {
+        let (http, _) = support::farmer_with_clients(server, &[1, 9]).await;
         Api {
-            base: format!("http://{addr}"),
-            http: reqwest::Client::new(),
+            base: format!("http://{}", server.addr),
+            http,
         }
     }
 
@@ -53,7 +55,7 @@ async fn a_hundred_races_on_one_animal_have_one_winner_each_and_an_intact_chain(
         domain::SigningKeyPair::from_seed_hex(settings.signing_seed.as_deref().expect("a seed"))
             .expect("the server's key");
     let server = support::start(&settings).await;
-    let api = Api::new(server.addr);
+    let api = Api::new(&server).await;
     let publisher = server::kafka::publisher::EventPublisher::new(
         server::kafka::publisher::idempotent_producer(&server.brokers).expect("a producer"),
         server.topics.cattle_events(),
@@ -122,7 +124,7 @@ async fn a_hundred_races_on_one_animal_have_one_winner_each_and_an_intact_chain(
 async fn the_same_command_twice_gives_one_event_and_names_the_original() {
     let settings = support::settings("twice").await;
     let server = support::start(&settings).await;
-    let api = Api::new(server.addr);
+    let api = Api::new(&server).await;
 
     let (status, first) = api.command("?wait=applied", create(2)).await;
     assert_eq!(status, 200, "{first}");
@@ -161,7 +163,7 @@ async fn waiting_times_out_with_the_event_id_and_nothing_is_lost() {
     let mut settings = support::settings("waitlate").await;
     settings.run_views = false;
     let server = support::start(&settings).await;
-    let api = Api::new(server.addr);
+    let api = Api::new(&server).await;
     let (status, late) = api.command("?wait=applied&timeout_ms=200", create(3)).await;
     assert_eq!(status, 504, "{late}");
     assert_eq!(late["status"], "PUBLISHED");
@@ -172,7 +174,7 @@ async fn waiting_times_out_with_the_event_id_and_nothing_is_lost() {
     let mut settings = settings.clone();
     settings.run_views = true;
     let server = support::start(&settings).await;
-    let api = Api::new(server.addr);
+    let api = Api::new(&server).await;
     let status: Value = support::eventually(Duration::from_secs(20), "the late event", || async {
         let (_, status) = api.get(&format!("/api/events/{event_id}/status")).await;
         (status["status"] == "APPLIED").then_some(status)
@@ -194,7 +196,7 @@ async fn waiting_times_out_with_the_event_id_and_nothing_is_lost() {
 async fn from_log_agrees_with_the_golden_record_and_reports_a_row_altered_behind_its_back() {
     let settings = support::settings("fromlog").await;
     let server = support::start(&settings).await;
-    let api = Api::new(server.addr);
+    let api = Api::new(&server).await;
     let (_, created) = api.command("?wait=applied", create(5)).await;
     let id = created["cattle_id"].as_i64().expect("an id");
     let transfer = json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": id, "toClientId": 9}});
@@ -231,7 +233,7 @@ async fn from_log_agrees_with_the_golden_record_and_reports_a_row_altered_behind
 async fn a_client_id_or_pic_already_registered_is_refused_beside_its_field() {
     let settings = support::settings("clientid").await;
     let server = support::start(&settings).await;
-    let api = Api::new(server.addr);
+    let api = Api::new(&server).await;
     let register = |pic: &str| json!({"type": "REGISTER_CLIENT", "data": {"clientId": 8, "name": "Gum Flat", "pic": pic}});
     let (status, first) = api.command("?wait=applied", register("QGUM0008")).await;
     assert_eq!(status, 200, "{first}");

@@ -1,10 +1,16 @@
 //! Reusable pieces of the pages.
+mod charts;
+mod command_form;
+mod event_timeline;
 mod field;
 mod herd_table;
 mod live_connection;
-mod register_animal_form;
+mod signed_in_only;
 
+pub use charts::{dollars, BarChart, TrendChart};
+pub use command_form::{CommandForm, FormField, Input};
+pub use event_timeline::{verdicts, EventTimeline, Verdict};
 pub use field::TextField;
 pub use herd_table::HerdTable;
 pub use live_connection::LiveConnection;
-pub use register_animal_form::RegisterAnimalForm;
+pub use signed_in_only::{use_current_user, CurrentUser, SignedInOnly};

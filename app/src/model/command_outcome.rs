@@ -36,10 +36,29 @@ pub enum CommandFailure {
         /// The field the refusal is about, when there is one (e.g. `nlisId`).
         field: Option<String>,
     },
+    /// Nobody is signed in (or the session expired).
+    #[error("please sign in first")]
+    SignedOut,
+    /// The signed-in user may not send this command (their role, or not their animal).
+    #[error("{message}")]
+    Forbidden {
+        /// What is not allowed, for people.
+        message: String,
+    },
     /// A technical failure; nothing was published and the user may retry.
     #[error("{message}")]
     Unavailable {
         /// A short sentence for people; details are in the server log.
         message: String,
     },
+}
+
+impl leptos::server_fn::error::FromServerFnError for CommandFailure {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        CommandFailure::Unavailable {
+            message: format!("The server could not be reached: {value}"),
+        }
+    }
 }

@@ -1,10 +1,18 @@
 //! Types that cross the wire between the browser and the server.
+mod animal_page;
 mod cattle_record;
 mod command_outcome;
+mod dashboard;
 mod event_status;
+mod herd_listing;
 mod live_update;
+mod signed_in_user;
 
+pub use animal_page::{AnimalPage, ValuationEntry};
 pub use cattle_record::CattleRecord;
 pub use command_outcome::{CommandAck, CommandFailure};
+pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::EventStatus;
+pub use herd_listing::{ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE, HERD_SORTS};
 pub use live_update::LiveUpdate;
+pub use signed_in_user::SignedInUser;

@@ -1,51 +1,223 @@
-use crate::components::{HerdTable, LiveConnection, RegisterAnimalForm};
-use crate::model::LiveUpdate;
-use crate::server_fns::list_herd;
+use crate::components::{CommandForm, FormField, HerdTable, Input, SignedInOnly};
+use crate::live_bus::use_live_bus;
+use crate::model::{
+    ClientSummary, HerdPage as Listing, HerdQuery, LiveUpdate, SignedInUser, HERD_SORTS,
+};
+use crate::server_fns::{client_list, list_herd};
+use domain::{CattleStatus, RiskLevel, Role, Sex};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 
-/// Whether an update changes what the herd table shows (it is read from the golden record).
+/// Whether an update changes what the herd list shows (read from the golden record).
 fn refreshes_herd(update: &LiveUpdate) -> bool {
     matches!(update, LiveUpdate::CattleChanged { view, .. } if view == "golden_record")
 }
 
-/// The herd: every animal in the golden record, kept current over the WebSocket.
+/// The list's query from the address bar; unreadable values are ignored.
+fn query_of(params: &ParamsMap) -> HerdQuery {
+    let text = |key: &str| params.get(key).filter(|v| !v.trim().is_empty());
+    HerdQuery {
+        page: text("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1),
+        sort: text("sort").unwrap_or_else(|| "updated".into()),
+        breed: text("breed"),
+        owner: text("owner").and_then(|o| o.parse().ok()),
+        status: text("status"),
+        risk: text("risk"),
+    }
+}
+
+/// The address of the list with `query`.
+fn href_of(query: &HerdQuery) -> String {
+    let mut parts = vec![
+        format!("page={}", query.page),
+        format!("sort={}", query.sort),
+    ];
+    if let Some(b) = &query.breed {
+        parts.push(format!("breed={}", b.replace(' ', "+")));
+    }
+    if let Some(o) = query.owner {
+        parts.push(format!("owner={o}"));
+    }
+    if let Some(s) = &query.status {
+        parts.push(format!("status={s}"));
+    }
+    if let Some(r) = &query.risk {
+        parts.push(format!("risk={r}"));
+    }
+    format!("/herd?{}", parts.join("&"))
+}
+
+/// The herd list: paging, sorting and filters in the address, kept current live; farmers
+/// register clients and animals here.
 #[component]
 pub fn HerdPage() -> impl IntoView {
-    // Bumped by every live update and by our own submissions: the herd is fetched again.
-    let herd_version = RwSignal::new(0u64);
-    let herd = Resource::new(move || herd_version.get(), |_| list_herd());
+    view! { <SignedInOnly render=|user| view! { <HerdFor user/> }/> }
+}
 
+#[component]
+fn HerdFor(user: SignedInUser) -> impl IntoView {
+    let params = use_query_map();
+    let bus = use_live_bus();
+    let version = bus.changes(refreshes_herd);
+    let listing = Resource::new(
+        move || (params.with(query_of), version.get()),
+        |(query, _)| list_herd(query),
+    );
+    let clients = Resource::new(move || version.get(), |_| client_list());
+    let farmer = user.role == Role::Farmer;
     view! {
         <section class="page herd-page">
             <div class="page-head">
                 <h1>"Herd"</h1>
-                <LiveConnection on_update=move |update| {
-                    if refreshes_herd(&update) {
-                        herd_version.update(|v| *v += 1);
-                    }
-                }/>
             </div>
             <div class="columns">
                 <div class="panel">
-                    <h2>"Animals"</h2>
                     <Transition fallback=|| view! { <p class="loading">"Loading the herd…"</p> }>
                         {move || Suspend::new(async move {
-                            match herd.await {
-                                Ok(cattle) => view! { <HerdTable cattle/> }.into_any(),
-                                Err(error) => view! {
+                            let query = params.with_untracked(query_of);
+                            match listing.await {
+                                Ok(listing) => view! { <Listed listing query/> }.into_any(),
+                                Err(failure) => view! {
                                     <p class="error-state" role="alert">
-                                        "The herd could not be loaded: " {error.to_string()}
+                                        "The herd could not be loaded: " {failure.to_string()}
                                     </p>
                                 }.into_any(),
                             }
                         })}
                     </Transition>
                 </div>
-                <div class="panel">
-                    <h2>"Register an animal"</h2>
-                    <RegisterAnimalForm/>
-                </div>
+                <Show when=move || farmer>
+                    <div class="panel forms">
+                        <Transition fallback=|| view! { <p class="loading">"Loading your clients…"</p> }>
+                            {move || Suspend::new(async move {
+                                let clients = clients.await.unwrap_or_default();
+                                view! { <FarmerForms clients/> }
+                            })}
+                        </Transition>
+                    </div>
+                </Show>
             </div>
         </section>
+    }
+}
+
+fn options<T: Copy>(all: &[T], name: impl Fn(&T) -> &'static str) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (name(v).to_string(), name(v).to_string()))
+        .collect()
+}
+
+/// Registering a client and an animal (for one of the farmer's own clients).
+#[component]
+fn FarmerForms(clients: Vec<ClientSummary>) -> impl IntoView {
+    let own: Vec<(String, String)> = clients
+        .iter()
+        .filter(|c| c.mine)
+        .map(|c| (c.id.to_string(), format!("{} ({})", c.name, c.pic)))
+        .collect();
+    let no_clients = own.is_empty();
+    view! {
+        <Show when=move || no_clients>
+            <p class="hint">"Register a client first: animals are registered to one of your clients."</p>
+        </Show>
+        <CommandForm
+            command_type="CREATE_CATTLE"
+            title="Register an animal"
+            submit_label="Register animal"
+            fields=vec![
+                FormField::new("nlisId", "NLIS id", Input::Text).hint("3AB1234567890123"),
+                FormField::new("breed", "Breed", Input::Text).hint("Angus"),
+                FormField::new("sex", "Sex", Input::Choice(options(Sex::ALL, Sex::as_str))),
+                FormField::new("clientId", "Owner", Input::Choice(own)),
+                FormField::new("birthDate", "Born (optional)", Input::Text).hint("2024-08-15"),
+            ]
+        />
+        <CommandForm
+            command_type="REGISTER_CLIENT"
+            title="Register a client"
+            submit_label="Register client"
+            fields=vec![
+                FormField::new("name", "Name", Input::Text).hint("Bindi Station"),
+                FormField::new("pic", "PIC", Input::Text).hint("QABC1234"),
+                FormField::new("clientId", "Client id (optional)", Input::Integer).hint("42"),
+            ]
+        />
+    }
+}
+
+/// The filters, the sortable table and the pager.
+#[component]
+fn Listed(listing: Listing, query: HerdQuery) -> impl IntoView {
+    let pages = listing.total.div_ceil(u64::from(listing.page_size)).max(1) as u32;
+    let at = |page: u32| {
+        href_of(&HerdQuery {
+            page,
+            ..query.clone()
+        })
+    };
+    let sort_link = |key: &str| {
+        let sort = if query.sort == key {
+            format!("-{key}")
+        } else {
+            key.to_string()
+        };
+        href_of(&HerdQuery {
+            page: 1,
+            sort,
+            ..query.clone()
+        })
+    };
+    let prev = (listing.page > 1).then(|| at(listing.page - 1));
+    let next = (listing.page < pages).then(|| at(listing.page + 1));
+    let selected = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
+    let owner_selected = |id: i64| query.owner == Some(id);
+    view! {
+        <form class="filters" method="get" action="/herd" data-testid="filters">
+            <select name="breed" aria-label="Breed">
+                <option value="">"Any breed"</option>
+                {listing.breeds.iter().map(|b| view! {
+                    <option value=b.clone() selected=selected(&query.breed, b)>{b.clone()}</option>
+                }).collect_view()}
+            </select>
+            <select name="owner" aria-label="Owner">
+                <option value="">"Any owner"</option>
+                {listing.owners.iter().map(|c| view! {
+                    <option value=c.id.to_string() selected=owner_selected(c.id)>{c.name.clone()}</option>
+                }).collect_view()}
+            </select>
+            <select name="status" aria-label="Status">
+                <option value="">"Any status"</option>
+                {CattleStatus::ALL.iter().map(|s| view! {
+                    <option value=s.as_str() selected=selected(&query.status, s.as_str())>{s.as_str()}</option>
+                }).collect_view()}
+            </select>
+            <select name="risk" aria-label="Risk">
+                <option value="">"Any risk"</option>
+                {RiskLevel::ALL.iter().map(|r| view! {
+                    <option value=r.as_str() selected=selected(&query.risk, r.as_str())>{r.as_str()}</option>
+                }).collect_view()}
+            </select>
+            <input type="hidden" name="sort" value=query.sort.clone()/>
+            <button type="submit">"Filter"</button>
+            <a href="/herd" class="muted">"Clear"</a>
+        </form>
+        <p class="sorts muted">
+            "Sort by: "
+            {HERD_SORTS.iter().map(|(key, label)| {
+                let active = query.sort.trim_start_matches('-') == *key;
+                view! { <a href=sort_link(key) class:active=active data-sort=*key>{*label}</a> " " }
+            }).collect_view()}
+        </p>
+        <p class="muted" data-testid="herd-count">{listing.total} " animals"</p>
+        <HerdTable cattle=listing.rows owners=listing.owners/>
+        <nav class="pager" data-testid="pager">
+            {prev.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
+            <span>"Page " {listing.page} " of " {pages}</span>
+            {next.map(|href| view! { <a href=href rel="next">"Next →"</a> })}
+        </nav>
     }
 }

@@ -87,7 +87,13 @@ impl CacheView {
             Some(StreamState::Cattle(cattle)) => Some(cattle.client_id),
             _ => None,
         };
-        let trusted = self.trusted.trusts(&envelope.cryptography.public_key);
+        let trusted = self
+            .trusted
+            .accepts(
+                &envelope.cryptography.public_key,
+                envelope.metadata.created_by.as_deref(),
+            )
+            .await?;
         let folded = match fold_verified(envelope, &head, before, trusted) {
             Ok(folded) => folded,
             Err(refusal) => {

@@ -14,6 +14,7 @@ pub struct Model {
     pub sequence: i64,
     pub chain_head: Json,
     pub state: Json,
+    pub registered_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,5 +6,7 @@ pub mod client;
 pub mod fraud_alert;
 pub mod rejected_event;
 pub mod risk_score;
+pub mod session;
+pub mod user;
 pub mod valuation;
 pub mod view_head;

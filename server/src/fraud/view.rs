@@ -69,7 +69,13 @@ impl FraudView {
             ),
             None => (ChainHead::default(), None),
         };
-        let trusted = self.trusted.trusts(&envelope.cryptography.public_key);
+        let trusted = self
+            .trusted
+            .accepts(
+                &envelope.cryptography.public_key,
+                envelope.metadata.created_by.as_deref(),
+            )
+            .await?;
         let folded = match fold_verified(envelope, &head, state, trusted) {
             Ok(folded) => folded,
             // The golden record keeps the register of refusals; this view only skips them.

@@ -1,5 +1,7 @@
 //! The golden record: the PostgreSQL (or SQLite) view of every animal, written only by
 //! its consumer, and the queries that read it.
+pub mod animal_queries;
+pub mod herd_queries;
 pub mod projection;
 pub mod queries;
 pub mod rows;

@@ -116,7 +116,13 @@ impl GoldenRecord {
 
         let (head, state) = stream_of(txn, &envelope).await?;
         let exists = state.is_some();
-        let trusted = self.trusted.trusts(&envelope.cryptography.public_key);
+        let trusted = self
+            .trusted
+            .accepts(
+                &envelope.cryptography.public_key,
+                envelope.metadata.created_by.as_deref(),
+            )
+            .await?;
         let folded = match fold_verified(&envelope, &head, state, trusted) {
             Ok(folded) => folded,
             Err(refusal) => {

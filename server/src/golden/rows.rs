@@ -132,6 +132,7 @@ pub async fn write_stream(
                 sequence: Set(folded.head.sequence as i64),
                 chain_head: Set(head),
                 state: Set(to_json(state)?),
+                registered_by: Set(meta.created_by.clone()),
             };
             client::Entity::insert(model).exec(txn).await?;
         }

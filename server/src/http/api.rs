@@ -1,8 +1,10 @@
 //! The JSON API: `POST /api/commands` and `GET /api/cattle/{id}`.
+use super::auth::SignedIn;
 use super::router::ServerState;
 use crate::from_log::rebuild_from_log;
 use crate::golden::queries;
 use app::model::{CommandAck, CommandFailure};
+use app::registry::LivestockRegistry;
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -31,6 +33,10 @@ pub fn failure_response(failure: CommandFailure) -> Response {
             Json(json!({ "error": message, "code": code, "field": field })),
         )
             .into_response(),
+        CommandFailure::SignedOut => super::auth::unauthorized(),
+        CommandFailure::Forbidden { message } => {
+            (StatusCode::FORBIDDEN, Json(json!({ "error": message }))).into_response()
+        }
         CommandFailure::Unavailable { message } => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({ "error": message })),
@@ -131,6 +137,7 @@ async fn answer_when_applied(state: &ServerState, ack: CommandAck, within: Durat
 /// record applied it (200 with the row), refused it (409), or the time ran out (504).
 pub async fn post_command(
     State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
     Query(query): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
@@ -148,7 +155,7 @@ pub async fn post_command(
             return (StatusCode::BAD_REQUEST, Json(json!({ "errors": errors }))).into_response();
         }
     };
-    match (state.commands.handle(value).await, wait) {
+    match (state.office.submit(&user, value).await, wait) {
         (Ok(ack), Some(within)) => answer_when_applied(&state, ack, within).await,
         (Ok(ack), None) if ack.status == "DUPLICATE" => (StatusCode::OK, Json(ack)).into_response(),
         (Ok(ack), None) => (StatusCode::ACCEPTED, Json(ack)).into_response(),
@@ -157,11 +164,18 @@ pub async fn post_command(
 }
 
 /// `GET /api/cattle/{id}`: the golden-record row, 404 when unknown.
-pub async fn get_cattle(State(state): State<ServerState>, Path(id): Path<String>) -> Response {
+pub async fn get_cattle(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Response {
     let id = match cattle_id(&id) {
         Ok(id) => id,
         Err(message) => return bad_path(message),
     };
+    if let Err(failure) = state.office.check_may_see(&user, id).await {
+        return failure_response(failure);
+    }
     match state.reader.cattle(id).await {
         Ok(Some(record)) => Json(record).into_response(),
         Ok(None) => (
@@ -192,7 +206,7 @@ fn bad_path(message: String) -> Response {
 }
 
 /// The short answer for a technical failure; the details go to the log.
-fn unavailable(what: &str) -> Response {
+pub fn unavailable(what: &str) -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
         Json(json!({ "error": format!("{what}; please try again") })),
@@ -204,10 +218,18 @@ fn unavailable(what: &str) -> Response {
 /// or PENDING.
 pub async fn get_event_status(
     State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
     Path(event_id): Path<String>,
 ) -> Response {
     match queries::event_status(&state.db, &event_id).await {
-        Ok(status) => Json(status).into_response(),
+        Ok(status) => {
+            if let Some(id) = status.cattle_id {
+                if let Err(failure) = state.office.check_may_see(&user, id).await {
+                    return failure_response(failure);
+                }
+            }
+            Json(status).into_response()
+        }
         Err(error) => {
             tracing::error!(%error, %event_id, "could not read an event's status");
             unavailable("the event's status could not be read")
@@ -219,12 +241,16 @@ pub async fn get_event_status(
 /// verified, and compared with the golden record.
 pub async fn get_cattle_from_log(
     State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Response {
     let id = match cattle_id(&id) {
         Ok(id) => id,
         Err(message) => return bad_path(message),
     };
+    if let Err(failure) = state.office.check_may_see(&user, id).await {
+        return failure_response(failure);
+    }
     match rebuild_from_log(&state.db, &state.brokers, &state.trusted, id).await {
         Ok(report) if report.events == 0 => (
             StatusCode::NOT_FOUND,
@@ -242,12 +268,13 @@ pub async fn get_cattle_from_log(
 /// `GET /api/keys`: every public key whose signatures the registry accepts, in the shape
 /// `icattle verify --keys` reads, so anyone can check the log without trusting the server.
 pub async fn get_keys(State(state): State<ServerState>) -> Response {
-    let keys: Vec<serde_json::Value> = state
-        .trusted
-        .all()
-        .map(|key| json!({ "public_key": key, "owner": "iCattle server" }))
-        .collect();
-    Json(keys).into_response()
+    match state.trusted.published().await {
+        Ok(keys) => Json(keys).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not list the public keys");
+            unavailable("the public keys could not be read")
+        }
+    }
 }
 
 /// `GET /health`: the process answers.

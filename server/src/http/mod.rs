@@ -1,5 +1,7 @@
 //! The HTTP surface: the Leptos app, the JSON API and the WebSocket.
+pub mod accounts_api;
 pub mod api;
+pub mod auth;
 pub mod openapi;
 pub mod router;
 pub mod ws;

@@ -1,9 +1,9 @@
 //! The axum router: Leptos pages and server functions, the JSON API and the WebSocket.
-use super::{api, openapi, ws};
+use super::{accounts_api, api, openapi, ws};
 use crate::cache::CattleReader;
-use crate::command_handler::CommandHandler;
 use crate::keys::TrustedKeys;
 use crate::live::LiveHub;
+use crate::registry_office::RegistryOffice;
 use app::registry::SharedRegistry;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -18,8 +18,8 @@ use std::sync::Arc;
 pub struct ServerState {
     /// Leptos' options (site root, output name, address).
     pub leptos: LeptosOptions,
-    /// The write side.
-    pub commands: CommandHandler,
+    /// Sessions, commands and per-user reads.
+    pub office: RegistryOffice,
     /// Cache-first reads of single animals.
     pub reader: CattleReader,
     /// The read models' database.
@@ -41,7 +41,7 @@ impl FromRef<ServerState> for LeptosOptions {
 /// Builds the whole HTTP application.
 pub fn build(state: ServerState) -> Router {
     let routes = generate_route_list(app::App);
-    let registry: SharedRegistry = Arc::new(state.commands.clone());
+    let registry: SharedRegistry = Arc::new(state.office.clone());
     let leptos = state.leptos.clone();
     Router::new()
         .route("/api/commands", post(api::post_command))
@@ -50,6 +50,16 @@ pub fn build(state: ServerState) -> Router {
         .route("/api/events/{event_id}/status", get(api::get_event_status))
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/api/keys", get(api::get_keys))
+        .route(
+            "/api/session",
+            post(accounts_api::sign_in)
+                .get(accounts_api::whoami)
+                .delete(accounts_api::sign_out),
+        )
+        .route(
+            "/api/users",
+            get(accounts_api::list_users).post(accounts_api::create_user),
+        )
         .route("/health", get(api::health))
         .route("/ws", get(ws::live_socket))
         .leptos_routes_with_context(

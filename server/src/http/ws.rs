@@ -1,4 +1,5 @@
 //! `GET /ws`: every committed change, pushed as JSON text to the browser.
+use super::auth::SignedIn;
 use super::router::ServerState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -6,7 +7,13 @@ use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
 
 /// Upgrades the connection and forwards the hub's updates until either side leaves.
-pub async fn live_socket(State(state): State<ServerState>, upgrade: WebSocketUpgrade) -> Response {
+/// Only signed-in users are served (401 otherwise); an update names ids and event types
+/// only, and the pages refetch through reads that check who may see what.
+pub async fn live_socket(
+    State(state): State<ServerState>,
+    _user: SignedIn,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     upgrade.on_upgrade(move |socket| forward(socket, state))
 }
 

@@ -66,6 +66,7 @@ pub async fn settings(label: &str) -> Settings {
         partitions: 12,
         replication: 1,
         signing_seed: Some(test_key().seed_hex()),
+        admin_password: None,
     }
 }
 
@@ -129,6 +130,15 @@ pub fn nlis(n: u32) -> String {
 
 /// A signed CATTLE_CREATED envelope for animal number `n`, as the command handler makes it.
 pub fn created_envelope(key: &domain::SigningKeyPair, n: u32) -> domain::EventEnvelope {
+    created_envelope_by(key, n, None)
+}
+
+/// The same, claiming to be created by `created_by`.
+pub fn created_envelope_by(
+    key: &domain::SigningKeyPair,
+    n: u32,
+    created_by: Option<&str>,
+) -> domain::EventEnvelope {
     let nlis = nlis(n);
     let now = "2026-11-29T10:00:00.000Z".to_string();
     let draft = domain::EventDraft {
@@ -141,7 +151,7 @@ pub fn created_envelope(key: &domain::SigningKeyPair, n: u32) -> domain::EventEn
         correlation_id: None,
         causation_id: None,
         source_system: domain::SourceSystem::ICattle,
-        created_by: None,
+        created_by: created_by.map(str::to_string),
         payload: serde_json::json!({
             "nlisId": nlis, "breed": "Angus", "sex": "FEMALE", "clientId": 1 + n % 5
         }),
@@ -192,4 +202,90 @@ pub fn next_envelope(
         provenance: None,
     };
     domain::seal(draft, &head, key)
+}
+
+/// Makes a user of `role` on this server and signs them in: their bearer token.
+pub async fn signed_in(server: &Instance, role: domain::Role) -> String {
+    let username = unique(&role.as_str().to_lowercase()).replace('_', "-");
+    let username: String = username.chars().take(40).collect();
+    let new = server::accounts::NewUser {
+        username: username.clone(),
+        password: "a long test password".into(),
+        role: role.as_str().into(),
+    };
+    server
+        .accounts
+        .create_user(Some("admin"), &new)
+        .await
+        .expect("create a test user");
+    let (token, _) = server
+        .accounts
+        .sign_in(&username, "a long test password")
+        .await
+        .expect("sign the test user in");
+    token
+}
+
+/// An HTTP client that sends `token` as its session.
+pub fn api_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("a header value"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
+}
+
+/// The PIC the test helpers give client `id`.
+pub fn pic_of(id: i64) -> String {
+    format!("QTST{:04}", id % 10_000)
+}
+
+/// Registers client `id` as `http`'s user and waits until the golden record has it.
+pub async fn register_client(server: &Instance, http: &reqwest::Client, id: i64) {
+    let response = http
+        .post(format!(
+            "http://{}/api/commands?wait=applied&timeout_ms=20000",
+            server.addr
+        ))
+        .json(&serde_json::json!({"type": "REGISTER_CLIENT",
+            "data": {"clientId": id, "name": format!("Test station {id}"), "pic": pic_of(id)}}))
+        .send()
+        .await
+        .expect("register a client");
+    assert_eq!(response.status(), 200, "client {id} registered and applied");
+}
+
+/// A farmer managing clients `ids`, signed in: an HTTP client acting for them.
+pub async fn farmer_with_clients(server: &Instance, ids: &[i64]) -> (reqwest::Client, String) {
+    let token = signed_in(server, domain::Role::Farmer).await;
+    let http = api_client(&token);
+    for id in ids {
+        register_client(server, &http, *id).await;
+    }
+    (http, token)
+}
+
+/// The live socket of `addr`, opened with `token` as its session.
+pub async fn live_socket(
+    addr: std::net::SocketAddr,
+    token: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{addr}/ws")
+        .into_client_request()
+        .expect("a WebSocket request");
+    request.headers_mut().insert(
+        "cookie",
+        format!("icattle_session={token}")
+            .parse()
+            .expect("a header value"),
+    );
+    let (socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the live socket opens");
+    socket
 }

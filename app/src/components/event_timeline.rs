@@ -1,0 +1,150 @@
+use domain::{read_json_lines, verify_json_lines, KeyRegistry};
+use leptos::prelude::*;
+
+/// What the browser concluded about one event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// Not checked yet (the server renders this; only the browser decides).
+    Checking,
+    /// Signature, payload hash and chain link hold against the published keys.
+    Verified,
+    /// Why it does not verify.
+    Broken(String),
+}
+
+/// Verifies the timeline's envelopes, in log order, against the keys JSON of `/api/keys`,
+/// the way every consumer does: one verdict per envelope.
+pub fn verdicts(envelopes: &[String], keys_json: &str) -> Vec<Verdict> {
+    let keys = match KeyRegistry::from_json(keys_json) {
+        Ok(keys) => keys,
+        Err(error) => {
+            let reason = format!("the published keys could not be read: {error}");
+            return envelopes
+                .iter()
+                .map(|_| Verdict::Broken(reason.clone()))
+                .collect();
+        }
+    };
+    let report = verify_json_lines(&envelopes.join("\n"), &keys);
+    let mut out = vec![Verdict::Broken("unreadable envelope".into()); envelopes.len()];
+    for verdict in report.verdicts() {
+        if let Some(slot) = out.get_mut(verdict.index) {
+            *slot = match &verdict.outcome {
+                Ok(()) => Verdict::Verified,
+                Err(failure) => Verdict::Broken(failure.to_string()),
+            };
+        }
+    }
+    for unreadable in &report.unreadable {
+        if let Some(slot) = out.get_mut(unreadable.index) {
+            *slot = Verdict::Broken(format!("unreadable envelope: {}", unreadable.reason));
+        }
+    }
+    out
+}
+
+/// The animal's events, newest first, each with a badge the browser computes with the
+/// `domain` verifier (compiled to wasm) against the public keys of `/api/keys`.
+#[component]
+pub fn EventTimeline(
+    /// The envelopes as JSON text, in log order.
+    envelopes: Vec<String>,
+) -> impl IntoView {
+    let checked = RwSignal::new(Vec::<Verdict>::new());
+    #[cfg(feature = "hydrate")]
+    {
+        let to_check = envelopes.clone();
+        Effect::new(move |_| {
+            let to_check = to_check.clone();
+            leptos::task::spawn_local(async move {
+                let found = match browser::fetch_text("/api/keys").await {
+                    Ok(keys) => verdicts(&to_check, &keys),
+                    Err(reason) => to_check
+                        .iter()
+                        .map(|_| {
+                            Verdict::Broken(format!(
+                                "the public keys could not be fetched: {reason}"
+                            ))
+                        })
+                        .collect(),
+                };
+                checked.set(found);
+            });
+        });
+    }
+    if envelopes.is_empty() {
+        return view! { <p class="empty">"No events."</p> }.into_any();
+    }
+    let read = read_json_lines(&envelopes.join("\n"));
+    let rows = read
+        .into_iter()
+        .enumerate()
+        .rev()
+        .map(|(index, (_, parsed))| {
+            let badge = move || match checked.with(|c| c.get(index).cloned()) {
+                None | Some(Verdict::Checking) => view! {
+                    <span class="badge checking" data-verdict="checking">"checking…"</span>
+                }
+                .into_any(),
+                Some(Verdict::Verified) => view! {
+                    <span class="badge verified" data-verdict="verified">"✔ verified"</span>
+                }
+                .into_any(),
+                Some(Verdict::Broken(reason)) => view! {
+                    <span class="badge broken" data-verdict="broken" title=reason.clone()>
+                        "✘ broken: " {reason.clone()}
+                    </span>
+                }
+                .into_any(),
+            };
+            match parsed {
+                Ok(envelope) => {
+                    let m = envelope.metadata;
+                    view! {
+                        <li class="event" data-event-id=m.event_id.clone() data-sequence=m.sequence>
+                            <div class="event-head">
+                                <span class="event-type">{m.event_type.to_string()}</span>
+                                {badge}
+                            </div>
+                            <div class="muted small">
+                                "#" {m.sequence} " · " {m.recorded_at.clone()} " · "
+                                {m.created_by.clone().unwrap_or_else(|| "system".into())}
+                            </div>
+                        </li>
+                    }
+                    .into_any()
+                }
+                Err(reason) => view! {
+                    <li class="event">
+                        <div class="event-head"><span class="event-type">"unreadable"</span>{badge}</div>
+                        <div class="muted small">{reason}</div>
+                    </li>
+                }
+                .into_any(),
+            }
+        })
+        .collect_view();
+    view! { <ol class="timeline" data-testid="timeline">{rows}</ol> }.into_any()
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    /// GETs a same-origin URL and returns its body as text.
+    pub async fn fetch_text(url: &str) -> Result<String, String> {
+        let window = leptos::prelude::window();
+        let response = JsFuture::from(window.fetch_with_str(url))
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        let response: web_sys::Response = response.dyn_into().map_err(|e| format!("{e:?}"))?;
+        if !response.ok() {
+            return Err(format!("HTTP {}", response.status()));
+        }
+        let text = JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        text.as_string().ok_or_else(|| "not text".into())
+    }
+}

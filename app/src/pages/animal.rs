@@ -1,0 +1,152 @@
+use super::animal_actions::AnimalActions;
+use crate::components::{dollars, EventTimeline, SignedInOnly, TrendChart};
+use crate::live_bus::use_live_bus;
+use crate::model::{AnimalPage as Animal, CommandFailure, LiveUpdate, SignedInUser};
+use crate::server_fns::{animal_details, client_list};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// One animal: its state, provenance, valuations, the event timeline verified in the
+/// browser, and the actions the user's role allows; kept current live.
+#[component]
+pub fn AnimalPage() -> impl IntoView {
+    view! { <SignedInOnly render=|user| view! { <AnimalFor user/> }/> }
+}
+
+#[component]
+fn AnimalFor(user: SignedInUser) -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let bus = use_live_bus();
+    let watched = id();
+    let version = bus.changes(move |update| match update {
+        LiveUpdate::CattleChanged {
+            view, cattle_id, ..
+        } => view == "golden_record" && Some(*cattle_id) == watched,
+        LiveUpdate::EventRejected { cattle_id, .. } => *cattle_id == watched,
+    });
+    let animal = Resource::new(
+        move || (id(), version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => animal_details(id).await,
+                None => Ok(None),
+            }
+        },
+    );
+    let clients = Resource::new(|| (), |_| client_list());
+    view! {
+        <section class="page animal-page">
+            <Transition fallback=|| view! { <p class="loading">"Loading the animal…"</p> }>
+                {move || {
+                    let user = user.clone();
+                    Suspend::new(async move {
+                        let clients = clients.await.unwrap_or_default();
+                        match animal.await {
+                            Ok(Some(animal)) => view! { <Shown animal user clients/> }.into_any(),
+                            Ok(None) => view! {
+                                <p class="empty" data-testid="not-found">"There is no such animal in the registry."</p>
+                            }.into_any(),
+                            Err(CommandFailure::Forbidden { message }) => view! {
+                                <p class="error-state" data-testid="forbidden" role="alert">
+                                    "You may not see this animal: " {message}
+                                </p>
+                            }.into_any(),
+                            Err(failure) => view! {
+                                <p class="error-state" role="alert">
+                                    "The animal could not be loaded: " {failure.to_string()}
+                                </p>
+                            }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Shown(
+    animal: Animal,
+    user: SignedInUser,
+    clients: Vec<crate::model::ClientSummary>,
+) -> impl IntoView {
+    let record = animal.record.clone();
+    let state = animal.state.clone();
+    let owner = animal
+        .owner
+        .as_ref()
+        .map(|c| format!("{} ({})", c.name, c.pic))
+        .unwrap_or_else(|| format!("client {}", record.client_id));
+    let mine = animal.owner.as_ref().is_some_and(|c| c.mine);
+    let trend: Vec<(String, i64)> = animal
+        .valuations
+        .iter()
+        .map(|v| (v.valued_at.chars().take(10).collect(), v.amount_cents))
+        .collect();
+    let risk_class = format!("badge risk-{}", record.risk_level.to_lowercase());
+    let location = state
+        .last_location
+        .as_ref()
+        .map(|l| format!("{:.5}, {:.5}", l.latitude, l.longitude))
+        .unwrap_or_else(|| "no fix yet".into());
+    let weight = state
+        .weight_kg
+        .map(|w| format!("{w} kg"))
+        .unwrap_or_else(|| "not weighed".into());
+    view! {
+        <div class="page-head">
+            <h1 class="mono" data-testid="animal-nlis">{record.nlis_id.clone()}</h1>
+            <span class="badge" data-testid="animal-status">{record.status.clone()}</span>
+        </div>
+        <div class="grid">
+            <div class="panel">
+                <h2>"Current state"</h2>
+                <dl class="facts">
+                    <dt>"Breed"</dt><dd>{record.breed.clone()}</dd>
+                    <dt>"Sex"</dt><dd>{record.sex.clone()}</dd>
+                    <dt>"Owner"</dt><dd data-testid="animal-owner">{owner}</dd>
+                    <dt>"Value"</dt><dd data-testid="animal-value">{record.current_valuation.map(dollars).unwrap_or_else(|| "not valued".into())}</dd>
+                    <dt>"Health records"</dt><dd data-testid="animal-health">{state.health_record_count}</dd>
+                    <dt>"Weight"</dt><dd>{weight}</dd>
+                    <dt>"Location"</dt><dd data-testid="animal-location">{location}</dd>
+                    <dt>"Events"</dt><dd>{record.sequence}</dd>
+                </dl>
+            </div>
+            <div class="panel">
+                <h2>"Provenance"</h2>
+                <div class="confidence">
+                    <span class="card-value" data-testid="confidence">{record.confidence_score}</span>
+                    <span class="muted">"/ 100 confidence"</span>
+                    <span class=risk_class data-testid="risk">{record.risk_level.clone()}</span>
+                </div>
+                <meter min="0" max="100" value=record.confidence_score></meter>
+                <h3>"Verifications"</h3>
+                {if state.verifications.is_empty() {
+                    view! { <p class="empty">"None yet."</p> }.into_any()
+                } else {
+                    view! { <ul class="chips">{state.verifications.iter().map(|v| view! { <li class="chip ok">{v.as_str()}</li> }).collect_view()}</ul> }.into_any()
+                }}
+                <h3>"Suspicions"</h3>
+                {if state.suspicions.is_empty() {
+                    view! { <p class="empty">"None."</p> }.into_any()
+                } else {
+                    view! { <ul class="chips">{state.suspicions.iter().map(|s| view! { <li class="chip warn">{s.as_str()}</li> }).collect_view()}</ul> }.into_any()
+                }}
+            </div>
+            <div class="panel wide">
+                <h2>"Valuation history"</h2>
+                <TrendChart points=trend name="valuations" empty="Not valued yet."/>
+            </div>
+            <div class="panel wide">
+                <h2>"Actions"</h2>
+                <AnimalActions user mine state clients/>
+            </div>
+            <div class="panel wide">
+                <h2>"Event timeline"</h2>
+                <p class="muted small">"Each badge is computed in your browser from the signed events and the published keys."</p>
+                <EventTimeline envelopes=animal.envelopes/>
+            </div>
+        </div>
+    }
+}

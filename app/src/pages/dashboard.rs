@@ -1,0 +1,112 @@
+use crate::components::{dollars, BarChart, SignedInOnly, TrendChart};
+use crate::live_bus::use_live_bus;
+use crate::model::{Dashboard, LiveUpdate, SignedInUser};
+use crate::server_fns::herd_dashboard;
+use leptos::prelude::*;
+
+/// Whether an update changes a figure of the dashboard (read from the golden record).
+fn changes_dashboard(update: &LiveUpdate) -> bool {
+    matches!(update, LiveUpdate::CattleChanged { view, .. } if view == "golden_record")
+}
+
+/// The herd dashboard: head counts, value and its trend, risk and the latest events, kept
+/// current over the WebSocket.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    view! { <SignedInOnly render=|user| view! { <DashboardFor user/> }/> }
+}
+
+#[component]
+fn DashboardFor(user: SignedInUser) -> impl IntoView {
+    let bus = use_live_bus();
+    let version = bus.changes(changes_dashboard);
+    let figures = Resource::new(move || version.get(), |_| herd_dashboard());
+    let scope = match user.role {
+        domain::Role::Farmer => "Your clients' herd",
+        _ => "Every herd in the registry",
+    };
+    view! {
+        <section class="page dashboard" data-testid="dashboard">
+            <div class="page-head">
+                <h1>"Herd dashboard"</h1>
+                <span class="muted">{scope}</span>
+            </div>
+            <Transition fallback=|| view! { <p class="loading">"Loading the dashboard…"</p> }>
+                {move || Suspend::new(async move {
+                    match figures.await {
+                        Ok(figures) => view! { <Figures figures/> }.into_any(),
+                        Err(failure) => view! {
+                            <p class="error-state" role="alert">
+                                "The dashboard could not be loaded: " {failure.to_string()}
+                            </p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Figures(figures: Dashboard) -> impl IntoView {
+    let trend: Vec<(String, i64)> = figures
+        .value_trend
+        .iter()
+        .map(|p| (p.day.clone(), p.total_cents))
+        .collect();
+    let feed = if figures.feed.is_empty() {
+        view! { <p class="empty">"No events yet."</p> }.into_any()
+    } else {
+        view! {
+            <ol class="feed" data-testid="feed">
+                {figures.feed.into_iter().map(|item| {
+                    let href = format!("/cattle/{}", item.cattle_id);
+                    let name = item.nlis_id.clone().unwrap_or_else(|| format!("animal {}", item.cattle_id));
+                    view! {
+                        <li data-event-id=item.event_id.clone() data-event-type=item.event_type.clone()>
+                            <span class="event-type">{item.event_type.clone()}</span>
+                            " " <a href=href class="mono">{name}</a>
+                            <span class="muted small">
+                                " · " {item.recorded_at.clone()} " · " {item.created_by.clone().unwrap_or_else(|| "system".into())}
+                            </span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        }.into_any()
+    };
+    view! {
+        <div class="cards">
+            <div class="card" data-testid="head-count">
+                <span class="card-label">"Head"</span>
+                <span class="card-value">{figures.head_count}</span>
+            </div>
+            <div class="card" data-testid="herd-value">
+                <span class="card-label">"Herd value"</span>
+                <span class="card-value">{dollars(figures.herd_value_cents)}</span>
+            </div>
+        </div>
+        <div class="grid">
+            <div class="panel">
+                <h2>"By status"</h2>
+                <BarChart tallies=figures.by_status name="by-status" empty="No animals yet."/>
+            </div>
+            <div class="panel">
+                <h2>"By breed"</h2>
+                <BarChart tallies=figures.by_breed name="by-breed" empty="No animals yet."/>
+            </div>
+            <div class="panel">
+                <h2>"Risk"</h2>
+                <BarChart tallies=figures.by_risk name="by-risk" empty="No animals yet."/>
+            </div>
+            <div class="panel wide">
+                <h2>"Herd value over time"</h2>
+                <TrendChart points=trend name="value-trend" empty="No valuations yet."/>
+            </div>
+            <div class="panel wide">
+                <h2>"Latest events"</h2>
+                {feed}
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,189 @@
+//! Who may send which command: the rule every command passes on the server, and the one
+//! the browser uses to show only the actions a user may take.
+use crate::wire_enum::wire_enum;
+use crate::Command;
+
+wire_enum! {
+    /// What a user does in the business.
+    Role {
+        /// Registers and manages the animals of their own clients.
+        Farmer = "FARMER",
+        /// Values animals, checks their identity and resolves fraud alerts, on any herd.
+        Assessor = "ASSESSOR",
+        /// Administers users and projections; sends no livestock commands.
+        Admin = "ADMIN",
+    }
+}
+
+/// Why a user may not send a command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Forbidden(pub String);
+
+/// Whether the command is one a role may send at all, whatever the animal.
+pub fn role_may_send(role: Role, command: &Command) -> bool {
+    match role {
+        Role::Admin => false,
+        Role::Assessor => matches!(
+            command,
+            Command::RecordValuation(_)
+                | Command::ResolveFraudAlert(_)
+                | Command::AddVerification(_)
+        ),
+        Role::Farmer => !matches!(
+            command,
+            Command::RecordValuation(_) | Command::ResolveFraudAlert(_)
+        ),
+    }
+}
+
+/// Decides whether a user with `role`, whose clients are `own_clients`, may send `command`
+/// to an animal currently owned by `animal_owner` (None when the animal is not known, which
+/// the command's own rules then refuse).
+pub fn authorize(
+    role: Role,
+    own_clients: &[i64],
+    animal_owner: Option<i64>,
+    command: &Command,
+) -> Result<(), Forbidden> {
+    if !role_may_send(role, command) {
+        return Err(Forbidden(match role {
+            Role::Admin => "administrators do not send livestock commands".into(),
+            Role::Assessor => {
+                "assessors only record valuations, add verifications and resolve fraud alerts"
+                    .into()
+            }
+            Role::Farmer => "only assessors record valuations and resolve fraud alerts".into(),
+        }));
+    }
+    if role != Role::Farmer {
+        return Ok(());
+    }
+    match command {
+        Command::RegisterClient(_) => Ok(()),
+        Command::CreateCattle(create) if !own_clients.contains(&create.client_id) => {
+            Err(Forbidden(format!(
+                "client {} is not one of your clients",
+                create.client_id
+            )))
+        }
+        Command::CreateCattle(_) => Ok(()),
+        _ => match animal_owner {
+            Some(owner) if !own_clients.contains(&owner) => Err(Forbidden(format!(
+                "animal {} belongs to a client that is not yours",
+                command.cattle_id().0
+            ))),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Whether a user may see an animal owned by `owner`: farmers see their clients' animals,
+/// assessors and administrators see every herd.
+pub fn may_see(role: Role, own_clients: &[i64], owner: i64) -> bool {
+    role != Role::Farmer || own_clients.contains(&owner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn command(kind: &str, data: serde_json::Value) -> Command {
+        Command::parse(&json!({"type": kind, "data": data})).expect("a valid test command")
+    }
+
+    fn every_command(cattle_id: i64, client_id: i64) -> Vec<Command> {
+        vec![
+            command(
+                "CREATE_CATTLE",
+                json!({"nlisId": "982000123456789A", "breed": "Angus", "sex": "MALE", "clientId": client_id}),
+            ),
+            command(
+                "TRANSFER_OWNERSHIP",
+                json!({"cattleId": cattle_id, "toClientId": 9}),
+            ),
+            command(
+                "RECORD_HEALTH",
+                json!({"cattleId": cattle_id, "kind": "VACCINATION", "notes": "7-in-1"}),
+            ),
+            command(
+                "RECORD_LOCATION",
+                json!({"cattleId": cattle_id, "latitude": -27.5, "longitude": 153.0}),
+            ),
+            command(
+                "ADD_VERIFICATION",
+                json!({"cattleId": cattle_id, "kind": "NLIS", "reference": "scan-1"}),
+            ),
+            command(
+                "CHANGE_STATUS",
+                json!({"cattleId": cattle_id, "status": "SOLD", "reason": "sold at the yards"}),
+            ),
+            command(
+                "REGISTER_CLIENT",
+                json!({"name": "Bindi Station", "pic": "QABC1234"}),
+            ),
+            command(
+                "RECORD_VALUATION",
+                json!({"cattleId": cattle_id, "amountCents": 150000, "method": "MARKET"}),
+            ),
+            command(
+                "RESOLVE_FRAUD_ALERT",
+                json!({"cattleId": cattle_id, "alertId": "alert-1", "resolution": "CONFIRMED", "notes": "checked"}),
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_farmer_acts_on_their_own_clients_animals_only() {
+        for own in every_command(7, 1) {
+            let expected = !matches!(
+                own,
+                Command::RecordValuation(_) | Command::ResolveFraudAlert(_)
+            );
+            assert_eq!(
+                authorize(Role::Farmer, &[1], Some(1), &own).is_ok(),
+                expected,
+                "{own:?}"
+            );
+        }
+        for foreign in every_command(7, 2) {
+            let allowed = authorize(Role::Farmer, &[1], Some(2), &foreign).is_ok();
+            assert_eq!(
+                allowed,
+                matches!(foreign, Command::RegisterClient(_)),
+                "{foreign:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn assessors_value_verify_and_resolve_on_any_herd_and_admins_send_nothing() {
+        for c in every_command(7, 2) {
+            let assessor = matches!(
+                c,
+                Command::RecordValuation(_)
+                    | Command::ResolveFraudAlert(_)
+                    | Command::AddVerification(_)
+            );
+            assert_eq!(
+                authorize(Role::Assessor, &[], Some(2), &c).is_ok(),
+                assessor
+            );
+            assert!(authorize(Role::Admin, &[], Some(2), &c).is_err());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_farmer_never_acts_on_a_foreign_animal(owner in 0i64..1000, own in proptest::collection::vec(0i64..1000, 0..5)) {
+            for c in every_command(7, owner) {
+                if matches!(c, Command::RegisterClient(_)) { continue; }
+                let allowed = authorize(Role::Farmer, &own, Some(owner), &c).is_ok();
+                if allowed { prop_assert!(own.contains(&owner)); }
+                prop_assert_eq!(may_see(Role::Farmer, &own, owner), own.contains(&owner));
+            }
+        }
+    }
+}

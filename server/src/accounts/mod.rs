@@ -1,0 +1,255 @@
+//! Users, their roles, passwords and signing keys, and sessions. Credentials are not domain
+//! events (DESIGN §6): they live in their own tables and never reach Kafka.
+mod new_user;
+mod password;
+
+pub use new_user::{is_valid_username, NewUser, MIN_PASSWORD_CHARS};
+pub use password::{hash_password, password_matches, HashError};
+
+use crate::entity::{client, session, user};
+use crate::keys::{random_seed, KeyError};
+use app::model::SignedInUser;
+use chrono::{Duration, Utc};
+use domain::{FieldError, Role, SigningKeyPair};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
+};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// How long a session lasts after signing in.
+pub const SESSION_HOURS: i64 = 12;
+
+/// The username of the administrator made on first start.
+pub const FIRST_ADMIN: &str = "admin";
+
+/// Why an account operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The user's input is wrong; each error names its field.
+    #[error("{} invalid field(s)", .0.len())]
+    Invalid(Vec<FieldError>),
+    /// The username is taken.
+    #[error("the username {0} is taken")]
+    Taken(String),
+    /// Wrong username or password (which of the two is not said).
+    #[error("unknown username or wrong password")]
+    BadCredentials,
+    /// The database refused.
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    /// No randomness for a key or token.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// Hashing failed.
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    /// A stored account does not decode (its role or its signing key).
+    #[error("the account of {0} is corrupt")]
+    Corrupt(String),
+}
+
+/// A signed-in user with the key their events are signed with.
+#[derive(Clone)]
+pub struct Actor {
+    /// Who they are.
+    pub user: SignedInUser,
+    /// Their signing key.
+    pub key: Arc<SigningKeyPair>,
+}
+
+/// The user table and sessions.
+#[derive(Clone)]
+pub struct Accounts {
+    db: DatabaseConnection,
+}
+
+/// SHA-256 of a session token, hex: only this is stored, so a leaked table opens no session.
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn profile(row: &user::Model) -> Result<SignedInUser, AccountError> {
+    let role = Role::parse(&row.role).ok_or_else(|| AccountError::Corrupt(row.username.clone()))?;
+    Ok(SignedInUser {
+        username: row.username.clone(),
+        role,
+        public_key: row.public_key.clone(),
+    })
+}
+
+impl Accounts {
+    /// The accounts kept in `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Creates the first administrator when there is no user at all. Returns the password
+    /// made for it (to be shown once), or `None` when users exist or `password` was given.
+    pub async fn ensure_first_admin(
+        &self,
+        password: Option<&str>,
+    ) -> Result<Option<String>, AccountError> {
+        if user::Entity::find().count(&self.db).await? > 0 {
+            return Ok(None);
+        }
+        let made = match password {
+            Some(_) => None,
+            None => Some(hex::encode(&random_seed()?[..12])),
+        };
+        let chosen = password
+            .map(str::to_string)
+            .or_else(|| made.clone())
+            .unwrap_or_default();
+        let new = NewUser {
+            username: FIRST_ADMIN.into(),
+            password: chosen,
+            role: Role::Admin.as_str().into(),
+        };
+        match self.create_user(None, &new).await {
+            Ok(_) => Ok(made),
+            // Another instance made it first.
+            Err(AccountError::Taken(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Creates a user with a fresh Ed25519 key pair.
+    pub async fn create_user(
+        &self,
+        created_by: Option<&str>,
+        new: &NewUser,
+    ) -> Result<SignedInUser, AccountError> {
+        let role = new.validate().map_err(AccountError::Invalid)?;
+        if user::Entity::find_by_id(new.username.clone())
+            .one(&self.db)
+            .await?
+            .is_some()
+        {
+            return Err(AccountError::Taken(new.username.clone()));
+        }
+        let key = SigningKeyPair::from_seed(random_seed()?);
+        let row = user::ActiveModel {
+            username: Set(new.username.clone()),
+            role: Set(role.as_str().into()),
+            password_hash: Set(hash_password(&new.password)?),
+            signing_seed: Set(key.seed_hex()),
+            public_key: Set(key.public_key_hex()),
+            created_at: Set(Utc::now()),
+            created_by: Set(created_by.map(str::to_string)),
+        };
+        // A concurrent insert of the same name fails on the primary key: report it as taken.
+        if let Err(error) = user::Entity::insert(row).exec(&self.db).await {
+            let exists = user::Entity::find_by_id(new.username.clone())
+                .one(&self.db)
+                .await?
+                .is_some();
+            return Err(if exists {
+                AccountError::Taken(new.username.clone())
+            } else {
+                AccountError::Database(error)
+            });
+        }
+        Ok(SignedInUser {
+            username: new.username.clone(),
+            role,
+            public_key: key.public_key_hex(),
+        })
+    }
+
+    /// Every user, by name.
+    pub async fn users(&self) -> Result<Vec<SignedInUser>, AccountError> {
+        let rows = user::Entity::find()
+            .order_by_asc(user::Column::Username)
+            .all(&self.db)
+            .await?;
+        rows.iter().map(profile).collect()
+    }
+
+    /// Checks the password and opens a session; returns its token.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<(String, SignedInUser), AccountError> {
+        let row = user::Entity::find_by_id(username.to_string())
+            .one(&self.db)
+            .await?;
+        let Some(row) = row else {
+            // Spend the same effort as for a real user, so timing does not reveal names.
+            let _ = hash_password(password);
+            return Err(AccountError::BadCredentials);
+        };
+        let hash = row.password_hash.clone();
+        let candidate = password.to_string();
+        let matches = tokio::task::spawn_blocking(move || password_matches(&candidate, &hash))
+            .await
+            .unwrap_or(false);
+        if !matches {
+            return Err(AccountError::BadCredentials);
+        }
+        let token = hex::encode(random_seed()?);
+        session::Entity::insert(session::ActiveModel {
+            token_hash: Set(token_hash(&token)),
+            username: Set(row.username.clone()),
+            expires_at: Set(Utc::now() + Duration::hours(SESSION_HOURS)),
+        })
+        .exec(&self.db)
+        .await?;
+        Ok((token, profile(&row)?))
+    }
+
+    /// Ends a session; an unknown token is already ended.
+    pub async fn sign_out(&self, token: &str) -> Result<(), AccountError> {
+        session::Entity::delete_by_id(token_hash(token))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The user a live session belongs to.
+    pub async fn session_user(&self, token: &str) -> Result<Option<SignedInUser>, AccountError> {
+        let Some(open) = session::Entity::find_by_id(token_hash(token))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if open.expires_at < Utc::now() {
+            self.sign_out(token).await?;
+            return Ok(None);
+        }
+        match user::Entity::find_by_id(open.username)
+            .one(&self.db)
+            .await?
+        {
+            Some(row) => Ok(Some(profile(&row)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The user with their signing key, to act for them.
+    pub async fn actor(&self, who: &SignedInUser) -> Result<Actor, AccountError> {
+        let row = user::Entity::find_by_id(who.username.clone())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AccountError::Corrupt(who.username.clone()))?;
+        let key = SigningKeyPair::from_seed_hex(&row.signing_seed)
+            .map_err(|_| AccountError::Corrupt(row.username.clone()))?;
+        Ok(Actor {
+            user: profile(&row)?,
+            key: Arc::new(key),
+        })
+    }
+
+    /// The clients a farmer manages: those they registered.
+    pub async fn own_clients(&self, username: &str) -> Result<Vec<i64>, DbErr> {
+        let rows = client::Entity::find()
+            .filter(client::Column::RegisteredBy.eq(username))
+            .order_by_asc(client::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|row| row.id).collect())
+    }
+}

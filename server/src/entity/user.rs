@@ -1,0 +1,21 @@
+//! `users`: who may sign in, their role and their signing key (credentials, not events).
+use sea_orm::entity::prelude::*;
+
+/// One user.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub username: String,
+    pub role: String,
+    pub password_hash: String,
+    pub signing_seed: String,
+    pub public_key: String,
+    pub created_at: ChronoDateTimeUtc,
+    pub created_by: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

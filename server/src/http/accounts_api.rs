@@ -1,0 +1,144 @@
+//! Sessions and users over JSON: `POST/GET/DELETE /api/session`, `GET/POST /api/users`.
+use super::auth::{unauthorized, SignedIn};
+use super::router::ServerState;
+use crate::accounts::{AccountError, NewUser, SESSION_HOURS};
+use app::registry::LivestockRegistry;
+use app::session_cookie::{closed_session_cookie, open_session_cookie, session_token};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::{FieldError, Role};
+use serde::Deserialize;
+use serde_json::json;
+
+/// What signing in takes.
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+fn field_errors(status: StatusCode, errors: Vec<FieldError>) -> Response {
+    (status, Json(json!({ "errors": errors }))).into_response()
+}
+
+fn body_error(error: serde_json::Error) -> Response {
+    field_errors(
+        StatusCode::BAD_REQUEST,
+        vec![FieldError {
+            field: "body".into(),
+            message: format!("the body is not the expected JSON: {error}"),
+        }],
+    )
+}
+
+/// `POST /api/session`: checks the password; 200 with the user, the session cookie and the
+/// token (for API clients, as `Authorization: Bearer`); 401 on a wrong password.
+pub async fn sign_in(State(state): State<ServerState>, body: Bytes) -> Response {
+    let credentials: Credentials = match serde_json::from_slice(&body) {
+        Ok(credentials) => credentials,
+        Err(error) => return body_error(error),
+    };
+    match state
+        .office
+        .sign_in(&credentials.username, &credentials.password)
+        .await
+    {
+        Ok((token, user)) => (
+            StatusCode::OK,
+            [(
+                SET_COOKIE,
+                open_session_cookie(&token, SESSION_HOURS * 3600),
+            )],
+            Json(json!({ "user": user, "token": token })),
+        )
+            .into_response(),
+        Err(app::model::CommandFailure::Invalid { errors }) => {
+            field_errors(StatusCode::UNAUTHORIZED, errors)
+        }
+        Err(failure) => super::api::failure_response(failure),
+    }
+}
+
+/// `GET /api/session`: who is signed in.
+pub async fn whoami(SignedIn(user): SignedIn) -> Response {
+    Json(json!({ "user": user })).into_response()
+}
+
+/// `DELETE /api/session`: signs out (and clears the cookie).
+pub async fn sign_out(State(state): State<ServerState>, headers: HeaderMap) -> Response {
+    let Some(token) = session_token(&headers) else {
+        return unauthorized();
+    };
+    match state.office.sign_out(&token).await {
+        Ok(()) => (
+            StatusCode::NO_CONTENT,
+            [(SET_COOKIE, closed_session_cookie())],
+        )
+            .into_response(),
+        Err(failure) => super::api::failure_response(failure),
+    }
+}
+
+fn admins_only(user: &app::model::SignedInUser) -> Option<Response> {
+    (user.role != Role::Admin).then(|| {
+        (
+            StatusCode::FORBIDDEN,
+            Json(json!({ "error": "only administrators manage users" })),
+        )
+            .into_response()
+    })
+}
+
+/// `GET /api/users`: every user with role and public key (administrators).
+pub async fn list_users(State(state): State<ServerState>, SignedIn(user): SignedIn) -> Response {
+    if let Some(refusal) = admins_only(&user) {
+        return refusal;
+    }
+    match state.office.accounts.users().await {
+        Ok(users) => Json(users).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not list users");
+            super::api::unavailable("the users could not be read")
+        }
+    }
+}
+
+/// `POST /api/users` `{username, password, role}`: creates a user with a fresh signing key
+/// (administrators); 201, 422 naming the wrong field, 409 for a taken name.
+pub async fn create_user(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    body: Bytes,
+) -> Response {
+    if let Some(refusal) = admins_only(&user) {
+        return refusal;
+    }
+    let new: NewUser = match serde_json::from_slice(&body) {
+        Ok(new) => new,
+        Err(error) => return body_error(error),
+    };
+    match state
+        .office
+        .accounts
+        .create_user(Some(&user.username), &new)
+        .await
+    {
+        Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
+        Err(AccountError::Invalid(errors)) => {
+            field_errors(StatusCode::UNPROCESSABLE_ENTITY, errors)
+        }
+        Err(AccountError::Taken(name)) => (
+            StatusCode::CONFLICT,
+            Json(json!({ "error": format!("the username {name} is taken"), "field": "username" })),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not create a user");
+            super::api::unavailable("the user could not be created")
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! Who may do what, over HTTP against the real engines: every command × role × own/foreign
+//! animal, reads of another farmer's animal, 401 without a session, user administration,
+//! and events signed with the sender's own key.
+mod support;
+
+use domain::Role;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const COMMANDS: [&str; 9] = [
+    "CREATE_CATTLE",
+    "TRANSFER_OWNERSHIP",
+    "RECORD_HEALTH",
+    "RECORD_LOCATION",
+    "ADD_VERIFICATION",
+    "CHANGE_STATUS",
+    "REGISTER_CLIENT",
+    "RECORD_VALUATION",
+    "RESOLVE_FRAUD_ALERT",
+];
+
+/// A valid body of `kind` for animal `cattle_id` owned by `client_id`; `n` keeps new
+/// registrations unique.
+fn body(kind: &str, cattle_id: i64, client_id: i64, n: u32) -> Value {
+    let data = match kind {
+        "CREATE_CATTLE" => {
+            json!({"nlisId": support::nlis(1000 + n), "breed": "Angus", "sex": "MALE", "clientId": client_id})
+        }
+        "TRANSFER_OWNERSHIP" => json!({"cattleId": cattle_id, "toClientId": 2}),
+        "RECORD_HEALTH" => json!({"cattleId": cattle_id, "kind": "VACCINATION", "notes": "7-in-1"}),
+        "RECORD_LOCATION" => json!({"cattleId": cattle_id, "latitude": -27.5, "longitude": 153.0}),
+        "ADD_VERIFICATION" => {
+            json!({"cattleId": cattle_id, "kind": "PHOTO", "reference": format!("photo-{n}")})
+        }
+        "CHANGE_STATUS" => {
+            json!({"cattleId": cattle_id, "status": "MISSING", "reason": "not at muster"})
+        }
+        "REGISTER_CLIENT" => json!({"name": format!("Station {n}"), "pic": format!("QAUT{n:04}")}),
+        "RECORD_VALUATION" => {
+            json!({"cattleId": cattle_id, "amountCents": 150_000 + i64::from(n), "method": "MARKET"})
+        }
+        "RESOLVE_FRAUD_ALERT" => {
+            json!({"cattleId": cattle_id, "alertId": "no-such-alert", "resolution": "DISMISSED", "notes": "checked"})
+        }
+        other => panic!("unknown command {other}"),
+    };
+    json!({"type": kind, "data": data})
+}
+
+/// Whether `role` must be refused `kind` on an animal that is (`own`) or is not its own.
+fn must_refuse(role: Role, kind: &str, own: bool) -> bool {
+    match role {
+        Role::Admin => true,
+        Role::Assessor => !matches!(
+            kind,
+            "RECORD_VALUATION" | "RESOLVE_FRAUD_ALERT" | "ADD_VERIFICATION"
+        ),
+        Role::Farmer => match kind {
+            "RECORD_VALUATION" | "RESOLVE_FRAUD_ALERT" => true,
+            "REGISTER_CLIENT" => false,
+            _ => !own,
+        },
+    }
+}
+
+async fn post(http: &reqwest::Client, url: &str, body: &Value) -> (u16, Value) {
+    let response = http
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .expect("the API answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn create_animal(http: &reqwest::Client, base: &str, n: u32, client_id: i64) -> i64 {
+    let (status, answer) = post(
+        http,
+        &format!("{base}/api/commands?wait=applied&timeout_ms=20000"),
+        &body("CREATE_CATTLE", 0, client_id, n),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    answer["cattle_id"].as_i64().expect("a cattle id")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_role_and_animal_is_authorised_on_the_server() {
+    let settings = support::settings("authz").await;
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let url = format!("{base}/api/commands");
+    let (farmer, _) = support::farmer_with_clients(&server, &[1, 2]).await;
+    let (other_farmer, _) = support::farmer_with_clients(&server, &[5]).await;
+    let assessor = support::api_client(&support::signed_in(&server, Role::Assessor).await);
+    let admin = support::api_client(&support::signed_in(&server, Role::Admin).await);
+
+    let mut n = 0;
+    for (role, http) in [
+        (Role::Farmer, &farmer),
+        (Role::Assessor, &assessor),
+        (Role::Admin, &admin),
+    ] {
+        for kind in COMMANDS {
+            for own in [true, false] {
+                n += 1;
+                // Fresh animals each time, so an allowed command never meets a finished one.
+                let own_animal = create_animal(&farmer, &base, 2 * n, 1).await;
+                let foreign_animal = create_animal(&other_farmer, &base, 2 * n + 1, 5).await;
+                let (animal, client) = if own {
+                    (own_animal, 1)
+                } else {
+                    (foreign_animal, 5)
+                };
+                let (status, answer) = post(http, &url, &body(kind, animal, client, 500 + n)).await;
+                let case = format!(
+                    "{role} {kind} on {} animal: {status} {answer}",
+                    if own { "own" } else { "foreign" }
+                );
+                assert!(status < 500, "{case}");
+                if must_refuse(role, kind, own) {
+                    assert_eq!(status, 403, "{case}");
+                    assert!(answer["error"].is_string(), "{case}");
+                } else {
+                    assert_ne!(status, 403, "{case}");
+                    assert_ne!(status, 401, "{case}");
+                }
+            }
+        }
+    }
+
+    // Reads: a farmer cannot see another farmer's animal; an assessor sees every herd.
+    let foreign = create_animal(&other_farmer, &base, 9_000, 5).await;
+    for path in [
+        format!("/api/cattle/{foreign}"),
+        format!("/api/cattle/{foreign}/from-log"),
+    ] {
+        let status = farmer
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("answers")
+            .status();
+        assert_eq!(status, 403, "farmer reading {path}");
+        let status = assessor
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("answers")
+            .status();
+        assert_eq!(status, 200, "assessor reading {path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_without_a_live_session_get_401() {
+    let settings = support::settings("noauth").await;
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let anonymous = reqwest::Client::new();
+    let stale =
+        support::api_client("0000000000000000000000000000000000000000000000000000000000000000");
+    for http in [&anonymous, &stale] {
+        let (status, _) = post(
+            http,
+            &format!("{base}/api/commands"),
+            &body("REGISTER_CLIENT", 0, 0, 1),
+        )
+        .await;
+        assert_eq!(status, 401);
+        for path in [
+            "/api/cattle/1",
+            "/api/cattle/1/from-log",
+            "/api/events/evt_x/status",
+            "/api/session",
+            "/api/users",
+            "/ws",
+        ] {
+            let status = http
+                .get(format!("{base}{path}"))
+                .send()
+                .await
+                .expect("answers")
+                .status();
+            assert_eq!(status, 401, "{path}");
+        }
+    }
+    // Public: anyone can fetch the keys and the API description.
+    for path in ["/api/keys", "/api/openapi.json", "/health"] {
+        let status = anonymous
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("answers")
+            .status();
+        assert_eq!(status, 200, "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_create_users_who_sign_in_and_sign_their_own_events() {
+    let mut settings = support::settings("users").await;
+    settings.admin_password = Some("first admin password".into());
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let anonymous = reqwest::Client::new();
+
+    // The first administrator exists from the start; a wrong password is refused.
+    let (status, wrong) = post(
+        &anonymous,
+        &format!("{base}/api/session"),
+        &json!({"username": "admin", "password": "nope"}),
+    )
+    .await;
+    assert_eq!(status, 401, "{wrong}");
+    assert_eq!(wrong["errors"][0]["field"], "password");
+    let response = anonymous
+        .post(format!("{base}/api/session"))
+        .json(&json!({"username": "admin", "password": "first admin password"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("text")
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let session: Value = response.json().await.expect("JSON");
+    let admin = support::api_client(session["token"].as_str().expect("a token"));
+
+    // Administrators create users; field errors and taken names are reported.
+    let (status, bad) = post(
+        &admin,
+        &format!("{base}/api/users"),
+        &json!({"username": "X", "password": "short", "role": "OWNER"}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = bad["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["username", "password", "role"]);
+    let jo = json!({"username": "jo.farmer", "password": "jo's long password", "role": "FARMER"});
+    let (status, created) = post(&admin, &format!("{base}/api/users"), &jo).await;
+    assert_eq!(status, 201, "{created}");
+    let (status, _) = post(&admin, &format!("{base}/api/users"), &jo).await;
+    assert_eq!(status, 409);
+
+    // Jo signs in, may not administer, and signs events with Jo's own key.
+    let (status, jo_session) = post(
+        &anonymous,
+        &format!("{base}/api/session"),
+        &json!({"username": "jo.farmer", "password": "jo's long password"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let token = jo_session["token"].as_str().expect("a token").to_string();
+    let jo_http = support::api_client(&token);
+    let (status, _) = post(
+        &jo_http,
+        &format!("{base}/api/users"),
+        &json!({"username": "sneaky", "password": "a long password", "role": "ADMIN"}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let jo_key = created["public_key"]
+        .as_str()
+        .expect("a public key")
+        .to_string();
+    support::register_client(&server, &jo_http, 31).await;
+
+    let log = server::kafka::log_reader::read_topic(
+        &server.brokers,
+        &server.topics.cattle_events(),
+        Duration::from_secs(20),
+    )
+    .expect("the log is readable");
+    let envelope = domain::EventEnvelope::from_json_str(log.lines().next().expect("one event"))
+        .expect("an envelope");
+    assert_eq!(envelope.metadata.created_by.as_deref(), Some("jo.farmer"));
+    assert_eq!(envelope.cryptography.public_key, jo_key);
+
+    // The published keys name Jo's, and they verify the whole log.
+    let keys = anonymous
+        .get(format!("{base}/api/keys"))
+        .send()
+        .await
+        .expect("answers")
+        .text()
+        .await
+        .expect("text");
+    let published: Vec<Value> = serde_json::from_str(&keys).expect("JSON keys");
+    assert!(
+        published
+            .iter()
+            .any(|k| k["public_key"] == jo_key.as_str() && k["owner"] == "jo.farmer"),
+        "{keys}"
+    );
+    let report =
+        domain::verify_json_lines(&log, &domain::KeyRegistry::from_json(&keys).expect("keys"));
+    assert!(report.is_ok(), "{report}");
+
+    // Signing out ends the session.
+    let status = jo_http
+        .delete(format!("{base}/api/session"))
+        .send()
+        .await
+        .expect("answers")
+        .status();
+    assert_eq!(status, 204);
+    let status = jo_http
+        .get(format!("{base}/api/session"))
+        .send()
+        .await
+        .expect("answers")
+        .status();
+    assert_eq!(status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_signed_by_a_user_key_for_someone_else_is_rejected() {
+    let settings = support::settings("impostor").await;
+    let server = support::start(&settings).await;
+    let token = support::signed_in(&server, Role::Farmer).await;
+    let who = server
+        .accounts
+        .session_user(&token)
+        .await
+        .expect("a session")
+        .expect("a user");
+    let actor = server.accounts.actor(&who).await.expect("the user's key");
+    // A real user's key, but the event claims to be from someone else.
+    let forged = support::created_envelope_by(&actor.key, 77, Some("somebody-else"));
+    let publisher = server::kafka::publisher::EventPublisher::new(
+        server::kafka::publisher::idempotent_producer(&server.brokers).expect("a producer"),
+        server.topics.cattle_events(),
+    );
+    publisher
+        .publish(&forged)
+        .await
+        .expect("the broker acknowledges");
+    let status: Value = support::eventually(Duration::from_secs(20), "the verdict", || {
+        let db = server.db.clone();
+        let id = forged.metadata.event_id.clone();
+        async move {
+            let status = server::golden::queries::event_status(&db, &id).await.ok()?;
+            (status.status != "PENDING").then(|| serde_json::to_value(status).expect("JSON"))
+        }
+    })
+    .await;
+    assert_eq!(status["status"], "REJECTED", "{status}");
+    assert_eq!(status["code"], "UNKNOWN_KEY", "{status}");
+}
