@@ -3,7 +3,7 @@
 #
 #   scripts/setup.sh run    tools to build and run the app (toolchain, cargo-leptos,
 #                           wasm-bindgen, wasm-opt, the Kafka-protocol broker)
-#   scripts/setup.sh test   all of the above, plus Chromium, Playwright, and running
+#   scripts/setup.sh test   all of the above, plus cargo-nextest, Chromium, Playwright, and running
 #                           PostgreSQL, Redis and a test broker on 127.0.0.1
 #
 # Tools are installed once into caches outside the clone (~/.cargo/bin and
@@ -17,6 +17,7 @@ NISSHI_VERSION="0.8.1"
 CARGO_LEPTOS_VERSION="0.3.11"
 WASM_BINDGEN_VERSION="0.2.130"
 BINARYEN_VERSION="132.0.0"
+NEXTEST_VERSION="0.9.151"
 ICATTLE_TOOLS="${ICATTLE_TOOLS:-$HOME/.cache/icattle}"
 BROKER_ADDR="${ICATTLE_TEST_BROKER:-127.0.0.1:9092}"
 export ICATTLE_TOOLS
@@ -64,6 +65,12 @@ ensure_wasm_bindgen() {
     cargo "+$TOOLCHAIN" update -p webpki-roots --precise 1.0.10 &&
     cargo "+$TOOLCHAIN" install --locked --path .)
   rm -rf "$work"
+}
+
+ensure_nextest() {
+  if cargo nextest --version 2>/dev/null | grep -q "$NEXTEST_VERSION"; then return; fi
+  log "installing cargo-nextest ${NEXTEST_VERSION} (about 8 minutes, once)"
+  cargo "+$TOOLCHAIN" install --locked cargo-nextest --version "$NEXTEST_VERSION"
 }
 
 ensure_node_tools() {
@@ -129,6 +136,7 @@ main() {
   ensure_wasm_bindgen
   ensure_node_tools
   if [ "$mode" = "test" ]; then
+    ensure_nextest
     ensure_chromium
     ensure_playwright
     ensure_postgres

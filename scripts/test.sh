@@ -51,6 +51,7 @@ database="icattle_e2e_${run_id}"
 prefix="e2e-${run_id}."
 data_dir="$(mktemp -d)"
 port="${ICATTLE_E2E_PORT:-3310}"
+admin_password="e2e-admin-${run_id}"
 psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE ${database}"
 server_pid=""
 cleanup() {
@@ -64,12 +65,15 @@ KAFKA_BROKERS="$BROKER_ADDR" \
 ICATTLE_TOPIC_PREFIX="$prefix" \
 ICATTLE_DATA_DIR="$data_dir" \
 ICATTLE_LISTEN="127.0.0.1:${port}" \
+ICATTLE_ADMIN_PASSWORD="$admin_password" \
 LEPTOS_SITE_ROOT="target/site" \
 LEPTOS_OUTPUT_NAME="icattle" \
 RUST_LOG="${RUST_LOG:-info,sqlx=warn}" \
   target/debug/icattle > "$data_dir/server.log" 2>&1 &
 server_pid=$!
-if ! (cd end2end && ICATTLE_URL="http://127.0.0.1:${port}" npx playwright test); then
+if ! (cd end2end && ICATTLE_URL="http://127.0.0.1:${port}" \
+      ICATTLE_E2E_ADMIN_PASSWORD="$admin_password" ICATTLE_E2E_BROKERS="$BROKER_ADDR" \
+      ICATTLE_E2E_TOPIC="${prefix}icattle.cattle.events" npx playwright test); then
   echo "--- server log ---" >&2; tail -n 80 "$data_dir/server.log" >&2
   exit 1
 fi

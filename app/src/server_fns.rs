@@ -1,11 +1,27 @@
 //! Server functions: the browser's way into the registry. Each one runs the same code the
-//! JSON API runs, for the user whose session cookie came with the request.
+//! JSON API runs, for the user whose session cookie came with the request. A refusal comes
+//! back as a value (`Answer`), not as an HTTP error, so the page shows it beside its field
+//! and the browser logs no failed request.
 use crate::model::{
     AnimalPage, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage, HerdQuery,
     SignedInUser,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+
+/// What a server function answers: the value, or why the user cannot have it.
+pub type Answer<T> = Result<T, CommandFailure>;
+
+/// Folds a transport failure into the answer, so a page handles one error type.
+pub fn flat<T>(result: Result<Answer<T>, ServerFnError>) -> Answer<T> {
+    result.unwrap_or_else(|error| {
+        Err(CommandFailure::Unavailable {
+            message: format!(
+                "the registry could not be reached ({error}); nothing was lost, try again"
+            ),
+        })
+    })
+}
 
 #[cfg(feature = "ssr")]
 fn registry() -> Result<crate::registry::SharedRegistry, CommandFailure> {
@@ -35,31 +51,43 @@ async fn signed_in() -> Result<(crate::registry::SharedRegistry, SignedInUser), 
 
 /// Who is signed in, or `None`.
 #[server(input = Json)]
-pub async fn current_user() -> Result<Option<SignedInUser>, CommandFailure> {
-    match signed_in().await {
-        Ok((_, user)) => Ok(Some(user)),
-        Err(CommandFailure::SignedOut) => Ok(None),
-        Err(failure) => Err(failure),
+pub async fn current_user() -> Result<Answer<Option<SignedInUser>>, ServerFnError> {
+    Ok(async move {
+        match signed_in().await {
+            Ok((_, user)) => Ok(Some(user)),
+            Err(CommandFailure::SignedOut) => Ok(None),
+            Err(failure) => Err(failure),
+        }
     }
+    .await)
 }
 
 /// Checks the password, sets the session cookie and returns the user.
 #[server(input = Json)]
-pub async fn sign_in(username: String, password: String) -> Result<SignedInUser, CommandFailure> {
-    let (token, user) = registry()?.sign_in(&username, &password).await?;
-    let cookie = crate::session_cookie::open_session_cookie(&token, 12 * 3600);
-    set_cookie(&cookie);
-    Ok(user)
+pub async fn sign_in(
+    username: String,
+    password: String,
+) -> Result<Answer<SignedInUser>, ServerFnError> {
+    Ok(async move {
+        let (token, user) = registry()?.sign_in(&username, &password).await?;
+        let cookie = crate::session_cookie::open_session_cookie(&token, 12 * 3600);
+        set_cookie(&cookie);
+        Ok(user)
+    }
+    .await)
 }
 
 /// Ends the session and clears the cookie.
 #[server(input = Json)]
-pub async fn sign_out() -> Result<(), CommandFailure> {
-    if let Some(token) = request_token().await {
-        registry()?.sign_out(&token).await?;
+pub async fn sign_out() -> Result<Answer<()>, ServerFnError> {
+    Ok(async move {
+        if let Some(token) = request_token().await {
+            registry()?.sign_out(&token).await?;
+        }
+        set_cookie(&crate::session_cookie::closed_session_cookie());
+        Ok(())
     }
-    set_cookie(&crate::session_cookie::closed_session_cookie());
-    Ok(())
+    .await)
 }
 
 #[cfg(feature = "ssr")]
@@ -74,35 +102,52 @@ fn set_cookie(cookie: &str) {
 
 /// One page of the herd the user may see.
 #[server(input = Json)]
-pub async fn list_herd(query: HerdQuery) -> Result<HerdPage, CommandFailure> {
-    let (registry, user) = signed_in().await?;
-    registry.herd(&user, query).await
+pub async fn list_herd(query: HerdQuery) -> Result<Answer<HerdPage>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.herd(&user, query).await
+    }
+    .await)
 }
 
 /// The dashboard of the herd the user may see.
 #[server(input = Json)]
-pub async fn herd_dashboard() -> Result<Dashboard, CommandFailure> {
-    let (registry, user) = signed_in().await?;
-    registry.dashboard(&user).await
+pub async fn herd_dashboard() -> Result<Answer<Dashboard>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.dashboard(&user).await
+    }
+    .await)
 }
 
 /// One animal's page (refused for another farmer's animal).
 #[server(input = Json)]
-pub async fn animal_details(cattle_id: i64) -> Result<Option<AnimalPage>, CommandFailure> {
-    let (registry, user) = signed_in().await?;
-    registry.animal(&user, cattle_id).await
+pub async fn animal_details(cattle_id: i64) -> Result<Answer<Option<AnimalPage>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.animal(&user, cattle_id).await
+    }
+    .await)
 }
 
 /// Every client, the user's own marked.
 #[server(input = Json)]
-pub async fn client_list() -> Result<Vec<ClientSummary>, CommandFailure> {
-    let (registry, user) = signed_in().await?;
-    registry.clients(&user).await
+pub async fn client_list() -> Result<Answer<Vec<ClientSummary>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.clients(&user).await
+    }
+    .await)
 }
 
 /// Sends one command (seed shape `{type, data}`); a refusal names its field.
 #[server(input = Json)]
-pub async fn submit_command(command: serde_json::Value) -> Result<CommandAck, CommandFailure> {
-    let (registry, user) = signed_in().await?;
-    registry.submit(&user, command).await
+pub async fn submit_command(
+    command: serde_json::Value,
+) -> Result<Answer<CommandAck>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.submit(&user, command).await
+    }
+    .await)
 }

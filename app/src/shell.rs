@@ -1,7 +1,7 @@
-use crate::components::{CurrentUser, LiveConnection};
+use crate::components::{CurrentUser, FormMemory, LiveConnection};
 use crate::live_bus::LiveBus;
 use crate::pages::{AnimalPage, DashboardPage, HerdPage, SignInPage};
-use crate::server_fns::{current_user, sign_out};
+use crate::server_fns::{current_user, flat, sign_out};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -35,10 +35,11 @@ pub fn App() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     // Effects run only in the browser, so this marks the moment hydration finished.
     Effect::new(move |_| hydrated.set(true));
-    let user: CurrentUser = Resource::new(|| (), |_| current_user());
+    let user: CurrentUser = Resource::new(|| (), |_| async { flat(current_user().await) });
     provide_context(user);
     let bus = LiveBus::new();
     provide_context(bus);
+    provide_context(FormMemory::new());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/icattle.css"/>

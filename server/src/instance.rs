@@ -71,6 +71,8 @@ pub struct Instance {
     pub cache: SharedCache,
     /// Users and sessions.
     pub accounts: Accounts,
+    /// What the web app reaches: sessions, commands and per-user reads.
+    pub office: RegistryOffice,
     tasks: Vec<JoinHandle<()>>,
     _broker: Option<EmbeddedBroker>,
 }
@@ -186,7 +188,7 @@ pub async fn start(
 
     let state = ServerState {
         leptos,
-        office,
+        office: office.clone(),
         reader: CattleReader::new(cache.clone(), cache_keys, db.clone()),
         db: db.clone(),
         hub: hub.clone(),
@@ -215,6 +217,7 @@ pub async fn start(
         hub,
         cache,
         accounts,
+        office,
         tasks,
         _broker: broker,
     })

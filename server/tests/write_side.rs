@@ -20,6 +20,23 @@ impl Api {
         }
     }
 
+    /// An assessor on `server` (who sees every herd).
+    async fn assessor(server: &server::instance::Instance) -> Self {
+        let token = support::signed_in(server, domain::Role::Assessor).await;
+        Api {
+            base: format!("http://{}", server.addr),
+            http: support::api_client(&token),
+        }
+    }
+
+    /// The same user on another server of the same registry.
+    fn at(&self, addr: std::net::SocketAddr) -> Self {
+        Api {
+            base: format!("http://{addr}"),
+            http: self.http.clone(),
+        }
+    }
+
     async fn command(&self, query: &str, body: Value) -> (u16, Value) {
         let response = self
             .http
@@ -55,7 +72,8 @@ async fn a_hundred_races_on_one_animal_have_one_winner_each_and_an_intact_chain(
         domain::SigningKeyPair::from_seed_hex(settings.signing_seed.as_deref().expect("a seed"))
             .expect("the server's key");
     let server = support::start(&settings).await;
-    let api = Api::new(&server).await;
+    // The events are published straight to Kafka; an assessor reads their verdicts.
+    let api = Api::assessor(&server).await;
     let publisher = server::kafka::publisher::EventPublisher::new(
         server::kafka::publisher::idempotent_producer(&server.brokers).expect("a producer"),
         server.topics.cattle_events(),
@@ -155,15 +173,22 @@ async fn the_same_command_twice_gives_one_event_and_names_the_original() {
         .await;
     assert_eq!(status["sequence"], 2);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(support::count(&server.db, "cattle_events").await, 2);
+    assert_eq!(
+        support::count(&server.db, &format!("cattle_events WHERE cattle_id = {id}")).await,
+        2
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn waiting_times_out_with_the_event_id_and_nothing_is_lost() {
     let mut settings = support::settings("waitlate").await;
+    // The farmer's clients are registered (and applied) first; then the views stop.
+    let server = support::start(&settings).await;
+    let farmer = Api::new(&server).await;
+    drop(server);
     settings.run_views = false;
     let server = support::start(&settings).await;
-    let api = Api::new(&server).await;
+    let api = farmer.at(server.addr);
     let (status, late) = api.command("?wait=applied&timeout_ms=200", create(3)).await;
     assert_eq!(status, 504, "{late}");
     assert_eq!(late["status"], "PUBLISHED");
@@ -174,7 +199,7 @@ async fn waiting_times_out_with_the_event_id_and_nothing_is_lost() {
     let mut settings = settings.clone();
     settings.run_views = true;
     let server = support::start(&settings).await;
-    let api = Api::new(&server).await;
+    let api = farmer.at(server.addr);
     let status: Value = support::eventually(Duration::from_secs(20), "the late event", || async {
         let (_, status) = api.get(&format!("/api/events/{event_id}/status")).await;
         (status["status"] == "APPLIED").then_some(status)

@@ -111,7 +111,7 @@ pub fn TrendChart(
         .collect_view();
     view! {
         <figure class="trend" data-chart=name data-points=points.len()>
-            <svg class="chart line" role="img" aria-label=name viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none">
+            <svg class="chart line" role="img" aria-label=name viewBox=format!("0 0 {w} {h}")>
                 <line x1=pad y1=h - pad x2=w - pad y2=h - pad class="axis"/>
                 <polyline points=line class="trend-line" fill="none"/>
                 {dots}

@@ -1,9 +1,10 @@
 use crate::live_bus::use_live_bus;
 use crate::model::{CommandAck, CommandFailure, LiveUpdate};
-use crate::server_fns::submit_command;
+use crate::server_fns::{flat, submit_command};
 use domain::{Command, FieldError};
 use leptos::prelude::*;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 /// How a form field is typed in and turned into command JSON.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +17,7 @@ pub enum Input {
     Decimal,
     /// Dollars typed by people, sent as cents.
     Dollars,
-    /// One of these `(value, label)` pairs.
+    /// One of these `(value, label)` pairs (numeric values are sent as numbers).
     Choice(Vec<(String, String)>),
 }
 
@@ -52,13 +53,52 @@ impl FormField {
 }
 
 /// Where a submission stands.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 enum Progress {
+    #[default]
     Idle,
     Sending,
     Published(CommandAck),
     Applied(CommandAck),
     Refused(String),
+}
+
+/// A form's state as last seen.
+#[derive(Clone, Default)]
+struct RememberedForm {
+    values: HashMap<&'static str, String>,
+    errors: Vec<FieldError>,
+    progress: Progress,
+}
+
+/// The state of every command form of the app, by command and fixed values, so a form
+/// re-created by a live refresh keeps what was typed and its PUBLISHED / APPLIED line.
+#[derive(Clone, Copy)]
+pub struct FormMemory(StoredValue<HashMap<String, RememberedForm>>);
+
+impl FormMemory {
+    /// An empty memory.
+    pub fn new() -> Self {
+        Self(StoredValue::new(HashMap::new()))
+    }
+
+    fn recall(&self, key: &str) -> RememberedForm {
+        self.0
+            .with_value(|forms| forms.get(key).cloned())
+            .unwrap_or_default()
+    }
+
+    fn keep(&self, key: String, form: RememberedForm) {
+        self.0.update_value(|forms| {
+            forms.insert(key, form);
+        });
+    }
+}
+
+impl Default for FormMemory {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 fn number_or_text(raw: &str, integer: bool) -> Option<Value> {
@@ -100,11 +140,12 @@ fn command_json(
     for (field, value) in fields.iter().zip(values) {
         let raw = value.get_untracked();
         let typed = match &field.input {
-            Input::Text | Input::Choice(_) => {
+            Input::Text => {
                 let text = raw.trim().to_string();
                 (!text.is_empty()).then(|| json!(text))
             }
-            Input::Integer => number_or_text(&raw, true),
+            // Choices are words (`FEMALE`) or ids (a client): ids travel as numbers.
+            Input::Choice(_) | Input::Integer => number_or_text(&raw, true),
             Input::Decimal => number_or_text(&raw, false),
             Input::Dollars => dollars_to_cents(&raw),
         };
@@ -132,18 +173,46 @@ pub fn CommandForm(
     #[prop(optional)]
     fixed: Vec<(&'static str, Value)>,
 ) -> impl IntoView {
+    // A live update re-renders the page around the form: what was typed and where the last
+    // submission stands survive in the app's memory of forms.
+    let memory = use_context::<FormMemory>().unwrap_or_default();
+    let key = format!(
+        "{command_type}{}",
+        Value::Array(fixed.iter().map(|(_, v)| v.clone()).collect())
+    );
+    let remembered = memory.recall(&key);
     let values: Vec<RwSignal<String>> = fields
         .iter()
-        .map(|_| RwSignal::new(String::new()))
+        .map(|f| RwSignal::new(remembered.values.get(f.name).cloned().unwrap_or_default()))
         .collect();
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let progress = RwSignal::new(Progress::Idle);
+    let errors = RwSignal::new(remembered.errors);
+    let progress = RwSignal::new(remembered.progress);
+    {
+        let names: Vec<&'static str> = fields.iter().map(|f| f.name).collect();
+        let values = values.clone();
+        Effect::new(move |_| {
+            let typed = names
+                .iter()
+                .zip(&values)
+                .map(|(name, value)| (*name, value.get()))
+                .collect();
+            memory.keep(
+                key.clone(),
+                RememberedForm {
+                    values: typed,
+                    errors: errors.get(),
+                    progress: progress.get(),
+                },
+            );
+        });
+    }
     let bus = use_live_bus();
     let send = Action::new(|command: &Value| {
         let command = command.clone();
-        async move { submit_command(command).await }
+        async move { flat(submit_command(command).await) }
     });
 
+    let sent_values = values.clone();
     Effect::new(move |_| {
         let Some(result) = send.value().get() else {
             return;
@@ -151,6 +220,10 @@ pub fn CommandForm(
         match result {
             Ok(ack) => {
                 errors.set(Vec::new());
+                // Ready for the next one; the line below the button says where this one is.
+                for value in &sent_values {
+                    value.set(String::new());
+                }
                 progress.set(Progress::Published(ack));
             }
             Err(CommandFailure::Invalid { errors: found }) => {
@@ -179,7 +252,7 @@ pub fn CommandForm(
     // The golden record's verdict on our event, pushed over the WebSocket.
     Effect::new(move |_| {
         let recent = bus.recent();
-        let Progress::Published(ack) = progress.get_untracked() else {
+        let Progress::Published(ack) = progress.get() else {
             return;
         };
         for update in recent {
@@ -230,7 +303,7 @@ pub fn CommandForm(
     let boxes = fields
         .into_iter()
         .zip(values)
-        .map(|(field, value)| view! { <FieldBox field value errors/> })
+        .map(|(field, value)| view! { <FieldBox command=command_type field value errors/> })
         .collect_view();
     let known: Vec<&'static str> = fixed.iter().map(|(n, _)| *n).collect();
     let other_errors = move || {
@@ -277,6 +350,7 @@ pub fn CommandForm(
 /// One labelled box with its error beside it.
 #[component]
 fn FieldBox(
+    command: &'static str,
     field: FormField,
     value: RwSignal<String>,
     errors: RwSignal<Vec<FieldError>>,
@@ -289,7 +363,8 @@ fn FieldBox(
             .find(|e| e.field == name)
             .map(|e| e.message)
     };
-    let id = format!("field-{name}");
+    // Several forms share a page: ids are unique per command.
+    let id = format!("field-{}-{name}", command.to_lowercase());
     let control = match field.input {
         Input::Choice(options) => view! {
             <select

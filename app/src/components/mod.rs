@@ -8,7 +8,7 @@ mod live_connection;
 mod signed_in_only;
 
 pub use charts::{dollars, BarChart, TrendChart};
-pub use command_form::{CommandForm, FormField, Input};
+pub use command_form::{CommandForm, FormField, FormMemory, Input};
 pub use event_timeline::{verdicts, EventTimeline, Verdict};
 pub use field::TextField;
 pub use herd_table::HerdTable;

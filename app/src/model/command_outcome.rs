@@ -52,13 +52,3 @@ pub enum CommandFailure {
         message: String,
     },
 }
-
-impl leptos::server_fn::error::FromServerFnError for CommandFailure {
-    type Encoder = leptos::server_fn::codec::JsonEncoding;
-
-    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        CommandFailure::Unavailable {
-            message: format!("The server could not be reached: {value}"),
-        }
-    }
-}

@@ -2,7 +2,7 @@ use super::animal_actions::AnimalActions;
 use crate::components::{dollars, EventTimeline, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
 use crate::model::{AnimalPage as Animal, CommandFailure, LiveUpdate, SignedInUser};
-use crate::server_fns::{animal_details, client_list};
+use crate::server_fns::{animal_details, client_list, flat};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -29,12 +29,12 @@ fn AnimalFor(user: SignedInUser) -> impl IntoView {
         move || (id(), version.get()),
         |(id, _)| async move {
             match id {
-                Some(id) => animal_details(id).await,
+                Some(id) => flat(animal_details(id).await),
                 None => Ok(None),
             }
         },
     );
-    let clients = Resource::new(|| (), |_| client_list());
+    let clients = Resource::new(|| (), |_| async { flat(client_list().await) });
     view! {
         <section class="page animal-page">
             <Transition fallback=|| view! { <p class="loading">"Loading the animal…"</p> }>
@@ -99,7 +99,7 @@ fn Shown(
             <h1 class="mono" data-testid="animal-nlis">{record.nlis_id.clone()}</h1>
             <span class="badge" data-testid="animal-status">{record.status.clone()}</span>
         </div>
-        <div class="grid">
+        <div class="grid two">
             <div class="panel">
                 <h2>"Current state"</h2>
                 <dl class="facts">

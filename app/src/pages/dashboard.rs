@@ -1,7 +1,7 @@
 use crate::components::{dollars, BarChart, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
 use crate::model::{Dashboard, LiveUpdate, SignedInUser};
-use crate::server_fns::herd_dashboard;
+use crate::server_fns::{flat, herd_dashboard};
 use leptos::prelude::*;
 
 /// Whether an update changes a figure of the dashboard (read from the golden record).
@@ -20,7 +20,10 @@ pub fn DashboardPage() -> impl IntoView {
 fn DashboardFor(user: SignedInUser) -> impl IntoView {
     let bus = use_live_bus();
     let version = bus.changes(changes_dashboard);
-    let figures = Resource::new(move || version.get(), |_| herd_dashboard());
+    let figures = Resource::new(
+        move || version.get(),
+        |_| async { flat(herd_dashboard().await) },
+    );
     let scope = match user.role {
         domain::Role::Farmer => "Your clients' herd",
         _ => "Every herd in the registry",

@@ -3,7 +3,7 @@ use crate::live_bus::use_live_bus;
 use crate::model::{
     ClientSummary, HerdPage as Listing, HerdQuery, LiveUpdate, SignedInUser, HERD_SORTS,
 };
-use crate::server_fns::{client_list, list_herd};
+use crate::server_fns::{client_list, flat, list_herd};
 use domain::{CattleStatus, RiskLevel, Role, Sex};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -65,9 +65,17 @@ fn HerdFor(user: SignedInUser) -> impl IntoView {
     let version = bus.changes(refreshes_herd);
     let listing = Resource::new(
         move || (params.with(query_of), version.get()),
-        |(query, _)| list_herd(query),
+        |(query, _)| async { flat(list_herd(query).await) },
     );
-    let clients = Resource::new(move || version.get(), |_| client_list());
+    // Only a new client changes the forms' choices; other updates leave the forms alone.
+    let new_clients = bus.changes(|update| {
+        matches!(update, LiveUpdate::CattleChanged { view, event_type, .. }
+            if view == "golden_record" && event_type == "CLIENT_REGISTERED")
+    });
+    let clients = Resource::new(
+        move || new_clients.get(),
+        |_| async { flat(client_list().await) },
+    );
     let farmer = user.role == Role::Farmer;
     view! {
         <section class="page herd-page">
@@ -212,7 +220,9 @@ fn Listed(listing: Listing, query: HerdQuery) -> impl IntoView {
                 view! { <a href=sort_link(key) class:active=active data-sort=*key>{*label}</a> " " }
             }).collect_view()}
         </p>
-        <p class="muted" data-testid="herd-count">{listing.total} " animals"</p>
+        <p class="muted" data-testid="herd-count">
+            {listing.total} {if listing.total == 1 { " animal" } else { " animals" }}
+        </p>
         <HerdTable cattle=listing.rows owners=listing.owners/>
         <nav class="pager" data-testid="pager">
             {prev.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}

@@ -1,6 +1,6 @@
 use crate::components::TextField;
 use crate::model::CommandFailure;
-use crate::server_fns::sign_in;
+use crate::server_fns::{flat, sign_in};
 use domain::FieldError;
 use leptos::prelude::*;
 
@@ -11,7 +11,10 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let problem = RwSignal::new(None::<String>);
-    let attempt = Action::new(|(u, p): &(String, String)| sign_in(u.clone(), p.clone()));
+    let attempt = Action::new(|(u, p): &(String, String)| {
+        let (u, p) = (u.clone(), p.clone());
+        async move { flat(sign_in(u, p).await) }
+    });
 
     Effect::new(move |_| match attempt.value().get() {
         Some(Ok(_)) => {

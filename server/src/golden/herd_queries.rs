@@ -6,6 +6,7 @@ use app::model::{
     ClientSummary, Dashboard, FeedItem, HerdPage, HerdQuery, Tally, ValuePoint, HERD_PAGE_SIZE,
 };
 use chrono::SecondsFormat;
+use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
@@ -69,7 +70,8 @@ pub async fn herd_page(
     let page = query.page.max(1);
     let paginator = visible_cattle(visible)
         .filter(filter)
-        .order_by(column, order)
+        // Unvalued animals go last whichever way values are sorted.
+        .order_by_with_nulls(column, order, NullOrdering::Last)
         .order_by_asc(cattle::Column::Id)
         .paginate(db, u64::from(HERD_PAGE_SIZE));
     let total = paginator.num_items().await?;
@@ -153,15 +155,15 @@ pub async fn dashboard(
         .await?;
     let mut latest: HashMap<i64, i64> = HashMap::new();
     let mut by_day: BTreeMap<String, i64> = BTreeMap::new();
+    // Running sum of each animal's latest valuation, as of each day's last valuation.
+    let mut total = 0i64;
     for row in valuations
         .into_iter()
         .filter(|v| ids.contains(&v.cattle_id))
     {
-        latest.insert(row.cattle_id, row.amount_cents);
-        by_day.insert(
-            row.valued_at.format("%Y-%m-%d").to_string(),
-            latest.values().sum(),
-        );
+        let before = latest.insert(row.cattle_id, row.amount_cents).unwrap_or(0);
+        total += row.amount_cents - before;
+        by_day.insert(row.valued_at.format("%Y-%m-%d").to_string(), total);
     }
     let mut value_trend: Vec<ValuePoint> = by_day
         .into_iter()
