@@ -160,7 +160,7 @@ test('a farmer cannot see or act on another farmer\'s animal', async ({ browser 
     data: { type: 'RECORD_HEALTH', data: { cattleId: id, kind: 'TREATMENT', notes: 'not mine' } },
   });
   expect(command.status()).toBe(403);
-  await screenshot(page, 'animal-forbidden-desktop');
+  await screenshotBoth(page, 'animal-forbidden');
   expect(errors).toEqual([]);
 });
 

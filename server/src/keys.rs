@@ -112,6 +112,15 @@ impl TrustedKeys {
         Ok(owner.as_deref() == Some(author))
     }
 
+    /// Whether an envelope's signing key may sign for its `created_by` (see `accepts`).
+    pub async fn accepts_envelope(&self, envelope: &domain::EventEnvelope) -> Result<bool, DbErr> {
+        self.accepts(
+            &envelope.cryptography.public_key,
+            envelope.metadata.created_by.as_deref(),
+        )
+        .await
+    }
+
     async fn load_owner(&self, public_key_hex: &str) -> Result<Option<String>, DbErr> {
         let Some(db) = &self.registry else {
             return Ok(None);

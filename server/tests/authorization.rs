@@ -7,18 +7,6 @@ use domain::Role;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-const COMMANDS: [&str; 9] = [
-    "CREATE_CATTLE",
-    "TRANSFER_OWNERSHIP",
-    "RECORD_HEALTH",
-    "RECORD_LOCATION",
-    "ADD_VERIFICATION",
-    "CHANGE_STATUS",
-    "REGISTER_CLIENT",
-    "RECORD_VALUATION",
-    "RESOLVE_FRAUD_ALERT",
-];
-
 /// A valid body of `kind` for animal `cattle_id` owned by `client_id`; `n` keeps new
 /// registrations unique.
 fn body(kind: &str, cattle_id: i64, client_id: i64, n: u32) -> Value {
@@ -102,7 +90,7 @@ async fn every_command_role_and_animal_is_authorised_on_the_server() {
         (Role::Assessor, &assessor),
         (Role::Admin, &admin),
     ] {
-        for kind in COMMANDS {
+        for kind in domain::CommandType::ALL.iter().map(|c| c.as_str()) {
             for own in [true, false] {
                 n += 1;
                 // Fresh animals each time, so an allowed command never meets a finished one.

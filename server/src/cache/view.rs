@@ -87,13 +87,7 @@ impl CacheView {
             Some(StreamState::Cattle(cattle)) => Some(cattle.client_id),
             _ => None,
         };
-        let trusted = self
-            .trusted
-            .accepts(
-                &envelope.cryptography.public_key,
-                envelope.metadata.created_by.as_deref(),
-            )
-            .await?;
+        let trusted = self.trusted.accepts_envelope(envelope).await?;
         let folded = match fold_verified(envelope, &head, before, trusted) {
             Ok(folded) => folded,
             Err(refusal) => {

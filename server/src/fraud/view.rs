@@ -69,13 +69,7 @@ impl FraudView {
             ),
             None => (ChainHead::default(), None),
         };
-        let trusted = self
-            .trusted
-            .accepts(
-                &envelope.cryptography.public_key,
-                envelope.metadata.created_by.as_deref(),
-            )
-            .await?;
+        let trusted = self.trusted.accepts_envelope(envelope).await?;
         let folded = match fold_verified(envelope, &head, state, trusted) {
             Ok(folded) => folded,
             // The golden record keeps the register of refusals; this view only skips them.

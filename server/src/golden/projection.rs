@@ -116,13 +116,7 @@ impl GoldenRecord {
 
         let (head, state) = stream_of(txn, &envelope).await?;
         let exists = state.is_some();
-        let trusted = self
-            .trusted
-            .accepts(
-                &envelope.cryptography.public_key,
-                envelope.metadata.created_by.as_deref(),
-            )
-            .await?;
+        let trusted = self.trusted.accepts_envelope(&envelope).await?;
         let folded = match fold_verified(&envelope, &head, state, trusted) {
             Ok(folded) => folded,
             Err(refusal) => {
