@@ -194,6 +194,17 @@ async fn admins_create_users_who_sign_in_and_sign_their_own_events() {
     let base = format!("http://{}", server.addr);
     let anonymous = reqwest::Client::new();
 
+    // A body that is not the expected JSON is named, for signing in and for new users.
+    let response = anonymous
+        .post(format!("{base}/api/session"))
+        .body("username=admin")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 400);
+    let refused: Value = response.json().await.expect("JSON");
+    assert_eq!(refused["errors"][0]["field"], "body", "{refused}");
+
     // The first administrator exists from the start; a wrong password is refused.
     let (status, wrong) = post(
         &anonymous,
@@ -222,6 +233,20 @@ async fn admins_create_users_who_sign_in_and_sign_their_own_events() {
     let admin = support::api_client(session["token"].as_str().expect("a token"));
 
     // Administrators create users; field errors and taken names are reported.
+    let (status, missing) = post(
+        &admin,
+        &format!("{base}/api/users"),
+        &json!({"username": "jo"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{missing}");
+    assert_eq!(missing["errors"][0]["field"], "body", "{missing}");
+    assert!(
+        missing["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("password")),
+        "{missing}"
+    );
     let (status, bad) = post(
         &admin,
         &format!("{base}/api/users"),

@@ -169,13 +169,10 @@ pub async fn get_cattle(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match cattle_id(&id) {
+    let id = match visible_cattle_id(&state, &user, &id).await {
         Ok(id) => id,
-        Err(message) => return bad_path(message),
+        Err(refusal) => return refusal,
     };
-    if let Err(failure) = state.office.check_may_see(&user, id).await {
-        return failure_response(failure);
-    }
     match state.reader.cattle(id).await {
         Ok(Some(record)) => Json(record).into_response(),
         Ok(None) => (
@@ -198,6 +195,21 @@ pub async fn get_cattle(
 fn cattle_id(raw: &str) -> Result<i64, String> {
     raw.parse::<i64>()
         .map_err(|_| format!("cattle id {raw:?} is not a whole number"))
+}
+
+/// The cattle id of the path, once the user may see that animal: else the 400 or 403.
+async fn visible_cattle_id(
+    state: &ServerState,
+    user: &app::model::SignedInUser,
+    raw: &str,
+) -> Result<i64, Response> {
+    let id = cattle_id(raw).map_err(bad_path)?;
+    state
+        .office
+        .check_may_see(user, id)
+        .await
+        .map_err(failure_response)?;
+    Ok(id)
 }
 
 /// A 400 for a bad path segment.
@@ -244,13 +256,10 @@ pub async fn get_cattle_from_log(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match cattle_id(&id) {
+    let id = match visible_cattle_id(&state, &user, &id).await {
         Ok(id) => id,
-        Err(message) => return bad_path(message),
+        Err(refusal) => return refusal,
     };
-    if let Err(failure) = state.office.check_may_see(&user, id).await {
-        return failure_response(failure);
-    }
     match rebuild_from_log(&state.db, &state.brokers, &state.trusted, id).await {
         Ok(report) if report.events == 0 => (
             StatusCode::NOT_FOUND,

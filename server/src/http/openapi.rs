@@ -187,17 +187,7 @@ mod tests {
             .iter()
             .filter_map(|v| v["properties"]["type"]["const"].as_str())
             .collect();
-        for kind in [
-            "CREATE_CATTLE",
-            "TRANSFER_OWNERSHIP",
-            "RECORD_HEALTH",
-            "RECORD_LOCATION",
-            "ADD_VERIFICATION",
-            "CHANGE_STATUS",
-            "REGISTER_CLIENT",
-            "RECORD_VALUATION",
-            "RESOLVE_FRAUD_ALERT",
-        ] {
+        for kind in domain::CommandType::ALL.iter().map(|c| c.as_str()) {
             assert!(kinds.contains(&kind), "{kind} is missing");
             // The wire name must be one the domain's parser knows.
             let parsed = domain::Command::parse(&json!({"type": kind, "data": {}}));
