@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Reads envelopes from an iCattle topic with an independent Kafka client (confluent-kafka)
-and prints them; with --check, fails unless each has the seed's field names."""
+and prints them with their CloudEvents headers; with --check, fails unless each has the seed's
+field names and CloudEvents headers that agree with it."""
 import argparse
 import json
 import sys
@@ -26,6 +27,23 @@ def missing_fields(envelope: dict) -> list:
     return missing
 
 
+def cloud_event_disagreements(envelope: dict, headers: dict, key: str) -> list:
+    """Where the record's CloudEvents headers (Kafka binding, binary mode) differ from its
+    envelope."""
+    meta = envelope.get("metadata") or {}
+    expected = {
+        "ce_specversion": "1.0",
+        "ce_id": meta.get("event_id"),
+        "ce_type": meta.get("event_type"),
+        "ce_source": f"/icattle/{meta.get('source_system')}",
+        "ce_subject": key,
+        "ce_time": meta.get("recorded_at"),
+        "content-type": "application/json",
+    }
+    return [f"{name}: header {headers.get(name)!r}, envelope {value!r}"
+            for name, value in expected.items() if headers.get(name) != value]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--brokers", default="127.0.0.1:19092")
@@ -40,6 +58,8 @@ def main() -> int:
         "group.id": f"peek-{uuid.uuid4()}",
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
+        # The category topics are written in Kafka transactions: never show aborted copies.
+        "isolation.level": "read_committed",
     })
     consumer.subscribe([args.topic])
     seen = 0
@@ -51,17 +71,24 @@ def main() -> int:
             if message.error():
                 raise KafkaException(message.error())
             envelope = json.loads(message.value())
-            print(json.dumps(envelope, indent=2))
+            headers = {name: (value or b"").decode() for name, value in (message.headers() or [])}
+            print(json.dumps({"headers": headers, "envelope": envelope}, indent=2))
             seen += 1
             if args.check and missing_fields(envelope):
                 print(f"missing seed fields: {missing_fields(envelope)}", file=sys.stderr)
+                return 1
+            key = (message.key() or b"").decode()
+            if args.check and cloud_event_disagreements(envelope, headers, key):
+                print(f"CloudEvents headers disagree with the envelope: "
+                      f"{cloud_event_disagreements(envelope, headers, key)}", file=sys.stderr)
                 return 1
     finally:
         consumer.close()
     if seen == 0:
         print(f"no message on {args.topic} at {args.brokers}", file=sys.stderr)
         return 1
-    print(f"{seen} envelope(s) read from {args.topic}", file=sys.stderr)
+    checked = " (seed fields and CloudEvents headers checked)" if args.check else ""
+    print(f"{seen} envelope(s) read from {args.topic}{checked}", file=sys.stderr)
     return 0
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of iCattle: format and lint, the domain on wasm32, unit and property
-# tests, integration tests against the real PostgreSQL, Redis and Kafka-protocol broker,
-# and the Playwright tests against the built app. Installs and starts what is missing.
+# tests, integration tests against the real PostgreSQL, Redis and Apache Kafka, and the
+# Playwright tests against the built app, on those engines and on its embedded defaults.
+# Installs and starts what is missing.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -9,13 +10,11 @@ cd "$ROOT"
 source scripts/setup.sh
 main test
 
-if ! python3 -c 'import confluent_kafka' 2>/dev/null; then
-  log "installing the independent Kafka client (PyPI confluent-kafka)"
-  python3 -m pip install --quiet --disable-pip-version-check "confluent-kafka==2.16.1"
-fi
+KAFKA_RUNNING="$(test_broker_version)"
+log "engines: Apache Kafka ${KAFKA_RUNNING:-$KAFKA_VERSION} on ${BROKER_ADDR}, $(psql -qAt -h 127.0.0.1 -U postgres -d postgres -c 'SHOW server_version' | cut -d' ' -f1 | sed 's/^/PostgreSQL /'), $(redis-server --version | cut -d' ' -f1-3)"
 
 export ICATTLE_TEST_BROKERS="$BROKER_ADDR"
-export ICATTLE_TEST_DATABASE_URL="${ICATTLE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export ICATTLE_TEST_DATABASE_URL="${ICATTLE_TEST_DATABASE_URL:-postgres://postgres:${PGPASSWORD}@127.0.0.1:5432/postgres}"
 export ICATTLE_TEST_REDIS_URL="${ICATTLE_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # A clean clone gains nothing from incremental caches, which cost gigabytes of disk.
@@ -23,10 +22,10 @@ if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*" >&2; }
 
-# Each integration test makes a database of its own; sweep away those of earlier runs.
+# Each test drops its database when done; sweep away those of runs that were interrupted.
 for stale in $(psql -At -h 127.0.0.1 -U postgres -d postgres \
   -c "SELECT datname FROM pg_database WHERE datname LIKE 'icattle\_t\_%' OR datname LIKE 'icattle\_e2e\_%'"); do
-  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"${stale}\"" || true
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"${stale}\" WITH (FORCE)" || true
 done
 
 step "format"
@@ -39,48 +38,83 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 step "the domain compiles to wasm32"
 cargo build -p domain --target wasm32-unknown-unknown
 
-step "unit, property and integration tests"
+step "unit, property and integration tests (Apache Kafka ${KAFKA_RUNNING:-$KAFKA_VERSION}, PostgreSQL, Redis)"
 cargo nextest run -p domain -p app -p migrations -p server --no-fail-fast
 
 step "build the web app (server + hydrated wasm + style)"
 cargo leptos build
 
-step "end-to-end: Playwright against the app on PostgreSQL and the broker"
 run_id="$(date +%s)_$$"
-database="icattle_e2e_${run_id}"
-prefix="e2e-${run_id}."
-data_dir="$(mktemp -d)"
-port="${ICATTLE_E2E_PORT:-3310}"
 admin_password="e2e-admin-${run_id}"
-psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE ${database}"
 server_pid=""
+data_dir="$(mktemp -d)"
+database="icattle_e2e_${run_id}"
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ${database}" || true
+  stop_server
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ${database} WITH (FORCE)" || true
   rm -rf "$data_dir"
 }
 trap cleanup EXIT
-DATABASE_URL="postgres://postgres@127.0.0.1:5432/${database}" \
-KAFKA_BROKERS="$BROKER_ADDR" \
-ICATTLE_TOPIC_PREFIX="$prefix" \
-ICATTLE_DATA_DIR="$data_dir" \
-ICATTLE_LISTEN="127.0.0.1:${port}" \
-ICATTLE_ADMIN_PASSWORD="$admin_password" \
-LEPTOS_SITE_ROOT="target/site" \
-LEPTOS_OUTPUT_NAME="icattle" \
-RUST_LOG="${RUST_LOG:-info,sqlx=warn}" \
-  target/debug/icattle > "$data_dir/server.log" 2>&1 &
-server_pid=$!
-if ! (cd end2end && ICATTLE_URL="http://127.0.0.1:${port}" \
-      ICATTLE_E2E_ADMIN_PASSWORD="$admin_password" ICATTLE_E2E_BROKERS="$BROKER_ADDR" \
-      ICATTLE_E2E_TOPIC="${prefix}icattle.cattle.events" npx playwright test); then
+# Starts the built app in the background with the given extra environment.
+start_server() {
+  local port="$1" log="$2"
+  shift 2
+  env "$@" ICATTLE_LISTEN="127.0.0.1:${port}" ICATTLE_ADMIN_PASSWORD="$admin_password" \
+    LEPTOS_SITE_ROOT="target/site" LEPTOS_OUTPUT_NAME="icattle" \
+    RUST_LOG="${RUST_LOG:-info,sqlx=warn}" target/debug/icattle >"$log" 2>&1 &
+  server_pid=$!
+}
+playwright() {
+  local port="$1"
+  shift
+  (cd end2end && ICATTLE_URL="http://127.0.0.1:${port}" ICATTLE_E2E_ADMIN_PASSWORD="$admin_password" \
+    ICATTLE_E2E_BROKERS="$BROKER_ADDR" npx playwright test "$@")
+}
+
+step "end-to-end: Playwright against the app on PostgreSQL, Redis and Apache Kafka"
+prefix="e2e-${run_id}."
+port="${ICATTLE_E2E_PORT:-3310}"
+psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE ${database}"
+start_server "$port" "$data_dir/server.log" \
+  DATABASE_URL="postgres://postgres:${PGPASSWORD}@127.0.0.1:5432/${database}" \
+  KAFKA_BROKERS="$BROKER_ADDR" ICATTLE_TOPIC_PREFIX="$prefix" ICATTLE_DATA_DIR="$data_dir/pg"
+if ! ICATTLE_E2E_TOPIC="${prefix}icattle.cattle.events" playwright "$port" --grep-invert @embedded; then
   echo "--- server log ---" >&2; tail -n 80 "$data_dir/server.log" >&2
   exit 1
 fi
 
-step "an independent Kafka client reads the seed's envelope from the topic"
+step "an independent Kafka client reads the seed's envelope and its CloudEvents headers"
 python3 scripts/peek_events.py --brokers "$BROKER_ADDR" --topic "${prefix}icattle.cattle.events" \
-  --count 1 --check > /dev/null
+  --count 5 --check >/dev/null
+stop_server
+
+step "end-to-end: the README's run path (SQLite and the Apache Kafka broker the app starts)"
+embedded_port="${ICATTLE_E2E_EMBEDDED_PORT:-3311}"
+embedded_broker="127.0.0.1:${ICATTLE_E2E_EMBEDDED_BROKER_PORT:-19392}"
+start_server "$embedded_port" "$data_dir/embedded.log" \
+  ICATTLE_DATA_DIR="$data_dir/embedded" ICATTLE_EMBEDDED_BROKER="$embedded_broker"
+if ! playwright "$embedded_port" --grep @embedded; then
+  echo "--- server log ---" >&2; tail -n 80 "$data_dir/embedded.log" >&2
+  exit 1
+fi
+python3 scripts/peek_events.py --brokers "$embedded_broker" --count 5 --check >/dev/null
+if grep -E 'sqlx::pool::acquire|Failed to acquire connection|could not apply a message' \
+  "$data_dir/embedded.log"; then
+  echo "the embedded run stalled on its database (above)" >&2
+  exit 1
+fi
+stop_server
+if port_open "$embedded_broker"; then
+  echo "the embedded broker outlived the app that started it" >&2
+  exit 1
+fi
 
 echo
-echo "all test suites passed"
+echo "all test suites passed (Apache Kafka ${KAFKA_RUNNING:-$KAFKA_VERSION})"

@@ -158,8 +158,15 @@ impl CommandHandler {
                 unavailable("The event could not be sealed")
             })?;
             let position = self.publisher.publish(&envelope).await.map_err(|error| {
-                tracing::error!(%error, "publishing to Kafka failed");
-                unavailable("The event log did not acknowledge the event")
+                let event_id = &envelope.metadata.event_id;
+                tracing::error!(%error, %event_id, "publishing to Kafka failed");
+                // Unacknowledged is not the same as unwritten: the broker may still have it.
+                CommandFailure::Unavailable {
+                    message: format!(
+                        "The event log did not confirm event {event_id}; it may still be \
+                         recorded. Check its status before sending the command again."
+                    ),
+                }
             })?;
             tracing::info!(event_id = %envelope.metadata.event_id, partition = position.partition,
                 offset = position.offset, "event published");

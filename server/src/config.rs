@@ -25,9 +25,15 @@ pub struct Settings {
     )]
     pub embedded_broker: String,
 
-    /// The Kafka-protocol broker program used for the embedded default.
-    #[arg(long, env = "NISSHI_BIN", default_value = "nisshi")]
-    pub nisshi_bin: PathBuf,
+    /// The directory of Apache Kafka's jars for the embedded broker; unset means where
+    /// `scripts/setup.sh` puts them (`$ICATTLE_TOOLS`, else `~/.cache/icattle`,
+    /// `/kafka/current/libs`).
+    #[arg(long, env = "ICATTLE_KAFKA_LIBS")]
+    pub kafka_libs: Option<PathBuf>,
+
+    /// The Java (17 or newer) that runs the embedded broker.
+    #[arg(long, env = "ICATTLE_JAVA", default_value = "java")]
+    pub java: PathBuf,
 
     /// Prepended to every topic and consumer group name, so tests can share a broker.
     #[arg(long, env = "ICATTLE_TOPIC_PREFIX", default_value = "")]
@@ -70,6 +76,28 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The jars of the embedded broker in force.
+    pub fn kafka_libs(&self) -> PathBuf {
+        if let Some(libs) = &self.kafka_libs {
+            return libs.clone();
+        }
+        let tools = std::env::var_os("ICATTLE_TOOLS")
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/icattle"))
+            })
+            .unwrap_or_else(|| PathBuf::from(".cache/icattle"));
+        tools.join("kafka").join("current").join("libs")
+    }
+
+    /// The topic layout in force.
+    pub fn topic_layout(&self) -> crate::kafka::topics::TopicLayout {
+        crate::kafka::topics::TopicLayout {
+            partitions: self.partitions,
+            replication: self.replication,
+        }
+    }
+
     /// The audit archive in force: the configured one or the data directory's `audit/`.
     pub fn audit_url(&self) -> String {
         match &self.audit_url {

@@ -1,8 +1,16 @@
 //! Opens the read-model database (PostgreSQL or the embedded SQLite file) and brings its
 //! schema up to date.
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, TransactionTrait,
+};
 use std::path::Path;
+use std::time::Duration;
+
+/// How long a SQLite writer waits for another to finish before it gives up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -43,10 +51,33 @@ pub async fn open(url: &str, data_dir: &Path) -> Result<DatabaseConnection, Data
     let mut options = ConnectOptions::new(url.to_string());
     options.sqlx_logging(false).max_connections(16);
     if url.starts_with("sqlite:") {
-        // One writer at a time is what SQLite allows; more connections only contend.
-        options.max_connections(1);
+        // Write-ahead logging lets pages and `?wait=applied` read while a view writes; the
+        // views' transactions queue for SQLite's one write lock (see `begin_write`) instead
+        // of for a single pooled connection, which a view holding it could never get back.
+        options.max_connections(8).map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
     }
     let db = Database::connect(options).await.map_err(engine)?;
     Migrator::up(&db, None).await.map_err(engine)?;
     Ok(db)
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (waiting
+/// for it up to the busy timeout), as `BEGIN IMMEDIATE` would: a transaction that read first
+/// and then tried to write after another writer committed would fail with `SQLITE_BUSY`
+/// instead of waiting.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        // A write that changes nothing: enough for SQLite to take the write lock.
+        txn.execute_unprepared(
+            "UPDATE projection_checkpoints SET \"offset\" = \"offset\" WHERE 0 = 1",
+        )
+        .await?;
+    }
+    Ok(txn)
 }

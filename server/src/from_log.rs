@@ -3,12 +3,13 @@
 //! the result with the golden record.
 use crate::cache::view::record_of;
 use crate::golden::queries;
+use crate::kafka::reader_config::reader_config;
 use crate::keys::TrustedKeys;
 use app::model::CattleRecord;
 use domain::{read_json_lines, replay, verify_json_lines, KeyRegistry};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use rdkafka::{Message, Offset, TopicPartitionList};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -58,14 +59,8 @@ pub enum FromLogError {
 
 /// Reads each (topic, partition, offset) back from Kafka, in the given order.
 fn read_back(brokers: &str, positions: &[(String, i32, i64)]) -> Result<Vec<String>, FromLogError> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set(
-            "group.id",
-            format!("icattle-from-log-{}", uuid::Uuid::new_v4().simple()),
-        )
-        .set("enable.auto.commit", "false")
-        .create()?;
+    let group = format!("icattle-from-log-{}", uuid::Uuid::new_v4().simple());
+    let consumer: BaseConsumer = reader_config(brokers, &group).create()?;
     let mut lines = Vec::with_capacity(positions.len());
     for (topic, partition, offset) in positions {
         let mut assignment = TopicPartitionList::new();

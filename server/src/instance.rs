@@ -11,9 +11,9 @@ use crate::fraud::FraudView;
 use crate::golden::GoldenRecord;
 use crate::http::router::{self, ServerState};
 use crate::kafka::category_relay::CategoryRelay;
-use crate::kafka::embedded_broker::{EmbeddedBroker, EmbeddedBrokerError};
+use crate::kafka::embedded_broker::{BrokerLaunch, EmbeddedBroker, EmbeddedBrokerError};
 use crate::kafka::publisher::{idempotent_producer, EventPublisher};
-use crate::kafka::topics::{ensure_topics, Topics};
+use crate::kafka::topics::{check_topics, ensure_topics, TopicError, Topics};
 use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
 use crate::registry_office::RegistryOffice;
@@ -35,9 +35,12 @@ pub enum StartError {
     /// The embedded broker could not be started.
     #[error(transparent)]
     Broker(#[from] EmbeddedBrokerError),
-    /// Kafka refused a client or the topics.
+    /// Kafka refused a client.
     #[error("kafka: {0}")]
     Kafka(#[from] KafkaError),
+    /// The topics could not be created, or differ from the configuration.
+    #[error(transparent)]
+    Topics(#[from] TopicError),
     /// The signing key could not be loaded.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -74,14 +77,25 @@ pub struct Instance {
     /// What the web app reaches: sessions, commands and per-user reads.
     pub office: RegistryOffice,
     tasks: Vec<JoinHandle<()>>,
-    _broker: Option<EmbeddedBroker>,
+    broker: Option<EmbeddedBroker>,
 }
 
 impl Instance {
-    /// Waits until the HTTP server or the consumer stops (normally never).
-    pub async fn wait(mut self) {
-        if let Some(task) = self.tasks.pop() {
+    /// Waits until the HTTP server stops (normally never).
+    pub async fn wait(&mut self) {
+        if let Some(task) = self.tasks.last_mut() {
             let _ = task.await;
+        }
+    }
+
+    /// Stops serving and consuming, then shuts the embedded broker down cleanly.
+    pub async fn stop(mut self) {
+        for task in self.tasks.drain(..) {
+            task.abort();
+            let _ = task.await;
+        }
+        if let Some(broker) = self.broker.take() {
+            broker.stop().await;
         }
     }
 }
@@ -107,17 +121,20 @@ pub async fn start(
     let (brokers, broker) = match &settings.kafka_brokers {
         Some(brokers) => (brokers.clone(), None),
         None => {
-            let broker = EmbeddedBroker::start(
-                &settings.nisshi_bin,
-                &settings.embedded_broker,
-                &settings.data_dir,
-            )
+            let broker = EmbeddedBroker::start(&BrokerLaunch {
+                java: settings.java.clone(),
+                libs: settings.kafka_libs(),
+                addr: settings.embedded_broker.clone(),
+                data_dir: settings.data_dir.clone(),
+            })
             .await?;
             (broker.addr.clone(), Some(broker))
         }
     };
     let topics = Topics::new(&settings.topic_prefix);
-    ensure_topics(&brokers, &topics, settings.partitions, settings.replication).await?;
+    let layout = settings.topic_layout();
+    ensure_topics(&brokers, &topics, layout).await?;
+    check_topics(&brokers, &topics, layout).await?;
 
     let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
     let trusted = TrustedKeys::new([key.public_key_hex()]).with_users(db.clone());
@@ -172,10 +189,8 @@ pub async fn start(
                 hub.clone(),
             ),
         ];
-        tasks.push(spawn_view(
-            CategoryRelay::new(db.clone(), idempotent_producer(&brokers)?, topics.clone()),
-            source("category-relay", false),
-            hub.clone(),
+        tasks.push(tokio::spawn(
+            CategoryRelay::new(&brokers, topics.clone()).run(),
         ));
         let archive = AuditArchive::new(open_store(&settings.audit_url())?);
         let archive_source = source("audit-archive", false);
@@ -219,7 +234,7 @@ pub async fn start(
         accounts,
         office,
         tasks,
-        _broker: broker,
+        broker,
     })
 }
 

@@ -55,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,librdkafka=warn".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,librdkafka=warn,rdkafka=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -71,18 +71,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("reading the Leptos configuration")?
         .leptos_options;
     let listen = args.listen.unwrap_or(leptos.site_addr);
-    let instance = server::instance::start(&args.settings, listen, leptos)
+    let mut instance = server::instance::start(&args.settings, listen, leptos)
         .await
         .context("starting iCattle")?;
     println!("iCattle is listening on http://{}", instance.addr);
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("listening for SIGTERM")?;
-    // Returning drops the instance, which stops the embedded broker with it.
     tokio::select! {
         _ = instance.wait() => {}
         _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; shutting down"),
         _ = terminate.recv() => tracing::info!("terminated; shutting down"),
     }
+    // Stops the embedded broker too, cleanly, so its next start needs no log recovery.
+    instance.stop().await;
     Ok(())
 }
 

@@ -37,7 +37,7 @@ async fn archived_everything(
 async fn every_envelope_is_archived_and_a_rebuild_rewrites_the_same_objects() {
     let settings = support::settings("audit").await;
     let topics = Topics::new(&settings.topic_prefix);
-    ensure_topics(&support::brokers(), &topics, 12, 1)
+    ensure_topics(&support::brokers(), &topics, settings.topic_layout())
         .await
         .expect("topics");
     let publisher = EventPublisher::new(

@@ -25,7 +25,7 @@ async fn rig(label: &str) -> Rig {
     let settings = support::settings(label).await;
     let db = support::connect(&settings).await;
     let topics = Topics::new(&settings.topic_prefix);
-    ensure_topics(&support::brokers(), &topics, 12, 1)
+    ensure_topics(&support::brokers(), &topics, settings.topic_layout())
         .await
         .expect("topics are created");
     let key = support::test_key();

@@ -1,4 +1,5 @@
 use super::batch::{batch_start, object_path, Batch};
+use crate::kafka::reader_config::reader_config;
 use crate::kafka::topics::partition_count;
 use crate::views::consumer::ConsumerSource;
 use crate::views::decode;
@@ -9,7 +10,7 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use rdkafka::{Message, Offset, TopicPartitionList};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,12 +127,7 @@ impl AuditArchive {
 
     /// Runs until the task is dropped; failures are retried, so nothing is skipped.
     pub async fn run(self, source: ConsumerSource) -> Result<(), ArchiveError> {
-        let consumer: StreamConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &source.brokers)
-            .set("group.id", &source.group)
-            .set("enable.auto.commit", "false")
-            .set("auto.offset.reset", "earliest")
-            .create()?;
+        let consumer: StreamConsumer = reader_config(&source.brokers, &source.group).create()?;
         let partitions = partition_count(&consumer, &source.topic)?;
         if partitions == 0 {
             return Err(ArchiveError::NoTopic(source.topic.clone()));

@@ -5,9 +5,7 @@ use crate::views::{decode, sql_checkpoint, Applied, LogView, ViewError};
 use domain::payloads::{FraudAlertResolved, FraudDetected};
 use domain::{fold_verified, ChainHead, EventEnvelope, EventPayload, EventType, StreamState};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
 
 /// The checkpoint name of this view.
 pub const PROJECTION: &str = "fraud_view";
@@ -33,12 +31,19 @@ impl FraudView {
         offset: i64,
         body: &[u8],
     ) -> Result<Applied, DbErr> {
-        let txn = self.db.begin().await?;
+        let decoded = decode(body);
+        // Looked up before the transaction: a lookup inside it would need a second connection
+        // while holding one.
+        let trusted = match &decoded {
+            Ok(envelope) => self.trusted.accepts_envelope(envelope).await?,
+            Err(_) => false,
+        };
+        let txn = crate::database::begin_write(&self.db).await?;
         if sql_checkpoint::already_applied(&txn, PROJECTION, topic, partition, offset).await? {
             return Ok(Applied::AlreadyCheckpointed);
         }
-        let applied = match decode(body) {
-            Ok(envelope) => self.apply_envelope(&txn, &envelope).await?,
+        let applied = match decoded {
+            Ok(envelope) => self.apply_envelope(&txn, &envelope, trusted).await?,
             Err(reason) => Applied::Rejected {
                 event_id: None,
                 cattle_id: None,
@@ -55,6 +60,7 @@ impl FraudView {
         &self,
         txn: &DatabaseTransaction,
         envelope: &EventEnvelope,
+        trusted: bool,
     ) -> Result<Applied, DbErr> {
         let meta = &envelope.metadata;
         let id = meta.cattle_id.0;
@@ -69,7 +75,6 @@ impl FraudView {
             ),
             None => (ChainHead::default(), None),
         };
-        let trusted = self.trusted.accepts_envelope(envelope).await?;
         let folded = match fold_verified(envelope, &head, state, trusted) {
             Ok(folded) => folded,
             // The golden record keeps the register of refusals; this view only skips them.

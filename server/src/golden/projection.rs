@@ -8,7 +8,6 @@ use crate::views::{decode, Applied, LogView, ViewError};
 use domain::{fold_verified, ChainHead, EventEnvelope, EventType, StreamState};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 
 /// The checkpoint name of this projection.
@@ -50,7 +49,10 @@ impl GoldenRecord {
         offset: i64,
         body: &[u8],
     ) -> Result<Applied, DbErr> {
-        let txn = self.db.begin().await?;
+        // Looked up before the transaction: a lookup inside it would need a second connection
+        // while holding one.
+        let trusted = self.signer_trusted(body).await?;
+        let txn = crate::database::begin_write(&self.db).await?;
         if sql_checkpoint::already_applied(&txn, PROJECTION, topic, partition, offset).await? {
             return Ok(Applied::AlreadyCheckpointed);
         }
@@ -59,7 +61,7 @@ impl GoldenRecord {
             partition,
             offset,
         };
-        let applied = self.apply_in(&txn, &position, body).await?;
+        let applied = self.apply_in(&txn, &position, body, trusted).await?;
         if let Applied::Rejected {
             event_id,
             cattle_id,
@@ -75,11 +77,20 @@ impl GoldenRecord {
         Ok(applied)
     }
 
+    /// Whether the message's signing key may sign for its author (false when undecodable).
+    async fn signer_trusted(&self, body: &[u8]) -> Result<bool, DbErr> {
+        match decode(body) {
+            Ok(envelope) => self.trusted.accepts_envelope(&envelope).await,
+            Err(_) => Ok(false),
+        }
+    }
+
     async fn apply_in(
         &self,
         txn: &DatabaseTransaction,
         position: &LogPosition<'_>,
         body: &[u8],
+        trusted: bool,
     ) -> Result<Applied, DbErr> {
         let envelope = match decode(body) {
             Ok(envelope) => envelope,
@@ -116,7 +127,6 @@ impl GoldenRecord {
 
         let (head, state) = stream_of(txn, &envelope).await?;
         let exists = state.is_some();
-        let trusted = self.trusted.accepts_envelope(&envelope).await?;
         let folded = match fold_verified(&envelope, &head, state, trusted) {
             Ok(folded) => folded,
             Err(refusal) => {

@@ -1,8 +1,9 @@
 //! Reads a whole topic, from offset 0 to its current end, as JSON lines.
+use super::reader_config::reader_config;
 use super::topics::partition_count;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use rdkafka::{Message, Offset, TopicPartitionList};
 use std::time::{Duration, Instant};
 
 /// Why the topic could not be read to its end.
@@ -27,14 +28,8 @@ pub enum LogReadError {
 /// Every message of `topic` as it stood when called, partition by partition (an animal's
 /// events share a partition, so each animal's order is kept), one message per line.
 pub fn read_topic(brokers: &str, topic: &str, timeout: Duration) -> Result<String, LogReadError> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set(
-            "group.id",
-            format!("icattle-reader-{}", uuid::Uuid::new_v4().simple()),
-        )
-        .set("enable.auto.commit", "false")
-        .create()?;
+    let group = format!("icattle-reader-{}", uuid::Uuid::new_v4().simple());
+    let consumer: BaseConsumer = reader_config(brokers, &group).create()?;
     let partitions = partition_count(&consumer, topic)?;
     if partitions == 0 {
         return Err(LogReadError::NoTopic(topic.to_string()));
@@ -57,16 +52,29 @@ pub fn read_topic(brokers: &str, topic: &str, timeout: Duration) -> Result<Strin
                     seconds: timeout.as_secs(),
                 });
             }
-            let Some(result) = consumer.poll(Duration::from_millis(500)) else {
-                continue;
-            };
-            let message = result?;
-            next = message.offset() + 1;
-            if let Some(body) = message.payload() {
-                lines.push_str(&String::from_utf8_lossy(body));
-                lines.push('\n');
+            match consumer.poll(Duration::from_millis(200)) {
+                Some(result) => {
+                    let message = result?;
+                    next = message.offset() + 1;
+                    if let Some(body) = message.payload() {
+                        lines.push_str(&String::from_utf8_lossy(body));
+                        lines.push('\n');
+                    }
+                }
+                // Transaction markers and aborted records take offsets but are never
+                // delivered: the consumer's position says how far it has really read.
+                None => next = next.max(fetch_position(&consumer, topic, partition)?),
             }
         }
     }
     Ok(lines)
+}
+
+/// Where the consumer will fetch next on `partition`, past any record it skipped.
+fn fetch_position(consumer: &BaseConsumer, topic: &str, partition: i32) -> Result<i64, KafkaError> {
+    let position = consumer.position()?;
+    Ok(position
+        .find_partition(topic, partition)
+        .and_then(|p| p.offset().to_raw())
+        .unwrap_or(-1))
 }

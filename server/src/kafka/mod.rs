@@ -1,7 +1,9 @@
 //! Everything that talks to Kafka.
 pub mod category_relay;
+pub mod cloud_events;
 pub mod dead_letter;
 pub mod embedded_broker;
 pub mod log_reader;
 pub mod publisher;
+pub mod reader_config;
 pub mod topics;

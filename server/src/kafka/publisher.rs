@@ -1,6 +1,9 @@
-//! Publishes signed envelopes with an idempotent producer (acks=all).
+//! Publishes signed envelopes with an idempotent producer (acks=all), each record carrying
+//! the CloudEvents headers of its envelope.
+use super::cloud_events;
 use domain::EventEnvelope;
 use rdkafka::error::KafkaError;
+use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use std::time::Duration;
@@ -55,16 +58,31 @@ impl EventPublisher {
         Self { producer, topic }
     }
 
-    /// Publishes one envelope and waits for the broker's acknowledgement.
+    /// Publishes one envelope and waits until every in-sync replica has it (acks=all): an
+    /// error here means the broker did not acknowledge it.
     pub async fn publish(&self, envelope: &EventEnvelope) -> Result<LogPosition, PublishError> {
         let body = serde_json::to_vec(envelope)?;
         let key = cattle_key(envelope.metadata.cattle_id.0);
-        self.publish_raw(&key, &body).await
+        self.send(&key, &body, Some(cloud_events::kafka_headers(envelope)))
+            .await
     }
 
-    /// Publishes bytes as they are (used by tests and tools that forge or replay messages).
+    /// Publishes bytes as they are, without headers (used by tests and tools that forge or
+    /// replay messages).
     pub async fn publish_raw(&self, key: &str, body: &[u8]) -> Result<LogPosition, PublishError> {
-        let record = FutureRecord::to(&self.topic).key(key).payload(body);
+        self.send(key, body, None).await
+    }
+
+    async fn send(
+        &self,
+        key: &str,
+        body: &[u8],
+        headers: Option<OwnedHeaders>,
+    ) -> Result<LogPosition, PublishError> {
+        let mut record = FutureRecord::to(&self.topic).key(key).payload(body);
+        if let Some(headers) = headers {
+            record = record.headers(headers);
+        }
         let delivery = self
             .producer
             .send(record, Duration::from_secs(15))

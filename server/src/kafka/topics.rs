@@ -1,5 +1,5 @@
 //! Topic names (the seed's), and their creation at start-up.
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::ClientConfig;
@@ -71,29 +71,96 @@ pub const CATEGORY_TOPICS: [&str; 4] = [
     "icattle.health.events",
 ];
 
+/// The settings every topic of the log must have, as configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicLayout {
+    /// Partitions of every topic (12 in production).
+    pub partitions: i32,
+    /// Replicas of every partition (3 in production).
+    pub replication: i32,
+}
+
+impl TopicLayout {
+    /// The `min.insync.replicas` a replicated topic needs so that an acknowledged write
+    /// survives the loss of one broker; `None` on a single replica, where it cannot apply.
+    pub fn min_insync_replicas(&self) -> Option<i32> {
+        (self.replication > 1).then(|| (self.replication - 1).clamp(1, 2))
+    }
+
+    /// The topic-level settings `topic` must carry.
+    fn required_configs(&self, topic: &str, topics: &Topics) -> Vec<(&'static str, String)> {
+        let mut configs = if topic == topics.snapshots() {
+            // The newest snapshot per animal is what matters; older ones may be compacted away.
+            vec![("cleanup.policy", "compact".to_string())]
+        } else {
+            // The log is the source of truth: nothing ever expires from it.
+            vec![
+                ("retention.ms", "-1".to_string()),
+                ("cleanup.policy", "delete".to_string()),
+            ]
+        };
+        if let Some(min) = self.min_insync_replicas() {
+            configs.push(("min.insync.replicas", min.to_string()));
+        }
+        configs
+    }
+}
+
+/// Why the topics are not fit to be the log.
+#[derive(Debug, thiserror::Error)]
+pub enum TopicError {
+    /// The broker refused a request.
+    #[error("kafka: {0}")]
+    Kafka(#[from] KafkaError),
+    /// A topic could not be created.
+    #[error("could not create topic {topic}: {code}")]
+    Create {
+        /// The topic.
+        topic: String,
+        /// The broker's answer.
+        code: RDKafkaErrorCode,
+    },
+    /// A topic exists with a setting other than the configured one.
+    #[error(
+        "topic {topic} has {setting} = {found}, but iCattle needs {expected}; \
+         fix the topic (or the setting) and start again"
+    )]
+    Mismatch {
+        /// The topic.
+        topic: String,
+        /// The setting that differs (`partitions`, `replication`, or a topic config).
+        setting: String,
+        /// What the configuration asks for.
+        expected: String,
+        /// What the broker reports.
+        found: String,
+    },
+}
+
 /// Creates every missing topic; existing ones are left as they are.
 pub async fn ensure_topics(
     brokers: &str,
     topics: &Topics,
-    partitions: i32,
-    replication: i32,
-) -> Result<(), KafkaError> {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()?;
+    layout: TopicLayout,
+) -> Result<(), TopicError> {
+    let admin = admin_client(brokers)?;
     let names = topics.all();
-    let snapshots = topics.snapshots();
+    let configs: Vec<Vec<(&str, String)>> = names
+        .iter()
+        .map(|name| layout.required_configs(name, topics))
+        .collect();
     let new_topics: Vec<NewTopic> = names
         .iter()
-        .map(|name| {
-            let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(replication))
-                // The log is the source of truth: nothing ever expires from it.
-                .set("retention.ms", "-1");
-            if *name == snapshots {
-                topic.set("cleanup.policy", "compact")
-            } else {
-                topic
-            }
+        .zip(&configs)
+        .map(|(name, configs)| {
+            configs.iter().fold(
+                NewTopic::new(
+                    name,
+                    layout.partitions,
+                    TopicReplication::Fixed(layout.replication),
+                ),
+                |topic, (key, value)| topic.set(key, value),
+            )
         })
         .collect();
     let results = admin
@@ -102,14 +169,75 @@ pub async fn ensure_topics(
     for result in results {
         match result {
             Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((name, code)) => {
-                return Err(KafkaError::AdminOp(code)).inspect_err(|_| {
-                    tracing::error!(topic = %name, ?code, "could not create topic");
-                })
-            }
+            Err((topic, code)) => return Err(TopicError::Create { topic, code }),
         }
     }
     Ok(())
+}
+
+/// Checks every topic against the configured layout as the broker describes it, so a topic
+/// made by hand (or by an older configuration) is a clear start-up error, not a silent
+/// difference in ordering or retention.
+pub async fn check_topics(
+    brokers: &str,
+    topics: &Topics,
+    layout: TopicLayout,
+) -> Result<(), TopicError> {
+    let admin = admin_client(brokers)?;
+    let names = topics.all();
+    let metadata = admin
+        .inner()
+        .fetch_metadata(None, std::time::Duration::from_secs(10))?;
+    for name in &names {
+        let described = metadata.topics().iter().find(|t| t.name() == name);
+        let (partitions, replicas) = described
+            .map(|t| {
+                let replicas = t.partitions().first().map_or(0, |p| p.replicas().len());
+                (t.partitions().len() as i32, replicas as i32)
+            })
+            .unwrap_or((0, 0));
+        mismatch(name, "partitions", layout.partitions, partitions)?;
+        mismatch(name, "replication", layout.replication, replicas)?;
+    }
+    let specifiers: Vec<ResourceSpecifier> =
+        names.iter().map(|n| ResourceSpecifier::Topic(n)).collect();
+    let described = admin
+        .describe_configs(specifiers.iter(), &AdminOptions::new())
+        .await?;
+    for (name, result) in names.iter().zip(described) {
+        let resource = result.map_err(|code| TopicError::Kafka(KafkaError::AdminOp(code)))?;
+        for (setting, expected) in layout.required_configs(name, topics) {
+            let found = resource
+                .get(setting)
+                .and_then(|entry| entry.value.clone())
+                .unwrap_or_else(|| "(unset)".into());
+            mismatch(name, setting, expected, found)?;
+        }
+    }
+    Ok(())
+}
+
+fn mismatch<T: PartialEq + ToString>(
+    topic: &str,
+    setting: &str,
+    expected: T,
+    found: T,
+) -> Result<(), TopicError> {
+    if expected == found {
+        return Ok(());
+    }
+    Err(TopicError::Mismatch {
+        topic: topic.to_string(),
+        setting: setting.to_string(),
+        expected: expected.to_string(),
+        found: found.to_string(),
+    })
+}
+
+fn admin_client(brokers: &str) -> Result<AdminClient<DefaultClientContext>, KafkaError> {
+    ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
 }
 
 /// How many partitions `topic` has; 0 when the broker does not know it.

@@ -3,12 +3,13 @@
 use super::{Applied, LogView, ViewError};
 use crate::kafka::dead_letter::{DeadLetters, Origin};
 use crate::kafka::publisher::idempotent_producer;
+use crate::kafka::reader_config::reader_config;
 use crate::kafka::topics::partition_count;
 use crate::live::LiveHub;
 use app::model::LiveUpdate;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use rdkafka::{Message, Offset, TopicPartitionList};
 use std::time::Duration;
 
 /// Why the consumer could not start.
@@ -43,13 +44,7 @@ pub async fn assign_from_checkpoints<V: LogView>(
     view: &V,
     source: &ConsumerSource,
 ) -> Result<StreamConsumer, ConsumerError> {
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &source.brokers)
-        .set("group.id", &source.group)
-        .set("enable.auto.commit", "false")
-        .set("enable.auto.offset.store", "false")
-        .set("auto.offset.reset", "earliest")
-        .create()?;
+    let consumer: StreamConsumer = reader_config(&source.brokers, &source.group).create()?;
     assign_at_checkpoints(&consumer, view, source).await?;
     Ok(consumer)
 }

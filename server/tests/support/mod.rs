@@ -26,7 +26,7 @@ pub fn redis_url() -> String {
 /// The PostgreSQL server's maintenance database URL.
 fn admin_url() -> String {
     std::env::var("ICATTLE_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A short unique name for this test's database and topics.
@@ -49,25 +49,113 @@ pub async fn fresh_database(label: &str) -> String {
     format!("{root}/{name}")
 }
 
-/// Settings for a server on the real engines with its own database and topics.
-pub async fn settings(label: &str) -> Settings {
+/// Partitions of a test's topics: enough to keep several animals apart, few enough that a
+/// whole suite does not load the broker with thousands of partitions.
+pub const TEST_PARTITIONS: i32 = 3;
+
+/// Settings for a server on the real engines with its own database and topics. When the
+/// test ends (this value is dropped) its topics, its database and its data directory go.
+pub async fn settings(label: &str) -> TestSettings {
     let data_dir: PathBuf = std::env::temp_dir().join(unique("icattle-test-data"));
-    Settings {
+    TestSettings(Settings {
         data_dir,
         database_url: Some(fresh_database(label).await),
         kafka_brokers: Some(brokers()),
         embedded_broker: "127.0.0.1:1".into(),
-        nisshi_bin: "nisshi".into(),
+        kafka_libs: None,
+        java: "java".into(),
         topic_prefix: format!("{}.", unique(label)),
         redis_url: Some(redis_url()),
         cache_prefix: format!("{}:", unique(label)),
         audit_url: None,
         run_views: true,
-        partitions: 12,
+        partitions: TEST_PARTITIONS,
         replication: 1,
         signing_seed: Some(test_key().seed_hex()),
         admin_password: None,
+    })
+}
+
+/// A test's settings, cleaning up after the test.
+pub struct TestSettings(pub Settings);
+
+impl std::ops::Deref for TestSettings {
+    type Target = Settings;
+    fn deref(&self) -> &Settings {
+        &self.0
     }
+}
+
+impl std::ops::DerefMut for TestSettings {
+    fn deref_mut(&mut self) -> &mut Settings {
+        &mut self.0
+    }
+}
+
+impl Drop for TestSettings {
+    fn drop(&mut self) {
+        let settings = self.0.clone();
+        // Its own thread and runtime: drop may run inside (or outside) the test's runtime.
+        let cleaned = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for clean-up");
+            runtime.block_on(clean_up(&settings));
+        })
+        .join();
+        if cleaned.is_err() {
+            eprintln!("the test's clean-up failed");
+        }
+    }
+}
+
+/// Deletes a test's topics (every topic with its prefix), its database and its data directory.
+pub async fn clean_up(settings: &Settings) {
+    use rdkafka::admin::{AdminClient, AdminOptions};
+    use rdkafka::client::DefaultClientContext;
+    if let Some(brokers) = &settings.kafka_brokers {
+        if !settings.topic_prefix.is_empty() {
+            let admin: Result<AdminClient<DefaultClientContext>, _> = rdkafka::ClientConfig::new()
+                .set("bootstrap.servers", brokers)
+                .create();
+            if let Ok(admin) = admin {
+                let names: Vec<String> = admin
+                    .inner()
+                    .fetch_metadata(None, Duration::from_secs(10))
+                    .map(|metadata| {
+                        metadata
+                            .topics()
+                            .iter()
+                            .map(|t| t.name().to_string())
+                            .filter(|name| name.starts_with(&settings.topic_prefix))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                if !names.is_empty() {
+                    if let Err(error) = admin.delete_topics(&names, &AdminOptions::new()).await {
+                        eprintln!("could not delete the test's topics: {error}");
+                    }
+                }
+            }
+        }
+    }
+    if let Some(url) = &settings.database_url {
+        if let Some((_, name)) = url.rsplit_once('/') {
+            if name.starts_with("icattle_t_") {
+                if let Ok(admin) = Database::connect(admin_url()).await {
+                    let dropped = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    if let Err(error) = dropped {
+                        eprintln!("could not drop the test's database {name}: {error}");
+                    }
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&settings.data_dir);
 }
 
 /// Leptos options good enough for serving the API in tests.

@@ -46,7 +46,7 @@ impl Views {
     pub async fn new(settings: &Settings, cache: SharedCache, trusted: TrustedKeys) -> Self {
         let db = super::connect(settings).await;
         let topics = Topics::new(&settings.topic_prefix);
-        ensure_topics(&brokers(), &topics, 12, 1)
+        ensure_topics(&brokers(), &topics, settings.topic_layout())
             .await
             .expect("topics");
         let keys = CacheKeys::new(&settings.cache_prefix);

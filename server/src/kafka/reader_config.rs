@@ -1,0 +1,19 @@
+//! How every reader of the log is configured.
+use rdkafka::ClientConfig;
+
+/// A consumer configuration for `group` that never commits on its own (positions come from
+/// each reader's own checkpoints), sees only committed transactions (the category topics are
+/// written in Kafka transactions), and answers within tens of milliseconds when idle.
+pub fn reader_config(brokers: &str, group: &str) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("isolation.level", "read_committed")
+        // librdkafka waits up to 500 ms for data by default: every read-back would pay it.
+        .set("fetch.wait.max.ms", "20");
+    config
+}

@@ -1,0 +1,184 @@
+//! The README's run path: no configuration, so SQLite under the data directory and an Apache
+//! Kafka broker the app starts itself. A new user's first commands must not stall it.
+mod support;
+
+use serde_json::{json, Value};
+use server::config::Settings;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Everything the server logs, kept to be read by the test.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.extend_from_slice(bytes);
+        }
+        std::io::stderr().write(bytes)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("the log")).into_owned()
+    }
+}
+
+/// A port whose successor is free too (the embedded controller listens there).
+fn free_port_pair() -> u16 {
+    loop {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = listener.local_addr().expect("an address").port();
+        if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+            return port;
+        }
+    }
+}
+
+fn embedded_settings(data_dir: PathBuf, port: u16) -> Settings {
+    Settings {
+        data_dir,
+        database_url: None,
+        kafka_brokers: None,
+        embedded_broker: format!("127.0.0.1:{port}"),
+        kafka_libs: std::env::var_os("ICATTLE_KAFKA_LIBS").map(PathBuf::from),
+        java: "java".into(),
+        topic_prefix: String::new(),
+        redis_url: None,
+        cache_prefix: String::new(),
+        audit_url: None,
+        run_views: true,
+        partitions: 12,
+        replication: 1,
+        signing_seed: None,
+        admin_password: Some("embedded admin password".into()),
+    }
+}
+
+/// Sends a command and waits for the golden record; answers the status, the body and how
+/// long it took.
+async fn send(http: &reqwest::Client, base: &str, command: Value) -> (u16, Value, Duration) {
+    let started = Instant::now();
+    let response = http
+        .post(format!("{base}/api/commands?wait=applied&timeout_ms=20000"))
+        .json(&command)
+        .send()
+        .await
+        .expect("the API answers");
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body, started.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_registry_answers_its_first_fifty_commands_without_stalling() {
+    let logs = Captured::default();
+    tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .with_env_filter("info,sqlx=warn,librdkafka=warn")
+        .init();
+    let data_dir = std::env::temp_dir().join(support::unique("icattle-embedded"));
+    let settings = embedded_settings(data_dir.clone(), free_port_pair());
+    let server = server::instance::start(
+        &settings,
+        "127.0.0.1:0".parse().unwrap(),
+        support::leptos_options(),
+    )
+    .await
+    .expect("the app starts its own broker on an empty data directory");
+    assert!(
+        data_dir.join("kafka/log/meta.properties").exists(),
+        "the broker's log is under ./data/kafka"
+    );
+    assert!(
+        data_dir.join("icattle.db").exists(),
+        "the golden record is a SQLite file"
+    );
+    let base = format!("http://{}", server.addr);
+    let farmer = support::api_client(&support::signed_in(&server, domain::Role::Farmer).await);
+    let assessor = support::api_client(&support::signed_in(&server, domain::Role::Assessor).await);
+
+    // A new farmer's first action, then animals with their first records, then a new
+    // assessor's first valuation: each first event of a user once froze the registry.
+    let mut answers = vec![
+        send(
+            &farmer,
+            &base,
+            json!({"type": "REGISTER_CLIENT",
+        "data": {"clientId": 1, "name": "Bindi Station", "pic": "QABC1234"}}),
+        )
+        .await,
+    ];
+    let mut animals = Vec::new();
+    for n in 0..16 {
+        let created = send(&farmer, &base, json!({"type": "CREATE_CATTLE",
+            "data": {"nlisId": support::nlis(n), "breed": "Angus", "sex": "FEMALE", "clientId": 1}}))
+        .await;
+        let id = created.1["cattle_id"].clone();
+        animals.push(id.clone());
+        answers.push(created);
+        answers.push(
+            send(
+                &farmer,
+                &base,
+                json!({"type": "RECORD_HEALTH",
+            "data": {"cattleId": id, "kind": "VACCINATION", "notes": "7-in-1"}}),
+            )
+            .await,
+        );
+        answers.push(
+            send(
+                &farmer,
+                &base,
+                json!({"type": "RECORD_LOCATION",
+            "data": {"cattleId": id, "latitude": -27.5, "longitude": 153.0}}),
+            )
+            .await,
+        );
+    }
+    answers.push(
+        send(
+            &assessor,
+            &base,
+            json!({"type": "RECORD_VALUATION",
+        "data": {"cattleId": animals[0], "amountCents": 240_000, "method": "MARKET"}}),
+        )
+        .await,
+    );
+    assert_eq!(answers.len(), 50);
+
+    for (n, (status, body, took)) in answers.iter().enumerate() {
+        assert_eq!(*status, 200, "command {n} applied: {body}");
+        // A stall detector, not a speed target: the stall this guards against took 26 s.
+        assert!(*took < Duration::from_secs(5), "command {n} took {took:?}");
+    }
+    let log = logs.text();
+    for stall in [
+        "sqlx::pool::acquire",
+        "Failed to acquire connection",
+        "could not apply a message",
+    ] {
+        assert!(!log.contains(stall), "the log shows `{stall}`:\n{log}");
+    }
+
+    server.stop().await;
+    assert!(
+        std::net::TcpStream::connect(&settings.embedded_broker).is_err(),
+        "the embedded broker stops with the app"
+    );
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
