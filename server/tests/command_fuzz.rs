@@ -93,12 +93,12 @@ fn no_body_makes_the_command_endpoint_fail_with_a_500() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let (server, url, http) = runtime.block_on(async {
+    let (settings, server, url, http) = runtime.block_on(async {
         let settings = support::settings("fuzz").await;
         let server = support::start(&settings).await;
         let url = format!("http://{}/api/commands", server.addr);
         let (http, _) = support::farmer_with_clients(&server, &[1]).await;
-        (server, url, http)
+        (settings, server, url, http)
     });
     let mut runner = TestRunner::new(Config {
         cases: 10_000,
@@ -134,4 +134,5 @@ fn no_body_makes_the_command_endpoint_fail_with_a_500() {
         })
         .expect("every body is answered without a 500");
     drop(server);
+    drop(settings);
 }

@@ -19,6 +19,7 @@ struct Rig {
     publisher: EventPublisher,
     source: ConsumerSource,
     key: domain::SigningKeyPair,
+    _settings: support::TestSettings,
 }
 
 async fn rig(label: &str) -> Rig {
@@ -45,6 +46,7 @@ async fn rig(label: &str) -> Rig {
         publisher,
         source,
         key,
+        _settings: settings,
     }
 }
 
@@ -285,7 +287,7 @@ fn dead_letters(topic: &str) -> Vec<(Vec<u8>, std::collections::HashMap<String, 
         .create()
         .expect("a consumer");
     let mut found = Vec::new();
-    for partition in 0..12 {
+    for partition in 0..support::TEST_PARTITIONS {
         let (low, high) = consumer
             .fetch_watermarks(topic, partition, Duration::from_secs(10))
             .expect("watermarks");

@@ -18,7 +18,7 @@ fn messages_in(topic: &str) -> i64 {
         .set("group.id", support::unique("watermarks"))
         .create()
         .expect("a consumer");
-    (0..12)
+    (0..support::TEST_PARTITIONS)
         .map(|p| {
             let (low, high) = consumer
                 .fetch_watermarks(topic, p, Duration::from_secs(10))
