@@ -78,7 +78,7 @@ playwright() {
     ICATTLE_E2E_BROKERS="$BROKER_ADDR" npx playwright test "$@")
 }
 
-step "end-to-end: Playwright against the app on PostgreSQL, Redis and Apache Kafka"
+step "end-to-end: Playwright against the app on PostgreSQL and Apache Kafka"
 prefix="e2e-${run_id}."
 port="${ICATTLE_E2E_PORT:-3310}"
 psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE ${database}"

@@ -1,22 +1,8 @@
 import { expect, Page, test } from '@playwright/test';
 import {
-  applied, expectNoReload, forgeEvent, markDocument, newUser, ready, registerClient, screenshot,
-  screenshotBoth, signedInPage, uniqueNlis, uniquePic, watchConsole,
+  applied, expectNoReload, forgeEvent, form, markDocument, newUser, ready, registerClient, screenshot,
+  screenshotBoth, signedInPage, submit, uniqueNlis, uniquePic, watchConsole,
 } from './support';
-
-const form = (page: Page, command: string) => page.locator(`form[data-command="${command}"]`);
-
-async function submit(page: Page, command: string, values: Record<string, string>) {
-  const f = form(page, command);
-  for (const [name, value] of Object.entries(values)) {
-    const box = f.locator(`[name="${name}"]`);
-    if ((await box.evaluate((el) => el.tagName)) === 'SELECT') await box.selectOption(value);
-    else await box.fill(value);
-  }
-  await f.locator('button[type="submit"]').click();
-  await expect(f.getByTestId('submit-state')).toContainText('PUBLISHED');
-  await expect(f.locator('[data-status="APPLIED"]')).toBeVisible({ timeout: 20_000 });
-}
 
 test('a visitor is sent to sign in, and a wrong password is said beside the field', async ({ page }) => {
   const errors = watchConsole(page);

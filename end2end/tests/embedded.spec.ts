@@ -1,23 +1,9 @@
-import { expect, Page, test } from '@playwright/test';
-import { newUser, ready, screenshot, signedInPage, uniqueNlis, uniquePic, watchConsole } from './support';
+import { expect, test } from '@playwright/test';
+import { newUser, ready, screenshot, signedInPage, submit, uniqueNlis, uniquePic, watchConsole } from './support';
 
 // Runs against the README's run path (`scripts/test.sh` starts the app with no engine
 // configured: SQLite and the Apache Kafka broker the app starts itself). A new user's first
 // actions once froze that path for minutes; here each must be APPLIED promptly.
-
-const form = (page: Page, command: string) => page.locator(`form[data-command="${command}"]`);
-
-async function submit(page: Page, command: string, values: Record<string, string>) {
-  const f = form(page, command);
-  for (const [name, value] of Object.entries(values)) {
-    const box = f.locator(`[name="${name}"]`);
-    if ((await box.evaluate((el) => el.tagName)) === 'SELECT') await box.selectOption(value);
-    else await box.fill(value);
-  }
-  await f.locator('button[type="submit"]').click();
-  await expect(f.getByTestId('submit-state')).toContainText('PUBLISHED');
-  await expect(f.locator('[data-status="APPLIED"]')).toBeVisible({ timeout: 10_000 });
-}
 
 test('@embedded a new farmer registers a client and an animal, and a new assessor values it', async ({ browser }) => {
   const farmer = await newUser('FARMER');

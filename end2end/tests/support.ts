@@ -129,3 +129,20 @@ export function forgeEvent(cattleId: number): string {
   return execFileSync('python3', [path.join(__dirname, '..', '..', 'scripts', 'forge_event.py'),
     '--brokers', brokers, '--topic', topic, '--cattle-id', String(cattleId)]).toString().trim();
 }
+
+/** The form of `command` on the page. */
+export const form = (page: Page, command: string) => page.locator(`form[data-command="${command}"]`);
+
+/** Fills and sends a form, then waits until the golden record applied its event. */
+export async function submit(page: Page, command: string, values: Record<string, string>) {
+  const f = form(page, command);
+  for (const [name, value] of Object.entries(values)) {
+    const box = f.locator(`[name="${name}"]`);
+    if ((await box.evaluate((el) => el.tagName)) === 'SELECT') await box.selectOption(value);
+    else await box.fill(value);
+  }
+  await f.locator('button[type="submit"]').click();
+  // PUBLISHED may turn into APPLIED before the test looks: the golden record is that quick.
+  await expect(f.getByTestId('submit-state')).toContainText(/PUBLISHED|APPLIED/);
+  await expect(f.locator('[data-status="APPLIED"]')).toBeVisible({ timeout: 20_000 });
+}
