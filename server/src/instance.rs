@@ -88,13 +88,16 @@ impl Instance {
         }
     }
 
-    /// Stops serving and consuming, then shuts the embedded broker down cleanly.
+    /// Stops serving and consuming, then shuts the embedded broker down cleanly once no
+    /// client of this instance is left to complain about it going.
     pub async fn stop(mut self) {
         for task in self.tasks.drain(..) {
             task.abort();
             let _ = task.await;
         }
-        if let Some(broker) = self.broker.take() {
+        let broker = self.broker.take();
+        drop(self);
+        if let Some(broker) = broker {
             broker.stop().await;
         }
     }
