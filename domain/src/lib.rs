@@ -35,6 +35,7 @@ pub mod payloads;
 mod protocol;
 mod provenance;
 mod rejection;
+mod request_key;
 mod scoring;
 mod source_system;
 mod stream;
@@ -63,6 +64,9 @@ pub use payloads::EventPayload;
 pub use protocol::*;
 pub use provenance::{Provenance, RiskLevel, SuspicionType, VerificationKind};
 pub use rejection::Rejection;
+pub use request_key::{
+    has_natural_ref, request_ref, RequestKey, REQUEST_KEY_HEADER, REQUEST_KEY_MAX,
+};
 pub use scoring::{score_provenance, verification_weight, BASE_CONFIDENCE};
 pub use source_system::SourceSystem;
 pub use stream::{fold_verified, FoldedStream, StreamRefusal, StreamState};

@@ -3,11 +3,12 @@
 use crate::accounts::{Accounts, Actor};
 use crate::golden::queries;
 use crate::kafka::publisher::EventPublisher;
+use crate::written_streams::{WrittenStream, WrittenStreams};
 use app::model::{CommandAck, CommandFailure};
 use chrono::{SecondsFormat, Utc};
 use domain::{
-    authorize, decide, idempotency_key, payload_hash, role_may_send, seal, Command, EventDraft,
-    Forbidden, Rejection, Role, SourceSystem,
+    authorize, decide, fold_verified, idempotency_key, payload_hash, role_may_send, seal, Command,
+    EventDraft, Forbidden, Rejection, RequestKey, Role, SourceSystem, StreamState,
 };
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ pub struct CommandHandler {
     publisher: EventPublisher,
     accounts: Accounts,
     recent: Arc<Mutex<HashMap<String, String>>>,
+    written: WrittenStreams,
 }
 
 /// The short message a user sees for a technical failure; details go to the log.
@@ -32,6 +34,30 @@ fn unavailable(what: &str) -> CommandFailure {
     CommandFailure::Unavailable {
         message: format!("{what}; nothing was published, please try again"),
     }
+}
+
+/// With a request key, the events' references name the request instead of the sequence, so
+/// a retry decided on a later state still carries the same idempotency keys.
+fn keyed(
+    decisions: Vec<domain::DecidedEvent>,
+    cattle_id: domain::CattleId,
+    request_key: Option<&RequestKey>,
+) -> Vec<domain::DecidedEvent> {
+    let Some(key) = request_key else {
+        return decisions;
+    };
+    decisions
+        .into_iter()
+        .enumerate()
+        .map(|(index, (event_type, payload, event_ref))| {
+            if domain::has_natural_ref(event_type) {
+                (event_type, payload, event_ref)
+            } else {
+                let keyed_ref = domain::request_ref(event_type, cattle_id, key, index);
+                (event_type, payload, keyed_ref)
+            }
+        })
+        .collect()
 }
 
 /// The refusal of a command the user may not send.
@@ -66,14 +92,18 @@ impl CommandHandler {
             publisher,
             accounts,
             recent: Arc::new(Mutex::new(HashMap::new())),
+            written: WrittenStreams::default(),
         }
     }
 
-    /// Handles one command as received from outside, on behalf of `actor`.
+    /// Handles one command as received from outside, on behalf of `actor`. With a request
+    /// key, a retry of the same request is answered with the original event, however the
+    /// animal changed in between.
     pub async fn handle(
         &self,
         actor: &Actor,
         body: serde_json::Value,
+        request_key: Option<&RequestKey>,
     ) -> Result<CommandAck, CommandFailure> {
         let command = Command::parse(&body).map_err(|errors| CommandFailure::Invalid { errors })?;
         command
@@ -84,7 +114,10 @@ impl CommandHandler {
             return Err(forbidden(authorize(role, &[], None, &command)));
         }
         let cattle_id = command.cattle_id();
-        let (mut head, state) = match self.stream_head(&command).await {
+        // Held until the events are acknowledged: this instance decides one command per
+        // stream at a time, each on the head the one before it left.
+        let mut turn = self.written.turn(cattle_id.0).await;
+        let (mut head, state) = match self.stream_head(&command, turn.as_ref()).await {
             Err(CommandFailure::Rejected {
                 code,
                 message,
@@ -102,7 +135,7 @@ impl CommandHandler {
             other => other?,
         };
         if role == Role::Farmer {
-            let own = self
+            let mut own = self
                 .accounts
                 .own_clients(&actor.user.username)
                 .await
@@ -110,11 +143,12 @@ impl CommandHandler {
                     tracing::error!(%error, "could not read a farmer's clients");
                     unavailable("The registry could not check whose animal this is")
                 })?;
+            own.extend(self.written.clients_registered_by(&actor.user.username));
             let owner = state.as_ref().map(|animal| animal.client_id);
             authorize(role, &own, owner, &command).map_err(|no| forbidden(Err(no)))?;
         }
         let decisions = match decide(state.as_ref(), &command) {
-            Ok(decisions) => decisions,
+            Ok(decisions) => keyed(decisions, cattle_id, request_key),
             Err(Rejection::Invalid(errors)) => return Err(CommandFailure::Invalid { errors }),
             Err(rejection) => {
                 // A registration sent again is the same fact, not a conflict: name the original.
@@ -137,6 +171,7 @@ impl CommandHandler {
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let correlation_id = format!("cor_{}", uuid::Uuid::new_v4().simple());
         let mut last = None;
+        let mut stream = state.map(StreamState::Cattle);
         for (event_type, payload, event_ref) in decisions {
             let draft = EventDraft {
                 event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
@@ -153,12 +188,16 @@ impl CommandHandler {
                 provenance: None,
             };
             let envelope = seal(draft, &head, &actor.key);
-            let hash = domain::event_hash(&envelope).map_err(|error| {
-                tracing::error!(%error, "a freshly sealed envelope does not hash");
+            // The same rule every view applies: what this instance remembers having written
+            // is what the views will hold.
+            let folded = fold_verified(&envelope, &head, stream.take(), true).map_err(|error| {
+                tracing::error!(%error, "a freshly sealed envelope does not fold");
                 unavailable("The event could not be sealed")
             })?;
             let position = self.publisher.publish(&envelope).await.map_err(|error| {
                 let event_id = &envelope.metadata.event_id;
+                // The outcome is unknown: build on the golden record next time.
+                *turn = None;
                 tracing::error!(%error, %event_id, "publishing to Kafka failed");
                 // Unacknowledged is not the same as unwritten: the broker may still have it.
                 CommandFailure::Unavailable {
@@ -174,10 +213,16 @@ impl CommandHandler {
                 &envelope.metadata.idempotency_key,
                 &envelope.metadata.event_id,
             );
-            head = head.after(&hash).map_err(|error| {
-                tracing::error!(%error, "could not advance the chain head");
-                unavailable("The event could not be chained")
-            })?;
+            if let Command::RegisterClient(client) = &command {
+                self.written
+                    .registered_client(&actor.user.username, client.resolved_client_id());
+            }
+            head = folded.head;
+            *turn = Some(WrittenStream {
+                head: head.clone(),
+                state: folded.state.clone(),
+            });
+            stream = Some(folded.state);
             last = Some(envelope);
         }
         let Some(envelope) = last else {
@@ -201,6 +246,7 @@ impl CommandHandler {
     async fn stream_head(
         &self,
         command: &Command,
+        written: Option<&WrittenStream>,
     ) -> Result<(domain::ChainHead, Option<domain::CattleState>), CommandFailure> {
         let id = command.cattle_id().0;
         let read_failed = |error: sea_orm::DbErr| {
@@ -208,10 +254,11 @@ impl CommandHandler {
             unavailable("The registry could not read the animal")
         };
         if let Command::RegisterClient(client) = command {
-            if queries::client_head(&self.db, id)
-                .await
-                .map_err(read_failed)?
-                .is_some()
+            if written.is_some()
+                || queries::client_head(&self.db, id)
+                    .await
+                    .map_err(read_failed)?
+                    .is_some()
             {
                 return Err(CommandFailure::Rejected {
                     code: "ALREADY_REGISTERED".into(),
@@ -232,9 +279,19 @@ impl CommandHandler {
             }
             return Ok((domain::ChainHead::default(), None));
         }
-        queries::head_and_state(&self.db, id)
+        let (head, state) = queries::head_and_state(&self.db, id)
             .await
-            .map_err(read_failed)
+            .map_err(read_failed)?;
+        match written {
+            // This instance's own events the golden record has not applied yet.
+            Some(WrittenStream {
+                head: written_head,
+                state: StreamState::Cattle(animal),
+            }) if written_head.sequence > head.sequence => {
+                Ok((written_head.clone(), Some(animal.clone())))
+            }
+            _ => Ok((head, state)),
+        }
     }
 
     /// For a registration refused because the stream exists: the event that registered it,

@@ -18,3 +18,4 @@ pub mod keys;
 pub mod live;
 pub mod registry_office;
 pub mod views;
+pub mod written_streams;

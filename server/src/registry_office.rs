@@ -34,6 +34,21 @@ fn read_failed(error: DbErr) -> CommandFailure {
 }
 
 impl RegistryOffice {
+    /// Sends a command for `user`, with the request key the client named it by, if any.
+    pub async fn submit_keyed(
+        &self,
+        user: &SignedInUser,
+        command: serde_json::Value,
+        request_key: Option<&domain::RequestKey>,
+    ) -> Result<CommandAck, CommandFailure> {
+        let actor = self
+            .accounts
+            .actor(user)
+            .await
+            .map_err(|error| unavailable("Your signing key could not be loaded", error))?;
+        self.commands.handle(&actor, command, request_key).await
+    }
+
     /// The office over these accounts, this write side and this golden record.
     pub fn new(accounts: Accounts, commands: CommandHandler, db: DatabaseConnection) -> Self {
         Self {
@@ -110,12 +125,7 @@ impl LivestockRegistry for RegistryOffice {
         user: &SignedInUser,
         command: serde_json::Value,
     ) -> Result<CommandAck, CommandFailure> {
-        let actor = self
-            .accounts
-            .actor(user)
-            .await
-            .map_err(|error| unavailable("Your signing key could not be loaded", error))?;
-        self.commands.handle(&actor, command).await
+        self.submit_keyed(user, command, None).await
     }
 
     async fn herd(

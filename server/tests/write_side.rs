@@ -38,13 +38,23 @@ impl Api {
     }
 
     async fn command(&self, query: &str, body: Value) -> (u16, Value) {
-        let response = self
+        self.send(query, body, None).await
+    }
+
+    /// The same, named by the client with an `Idempotency-Key`.
+    async fn keyed(&self, key: &str, body: Value) -> (u16, Value) {
+        self.send("", body, Some(key)).await
+    }
+
+    async fn send(&self, query: &str, body: Value, key: Option<&str>) -> (u16, Value) {
+        let mut request = self
             .http
             .post(format!("{}/api/commands{query}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .expect("the API answers");
+            .json(&body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let response = request.send().await.expect("the API answers");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -140,7 +150,7 @@ async fn a_hundred_races_on_one_animal_have_one_winner_each_and_an_intact_chain(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_command_twice_gives_one_event_and_names_the_original() {
-    let mut settings = support::settings("twice").await;
+    let settings = support::settings("twice").await;
     let server = support::start(&settings).await;
     let api = Api::new(&server).await;
 
@@ -153,26 +163,16 @@ async fn the_same_command_twice_gives_one_event_and_names_the_original() {
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["status"], "DUPLICATE");
     assert_eq!(again["event_id"], first["event_id"]);
-    drop(server);
 
-    // Sent twice against the same state (the views are stopped, so the golden record cannot
-    // move on in between), a health record is one fact: the repeat names the first event.
-    settings.run_views = false;
-    let server = support::start(&settings).await;
-    let api = api.at(server.addr);
+    // A request the client named with an Idempotency-Key is one fact however often it is
+    // sent: before the golden record applied it, and after.
     let health = json!({"type": "RECORD_HEALTH", "data": {"cattleId": id, "kind": "VACCINATION", "notes": "7-in-1"}});
-    let (status, recorded) = api.command("", health.clone()).await;
+    let (status, recorded) = api.keyed("vet-visit-17", health.clone()).await;
     assert_eq!(status, 202, "{recorded}");
-    let (status, repeated) = api.command("", health).await;
+    let (status, repeated) = api.keyed("vet-visit-17", health.clone()).await;
     assert_eq!(status, 200, "{repeated}");
     assert_eq!(repeated["status"], "DUPLICATE");
     assert_eq!(repeated["event_id"], recorded["event_id"]);
-    drop(server);
-
-    let mut settings = settings.clone();
-    settings.run_views = true;
-    let server = support::start(&settings).await;
-    let api = api.at(server.addr);
     let status: Value =
         support::eventually(Duration::from_secs(20), "the health record", || async {
             let (_, status) = api
@@ -185,10 +185,26 @@ async fn the_same_command_twice_gives_one_event_and_names_the_original() {
         })
         .await;
     assert_eq!(status["sequence"], 2);
+    // A new instance has no memory of it: the golden record answers.
+    drop(server);
+    let server = support::start(&settings).await;
+    let api = api.at(server.addr);
+    let (status, late) = api.keyed("vet-visit-17", health.clone()).await;
+    assert_eq!(status, 200, "{late}");
+    assert_eq!(late["event_id"], recorded["event_id"]);
     assert_eq!(
         support::count(&server.db, &format!("cattle_events WHERE cattle_id = {id}")).await,
         2
     );
+
+    // Without a key, the same record sent again is a second visit; a key that is not visible
+    // ASCII is refused, naming the header.
+    let (status, second) = api.command("", health.clone()).await;
+    assert_eq!(status, 202, "{second}");
+    assert_eq!(second["sequence"], 3);
+    let (status, refused) = api.keyed("two words", health).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["errors"][0]["field"], "Idempotency-Key");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,6 @@ use super::router::ServerState;
 use crate::from_log::rebuild_from_log;
 use crate::golden::queries;
 use app::model::{CommandAck, CommandFailure};
-use app::registry::LivestockRegistry;
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -139,10 +138,15 @@ pub async fn post_command(
     State(state): State<ServerState>,
     SignedIn(user): SignedIn,
     Query(query): Query<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
     let wait = match wait_option(&query) {
         Ok(wait) => wait,
+        Err(error) => return bad_parameter(&error.field, error.message),
+    };
+    let request_key = match request_key(&headers) {
+        Ok(key) => key,
         Err(error) => return bad_parameter(&error.field, error.message),
     };
     let value: serde_json::Value = match serde_json::from_slice(&body) {
@@ -155,7 +159,11 @@ pub async fn post_command(
             return (StatusCode::BAD_REQUEST, Json(json!({ "errors": errors }))).into_response();
         }
     };
-    match (state.office.submit(&user, value).await, wait) {
+    let submitted = state
+        .office
+        .submit_keyed(&user, value, request_key.as_ref())
+        .await;
+    match (submitted, wait) {
         (Ok(ack), Some(within)) => answer_when_applied(&state, ack, within).await,
         (Ok(ack), None) if ack.status == "DUPLICATE" => (StatusCode::OK, Json(ack)).into_response(),
         (Ok(ack), None) => (StatusCode::ACCEPTED, Json(ack)).into_response(),
@@ -289,4 +297,16 @@ pub async fn get_keys(State(state): State<ServerState>) -> Response {
 /// `GET /health`: the process answers.
 pub async fn health() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
+}
+
+/// The `Idempotency-Key` header, when sent; a key that is not visible ASCII is refused.
+fn request_key(headers: &axum::http::HeaderMap) -> Result<Option<domain::RequestKey>, FieldError> {
+    let Some(value) = headers.get(domain::REQUEST_KEY_HEADER) else {
+        return Ok(None);
+    };
+    let text = value.to_str().map_err(|_| FieldError {
+        field: domain::REQUEST_KEY_HEADER.into(),
+        message: "the key may hold only visible ASCII characters, without spaces".into(),
+    })?;
+    domain::RequestKey::parse(text).map(Some)
 }

@@ -185,9 +185,7 @@ pub async fn check_topics(
 ) -> Result<(), TopicError> {
     let admin = admin_client(brokers)?;
     let names = topics.all();
-    let metadata = admin
-        .inner()
-        .fetch_metadata(None, std::time::Duration::from_secs(10))?;
+    let metadata = visible_metadata(&admin, &names).await?;
     for name in &names {
         let described = metadata.topics().iter().find(|t| t.name() == name);
         let (partitions, replicas) = described
@@ -215,6 +213,32 @@ pub async fn check_topics(
         }
     }
     Ok(())
+}
+
+/// The cluster's metadata once it lists every topic of `names` with its partitions: a topic
+/// created a moment ago reaches the metadata of every broker only after a short while.
+async fn visible_metadata(
+    admin: &AdminClient<DefaultClientContext>,
+    names: &[String],
+) -> Result<rdkafka::metadata::Metadata, KafkaError> {
+    const ATTEMPTS: u32 = 40;
+    let mut attempt = 0;
+    loop {
+        let metadata = admin
+            .inner()
+            .fetch_metadata(None, std::time::Duration::from_secs(10))?;
+        let visible = names.iter().all(|name| {
+            metadata
+                .topics()
+                .iter()
+                .any(|t| t.name() == name && !t.partitions().is_empty())
+        });
+        attempt += 1;
+        if visible || attempt >= ATTEMPTS {
+            return Ok(metadata);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 }
 
 fn mismatch<T: PartialEq + ToString>(
