@@ -71,6 +71,20 @@ start_server() {
     RUST_LOG="${RUST_LOG:-info,sqlx=warn}" target/debug/icattle >"$log" 2>&1 &
   server_pid=$!
 }
+# Waits until the app started by start_server answers, or fails with its log if it stops.
+await_server() {
+  local port="$1" log="$2"
+  for _ in $(seq 1 360); do
+    if port_open "127.0.0.1:${port}"; then return; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "--- the app stopped while starting; its log: ---" >&2; tail -n 40 "$log" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  echo "the app did not answer on port ${port} within 180 s; see ${log}" >&2
+  return 1
+}
 playwright() {
   local port="$1"
   shift
@@ -85,6 +99,7 @@ psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE ${database}"
 start_server "$port" "$data_dir/server.log" \
   DATABASE_URL="postgres://postgres:${PGPASSWORD}@127.0.0.1:5432/${database}" \
   KAFKA_BROKERS="$BROKER_ADDR" ICATTLE_TOPIC_PREFIX="$prefix" ICATTLE_DATA_DIR="$data_dir/pg"
+await_server "$port" "$data_dir/server.log"
 if ! ICATTLE_E2E_TOPIC="${prefix}icattle.cattle.events" playwright "$port" --grep-invert @embedded; then
   echo "--- server log ---" >&2; tail -n 80 "$data_dir/server.log" >&2
   exit 1
@@ -100,6 +115,7 @@ embedded_port="${ICATTLE_E2E_EMBEDDED_PORT:-3311}"
 embedded_broker="127.0.0.1:${ICATTLE_E2E_EMBEDDED_BROKER_PORT:-19392}"
 start_server "$embedded_port" "$data_dir/embedded.log" \
   ICATTLE_DATA_DIR="$data_dir/embedded" ICATTLE_EMBEDDED_BROKER="$embedded_broker"
+await_server "$embedded_port" "$data_dir/embedded.log"
 if ! playwright "$embedded_port" --grep @embedded; then
   echo "--- server log ---" >&2; tail -n 80 "$data_dir/embedded.log" >&2
   exit 1

@@ -120,7 +120,10 @@ pub fn document() -> Value {
                 "parameters": [
                     {"name": "wait", "in": "query", "schema": {"enum": ["applied"]},
                      "description": "answer only once the golden record applied (or refused) the event"},
-                    {"name": "timeout_ms", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 60000}}
+                    {"name": "timeout_ms", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 60000}},
+                    {"name": domain::REQUEST_KEY_HEADER, "in": "header",
+                     "schema": {"type": "string", "minLength": 1, "maxLength": domain::REQUEST_KEY_MAX},
+                     "description": "the client's name for this request: a retry with the same key is answered with the original event"}
                 ],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"oneOf": commands}}}},
                 "responses": {

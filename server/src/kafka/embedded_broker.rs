@@ -220,7 +220,9 @@ async fn format_log_dir(
     };
     let cluster_id = cluster_id()?;
     let output = java(launch, dir)
-        .args(["kafka.tools.StorageTool", "format", "-t", &cluster_id, "-c"])
+        .args(["kafka.tools.StorageTool", "format"])
+        .arg(format!("--cluster-id={cluster_id}"))
+        .arg("--config")
         .arg(properties)
         .arg("--standalone")
         .output()
@@ -237,12 +239,18 @@ async fn format_log_dir(
     Ok(())
 }
 
-/// A new cluster id: 16 random bytes, URL-safe base64 without padding, as Kafka writes them.
+/// A new cluster id: 16 random bytes, URL-safe base64 without padding, as Kafka writes them,
+/// and like Kafka's own never starting with `-` (a command line would read it as an option).
 fn cluster_id() -> Result<String, EmbeddedBrokerError> {
-    let seed =
-        crate::keys::random_seed().map_err(|e| EmbeddedBrokerError::Format(e.to_string()))?;
     use base64::Engine;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&seed[..16]))
+    loop {
+        let seed =
+            crate::keys::random_seed().map_err(|e| EmbeddedBrokerError::Format(e.to_string()))?;
+        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&seed[..16]);
+        if !id.starts_with('-') {
+            return Ok(id);
+        }
+    }
 }
 
 /// Whether a Kafka broker answers a metadata request on `addr`.
@@ -304,12 +312,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cluster_ids_are_22_url_safe_characters() {
-        let id = cluster_id().unwrap();
-        assert_eq!(id.len(), 22);
-        assert!(id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    fn cluster_ids_are_22_url_safe_characters_never_read_as_an_option() {
+        for _ in 0..2_000 {
+            let id = cluster_id().unwrap();
+            assert_eq!(id.len(), 22);
+            assert!(id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            assert!(!id.starts_with('-'), "{id}");
+        }
     }
 
     #[test]
