@@ -3,7 +3,7 @@
 use crate::accounts::{Accounts, Actor};
 use crate::golden::queries;
 use crate::kafka::publisher::EventPublisher;
-use crate::written_streams::{WrittenStream, WrittenStreams};
+use crate::written_streams::{SentCommand, WrittenStream, WrittenStreams};
 use app::model::{CommandAck, CommandFailure};
 use chrono::{SecondsFormat, Utc};
 use domain::{
@@ -117,7 +117,7 @@ impl CommandHandler {
         // Held until the events are acknowledged: this instance decides one command per
         // stream at a time, each on the head the one before it left.
         let mut turn = self.written.turn(cattle_id.0).await;
-        let (mut head, state) = match self.stream_head(&command, turn.as_ref()).await {
+        let (mut head, state, pending) = match self.stream_head(&command, turn.as_ref()).await {
             Err(CommandFailure::Rejected {
                 code,
                 message,
@@ -146,6 +146,17 @@ impl CommandHandler {
             own.extend(self.written.clients_registered_by(&actor.user.username));
             let owner = state.as_ref().map(|animal| animal.client_id);
             authorize(role, &own, owner, &command).map_err(|no| forbidden(Err(no)))?;
+        }
+        // Sent again before the golden record applied the first (a double click, a client's
+        // retry): the same fact, as it was when every command was decided on the golden
+        // record's head. A request key decides that by itself.
+        let fingerprint = payload_hash(&body);
+        if let (true, None, Some(written)) = (pending, request_key, turn.as_ref()) {
+            if written.sent.author == actor.user.username && written.sent.fingerprint == fingerprint
+            {
+                let original = written.sent.event_id.clone();
+                return Ok(duplicate_ack(original, cattle_id.0, written.head.sequence));
+            }
         }
         let decisions = match decide(state.as_ref(), &command) {
             Ok(decisions) => keyed(decisions, cattle_id, request_key),
@@ -221,6 +232,11 @@ impl CommandHandler {
             *turn = Some(WrittenStream {
                 head: head.clone(),
                 state: folded.state.clone(),
+                sent: SentCommand {
+                    author: actor.user.username.clone(),
+                    fingerprint: fingerprint.clone(),
+                    event_id: envelope.metadata.event_id.clone(),
+                },
             });
             stream = Some(folded.state);
             last = Some(envelope);
@@ -241,13 +257,14 @@ impl CommandHandler {
         })
     }
 
-    /// The chain head and state a command builds on; a client stream that exists already
+    /// The chain head and state a command builds on, and whether they are this instance's own
+    /// events the golden record has not applied yet; a client stream that exists already
     /// refuses a second registration here.
     async fn stream_head(
         &self,
         command: &Command,
         written: Option<&WrittenStream>,
-    ) -> Result<(domain::ChainHead, Option<domain::CattleState>), CommandFailure> {
+    ) -> Result<(domain::ChainHead, Option<domain::CattleState>, bool), CommandFailure> {
         let id = command.cattle_id().0;
         let read_failed = |error: sea_orm::DbErr| {
             tracing::error!(%error, stream = id, "could not read the stream's head");
@@ -277,7 +294,7 @@ impl CommandHandler {
                     field: Some("clientId".into()),
                 });
             }
-            return Ok((domain::ChainHead::default(), None));
+            return Ok((domain::ChainHead::default(), None, false));
         }
         let (head, state) = queries::head_and_state(&self.db, id)
             .await
@@ -287,10 +304,11 @@ impl CommandHandler {
             Some(WrittenStream {
                 head: written_head,
                 state: StreamState::Cattle(animal),
+                ..
             }) if written_head.sequence > head.sequence => {
-                Ok((written_head.clone(), Some(animal.clone())))
+                Ok((written_head.clone(), Some(animal.clone()), true))
             }
-            _ => Ok((head, state)),
+            _ => Ok((head, state, false)),
         }
     }
 

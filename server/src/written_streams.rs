@@ -18,6 +18,20 @@ pub struct WrittenStream {
     pub head: ChainHead,
     /// The stream's state after that event.
     pub state: StreamState,
+    /// The command that wrote it, as sent: the user, the hash of its canonical JSON, and the
+    /// last event it gave.
+    pub sent: SentCommand,
+}
+
+/// A command as this instance received it, to recognise it when it comes again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentCommand {
+    /// Who sent it.
+    pub author: String,
+    /// SHA-256 of the command's canonical JSON.
+    pub fingerprint: String,
+    /// The last event it was accepted as.
+    pub event_id: String,
 }
 
 /// The exclusive right to write one stream from this instance, with what it last wrote.

@@ -221,6 +221,16 @@ async fn waiting_times_out_with_the_event_id_and_nothing_is_lost() {
     assert_eq!(status, 504, "{late}");
     assert_eq!(late["status"], "PUBLISHED");
     let event_id = late["event_id"].as_str().expect("the event id").to_string();
+    // The animal is this instance's own unapplied event: it can be updated at once, and the
+    // same update sent again before the golden record applied it is the same fact.
+    let health = json!({"type": "RECORD_HEALTH",
+        "data": {"cattleId": late["cattle_id"], "kind": "VACCINATION", "notes": "7-in-1"}});
+    let (status, recorded) = api.command("", health.clone()).await;
+    assert_eq!(status, 202, "{recorded}");
+    let (status, clicked_twice) = api.command("", health).await;
+    assert_eq!(status, 200, "{clicked_twice}");
+    assert_eq!(clicked_twice["status"], "DUPLICATE");
+    assert_eq!(clicked_twice["event_id"], recorded["event_id"]);
     drop(server);
 
     // A server that runs the views applies the event that was waited for in vain.
