@@ -65,7 +65,7 @@ pub use protocol::*;
 pub use provenance::{Provenance, RiskLevel, SuspicionType, VerificationKind};
 pub use rejection::Rejection;
 pub use request_key::{
-    has_natural_ref, request_ref, RequestKey, REQUEST_KEY_HEADER, REQUEST_KEY_MAX,
+    has_natural_ref, named_by_request, request_ref, RequestKey, REQUEST_KEY_HEADER, REQUEST_KEY_MAX,
 };
 pub use scoring::{score_provenance, verification_weight, BASE_CONFIDENCE};
 pub use source_system::SourceSystem;

@@ -1,6 +1,6 @@
 //! A client's own name for one request (the `Idempotency-Key` HTTP header integrators know):
 //! a retry with the same key is the same business fact, whatever happened in between.
-use crate::{CattleId, EventType, FieldError};
+use crate::{CattleId, DecidedEvent, EventType, FieldError};
 
 /// The header that carries a request key.
 pub const REQUEST_KEY_HEADER: &str = "Idempotency-Key";
@@ -66,6 +66,31 @@ pub fn request_ref(
     }
 }
 
+/// The events of a keyed request, each named by the request instead of the sequence where
+/// its reference does not already name the fact, so a retry decided on a later state still
+/// carries the same idempotency keys.
+pub fn named_by_request(
+    decisions: Vec<DecidedEvent>,
+    cattle_id: CattleId,
+    key: &RequestKey,
+) -> Vec<DecidedEvent> {
+    decisions
+        .into_iter()
+        .enumerate()
+        .map(|(index, (event_type, payload, event_ref))| {
+            if has_natural_ref(event_type) {
+                (event_type, payload, event_ref)
+            } else {
+                (
+                    event_type,
+                    payload,
+                    request_ref(event_type, cattle_id, key, index),
+                )
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +121,32 @@ mod tests {
         assert_eq!(
             request_ref(EventType::HealthRecorded, id, &key, 1),
             "health-recorded-42-request-abc-1"
+        );
+    }
+
+    #[test]
+    fn a_keyed_request_renames_sequenced_events_and_keeps_natural_ones() {
+        let key = RequestKey::parse("retry-1").unwrap();
+        let id = CattleId(7);
+        let decided = vec![
+            (
+                EventType::CattleCreated,
+                serde_json::json!({}),
+                "cattle-created-X".to_string(),
+            ),
+            (
+                EventType::HealthRecorded,
+                serde_json::json!({}),
+                "health-recorded-7-3".to_string(),
+            ),
+        ];
+        let named: Vec<String> = named_by_request(decided, id, &key)
+            .into_iter()
+            .map(|(_, _, event_ref)| event_ref)
+            .collect();
+        assert_eq!(
+            named,
+            ["cattle-created-X", "health-recorded-7-request-retry-1-1"]
         );
     }
 

@@ -36,30 +36,6 @@ fn unavailable(what: &str) -> CommandFailure {
     }
 }
 
-/// With a request key, the events' references name the request instead of the sequence, so
-/// a retry decided on a later state still carries the same idempotency keys.
-fn keyed(
-    decisions: Vec<domain::DecidedEvent>,
-    cattle_id: domain::CattleId,
-    request_key: Option<&RequestKey>,
-) -> Vec<domain::DecidedEvent> {
-    let Some(key) = request_key else {
-        return decisions;
-    };
-    decisions
-        .into_iter()
-        .enumerate()
-        .map(|(index, (event_type, payload, event_ref))| {
-            if domain::has_natural_ref(event_type) {
-                (event_type, payload, event_ref)
-            } else {
-                let keyed_ref = domain::request_ref(event_type, cattle_id, key, index);
-                (event_type, payload, keyed_ref)
-            }
-        })
-        .collect()
-}
-
 /// The refusal of a command the user may not send.
 fn forbidden(verdict: Result<(), Forbidden>) -> CommandFailure {
     CommandFailure::Forbidden {
@@ -159,7 +135,10 @@ impl CommandHandler {
             }
         }
         let decisions = match decide(state.as_ref(), &command) {
-            Ok(decisions) => keyed(decisions, cattle_id, request_key),
+            Ok(decisions) => match request_key {
+                Some(key) => domain::named_by_request(decisions, cattle_id, key),
+                None => decisions,
+            },
             Err(Rejection::Invalid(errors)) => return Err(CommandFailure::Invalid { errors }),
             Err(rejection) => {
                 // A registration sent again is the same fact, not a conflict: name the original.

@@ -182,3 +182,25 @@ async fn a_new_registry_answers_its_first_fifty_commands_without_stalling() {
     );
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_kafka_s_jars_start_up_says_where_they_were_looked_for() {
+    let data_dir = std::env::temp_dir().join(support::unique("icattle-nojars"));
+    let empty = data_dir.join("no-jars-here");
+    std::fs::create_dir_all(&empty).expect("an empty directory");
+    let mut settings = embedded_settings(data_dir.clone(), free_port_pair());
+    settings.kafka_libs = Some(empty.clone());
+    let started = server::instance::start(
+        &settings,
+        "127.0.0.1:0".parse().unwrap(),
+        support::leptos_options(),
+    )
+    .await;
+    let message = match started {
+        Ok(_) => panic!("the app started without Kafka's jars"),
+        Err(error) => error.to_string(),
+    };
+    assert!(message.contains(&empty.display().to_string()), "{message}");
+    assert!(message.contains("scripts/setup.sh"), "{message}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -85,7 +85,7 @@ impl EmbeddedBroker {
             tracing::info!(%addr, "reusing the Kafka broker already answering there");
             return Ok(Self { addr, child: None });
         }
-        if !launch.libs.join(".").is_dir() || !has_kafka_jar(&launch.libs) {
+        if !has_kafka_jar(&launch.libs) {
             return Err(EmbeddedBrokerError::NoJars(launch.libs.clone()));
         }
         let dir = launch.data_dir.join("kafka");

@@ -278,3 +278,34 @@ where
         .map(|t| t.partitions().len() as i32)
         .unwrap_or(0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(replication: i32) -> TopicLayout {
+        TopicLayout {
+            partitions: 12,
+            replication,
+        }
+    }
+
+    #[test]
+    fn a_replicated_topic_survives_one_broker_lost_and_a_single_replica_needs_nothing() {
+        assert_eq!(layout(1).min_insync_replicas(), None);
+        assert_eq!(layout(2).min_insync_replicas(), Some(1));
+        assert_eq!(layout(3).min_insync_replicas(), Some(2));
+        assert_eq!(layout(5).min_insync_replicas(), Some(2));
+    }
+
+    #[test]
+    fn event_topics_keep_everything_and_snapshots_are_compacted() {
+        let topics = Topics::new("t.");
+        let events = layout(3).required_configs(&topics.cattle_events(), &topics);
+        assert!(events.contains(&("retention.ms", "-1".into())));
+        assert!(events.contains(&("cleanup.policy", "delete".into())));
+        assert!(events.contains(&("min.insync.replicas", "2".into())));
+        let snapshots = layout(1).required_configs(&topics.snapshots(), &topics);
+        assert_eq!(snapshots, vec![("cleanup.policy", "compact".to_string())]);
+    }
+}
