@@ -10,6 +10,8 @@ import uuid
 
 from confluent_kafka import Consumer, KafkaException, Producer
 
+from peek_events import cloud_event_headers
+
 
 def latest_envelope(brokers: str, topic: str, key: str, timeout: float) -> dict:
     consumer = Consumer({
@@ -65,7 +67,10 @@ def main() -> int:
     else:
         forged["payload"]["forged"] = True
     producer = Producer({"bootstrap.servers": args.brokers, "enable.idempotence": True, "acks": "all"})
-    producer.produce(args.topic, key=key.encode(), value=json.dumps(forged).encode())
+    # A careful forger copies the record's headers too: only the verifier can tell.
+    headers = [(name, value.encode()) for name, value in cloud_event_headers(forged, key).items()]
+    producer.produce(args.topic, key=key.encode(), value=json.dumps(forged).encode(),
+                     headers=headers)
     if producer.flush(20) != 0:
         print("the broker did not acknowledge the forged event", file=sys.stderr)
         return 1

@@ -27,11 +27,10 @@ def missing_fields(envelope: dict) -> list:
     return missing
 
 
-def cloud_event_disagreements(envelope: dict, headers: dict, key: str) -> list:
-    """Where the record's CloudEvents headers (Kafka binding, binary mode) differ from its
-    envelope."""
+def cloud_event_headers(envelope: dict, key: str) -> dict:
+    """The CloudEvents headers (Kafka binding, binary mode) a record of this envelope carries."""
     meta = envelope.get("metadata") or {}
-    expected = {
+    return {
         "ce_specversion": "1.0",
         "ce_id": meta.get("event_id"),
         "ce_type": meta.get("event_type"),
@@ -40,8 +39,13 @@ def cloud_event_disagreements(envelope: dict, headers: dict, key: str) -> list:
         "ce_time": meta.get("recorded_at"),
         "content-type": "application/json",
     }
+
+
+def cloud_event_disagreements(envelope: dict, headers: dict, key: str) -> list:
+    """Where the record's CloudEvents headers differ from its envelope."""
     return [f"{name}: header {headers.get(name)!r}, envelope {value!r}"
-            for name, value in expected.items() if headers.get(name) != value]
+            for name, value in cloud_event_headers(envelope, key).items()
+            if headers.get(name) != value]
 
 
 def main() -> int:
