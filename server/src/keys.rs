@@ -1,7 +1,7 @@
 //! The server's own signing key, and the public keys the projections accept.
 use crate::entity::user;
 use domain::SigningKeyPair;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryOrder, QuerySelect};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -94,22 +94,8 @@ impl TrustedKeys {
         public_key_hex: &str,
         created_by: Option<&str>,
     ) -> Result<bool, DbErr> {
-        if self.servers.contains(public_key_hex) {
-            return Ok(true);
-        }
-        let Some(author) = created_by else {
-            return Ok(false);
-        };
-        let known = self
-            .users
-            .read()
-            .ok()
-            .and_then(|users| users.get(public_key_hex).cloned());
-        let owner = match known {
-            Some(owner) => Some(owner),
-            None => self.load_owner(public_key_hex).await?,
-        };
-        Ok(owner.as_deref() == Some(author))
+        self.learn([public_key_hex]).await?;
+        Ok(self.accepts_known(public_key_hex, created_by))
     }
 
     /// Whether an envelope's signing key may sign for its `created_by` (see `accepts`).
@@ -121,20 +107,53 @@ impl TrustedKeys {
         .await
     }
 
-    async fn load_owner(&self, public_key_hex: &str) -> Result<Option<String>, DbErr> {
+    /// Makes sure every one of `keys` that has an owner in the registry is held in memory:
+    /// when one is unknown, the owners of all users' keys are read again in one query, so a
+    /// batch costs at most one lookup however many events it holds.
+    pub async fn learn<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Result<(), DbErr> {
         let Some(db) = &self.registry else {
-            return Ok(None);
+            return Ok(());
         };
-        let owner = user::Entity::find()
-            .filter(user::Column::PublicKey.eq(public_key_hex))
-            .one(db)
-            .await?
-            .map(|row| row.username);
-        if let (Some(owner), Ok(mut users)) = (&owner, self.users.write()) {
-            // Keys are never reassigned, so a found owner can be remembered for good.
-            users.insert(public_key_hex.to_string(), owner.clone());
+        let unknown = {
+            let users = self
+                .users
+                .read()
+                .map_err(|_| DbErr::Custom("trusted keys lock poisoned".into()))?;
+            keys.into_iter()
+                .any(|key| !self.servers.contains(key) && !users.contains_key(key))
+        };
+        if !unknown {
+            return Ok(());
         }
-        Ok(owner)
+        let owners: Vec<(String, String)> = user::Entity::find()
+            .select_only()
+            .column(user::Column::PublicKey)
+            .column(user::Column::Username)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut users = self
+            .users
+            .write()
+            .map_err(|_| DbErr::Custom("trusted keys lock poisoned".into()))?;
+        // Keys are never reassigned, so what was read stays true.
+        users.extend(owners);
+        Ok(())
+    }
+
+    /// `accepts` from memory alone: for keys `learn` has been given.
+    pub fn accepts_known(&self, public_key_hex: &str, created_by: Option<&str>) -> bool {
+        if self.servers.contains(public_key_hex) {
+            return true;
+        }
+        let Some(author) = created_by else {
+            return false;
+        };
+        self.users
+            .read()
+            .ok()
+            .and_then(|users| users.get(public_key_hex).map(|owner| owner == author))
+            .unwrap_or(false)
     }
 
     /// Every trusted key with its owner, for publication and for verifying a log.

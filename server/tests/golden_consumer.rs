@@ -377,3 +377,66 @@ async fn a_second_client_claiming_a_taken_client_id_is_refused_not_applied() {
         Some(loser.metadata.event_id.as_str())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_batch_folds_each_event_on_the_ones_before_it() {
+    use server::views::{LogMessage, LogView};
+    let rig = rig("batch").await;
+    let db = rig.golden.db().clone();
+    let created = support::created_envelope(&rig.key, 7);
+    let id = created.metadata.cattle_id.0;
+    let updated = support::next_envelope(
+        &rig.key,
+        std::slice::from_ref(&created),
+        serde_json::json!({"type": "RECORD_VALUATION", "data": {"cattleId": id,
+               "amountCents": 150_000, "method": "MARKET"}}),
+    );
+    let retried_fact = support::created_envelope(&rig.key, 7);
+    let message = |offset: i64, body: Vec<u8>| LogMessage {
+        topic: rig.source.topic.clone(),
+        partition: 0,
+        offset,
+        key: None,
+        body,
+    };
+    let encode = |e: &EventEnvelope| serde_json::to_vec(e).expect("encodes");
+    let batch = vec![
+        message(0, encode(&created)),
+        message(1, encode(&updated)),
+        message(2, encode(&created)),
+        message(3, b"not an envelope".to_vec()),
+        message(4, encode(&retried_fact)),
+        message(5, encode(&updated)),
+    ];
+    let outcomes = rig.golden.apply_batch(&batch).await.expect("applied");
+    let kinds: Vec<&str> = outcomes
+        .iter()
+        .map(|o| match o {
+            Applied::Applied { .. } => "applied",
+            Applied::Duplicate { .. } => "duplicate",
+            Applied::Rejected { .. } => "rejected",
+            Applied::AlreadyCheckpointed => "checkpointed",
+            Applied::Passed => "passed",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "applied",
+            "applied",
+            "duplicate",
+            "rejected",
+            "duplicate",
+            "duplicate"
+        ]
+    );
+    assert_eq!(count(&db, "cattle").await, 1);
+    assert_eq!(count(&db, "cattle_events").await, 2);
+    assert_eq!(count(&db, "valuations").await, 1);
+    assert_eq!(count(&db, "rejected_events").await, 1);
+
+    // The whole batch again: every position is behind the checkpoint, nothing is read twice.
+    let again = rig.golden.apply_batch(&batch).await.expect("applied");
+    assert!(again.iter().all(|o| *o == Applied::AlreadyCheckpointed));
+    assert_eq!(count(&db, "cattle_events").await, 2);
+}

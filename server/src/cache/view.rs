@@ -1,7 +1,7 @@
 use super::keys::CacheKeys;
 use super::store::{CacheOp, SharedCache, CACHE_TTL};
 use crate::keys::TrustedKeys;
-use crate::views::{decode, Applied, LogView, ViewError};
+use crate::views::{decode, Applied, LogMessage, LogView, ViewError};
 use app::model::CattleRecord;
 use domain::{fold_verified, ChainHead, EventEnvelope, StreamState};
 use serde::{Deserialize, Serialize};
@@ -180,7 +180,27 @@ impl LogView for CacheView {
             .collect())
     }
 
-    async fn apply_message(
+    async fn apply_batch(&self, batch: &[LogMessage]) -> Result<Vec<Applied>, ViewError> {
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for message in batch {
+            outcomes.push(
+                self.apply_one(
+                    &message.topic,
+                    message.partition,
+                    message.offset,
+                    &message.body,
+                )
+                .await?,
+            );
+        }
+        Ok(outcomes)
+    }
+}
+
+impl CacheView {
+    /// Applies one message with its checkpoint in one atomic batch of the store; a retried
+    /// batch finds the messages applied before the failure checkpointed.
+    async fn apply_one(
         &self,
         topic: &str,
         partition: i32,

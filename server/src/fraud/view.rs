@@ -1,7 +1,8 @@
 use crate::entity::{fraud_alert, risk_score, view_head};
-use crate::golden::rows::{instant, to_json};
+use crate::golden::row_codec::{instant, to_json};
 use crate::keys::TrustedKeys;
-use crate::views::{decode, sql_checkpoint, Applied, LogView, ViewError};
+use crate::views::sql_batch::{Fresh, SqlView};
+use crate::views::Applied;
 use domain::payloads::{FraudAlertResolved, FraudDetected};
 use domain::{fold_verified, ChainHead, EventEnvelope, EventPayload, EventType, StreamState};
 use sea_orm::sea_query::OnConflict;
@@ -21,39 +22,6 @@ impl FraudView {
     /// A fraud view that accepts events signed by `trusted` keys.
     pub fn new(db: DatabaseConnection, trusted: TrustedKeys) -> Self {
         Self { db, trusted }
-    }
-
-    /// Applies the message at (`topic`, `partition`, `offset`) exactly once.
-    pub async fn apply_at(
-        &self,
-        topic: &str,
-        partition: i32,
-        offset: i64,
-        body: &[u8],
-    ) -> Result<Applied, DbErr> {
-        let decoded = decode(body);
-        // Looked up before the transaction: a lookup inside it would need a second connection
-        // while holding one.
-        let trusted = match &decoded {
-            Ok(envelope) => self.trusted.accepts_envelope(envelope).await?,
-            Err(_) => false,
-        };
-        let txn = crate::database::begin_write(&self.db).await?;
-        if sql_checkpoint::already_applied(&txn, PROJECTION, topic, partition, offset).await? {
-            return Ok(Applied::AlreadyCheckpointed);
-        }
-        let applied = match decoded {
-            Ok(envelope) => self.apply_envelope(&txn, &envelope, trusted).await?,
-            Err(reason) => Applied::Rejected {
-                event_id: None,
-                cattle_id: None,
-                code: "MALFORMED".into(),
-                reason,
-            },
-        };
-        sql_checkpoint::save(&txn, PROJECTION, topic, partition, offset).await?;
-        txn.commit().await?;
-        Ok(applied)
     }
 
     async fn apply_envelope(
@@ -168,22 +136,36 @@ impl FraudView {
 }
 
 #[async_trait::async_trait]
-impl LogView for FraudView {
+impl SqlView for FraudView {
     fn name(&self) -> &'static str {
         PROJECTION
     }
 
-    async fn checkpoints(&self, topic: &str) -> Result<Vec<(i32, i64)>, ViewError> {
-        Ok(sql_checkpoint::checkpoints(&self.db, PROJECTION, topic).await?)
+    fn db(&self) -> &DatabaseConnection {
+        &self.db
     }
 
-    async fn apply_message(
+    fn trusted_keys(&self) -> &TrustedKeys {
+        &self.trusted
+    }
+
+    async fn write_rows(
         &self,
-        topic: &str,
-        partition: i32,
-        offset: i64,
-        body: &[u8],
-    ) -> Result<Applied, ViewError> {
-        Ok(self.apply_at(topic, partition, offset, body).await?)
+        txn: &DatabaseTransaction,
+        fresh: &[Fresh<'_>],
+    ) -> Result<Vec<Applied>, DbErr> {
+        let mut outcomes = Vec::with_capacity(fresh.len());
+        for message in fresh {
+            outcomes.push(match &message.envelope {
+                Ok(envelope) => self.apply_envelope(txn, envelope, message.trusted).await?,
+                Err(reason) => Applied::Rejected {
+                    event_id: None,
+                    cattle_id: None,
+                    code: "MALFORMED".into(),
+                    reason: reason.clone(),
+                },
+            });
+        }
+        Ok(outcomes)
     }
 }

@@ -1,7 +1,7 @@
 //! Reads of one animal for its page: the row, its folded state, its valuations and every
 //! envelope of its stream the log holds (applied and refused), in log order.
-use super::projection::decode_row;
 use super::queries::to_record;
+use super::row_codec::decode_row;
 use crate::entity::{cattle, cattle_event, client, rejected_event, valuation};
 use app::model::{AnimalPage, ClientSummary, ValuationEntry};
 use chrono::SecondsFormat;

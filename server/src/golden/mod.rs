@@ -2,8 +2,10 @@
 //! its consumer, and the queries that read it.
 pub mod animal_queries;
 pub mod herd_queries;
+pub mod known_streams;
 pub mod projection;
 pub mod queries;
+pub mod row_codec;
 pub mod rows;
 
 pub use crate::views::Applied;

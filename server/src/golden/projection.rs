@@ -1,14 +1,12 @@
-//! Applies one message of the cattle log to the golden record, in one transaction with
-//! its checkpoint: verified, deduplicated, deterministic.
-use super::rows;
-use crate::entity::{cattle, cattle_event, client};
+//! Applies batches of the cattle log to the golden record, each in one transaction with its
+//! checkpoints: verified, deduplicated, deterministic.
+use super::known_streams::KnownStreams;
+use super::rows::{GoldenRows, RowError};
 use crate::keys::TrustedKeys;
-use crate::views::sql_checkpoint;
-use crate::views::{decode, Applied, LogView, ViewError};
-use domain::{fold_verified, ChainHead, EventEnvelope, EventType, StreamState};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-};
+use crate::views::sql_batch::{apply_sql_batch, Fresh, SqlView};
+use crate::views::{Applied, LogMessage};
+use domain::fold_verified;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
 /// The checkpoint name of this projection.
 pub const PROJECTION: &str = "golden_record";
@@ -20,14 +18,13 @@ pub struct GoldenRecord {
     trusted: TrustedKeys,
 }
 
-/// A message's place in the log.
-pub struct LogPosition<'a> {
-    /// The topic.
-    pub topic: &'a str,
-    /// The partition.
-    pub partition: i32,
-    /// The offset.
-    pub offset: i64,
+fn rejected(event_id: Option<&str>, cattle_id: Option<i64>, code: &str, reason: String) -> Applied {
+    Applied::Rejected {
+        event_id: event_id.map(str::to_string),
+        cattle_id,
+        code: code.to_string(),
+        reason,
+    }
 }
 
 impl GoldenRecord {
@@ -41,7 +38,7 @@ impl GoldenRecord {
         &self.db
     }
 
-    /// Applies the message at (`topic`, `partition`, `offset`) exactly once.
+    /// Applies the message at (`topic`, `partition`, `offset`) exactly once: a batch of one.
     pub async fn apply_at(
         &self,
         topic: &str,
@@ -49,174 +46,114 @@ impl GoldenRecord {
         offset: i64,
         body: &[u8],
     ) -> Result<Applied, DbErr> {
-        // Looked up before the transaction: a lookup inside it would need a second connection
-        // while holding one.
-        let trusted = self.signer_trusted(body).await?;
-        let txn = crate::database::begin_write(&self.db).await?;
-        if sql_checkpoint::already_applied(&txn, PROJECTION, topic, partition, offset).await? {
-            return Ok(Applied::AlreadyCheckpointed);
-        }
-        let position = LogPosition {
-            topic,
+        let message = LogMessage {
+            topic: topic.to_string(),
             partition,
             offset,
+            key: None,
+            body: body.to_vec(),
         };
-        let applied = self.apply_in(&txn, &position, body, trusted).await?;
-        if let Applied::Rejected {
-            event_id,
-            cattle_id,
-            code,
-            reason,
-        } = &applied
-        {
-            rows::record_rejection(&txn, &position, event_id, *cattle_id, code, reason, body)
-                .await?;
-        }
-        sql_checkpoint::save(&txn, PROJECTION, topic, partition, offset).await?;
-        txn.commit().await?;
-        Ok(applied)
-    }
-
-    /// Whether the message's signing key may sign for its author (false when undecodable).
-    async fn signer_trusted(&self, body: &[u8]) -> Result<bool, DbErr> {
-        match decode(body) {
-            Ok(envelope) => self.trusted.accepts_envelope(&envelope).await,
-            Err(_) => Ok(false),
-        }
-    }
-
-    async fn apply_in(
-        &self,
-        txn: &DatabaseTransaction,
-        position: &LogPosition<'_>,
-        body: &[u8],
-        trusted: bool,
-    ) -> Result<Applied, DbErr> {
-        let envelope = match decode(body) {
-            Ok(envelope) => envelope,
-            Err(reason) => {
-                return Ok(Applied::Rejected {
-                    event_id: None,
-                    cattle_id: None,
-                    code: "MALFORMED".into(),
-                    reason,
-                })
-            }
-        };
-        let meta = &envelope.metadata;
-        let stream_id = meta.cattle_id.0;
-
-        if cattle_event::Entity::find_by_id(meta.event_id.clone())
-            .one(txn)
+        apply_sql_batch(self, std::slice::from_ref(&message))
             .await?
-            .is_some()
-        {
-            return Ok(Applied::Duplicate {
-                event_id: meta.event_id.clone(),
-            });
-        }
-        if let Some(original) = cattle_event::Entity::find()
-            .filter(cattle_event::Column::IdempotencyKey.eq(&meta.idempotency_key))
-            .one(txn)
-            .await?
-        {
-            return Ok(Applied::Duplicate {
-                event_id: original.event_id,
-            });
-        }
-
-        let (head, state) = stream_of(txn, &envelope).await?;
-        let exists = state.is_some();
-        let folded = match fold_verified(&envelope, &head, state, trusted) {
-            Ok(folded) => folded,
-            Err(refusal) => {
-                return Ok(Applied::Rejected {
-                    event_id: Some(meta.event_id.clone()),
-                    cattle_id: Some(stream_id),
-                    code: refusal.code().to_string(),
-                    reason: refusal.to_string(),
-                })
-            }
-        };
-        let written = rows::write_stream(txn, exists, &envelope, &folded).await;
-        if let Err(rows::RowError::Refused { code, reason }) = &written {
-            return Ok(Applied::Rejected {
-                event_id: Some(meta.event_id.clone()),
-                cattle_id: Some(stream_id),
-                code: code.to_string(),
-                reason: reason.clone(),
-            });
-        }
-        written.map_err(rows::RowError::into_db)?;
-        rows::insert_event(txn, &envelope, position).await?;
-        Ok(Applied::Applied {
-            cattle_id: stream_id,
-            event_id: meta.event_id.clone(),
-            event_type: meta.event_type.as_str().to_string(),
-            sequence: meta.sequence,
-        })
+            .pop()
+            .ok_or_else(|| DbErr::Custom("a batch of one gave no outcome".into()))
     }
 }
 
-/// The chain head and state of the stream an envelope belongs to, as the golden record holds it.
-async fn stream_of(
+/// Decides one message against what the golden record holds so far, keeping its rows.
+async fn fold_one(
     txn: &DatabaseTransaction,
-    envelope: &EventEnvelope,
-) -> Result<(ChainHead, Option<StreamState>), DbErr> {
-    let id = envelope.metadata.cattle_id.0;
-    let decode_err = |e: serde_json::Error| DbErr::Custom(format!("stream {id}: {e}"));
-    if envelope.metadata.event_type == EventType::ClientRegistered {
-        let row = client::Entity::find()
-            .filter(client::Column::AggregateId.eq(id))
-            .one(txn)
-            .await?;
-        return match row {
-            Some(row) => Ok((
-                serde_json::from_value(row.chain_head).map_err(decode_err)?,
-                Some(StreamState::Client(
-                    serde_json::from_value(row.state).map_err(decode_err)?,
-                )),
-            )),
-            None => Ok((ChainHead::default(), None)),
-        };
+    known: &mut KnownStreams,
+    rows: &mut GoldenRows,
+    message: &Fresh<'_>,
+) -> Result<Applied, DbErr> {
+    let envelope = match &message.envelope {
+        Ok(envelope) => envelope,
+        Err(reason) => return Ok(rejected(None, None, "MALFORMED", reason.clone())),
+    };
+    let meta = &envelope.metadata;
+    let (event_id, stream_id) = (Some(meta.event_id.as_str()), Some(meta.cattle_id.0));
+    if let Some(original) = known.original_of(envelope) {
+        return Ok(Applied::Duplicate { event_id: original });
     }
-    match cattle::Entity::find_by_id(id).one(txn).await? {
-        Some(row) => {
-            let (head, state) = decode_row(&row).map_err(decode_err)?;
-            Ok((head, state.map(StreamState::Cattle)))
+    let (head, state) = known.stream(meta.cattle_id.0);
+    let folded = match fold_verified(envelope, &head, state, message.trusted) {
+        Ok(folded) => folded,
+        Err(refusal) => {
+            return Ok(rejected(
+                event_id,
+                stream_id,
+                refusal.code(),
+                refusal.to_string(),
+            ))
         }
-        None => Ok((ChainHead::default(), None)),
+    };
+    if let Some(reason) = known.client_taken(txn, &folded.state).await? {
+        return Ok(rejected(event_id, stream_id, "RULE", reason));
     }
-}
-
-/// The chain head and state stored with an animal's row.
-pub fn decode_row(
-    row: &cattle::Model,
-) -> Result<(ChainHead, Option<domain::CattleState>), serde_json::Error> {
-    let head: ChainHead = serde_json::from_value(row.chain_head.clone())?;
-    let state: domain::CattleState = serde_json::from_value(row.state.clone())?;
-    Ok((head, Some(state)))
+    match rows.accept(envelope, &folded, message.position) {
+        Ok(()) => {}
+        Err(RowError::Refused { code, reason }) => {
+            return Ok(rejected(event_id, stream_id, code, reason))
+        }
+        Err(RowError::Database(error)) => return Err(error),
+    }
+    known.record(envelope, folded);
+    Ok(Applied::Applied {
+        cattle_id: meta.cattle_id.0,
+        event_id: meta.event_id.clone(),
+        event_type: meta.event_type.as_str().to_string(),
+        sequence: meta.sequence,
+    })
 }
 
 #[async_trait::async_trait]
-impl LogView for GoldenRecord {
+impl SqlView for GoldenRecord {
     fn name(&self) -> &'static str {
         PROJECTION
     }
 
-    async fn checkpoints(&self, topic: &str) -> Result<Vec<(i32, i64)>, ViewError> {
-        sql_checkpoint::checkpoints(&self.db, PROJECTION, topic)
-            .await
-            .map_err(ViewError::from)
+    fn db(&self) -> &DatabaseConnection {
+        &self.db
     }
 
-    async fn apply_message(
+    fn trusted_keys(&self) -> &TrustedKeys {
+        &self.trusted
+    }
+
+    async fn write_rows(
         &self,
-        topic: &str,
-        partition: i32,
-        offset: i64,
-        body: &[u8],
-    ) -> Result<Applied, ViewError> {
-        Ok(self.apply_at(topic, partition, offset, body).await?)
+        txn: &DatabaseTransaction,
+        fresh: &[Fresh<'_>],
+    ) -> Result<Vec<Applied>, DbErr> {
+        let mut known = KnownStreams::load(txn, fresh).await?;
+        let mut rows = GoldenRows::default();
+        let mut outcomes = Vec::with_capacity(fresh.len());
+        for message in fresh {
+            let outcome = fold_one(txn, &mut known, &mut rows, message).await?;
+            if let Applied::Rejected {
+                event_id,
+                cattle_id,
+                code,
+                reason,
+            } = &outcome
+            {
+                rows.reject(
+                    message.position,
+                    event_id,
+                    *cattle_id,
+                    code,
+                    reason,
+                    message.body,
+                );
+            }
+            outcomes.push(outcome);
+        }
+        rows.write(txn).await?;
+        Ok(outcomes)
+    }
+
+    fn announces_rejections(&self) -> bool {
+        true
     }
 }

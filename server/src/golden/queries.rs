@@ -1,5 +1,5 @@
 //! Reads of the golden record.
-use super::projection::decode_row;
+use super::row_codec::decode_row;
 use crate::entity::{cattle, cattle_event, client, rejected_event};
 use app::model::{CattleRecord, EventStatus};
 use chrono::SecondsFormat;

@@ -1,6 +1,6 @@
 //! The consumer every view runs: reads `icattle.cattle.events` from the checkpoints the view
 //! holds, applies each message (retrying until it is applied), then announces it.
-use super::{Applied, LogView, ViewError};
+use super::{Applied, LogMessage, LogView, ViewError};
 use crate::kafka::dead_letter::{DeadLetters, Origin};
 use crate::kafka::publisher::idempotent_producer;
 use crate::kafka::reader_config::reader_config;
@@ -9,6 +9,7 @@ use crate::live::LiveHub;
 use app::model::LiveUpdate;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
+use rdkafka::message::BorrowedMessage;
 use rdkafka::{Message, Offset, TopicPartitionList};
 use std::time::Duration;
 
@@ -74,8 +75,11 @@ async fn assign_at_checkpoints<V: LogView>(
     Ok(())
 }
 
+/// The most messages a view applies in one transaction.
+const BATCH_LIMIT: usize = 1000;
+
 /// What a live update says about an applied message, if anything.
-fn announcement(view: &str, applied: &Applied) -> Option<LiveUpdate> {
+fn announcement<V: LogView>(view: &V, applied: &Applied) -> Option<LiveUpdate> {
     match applied {
         Applied::Applied {
             cattle_id,
@@ -83,19 +87,18 @@ fn announcement(view: &str, applied: &Applied) -> Option<LiveUpdate> {
             event_type,
             sequence,
         } => Some(LiveUpdate::CattleChanged {
-            view: view.to_string(),
+            view: view.name().to_string(),
             cattle_id: *cattle_id,
             event_id: event_id.clone(),
             event_type: event_type.clone(),
             sequence: *sequence,
         }),
-        // The golden record keeps the register of refusals; one announcement is enough.
         Applied::Rejected {
             event_id,
             cattle_id,
             code,
             reason,
-        } if view == crate::golden::PROJECTION => Some(LiveUpdate::EventRejected {
+        } if view.announces_rejections() => Some(LiveUpdate::EventRejected {
             event_id: event_id.clone(),
             cattle_id: *cattle_id,
             code: code.clone(),
@@ -108,8 +111,101 @@ fn announcement(view: &str, applied: &Applied) -> Option<LiveUpdate> {
     }
 }
 
-/// Runs the consumer until the task is dropped. A message is retried until its
-/// transaction commits, so nothing acknowledged by Kafka is ever skipped.
+fn owned(message: &BorrowedMessage<'_>) -> LogMessage {
+    LogMessage {
+        topic: message.topic().to_string(),
+        partition: message.partition(),
+        offset: message.offset(),
+        key: message.key().map(<[u8]>::to_vec),
+        body: message.payload().unwrap_or_default().to_vec(),
+    }
+}
+
+/// Waits for the next message, then takes what the consumer already holds without waiting
+/// more: a lone event is applied at once, a burst in one transaction.
+async fn next_batch(consumer: &StreamConsumer, view: &str) -> Vec<LogMessage> {
+    let first = loop {
+        match consumer.recv().await {
+            Ok(message) => break owned(&message),
+            Err(error) => {
+                tracing::warn!(view, %error, "could not read the log; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    };
+    let mut batch = vec![first];
+    while batch.len() < BATCH_LIMIT {
+        // A zero timeout still polls the read once: it answers what is ready, never waits.
+        match tokio::time::timeout(Duration::ZERO, consumer.recv()).await {
+            Ok(Ok(message)) => batch.push(owned(&message)),
+            Ok(Err(error)) => {
+                tracing::warn!(view, %error, "could not read the log; applying what was read");
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
+/// Copies the undecodable messages of a batch to the dead-letter topic. Copied before the
+/// transaction that checkpoints past them: a crash in between copies one again (the origin
+/// headers tell the copies apart) but never loses it.
+async fn copy_dead_letters(dead_letters: &DeadLetters, view: &str, batch: &[LogMessage]) {
+    for message in batch {
+        let Err(reason) = super::decode(&message.body) else {
+            continue;
+        };
+        let origin = Origin {
+            topic: &message.topic,
+            partition: message.partition,
+            offset: message.offset,
+            key: message.key.as_deref(),
+        };
+        let mut backoff = Duration::from_millis(100);
+        while let Err(error) = dead_letters
+            .send(view, &origin, &message.body, &reason)
+            .await
+        {
+            tracing::error!(%error, "could not write a dead letter; retrying");
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+        tracing::warn!(partition = origin.partition, offset = origin.offset, %reason,
+            "undecodable message sent to the dead-letter topic");
+    }
+}
+
+/// Reports how far the view got to Kafka, for lag metrics only: positions are restored from
+/// the view's own checkpoints, which commit with its rows.
+fn report_progress(consumer: &StreamConsumer, batch: &[LogMessage]) {
+    let mut reached = TopicPartitionList::new();
+    for message in batch {
+        let next = Offset::Offset(message.offset + 1);
+        match reached.find_partition(&message.topic, message.partition) {
+            Some(_) => {
+                if let Err(error) =
+                    reached.set_partition_offset(&message.topic, message.partition, next)
+                {
+                    tracing::debug!(%error, "offset report skipped");
+                }
+            }
+            None => {
+                if let Err(error) =
+                    reached.add_partition_offset(&message.topic, message.partition, next)
+                {
+                    tracing::debug!(%error, "offset report skipped");
+                }
+            }
+        }
+    }
+    if let Err(error) = consumer.commit(&reached, CommitMode::Async) {
+        tracing::debug!(%error, "offset report to Kafka failed");
+    }
+}
+
+/// Runs the consumer until the task is dropped. A batch is retried until its transaction
+/// commits, so nothing acknowledged by Kafka is ever skipped.
 pub async fn run<V: LogView>(
     view: V,
     source: ConsumerSource,
@@ -125,40 +221,14 @@ pub async fn run<V: LogView>(
     };
     tracing::info!(view = view.name(), topic = %source.topic, "view consumer started");
     loop {
-        let message = match consumer.recv().await {
-            Ok(message) => message,
-            Err(error) => {
-                tracing::warn!(view = view.name(), %error, "could not read the log; retrying");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                continue;
-            }
-        };
-        let body = message.payload().unwrap_or_default();
-        // Copied before the transaction that checkpoints past it: a crash in between copies
-        // it again (the origin headers tell the copies apart) but never loses it.
-        if let (Some(dead_letters), Some(reason)) = (&dead_letters, super::decode(body).err()) {
-            let origin = Origin {
-                topic: message.topic(),
-                partition: message.partition(),
-                offset: message.offset(),
-                key: message.key(),
-            };
-            let mut backoff = Duration::from_millis(100);
-            while let Err(error) = dead_letters.send(view.name(), &origin, body, &reason).await {
-                tracing::error!(%error, "could not write a dead letter; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
-            tracing::warn!(partition = origin.partition, offset = origin.offset, %reason,
-                "undecodable message sent to the dead-letter topic");
+        let batch = next_batch(&consumer, view.name()).await;
+        if let Some(dead_letters) = &dead_letters {
+            copy_dead_letters(dead_letters, view.name(), &batch).await;
         }
         let mut backoff = Duration::from_millis(100);
-        let applied = loop {
-            match view
-                .apply_message(message.topic(), message.partition(), message.offset(), body)
-                .await
-            {
-                Ok(applied) => break Some(applied),
+        let outcomes = loop {
+            match view.apply_batch(&batch).await {
+                Ok(outcomes) => break Some(outcomes),
                 Err(ViewError::Rewind(reason)) => {
                     tracing::warn!(view = view.name(), %reason, "rewinding to the view's checkpoints");
                     match assign_at_checkpoints(&consumer, &view, &source).await {
@@ -169,22 +239,20 @@ pub async fn run<V: LogView>(
                     }
                 }
                 Err(error) => {
-                    tracing::error!(view = view.name(), %error, partition = message.partition(),
-                        offset = message.offset(), "could not apply a message; retrying");
+                    tracing::error!(view = view.name(), %error, messages = batch.len(),
+                        "could not apply a batch; retrying");
                 }
             }
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(5));
         };
-        // After a rewind this message comes again from the new assignment.
-        let Some(applied) = applied else { continue };
-        if let Some(update) = announcement(view.name(), &applied) {
-            hub.announce(update);
+        // After a rewind the batch comes again from the new assignment.
+        let Some(outcomes) = outcomes else { continue };
+        for applied in &outcomes {
+            if let Some(update) = announcement(&view, applied) {
+                hub.announce(update);
+            }
         }
-        // Kafka's committed offset is only a progress report for lag metrics: positions
-        // are restored from the database checkpoint, which commits with the rows.
-        if let Err(error) = consumer.commit_message(&message, CommitMode::Async) {
-            tracing::debug!(%error, "offset report to Kafka failed");
-        }
+        report_progress(&consumer, &batch);
     }
 }

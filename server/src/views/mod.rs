@@ -1,6 +1,7 @@
 //! What every read model has in common: it is fed the cattle log message by message from its
 //! own checkpoints, applies each exactly once, and can be dropped and rebuilt from offset 0.
 pub mod consumer;
+pub mod sql_batch;
 pub mod sql_checkpoint;
 
 use domain::EventEnvelope;
@@ -10,6 +11,43 @@ use sea_orm::DbErr;
 pub fn decode(body: &[u8]) -> Result<EventEnvelope, String> {
     let text = std::str::from_utf8(body).map_err(|e| format!("not UTF-8 text: {e}"))?;
     EventEnvelope::from_json_str(text).map_err(|e| format!("not an event envelope: {e}"))
+}
+
+/// A message's place in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogPosition<'a> {
+    /// The topic.
+    pub topic: &'a str,
+    /// The partition.
+    pub partition: i32,
+    /// The offset.
+    pub offset: i64,
+}
+
+/// One message of the log as the consumer hands it to a view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogMessage {
+    /// The topic.
+    pub topic: String,
+    /// The partition.
+    pub partition: i32,
+    /// The offset.
+    pub offset: i64,
+    /// The record's key, if it had one.
+    pub key: Option<Vec<u8>>,
+    /// The bytes as received.
+    pub body: Vec<u8>,
+}
+
+impl LogMessage {
+    /// Where the message sits in the log.
+    pub fn position(&self) -> LogPosition<'_> {
+        LogPosition {
+            topic: &self.topic,
+            partition: self.partition,
+            offset: self.offset,
+        }
+    }
 }
 
 /// What applying one message did to a view.
@@ -77,12 +115,13 @@ pub trait LogView: Clone + Send + Sync + 'static {
     /// The last applied offset of each partition of `topic` this view has a checkpoint for.
     async fn checkpoints(&self, topic: &str) -> Result<Vec<(i32, i64)>, ViewError>;
 
-    /// Applies the message at (`topic`, `partition`, `offset`) exactly once.
-    async fn apply_message(
-        &self,
-        topic: &str,
-        partition: i32,
-        offset: i64,
-        body: &[u8],
-    ) -> Result<Applied, ViewError>;
+    /// Applies a batch of messages exactly once each, keeping each partition's order, and
+    /// answers one outcome per message in the batch's order. A failure applies none of them.
+    async fn apply_batch(&self, batch: &[LogMessage]) -> Result<Vec<Applied>, ViewError>;
+
+    /// Whether the view's refusals are announced to the browsers (the view that keeps the
+    /// register of refusals); one announcement per refusal is enough.
+    fn announces_rejections(&self) -> bool {
+        false
+    }
 }

@@ -2,6 +2,7 @@
 use crate::entity::checkpoint;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use std::collections::{BTreeMap, HashMap};
 
 /// Every saved (partition, last applied offset) of one view on one topic.
 pub async fn checkpoints<C: ConnectionTrait>(
@@ -19,35 +20,38 @@ pub async fn checkpoints<C: ConnectionTrait>(
         .collect())
 }
 
-/// Whether the view already applied this log position.
-pub async fn already_applied<C: ConnectionTrait>(
+/// Every saved (topic, partition) → last applied offset of one view.
+pub async fn all_of<C: ConnectionTrait>(
     db: &C,
     projection: &str,
-    topic: &str,
-    partition: i32,
-    offset: i64,
-) -> Result<bool, DbErr> {
-    let seen =
-        checkpoint::Entity::find_by_id((projection.to_string(), topic.to_string(), partition))
-            .one(db)
-            .await?;
-    Ok(seen.is_some_and(|c| offset <= c.offset))
+) -> Result<HashMap<(String, i32), i64>, DbErr> {
+    Ok(checkpoint::Entity::find()
+        .filter(checkpoint::Column::Projection.eq(projection))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| ((c.topic, c.partition), c.offset))
+        .collect())
 }
 
-/// Records that the view applied everything up to `offset` of the partition.
-pub async fn save<C: ConnectionTrait>(
+/// Records that the view applied everything up to each offset, one row per partition, in
+/// one statement.
+pub async fn save_all<C: ConnectionTrait>(
     db: &C,
     projection: &str,
-    topic: &str,
-    partition: i32,
-    offset: i64,
+    reached: &BTreeMap<(&str, i32), i64>,
 ) -> Result<(), DbErr> {
-    checkpoint::Entity::insert(checkpoint::ActiveModel {
-        projection: Set(projection.to_string()),
-        topic: Set(topic.to_string()),
-        partition: Set(partition),
-        offset: Set(offset),
-    })
+    if reached.is_empty() {
+        return Ok(());
+    }
+    checkpoint::Entity::insert_many(reached.iter().map(|((topic, partition), offset)| {
+        checkpoint::ActiveModel {
+            projection: Set(projection.to_string()),
+            topic: Set(topic.to_string()),
+            partition: Set(*partition),
+            offset: Set(*offset),
+        }
+    }))
     .on_conflict(
         OnConflict::columns([
             checkpoint::Column::Projection,
