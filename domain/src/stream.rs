@@ -3,8 +3,8 @@
 //! which events they accept, so all of them (and every replay) agree.
 
 use crate::{
-    apply, apply_client, verify_next, ApplyError, CattleState, ChainHead, ClientState,
-    EventEnvelope, EventType, VerificationFailure,
+    apply, apply_client, event_hash_bytes, verify_next, ApplyError, CattleState, ChainHead,
+    ClientState, EventEnvelope, EventType, VerificationFailure,
 };
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +68,27 @@ pub fn fold_verified(
         ));
     }
     let head = verify_next(envelope, head)?;
+    fold_onto(envelope, head, state)
+}
+
+/// Folds an envelope the caller has just sealed on `head` with a key it trusts: the same
+/// stream `fold_verified` gives, without checking again the signature and hashes the caller
+/// has just made. The views still verify it when it comes back from the log.
+pub fn fold_sealed(
+    envelope: &EventEnvelope,
+    head: &ChainHead,
+    state: Option<StreamState>,
+) -> Result<FoldedStream, StreamRefusal> {
+    let next = head.after_hash(&event_hash_bytes(envelope));
+    fold_onto(envelope, next, state)
+}
+
+/// Applies an envelope to the stream's state once its next chain head is known.
+fn fold_onto(
+    envelope: &EventEnvelope,
+    head: ChainHead,
+    state: Option<StreamState>,
+) -> Result<FoldedStream, StreamRefusal> {
     let state = if envelope.metadata.event_type == EventType::ClientRegistered {
         let before = match state {
             Some(StreamState::Client(client)) => Some(client),

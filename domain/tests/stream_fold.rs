@@ -58,3 +58,21 @@ fn a_cattle_event_on_a_client_stream_breaks_the_rules() {
     .expect_err("refused");
     assert_eq!(refusal.code(), "RULE");
 }
+
+/// What the command handler folds after sealing is exactly what every view folds after
+/// verifying, for every event of a life with every kind of event in it.
+#[test]
+fn a_freshly_sealed_event_folds_as_the_views_fold_it() {
+    for nlis in ["3ABCD12345678901", "3ZYXW98765432100", "NAUS0000000000AA"] {
+        let chain = support::build_chain(nlis, &key());
+        let mut head = ChainHead::default();
+        let mut state = None;
+        for envelope in &chain {
+            let verified = fold_verified(envelope, &head, state.clone(), true).expect("folds");
+            let sealed = domain::fold_sealed(envelope, &head, state.take()).expect("folds");
+            assert_eq!(sealed, verified);
+            head = verified.head;
+            state = Some(verified.state);
+        }
+    }
+}

@@ -7,7 +7,7 @@ use crate::written_streams::{SentCommand, WrittenStream, WrittenStreams};
 use app::model::{CommandAck, CommandFailure};
 use chrono::{SecondsFormat, Utc};
 use domain::{
-    authorize, decide, fold_verified, idempotency_key, payload_hash, role_may_send, seal, Command,
+    authorize, decide, fold_sealed, idempotency_key, payload_hash, role_may_send, seal, Command,
     EventDraft, Forbidden, Rejection, RequestKey, Role, SourceSystem, StreamState,
 };
 use sea_orm::DatabaseConnection;
@@ -18,6 +18,31 @@ use std::sync::Mutex;
 /// Idempotency keys this instance published recently, with their event ids: a command sent
 /// twice before the golden record applied the first is still answered with the original.
 const RECENT_KEYS_KEPT: usize = 10_000;
+
+/// Where the head a command builds on came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeadSource {
+    /// The golden record holds no such stream.
+    NewStream,
+    /// The golden record's row.
+    Golden,
+    /// This instance's own last acknowledged event on the stream.
+    Memory,
+}
+
+impl HeadSource {
+    /// Whether the golden record may hold an event of this type with the same idempotency
+    /// key. Keys name the stream, so a stream it does not hold has none; on a head this
+    /// instance wrote, a key named by the next sequence is new, while a key named by the
+    /// fact (a registration, a resolution, a request key) may have been applied already.
+    fn may_hold(self, event_type: domain::EventType, keyed_request: bool) -> bool {
+        match self {
+            HeadSource::NewStream => false,
+            HeadSource::Golden => true,
+            HeadSource::Memory => keyed_request || domain::has_natural_ref(event_type),
+        }
+    }
+}
 
 /// Validates, decides, signs and publishes commands.
 #[derive(Clone)]
@@ -72,6 +97,12 @@ impl CommandHandler {
         }
     }
 
+    /// Lets the golden record's announcements on `hub` tell this handler when the golden
+    /// record has caught up with what it wrote.
+    pub fn follow(&self, hub: &crate::live::LiveHub) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(self.written.clone().follow(hub.subscribe()))
+    }
+
     /// Handles one command as received from outside, on behalf of `actor`. With a request
     /// key, a retry of the same request is answered with the original event, however the
     /// animal changed in between.
@@ -93,7 +124,7 @@ impl CommandHandler {
         // Held until the events are acknowledged: this instance decides one command per
         // stream at a time, each on the head the one before it left.
         let mut turn = self.written.turn(cattle_id.0).await;
-        let (mut head, state, pending) = match self.stream_head(&command, turn.as_ref()).await {
+        let (mut head, state, source) = match self.stream_head(&command, turn.as_ref()).await {
             Err(CommandFailure::Rejected {
                 code,
                 message,
@@ -127,6 +158,7 @@ impl CommandHandler {
         // retry): the same fact, as it was when every command was decided on the golden
         // record's head. A request key decides that by itself.
         let fingerprint = payload_hash(&body);
+        let pending = source == HeadSource::Memory;
         if let (true, None, Some(written)) = (pending, request_key, turn.as_ref()) {
             if written.sent.author == actor.user.username && written.sent.fingerprint == fingerprint
             {
@@ -154,7 +186,8 @@ impl CommandHandler {
         };
         if let Some((event_type, payload, event_ref)) = decisions.first() {
             let key = idempotency_key(*event_type, cattle_id, event_ref, &payload_hash(payload));
-            if let Some(original) = self.original_of(&key).await? {
+            let ask_golden = source.may_hold(*event_type, request_key.is_some());
+            if let Some(original) = self.original_of(&key, ask_golden).await? {
                 return Ok(duplicate_ack(original, cattle_id.0, head.sequence + 1));
             }
         }
@@ -177,13 +210,26 @@ impl CommandHandler {
                 payload,
                 provenance: None,
             };
-            let envelope = seal(draft, &head, &actor.key);
-            // The same rule every view applies: what this instance remembers having written
-            // is what the views will hold.
-            let folded = fold_verified(&envelope, &head, stream.take(), true).map_err(|error| {
-                tracing::error!(%error, "a freshly sealed envelope does not fold");
+            // Signing and hashing are CPU work: kept off the threads that serve requests.
+            let (key, before) = (actor.key.clone(), head.clone());
+            let sealed = tokio::task::spawn_blocking(move || {
+                let envelope = seal(draft, &before, &key);
+                let folded = fold_sealed(&envelope, &before, stream);
+                (envelope, folded)
+            })
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "sealing an event stopped");
                 unavailable("The event could not be sealed")
             })?;
+            let (envelope, folded) = (
+                sealed.0,
+                sealed.1.map_err(|error| {
+                    // What this instance remembers having written is what the views will hold.
+                    tracing::error!(%error, "a freshly sealed envelope does not fold");
+                    unavailable("The event could not be sealed")
+                })?,
+            );
             let position = self.publisher.publish(&envelope).await.map_err(|error| {
                 let event_id = &envelope.metadata.event_id;
                 // The outcome is unknown: build on the golden record next time.
@@ -211,6 +257,7 @@ impl CommandHandler {
             *turn = Some(WrittenStream {
                 head: head.clone(),
                 state: folded.state.clone(),
+                written_at: std::time::Instant::now(),
                 sent: SentCommand {
                     author: actor.user.username.clone(),
                     fingerprint: fingerprint.clone(),
@@ -236,14 +283,13 @@ impl CommandHandler {
         })
     }
 
-    /// The chain head and state a command builds on, and whether they are this instance's own
-    /// events the golden record has not applied yet; a client stream that exists already
-    /// refuses a second registration here.
+    /// The chain head and state a command builds on, and where they come from; a client
+    /// stream that exists already refuses a second registration here.
     async fn stream_head(
         &self,
         command: &Command,
         written: Option<&WrittenStream>,
-    ) -> Result<(domain::ChainHead, Option<domain::CattleState>, bool), CommandFailure> {
+    ) -> Result<(domain::ChainHead, Option<domain::CattleState>, HeadSource), CommandFailure> {
         let id = command.cattle_id().0;
         let read_failed = |error: sea_orm::DbErr| {
             tracing::error!(%error, stream = id, "could not read the stream's head");
@@ -273,22 +319,27 @@ impl CommandHandler {
                     field: Some("clientId".into()),
                 });
             }
-            return Ok((domain::ChainHead::default(), None, false));
+            return Ok((domain::ChainHead::default(), None, HeadSource::NewStream));
+        }
+        if let Some(WrittenStream {
+            head,
+            state: StreamState::Cattle(animal),
+            ..
+        }) = written.filter(|written| written.is_fresh())
+        {
+            // This instance's own acknowledged events, which the golden record may not have
+            // applied yet: no need to ask it (its announcements settle the entry).
+            return Ok((head.clone(), Some(animal.clone()), HeadSource::Memory));
         }
         let (head, state) = queries::head_and_state(&self.db, id)
             .await
             .map_err(read_failed)?;
-        match written {
-            // This instance's own events the golden record has not applied yet.
-            Some(WrittenStream {
-                head: written_head,
-                state: StreamState::Cattle(animal),
-                ..
-            }) if written_head.sequence > head.sequence => {
-                Ok((written_head.clone(), Some(animal.clone()), true))
-            }
-            _ => Ok((head, state, false)),
-        }
+        let source = if state.is_some() {
+            HeadSource::Golden
+        } else {
+            HeadSource::NewStream
+        };
+        Ok((head, state, source))
     }
 
     /// For a registration refused because the stream exists: the event that registered it,
@@ -315,17 +366,22 @@ impl CommandHandler {
             event_ref,
             &payload_hash(payload),
         );
-        self.original_of(&key).await
+        self.original_of(&key, true).await
     }
 
-    /// The event already accepted for this idempotency key, if any.
-    async fn original_of(&self, key: &str) -> Result<Option<String>, CommandFailure> {
+    /// The event already accepted for this idempotency key, if any: among this instance's
+    /// recent events, and in the golden record when `ask_golden`.
+    async fn original_of(
+        &self,
+        key: &str,
+        ask_golden: bool,
+    ) -> Result<Option<String>, CommandFailure> {
         let remembered = self
             .recent
             .lock()
             .ok()
             .and_then(|recent| recent.get(key).cloned());
-        if remembered.is_some() {
+        if remembered.is_some() || !ask_golden {
             return Ok(remembered);
         }
         queries::event_with_idempotency_key(&self.db, key)

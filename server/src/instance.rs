@@ -154,13 +154,14 @@ pub async fn start(
         );
     }
     let publisher = EventPublisher::new(idempotent_producer(&brokers)?, topics.cattle_events());
-    let commands = CommandHandler::new(db.clone(), publisher, accounts.clone());
-    let office = RegistryOffice::new(accounts.clone(), commands, db.clone());
     let hub = match &settings.redis_url {
         Some(url) => LiveHub::with_redis(url, &format!("{}icattle:live", settings.cache_prefix))
             .map_err(|e| CacheError(format!("live updates: {e}")))?,
         None => LiveHub::new(),
     };
+    let commands = CommandHandler::new(db.clone(), publisher, accounts.clone());
+    let following = commands.follow(&hub);
+    let office = RegistryOffice::new(accounts.clone(), commands, db.clone());
 
     let cache: SharedCache = match &settings.redis_url {
         Some(url) => Arc::new(RedisCache::new(url)?),
@@ -173,9 +174,9 @@ pub async fn start(
         group: topics.group(group),
         dead_letter_topic: dead_letters.then(|| topics.dead_letter()),
     };
-    let mut tasks = Vec::new();
+    let mut tasks = vec![following];
     if settings.run_views {
-        tasks = vec![
+        tasks.extend([
             spawn_view(
                 GoldenRecord::new(db.clone(), trusted.clone()),
                 source("golden-record", true),
@@ -191,7 +192,7 @@ pub async fn start(
                 source("cache-view", false),
                 hub.clone(),
             ),
-        ];
+        ]);
         tasks.push(tokio::spawn(
             CategoryRelay::new(&brokers, topics.clone()).run(),
         ));

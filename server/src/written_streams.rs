@@ -3,13 +3,20 @@
 //! registered a moment ago can be moved at once, and two commands on one animal sent to this
 //! instance never claim the same sequence. The golden record stays the fallback (and wins
 //! when it is further on, e.g. after another instance wrote); the log stays the judge.
+use app::model::LiveUpdate;
 use domain::{ChainHead, StreamState};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
-use tokio::sync::OwnedMutexGuard;
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, OwnedMutexGuard};
 
 /// Streams beyond this many are forgotten (and read from the golden record again).
 const STREAMS_KEPT: usize = 100_000;
+
+/// How long a written head is built on without the golden record confirming it: after that
+/// the golden record is asked again, in case no announcement reaches this instance (it runs
+/// no views and has no Redis) or another instance wrote the stream since.
+const TRUSTED_FOR: Duration = Duration::from_secs(30);
 
 /// A stream as this instance left it after its last acknowledged event.
 #[derive(Debug, Clone)]
@@ -18,9 +25,18 @@ pub struct WrittenStream {
     pub head: ChainHead,
     /// The stream's state after that event.
     pub state: StreamState,
+    /// When the broker acknowledged it.
+    pub written_at: Instant,
     /// The command that wrote it, as sent: the user, the hash of its canonical JSON, and the
     /// last event it gave.
     pub sent: SentCommand,
+}
+
+impl WrittenStream {
+    /// Whether it is recent enough to build on without asking the golden record.
+    pub fn is_fresh(&self) -> bool {
+        self.written_at.elapsed() < TRUSTED_FOR
+    }
 }
 
 /// A command as this instance received it, to recognise it when it comes again.
@@ -64,6 +80,50 @@ impl WrittenStreams {
             Err(_) => Arc::default(),
         };
         lock.lock_owned().await
+    }
+
+    /// The golden record applied or refused `event_id` on stream `id`: when that is the last
+    /// event this instance wrote there, the golden record now knows as much as this instance
+    /// (or knows better, after a refusal), so it is asked again next time. A stream whose
+    /// turn is taken is left alone: its holder is writing a later event.
+    pub fn settled(&self, id: i64, event_id: &str) {
+        let lock = match self.streams.lock() {
+            Ok(streams) => streams.get(&id).cloned(),
+            Err(_) => None,
+        };
+        let Some(lock) = lock else { return };
+        let Ok(mut written) = lock.try_lock() else {
+            return;
+        };
+        if written
+            .as_ref()
+            .is_some_and(|stream| stream.sent.event_id == event_id)
+        {
+            *written = None;
+        }
+    }
+
+    /// Settles streams as the golden record's announcements arrive, until the hub closes.
+    pub async fn follow(self, mut updates: broadcast::Receiver<LiveUpdate>) {
+        loop {
+            match updates.recv().await {
+                Ok(LiveUpdate::CattleChanged {
+                    view,
+                    cattle_id,
+                    event_id,
+                    ..
+                }) if view == crate::golden::PROJECTION => self.settled(cattle_id, &event_id),
+                Ok(LiveUpdate::EventRejected {
+                    event_id: Some(event_id),
+                    cattle_id: Some(cattle_id),
+                    ..
+                }) => self.settled(cattle_id, &event_id),
+                Ok(_) => {}
+                // Missed announcements only leave entries to age out.
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
     }
 
     /// Remembers that `username` registered client `client_id` through this instance.
