@@ -69,6 +69,8 @@ pub use request_key::{
 };
 pub use scoring::{score_provenance, verification_weight, BASE_CONFIDENCE};
 pub use source_system::SourceSystem;
-pub use stream::{fold_sealed, fold_verified, FoldedStream, StreamRefusal, StreamState};
+pub use stream::{
+    fold_sealed, fold_verified, fold_verified_with, FoldedStream, StreamRefusal, StreamState,
+};
 pub use timestamp::{is_valid_date, is_valid_timestamp, timestamp_millis};
 pub use upcast::{upcast, UpcastError};

@@ -3,8 +3,8 @@
 //! which events they accept, so all of them (and every replay) agree.
 
 use crate::{
-    apply, apply_client, event_hash_bytes, verify_next, ApplyError, CattleState, ChainHead,
-    ClientState, EventEnvelope, EventType, VerificationFailure,
+    apply, apply_client, event_hash_bytes, verify_next_with, ApplyError, CattleState, ChainHead,
+    ClientState, Ed25519, EventEnvelope, EventType, SignatureCheck, VerificationFailure,
 };
 use serde::{Deserialize, Serialize};
 
@@ -62,12 +62,24 @@ pub fn fold_verified(
     state: Option<StreamState>,
     key_trusted: bool,
 ) -> Result<FoldedStream, StreamRefusal> {
+    fold_verified_with(envelope, head, state, key_trusted, &Ed25519)
+}
+
+/// `fold_verified`, deciding signatures with `check` (which may remember the answers it gave
+/// for the same key, hash and signature).
+pub fn fold_verified_with(
+    envelope: &EventEnvelope,
+    head: &ChainHead,
+    state: Option<StreamState>,
+    key_trusted: bool,
+    check: &impl SignatureCheck,
+) -> Result<FoldedStream, StreamRefusal> {
     if !key_trusted {
         return Err(StreamRefusal::UnknownKey(
             envelope.cryptography.public_key.clone(),
         ));
     }
-    let head = verify_next(envelope, head)?;
+    let head = verify_next_with(envelope, head, check)?;
     fold_onto(envelope, head, state)
 }
 

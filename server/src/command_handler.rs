@@ -142,17 +142,12 @@ impl CommandHandler {
             other => other?,
         };
         if role == Role::Farmer {
-            let mut own = self
-                .accounts
-                .own_clients(&actor.user.username)
-                .await
-                .map_err(|error| {
-                    tracing::error!(%error, "could not read a farmer's clients");
-                    unavailable("The registry could not check whose animal this is")
-                })?;
-            own.extend(self.written.clients_registered_by(&actor.user.username));
-            let owner = state.as_ref().map(|animal| animal.client_id);
-            authorize(role, &own, owner, &command).map_err(|no| forbidden(Err(no)))?;
+            self.authorize_farmer(
+                actor,
+                state.as_ref().map(|animal| animal.client_id),
+                &command,
+            )
+            .await?;
         }
         // Sent again before the golden record applied the first (a double click, a client's
         // retry): the same fact, as it was when every command was decided on the golden
@@ -251,7 +246,7 @@ impl CommandHandler {
             );
             if let Command::RegisterClient(client) = &command {
                 self.written
-                    .registered_client(&actor.user.username, client.resolved_client_id());
+                    .remember_clients(&actor.user.username, &[client.resolved_client_id()]);
             }
             head = folded.head;
             *turn = Some(WrittenStream {
@@ -281,6 +276,29 @@ impl CommandHandler {
             sequence: envelope.metadata.sequence,
             message: "Event published to Kafka. Check event stream for result.".into(),
         })
+    }
+
+    /// Whether a farmer may send `command` to an animal owned by `owner`. Clients are never
+    /// taken from a farmer, so the ones known to be theirs decide without a database read;
+    /// only a refusal is checked again against the golden record.
+    async fn authorize_farmer(
+        &self,
+        actor: &Actor,
+        owner: Option<i64>,
+        command: &Command,
+    ) -> Result<(), CommandFailure> {
+        let username = &actor.user.username;
+        let known = self.written.clients_of(username);
+        if authorize(Role::Farmer, &known, owner, command).is_ok() {
+            return Ok(());
+        }
+        let own = self.accounts.own_clients(username).await.map_err(|error| {
+            tracing::error!(%error, "could not read a farmer's clients");
+            unavailable("The registry could not check whose animal this is")
+        })?;
+        self.written.remember_clients(username, &own);
+        let own = self.written.clients_of(username);
+        authorize(Role::Farmer, &own, owner, command).map_err(|no| forbidden(Err(no)))
     }
 
     /// The chain head and state a command builds on, and where they come from; a client

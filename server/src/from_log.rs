@@ -12,6 +12,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::{Message, Offset, TopicPartitionList};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 /// What reading an animal back from the log found.
@@ -57,37 +58,74 @@ pub enum FromLogError {
     Task(String),
 }
 
-/// Reads each (topic, partition, offset) back from Kafka, in the given order.
+/// Reading on past this many unwanted messages costs more than a seek.
+const READ_THROUGH: i64 = 500;
+
+/// How long one indexed message may take to come back.
+const READ_WITHIN: Duration = Duration::from_secs(10);
+
+/// Reads each (topic, partition, offset) back from Kafka, answering them in the given order.
+/// An animal's events share one partition (its key), so they come back in one forward pass:
+/// the reader seeks only across a gap longer than `READ_THROUGH` messages, never per event.
 fn read_back(brokers: &str, positions: &[(String, i32, i64)]) -> Result<Vec<String>, FromLogError> {
     let group = format!("icattle-from-log-{}", uuid::Uuid::new_v4().simple());
     let consumer: BaseConsumer = reader_config(brokers, &group).create()?;
-    let mut lines = Vec::with_capacity(positions.len());
+    let mut wanted: BTreeMap<(String, i32), BTreeSet<i64>> = BTreeMap::new();
     for (topic, partition, offset) in positions {
-        let mut assignment = TopicPartitionList::new();
-        assignment.add_partition_offset(topic, *partition, Offset::Offset(*offset))?;
-        consumer.assign(&assignment)?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if Instant::now() > deadline {
-                return Err(FromLogError::Missing {
-                    topic: topic.clone(),
-                    partition: *partition,
-                    offset: *offset,
-                });
+        wanted
+            .entry((topic.clone(), *partition))
+            .or_default()
+            .insert(*offset);
+    }
+    let mut found: HashMap<(String, i32, i64), String> = HashMap::new();
+    for ((topic, partition), offsets) in &wanted {
+        let mut at: Option<i64> = None;
+        for offset in offsets {
+            if at.is_none_or(|next| *offset < next || *offset - next > READ_THROUGH) {
+                let mut assignment = TopicPartitionList::new();
+                assignment.add_partition_offset(topic, *partition, Offset::Offset(*offset))?;
+                consumer.assign(&assignment)?;
             }
-            let Some(message) = consumer.poll(Duration::from_millis(500)) else {
-                continue;
+            let missing = || FromLogError::Missing {
+                topic: topic.clone(),
+                partition: *partition,
+                offset: *offset,
             };
-            let message = message?;
-            if message.offset() == *offset {
-                lines.push(
-                    String::from_utf8_lossy(message.payload().unwrap_or_default()).into_owned(),
-                );
-                break;
+            let deadline = Instant::now() + READ_WITHIN;
+            loop {
+                if Instant::now() > deadline {
+                    return Err(missing());
+                }
+                let Some(message) = consumer.poll(Duration::from_millis(100)) else {
+                    continue;
+                };
+                let message = message?;
+                at = Some(message.offset() + 1);
+                if message.offset() > *offset {
+                    return Err(missing());
+                }
+                if message.offset() == *offset {
+                    let body = message.payload().unwrap_or_default();
+                    let line = String::from_utf8_lossy(body).into_owned();
+                    found.insert((topic.clone(), *partition, *offset), line);
+                    break;
+                }
             }
         }
     }
-    Ok(lines)
+    positions
+        .iter()
+        .map(|(topic, partition, offset)| {
+            found
+                .get(&(topic.clone(), *partition, *offset))
+                .cloned()
+                .ok_or_else(|| FromLogError::Missing {
+                    topic: topic.clone(),
+                    partition: *partition,
+                    offset: *offset,
+                })
+        })
+        .collect()
 }
 
 /// The names of the fields where two records differ.

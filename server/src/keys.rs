@@ -1,4 +1,5 @@
 //! The server's own signing key, and the public keys the projections accept.
+use crate::checked_signatures::CheckedSignatures;
 use crate::entity::user;
 use domain::SigningKeyPair;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryOrder, QuerySelect};
@@ -68,6 +69,7 @@ pub struct TrustedKeys {
     servers: Arc<BTreeSet<String>>,
     users: Arc<RwLock<HashMap<String, String>>>,
     registry: Option<DatabaseConnection>,
+    checked: CheckedSignatures,
 }
 
 impl TrustedKeys {
@@ -77,7 +79,13 @@ impl TrustedKeys {
             servers: Arc::new(keys.into_iter().collect()),
             users: Arc::default(),
             registry: None,
+            checked: CheckedSignatures::default(),
         }
+    }
+
+    /// The signatures the views sharing these keys have found valid.
+    pub fn checked(&self) -> &CheckedSignatures {
+        &self.checked
     }
 
     /// Also trusts each user's key for the events that user created.

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod cache;
+pub mod checked_signatures;
 pub mod command_handler;
 pub mod config;
 pub mod database;

@@ -1,5 +1,7 @@
 //! `icattle`: the iCattle server and its tools.
 #![recursion_limit = "256"]
+mod bench;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use server::config::Settings;
@@ -22,6 +24,10 @@ enum Tool {
     /// Verify a log of envelopes (a JSON-lines file or a topic): hashes, signatures, chain
     /// links, sequences and Merkle roots. Exits non-zero on any failure.
     Verify(VerifyArgs),
+    /// Measure publish latency and rate, publish → applied, replay and reads against the
+    /// configured engines, beside raw Kafka, Ed25519, `SELECT 1` and `GET`; prints a table
+    /// and writes JSON. Uses topics, databases and keys of its own and removes them.
+    Bench(Box<bench::BenchArgs>),
 }
 
 #[derive(clap::Args, Debug)]
@@ -62,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Tool::Serve(args)) => serve(*args).await,
         Some(Tool::Verify(args)) => verify(args),
+        Some(Tool::Bench(args)) => bench::run(*args).await,
         None => serve(cli.serve).await,
     }
 }

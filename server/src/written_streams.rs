@@ -126,19 +126,20 @@ impl WrittenStreams {
         }
     }
 
-    /// Remembers that `username` registered client `client_id` through this instance.
-    pub fn registered_client(&self, username: &str, client_id: i64) {
+    /// Remembers that clients `ids` are `username`'s: registered through this instance (the
+    /// golden record may not have them yet) or read from the golden record. A client never
+    /// changes hands, so what is remembered stays true.
+    pub fn remember_clients(&self, username: &str, ids: &[i64]) {
         if let Ok(mut clients) = self.clients_of.lock() {
             clients
                 .entry(username.to_string())
                 .or_default()
-                .insert(client_id);
+                .extend(ids.iter().copied());
         }
     }
 
-    /// The clients `username` registered through this instance (the golden record may not
-    /// have them yet).
-    pub fn clients_registered_by(&self, username: &str) -> Vec<i64> {
+    /// The clients known to be `username`'s.
+    pub fn clients_of(&self, username: &str) -> Vec<i64> {
         self.clients_of
             .lock()
             .ok()

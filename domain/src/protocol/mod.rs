@@ -25,4 +25,6 @@ pub use key_registry::KeyRegistry;
 pub use protocol_error::{decode_hex, ProtocolError};
 pub use seal::{seal, seal_at_version, EventDraft};
 pub use signing::{verify_hash_signature, SigningKeyPair};
-pub use verification::{verify_next, VerificationFailure, MAX_SAFE_INTEGER};
+pub use verification::{
+    verify_next, verify_next_with, Ed25519, SignatureCheck, VerificationFailure, MAX_SAFE_INTEGER,
+};

@@ -3,7 +3,7 @@ use super::store::{CacheOp, SharedCache, CACHE_TTL};
 use crate::keys::TrustedKeys;
 use crate::views::{decode, Applied, LogMessage, LogView, ViewError};
 use app::model::CattleRecord;
-use domain::{fold_verified, ChainHead, EventEnvelope, StreamState};
+use domain::{fold_verified_with, ChainHead, EventEnvelope, StreamState};
 use serde::{Deserialize, Serialize};
 
 /// The checkpoint name of this view.
@@ -88,18 +88,19 @@ impl CacheView {
             _ => None,
         };
         let trusted = self.trusted.accepts_envelope(envelope).await?;
-        let folded = match fold_verified(envelope, &head, before, trusted) {
-            Ok(folded) => folded,
-            Err(refusal) => {
-                let rejected = Applied::Rejected {
-                    event_id: Some(meta.event_id.clone()),
-                    cattle_id: Some(id),
-                    code: refusal.code().to_string(),
-                    reason: refusal.to_string(),
-                };
-                return Ok((rejected, Vec::new()));
-            }
-        };
+        let folded =
+            match fold_verified_with(envelope, &head, before, trusted, self.trusted.checked()) {
+                Ok(folded) => folded,
+                Err(refusal) => {
+                    let rejected = Applied::Rejected {
+                        event_id: Some(meta.event_id.clone()),
+                        cattle_id: Some(id),
+                        code: refusal.code().to_string(),
+                        reason: refusal.to_string(),
+                    };
+                    return Ok((rejected, Vec::new()));
+                }
+            };
         let mut ops = Vec::new();
         if let StreamState::Cattle(state) = &folded.state {
             ops.push(CacheOp::Set {

@@ -4,7 +4,7 @@ use crate::keys::TrustedKeys;
 use crate::views::sql_batch::{Fresh, SqlView};
 use crate::views::Applied;
 use domain::payloads::{FraudAlertResolved, FraudDetected};
-use domain::{fold_verified, ChainHead, EventEnvelope, EventPayload, EventType, StreamState};
+use domain::{fold_verified_with, ChainHead, EventEnvelope, EventPayload, EventType, StreamState};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
 
@@ -43,18 +43,19 @@ impl FraudView {
             ),
             None => (ChainHead::default(), None),
         };
-        let folded = match fold_verified(envelope, &head, state, trusted) {
-            Ok(folded) => folded,
-            // The golden record keeps the register of refusals; this view only skips them.
-            Err(refusal) => {
-                return Ok(Applied::Rejected {
-                    event_id: Some(meta.event_id.clone()),
-                    cattle_id: Some(id),
-                    code: refusal.code().to_string(),
-                    reason: refusal.to_string(),
-                })
-            }
-        };
+        let folded =
+            match fold_verified_with(envelope, &head, state, trusted, self.trusted.checked()) {
+                Ok(folded) => folded,
+                // The golden record keeps the register of refusals; this view only skips them.
+                Err(refusal) => {
+                    return Ok(Applied::Rejected {
+                        event_id: Some(meta.event_id.clone()),
+                        cattle_id: Some(id),
+                        code: refusal.code().to_string(),
+                        reason: refusal.to_string(),
+                    })
+                }
+            };
         let occurred_at = instant(&meta.occurred_at).map_err(DbErr::Custom)?;
         let head_row = view_head::ActiveModel {
             projection: Set(PROJECTION.to_string()),

@@ -2,10 +2,11 @@
 //! checkpoints: verified, deduplicated, deterministic.
 use super::known_streams::KnownStreams;
 use super::rows::{GoldenRows, RowError};
+use crate::checked_signatures::CheckedSignatures;
 use crate::keys::TrustedKeys;
 use crate::views::sql_batch::{apply_sql_batch, Fresh, SqlView};
 use crate::views::{Applied, LogMessage};
-use domain::fold_verified;
+use domain::fold_verified_with;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
 /// The checkpoint name of this projection.
@@ -66,6 +67,7 @@ async fn fold_one(
     known: &mut KnownStreams,
     rows: &mut GoldenRows,
     message: &Fresh<'_>,
+    checked: &CheckedSignatures,
 ) -> Result<Applied, DbErr> {
     let envelope = match &message.envelope {
         Ok(envelope) => envelope,
@@ -77,7 +79,7 @@ async fn fold_one(
         return Ok(Applied::Duplicate { event_id: original });
     }
     let (head, state) = known.stream(meta.cattle_id.0);
-    let folded = match fold_verified(envelope, &head, state, message.trusted) {
+    let folded = match fold_verified_with(envelope, &head, state, message.trusted, checked) {
         Ok(folded) => folded,
         Err(refusal) => {
             return Ok(rejected(
@@ -130,7 +132,8 @@ impl SqlView for GoldenRecord {
         let mut rows = GoldenRows::default();
         let mut outcomes = Vec::with_capacity(fresh.len());
         for message in fresh {
-            let outcome = fold_one(txn, &mut known, &mut rows, message).await?;
+            let outcome =
+                fold_one(txn, &mut known, &mut rows, message, self.trusted.checked()).await?;
             if let Applied::Rejected {
                 event_id,
                 cattle_id,

@@ -2,7 +2,7 @@
 //! checkpoints say was applied, decode each message once, let the view write its rows, save
 //! one checkpoint per partition, commit. So commits and round trips are per batch, not per
 //! event, and a failure applies none of the batch (it is retried whole).
-use super::{decode, sql_checkpoint, Applied, LogMessage, LogPosition, LogView, ViewError};
+use super::{decode_checked, sql_checkpoint, Applied, LogMessage, LogPosition, LogView, ViewError};
 use crate::keys::TrustedKeys;
 use domain::EventEnvelope;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
@@ -51,9 +51,8 @@ pub async fn apply_sql_batch<V: SqlView>(
     view: &V,
     batch: &[LogMessage],
 ) -> Result<Vec<Applied>, DbErr> {
-    let decoded: Vec<Result<EventEnvelope, String>> =
-        batch.iter().map(|message| decode(&message.body)).collect();
     let keys = view.trusted_keys();
+    let decoded = decode_checked(batch, keys.checked()).await;
     // Looked up before the transaction: a lookup inside it would need a second connection
     // while holding one.
     keys.learn(
