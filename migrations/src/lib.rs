@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_golden_record;
 mod m0002_views;
 mod m0003_accounts;
+mod m0004_duplicate_events;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_golden_record::Migration),
             Box::new(m0002_views::Migration),
             Box::new(m0003_accounts::Migration),
+            Box::new(m0004_duplicate_events::Migration),
         ]
     }
 }

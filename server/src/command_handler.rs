@@ -3,6 +3,7 @@
 use crate::accounts::{Accounts, Actor};
 use crate::golden::queries;
 use crate::kafka::publisher::EventPublisher;
+use crate::log_catch_up::CatchUp;
 use crate::written_streams::{SentCommand, WrittenStream, WrittenStreams};
 use app::model::{CommandAck, CommandFailure};
 use chrono::{SecondsFormat, Utc};
@@ -18,6 +19,9 @@ use std::sync::Mutex;
 /// Idempotency keys this instance published recently, with their event ids: a command sent
 /// twice before the golden record applied the first is still answered with the original.
 const RECENT_KEYS_KEPT: usize = 10_000;
+
+/// How long a keyed request waits for the golden record to catch up after a restart.
+const CATCH_UP_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Where the head a command builds on came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +54,7 @@ pub struct CommandHandler {
     db: DatabaseConnection,
     publisher: EventPublisher,
     accounts: Accounts,
+    catch_up: CatchUp,
     recent: Arc<Mutex<HashMap<String, String>>>,
     written: WrittenStreams,
 }
@@ -86,12 +91,20 @@ fn duplicate_ack(original: String, cattle_id: i64, sequence: u64) -> CommandAck 
 
 impl CommandHandler {
     /// A handler reading heads from `db`, checking who may act with `accounts` and
-    /// publishing with `publisher`; each event is signed with its sender's key.
-    pub fn new(db: DatabaseConnection, publisher: EventPublisher, accounts: Accounts) -> Self {
+    /// publishing with `publisher`; each event is signed with its sender's key. Keyed
+    /// requests are decided once `catch_up` says the golden record holds what the log held
+    /// at start-up.
+    pub fn new(
+        db: DatabaseConnection,
+        publisher: EventPublisher,
+        accounts: Accounts,
+        catch_up: CatchUp,
+    ) -> Self {
         Self {
             db,
             publisher,
             accounts,
+            catch_up,
             recent: Arc::new(Mutex::new(HashMap::new())),
             written: WrittenStreams::default(),
         }
@@ -121,6 +134,16 @@ impl CommandHandler {
             return Err(forbidden(authorize(role, &[], None, &command)));
         }
         let cattle_id = command.cattle_id();
+        // A retry of a keyed request after a restart: its first attempt may be in the log but
+        // not yet in the golden record, which is asked below.
+        if request_key.is_some() && !self.catch_up.wait(CATCH_UP_WITHIN).await {
+            return Err(CommandFailure::Unavailable {
+                message: "The registry is still reading the event log after a restart; \
+                          nothing was published. Send the request again with the same \
+                          Idempotency-Key in a moment."
+                    .into(),
+            });
+        }
         // Held until the events are acknowledged: this instance decides one command per
         // stream at a time, each on the head the one before it left.
         let mut turn = self.written.turn(cattle_id.0).await;

@@ -16,6 +16,7 @@ use crate::kafka::publisher::{idempotent_producer, EventPublisher};
 use crate::kafka::topics::{check_topics, ensure_topics, TopicError, Topics};
 use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
+use crate::log_catch_up::CatchUp;
 use crate::registry_office::RegistryOffice;
 use crate::views::consumer::{self, ConsumerSource};
 use crate::views::LogView;
@@ -159,7 +160,13 @@ pub async fn start(
             .map_err(|e| CacheError(format!("live updates: {e}")))?,
         None => LiveHub::new(),
     };
-    let commands = CommandHandler::new(db.clone(), publisher, accounts.clone());
+    let (catch_up, catching_up) = CatchUp::follow(
+        db.clone(),
+        brokers.clone(),
+        topics.cattle_events(),
+        crate::golden::PROJECTION,
+    );
+    let commands = CommandHandler::new(db.clone(), publisher, accounts.clone(), catch_up);
     let following = commands.follow(&hub);
     let office = RegistryOffice::new(accounts.clone(), commands, db.clone());
 
@@ -174,7 +181,7 @@ pub async fn start(
         group: topics.group(group),
         dead_letter_topic: dead_letters.then(|| topics.dead_letter()),
     };
-    let mut tasks = vec![following];
+    let mut tasks = vec![following, catching_up];
     if settings.run_views {
         tasks.extend([
             spawn_view(

@@ -17,6 +17,7 @@ pub mod instance;
 pub mod kafka;
 pub mod keys;
 pub mod live;
+pub mod log_catch_up;
 pub mod registry_office;
 pub mod views;
 pub mod written_streams;

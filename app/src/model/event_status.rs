@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 pub struct EventStatus {
     /// The event.
     pub event_id: String,
-    /// `APPLIED`, `REJECTED`, or `PENDING` (not yet seen by the golden record).
+    /// `APPLIED`, `REJECTED`, `DUPLICATE` (the same fact was applied as `duplicate_of`), or
+    /// `PENDING` (not yet seen by the golden record).
     pub status: String,
     /// The stream it belongs to, once known.
     pub cattle_id: Option<i64>,
@@ -13,6 +14,9 @@ pub struct EventStatus {
     pub sequence: Option<i64>,
     /// Why it was rejected (`SEQUENCE_GAP` for a lost race, `SIGNATURE`, …).
     pub code: Option<String>,
-    /// The rejection in words.
+    /// The rejection in words, or `DUPLICATE of <original>`.
     pub reason: Option<String>,
+    /// For a duplicate, the event applied in its place.
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
 }

@@ -213,7 +213,7 @@ async fn measure(
     done(&progress, publish.to_string());
 
     // The raw reference sends a real envelope's bytes.
-    let ends = replay::end_offsets(&instance.brokers, &topic)?;
+    let ends = server::kafka::topics::end_offsets(&instance.brokers, &topic)?;
     let progress = bar("golden record catching up", 0);
     replay::caught_up(
         &instance.db,
@@ -311,7 +311,7 @@ async fn measure(
     });
 
     // Publish → applied at a fixed offered load, once the views have caught up.
-    let ends = replay::end_offsets(&instance.brokers, &topic)?;
+    let ends = server::kafka::topics::end_offsets(&instance.brokers, &topic)?;
     for view in [server::golden::PROJECTION, server::fraud::PROJECTION] {
         let progress = bar(&format!("{view} catching up"), 0);
         replay::caught_up(

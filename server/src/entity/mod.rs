@@ -3,6 +3,7 @@ pub mod cattle;
 pub mod cattle_event;
 pub mod checkpoint;
 pub mod client;
+pub mod duplicate_event;
 pub mod fraud_alert;
 pub mod rejected_event;
 pub mod risk_score;

@@ -76,6 +76,7 @@ async fn fold_one(
     let meta = &envelope.metadata;
     let (event_id, stream_id) = (Some(meta.event_id.as_str()), Some(meta.cattle_id.0));
     if let Some(original) = known.original_of(envelope) {
+        rows.duplicate(message.position, envelope, &original);
         return Ok(Applied::Duplicate { event_id: original });
     }
     let (head, state) = known.stream(meta.cattle_id.0);

@@ -1,6 +1,6 @@
 //! Reads of the golden record.
 use super::row_codec::decode_row;
-use crate::entity::{cattle, cattle_event, client, rejected_event};
+use crate::entity::{cattle, cattle_event, client, duplicate_event, rejected_event};
 use app::model::{CattleRecord, EventStatus};
 use chrono::SecondsFormat;
 use domain::{CattleState, ChainHead};
@@ -95,6 +95,7 @@ pub async fn event_status(db: &DatabaseConnection, event_id: &str) -> Result<Eve
             sequence: Some(event.sequence),
             code: None,
             reason: None,
+            duplicate_of: None,
         });
     }
     if let Some(rejected) = rejected_event::Entity::find()
@@ -109,6 +110,22 @@ pub async fn event_status(db: &DatabaseConnection, event_id: &str) -> Result<Eve
             sequence: rejected.sequence,
             code: Some(rejected.reason_code),
             reason: Some(rejected.reason),
+            duplicate_of: None,
+        });
+    }
+    if let Some(duplicate) = duplicate_event::Entity::find_by_id(event_id.to_string())
+        .one(db)
+        .await?
+    {
+        let original = duplicate.original_event_id;
+        return Ok(EventStatus {
+            event_id: event_id.to_string(),
+            status: "DUPLICATE".into(),
+            cattle_id: Some(duplicate.cattle_id),
+            sequence: Some(duplicate.sequence),
+            code: Some("DUPLICATE".into()),
+            reason: Some(format!("DUPLICATE of {original}")),
+            duplicate_of: Some(original),
         });
     }
     Ok(EventStatus {
@@ -118,6 +135,7 @@ pub async fn event_status(db: &DatabaseConnection, event_id: &str) -> Result<Eve
         sequence: None,
         code: None,
         reason: None,
+        duplicate_of: None,
     })
 }
 

@@ -1,7 +1,7 @@
 //! The rows the golden record writes for a batch: built in memory per accepted or refused
 //! event, then written with one multi-row statement per table.
 use super::row_codec::{instant, to_json};
-use crate::entity::{cattle, cattle_event, client, rejected_event, valuation};
+use crate::entity::{cattle, cattle_event, client, duplicate_event, rejected_event, valuation};
 use crate::views::LogPosition;
 use domain::payloads::ValuationUpdated;
 use domain::{EventEnvelope, EventPayload, EventType, FoldedStream, StreamState};
@@ -49,6 +49,7 @@ pub struct GoldenRows {
     events: Vec<cattle_event::ActiveModel>,
     valuations: Vec<valuation::ActiveModel>,
     rejections: Vec<rejected_event::ActiveModel>,
+    duplicates: Vec<duplicate_event::ActiveModel>,
 }
 
 impl GoldenRows {
@@ -165,6 +166,29 @@ impl GoldenRows {
         });
     }
 
+    /// Keeps the record of an event dropped as the same fact as `original`, so its status
+    /// names the original. A redelivery of the original itself is not recorded.
+    pub fn duplicate(
+        &mut self,
+        position: LogPosition<'_>,
+        envelope: &EventEnvelope,
+        original: &str,
+    ) {
+        let meta = &envelope.metadata;
+        if meta.event_id == original {
+            return;
+        }
+        self.duplicates.push(duplicate_event::ActiveModel {
+            event_id: Set(meta.event_id.clone()),
+            original_event_id: Set(original.to_string()),
+            cattle_id: Set(meta.cattle_id.0),
+            sequence: Set(meta.sequence as i64),
+            kafka_topic: Set(position.topic.to_string()),
+            kafka_partition: Set(position.partition),
+            kafka_offset: Set(position.offset),
+        });
+    }
+
     /// Writes every kept row, a few multi-row statements per table.
     pub async fn write(self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
         let animals: Vec<_> = self.cattle.into_values().collect();
@@ -204,6 +228,17 @@ impl GoldenRows {
                     ])
                     .do_nothing()
                     .to_owned(),
+                )
+                .exec_without_returning(txn)
+                .await?;
+        }
+        for chunk in self.duplicates.chunks(ROWS_PER_STATEMENT) {
+            // The first drop of an event id is the one kept.
+            duplicate_event::Entity::insert_many(chunk.iter().cloned())
+                .on_conflict(
+                    OnConflict::column(duplicate_event::Column::EventId)
+                        .do_nothing()
+                        .to_owned(),
                 )
                 .exec_without_returning(txn)
                 .await?;

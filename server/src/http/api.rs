@@ -234,8 +234,8 @@ pub fn unavailable(what: &str) -> Response {
         .into_response()
 }
 
-/// `GET /api/events/{event_id}/status`: APPLIED, REJECTED (with the reason, e.g. a lost race)
-/// or PENDING.
+/// `GET /api/events/{event_id}/status`: APPLIED, REJECTED (with the reason, e.g. a lost race),
+/// DUPLICATE (naming the event applied in its place) or PENDING.
 pub async fn get_event_status(
     State(state): State<ServerState>,
     SignedIn(user): SignedIn,

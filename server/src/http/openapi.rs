@@ -146,7 +146,7 @@ pub fn document() -> Value {
                 "parameters": [id_param("id")],
                 "responses": {"200": {"description": "the report"}, "401": answer("no live session", &error),
                     "403": answer("another farmer's animal", &error), "404": answer("no events", &error)}}},
-            "/api/events/{event_id}/status": {"get": {"summary": "APPLIED, REJECTED (with the reason) or PENDING",
+            "/api/events/{event_id}/status": {"get": {"summary": "APPLIED, REJECTED (with the reason), DUPLICATE (naming the event applied in its place: duplicate_of) or PENDING",
                 "parameters": [id_param("event_id")], "responses": {"200": {"description": "the status"}}}},
             "/api/keys": {"get": {"summary": "Every accepted public key as [{public_key, owner}], the shape `icattle verify --keys` reads",
                 "responses": {"200": {"description": "the keys"}}}},

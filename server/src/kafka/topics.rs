@@ -279,6 +279,25 @@ where
         .unwrap_or(0))
 }
 
+/// The end offset (the next offset to be written) of every partition of `topic`.
+pub fn end_offsets(
+    brokers: &str,
+    topic: &str,
+) -> Result<std::collections::BTreeMap<i32, i64>, KafkaError> {
+    use rdkafka::consumer::Consumer;
+    let consumer: rdkafka::consumer::BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()?;
+    let partitions = partition_count(&consumer, topic)?;
+    let mut ends = std::collections::BTreeMap::new();
+    for partition in 0..partitions {
+        let (_, high) =
+            consumer.fetch_watermarks(topic, partition, std::time::Duration::from_secs(10))?;
+        ends.insert(partition, high);
+    }
+    Ok(ends)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ pub const VIEW_TABLES: &[&str] = &[
     "clients",
     "valuations",
     "rejected_events",
+    "duplicate_events",
     "fraud_alerts",
     "risk_scores",
     "view_heads",
