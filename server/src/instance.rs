@@ -89,13 +89,18 @@ impl Instance {
         }
     }
 
-    /// Stops serving and consuming, then shuts the embedded broker down cleanly once no
-    /// client of this instance is left to complain about it going.
-    pub async fn stop(mut self) {
+    /// Stops serving and consuming, leaving the engines (the embedded broker too) running.
+    pub async fn stop_tasks(&mut self) {
         for task in self.tasks.drain(..) {
             task.abort();
             let _ = task.await;
         }
+    }
+
+    /// Stops serving and consuming, then shuts the embedded broker down cleanly once no
+    /// client of this instance is left to complain about it going.
+    pub async fn stop(mut self) {
+        self.stop_tasks().await;
         let broker = self.broker.take();
         drop(self);
         if let Some(broker) = broker {

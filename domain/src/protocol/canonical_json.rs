@@ -19,7 +19,7 @@ fn write_value(value: &Value, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => out.push_str(&ecmascript_number(number_as_f64(n))),
+        Value::Number(n) => write_number(n, out),
         Value::String(s) => write_string(s, out),
         Value::Array(items) => {
             out.push('[');
@@ -50,6 +50,23 @@ fn write_value(value: &Value, out: &mut String) {
     }
 }
 
+/// Integers up to 2^53 (ids, sequences, cents) are spelled by ECMAScript as their decimal
+/// digits, so they skip the general float formatting, which is far slower.
+fn write_number(n: &serde_json::Number, out: &mut String) {
+    const SAFE: u64 = 1 << 53;
+    match (n.as_u64(), n.as_i64()) {
+        (Some(u), _) if u <= SAFE => {
+            use std::fmt::Write;
+            let _ = write!(out, "{u}");
+        }
+        (_, Some(i)) if i.unsigned_abs() <= SAFE => {
+            use std::fmt::Write;
+            let _ = write!(out, "{i}");
+        }
+        _ => out.push_str(&ecmascript_number(number_as_f64(n))),
+    }
+}
+
 fn number_as_f64(n: &serde_json::Number) -> f64 {
     // serde_json without arbitrary precision always yields some f64 for a Number.
     n.as_f64().unwrap_or(0.0)
@@ -77,6 +94,16 @@ fn write_string(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The integer shortcut spells every safe integer exactly as ECMAScript does.
+        #[test]
+        fn safe_integers_are_spelled_as_ecmascript_spells_them(i in -(1i64 << 53)..=(1i64 << 53)) {
+            let mut out = String::new();
+            write_number(&serde_json::Number::from(i), &mut out);
+            proptest::prop_assert_eq!(out, ecmascript_number(i as f64));
+        }
+    }
 
     fn jcs(text: &str) -> String {
         match serde_json::from_str::<Value>(text) {

@@ -68,7 +68,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let started = server::instance::start(&scratch.settings, ([127, 0, 0, 1], 0).into(), leptos)
         .await
         .context("starting the bench's server");
-    let instance = match started {
+    let mut instance = match started {
         Ok(instance) => instance,
         Err(error) => {
             scratch.remove_stores().await;
@@ -85,6 +85,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         );
         instance.stop().await;
     } else {
+        // Consumers first, so none of them complains about its topic going.
+        instance.stop_tasks().await;
         scratch.remove_topics(&instance.brokers).await;
         instance.stop().await;
         scratch.remove_stores().await;

@@ -40,6 +40,20 @@ impl CacheStore for MemoryCache {
             .map(|entry| entry.0.clone()))
     }
 
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, CacheError> {
+        let now = Instant::now();
+        let entries = self.locked()?;
+        Ok(keys
+            .iter()
+            .map(|key| {
+                entries
+                    .get(key)
+                    .filter(|entry| live(entry, now))
+                    .map(|entry| entry.0.clone())
+            })
+            .collect())
+    }
+
     async fn apply(&self, ops: &[CacheOp]) -> Result<(), CacheError> {
         let mut entries = self.locked()?;
         let now = Instant::now();

@@ -89,6 +89,18 @@ impl CacheStore for RedisCache {
             .map_err(failed)
     }
 
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, CacheError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut connection = self.connection().await?;
+        redis::cmd("MGET")
+            .arg(keys)
+            .query_async(&mut connection)
+            .await
+            .map_err(failed)
+    }
+
     async fn apply(&self, ops: &[CacheOp]) -> Result<(), CacheError> {
         let mut connection = self.connection().await?;
         let mut pipe = redis::pipe();

@@ -34,6 +34,8 @@ pub enum CacheOp {
 pub trait CacheStore: Send + Sync + 'static {
     /// The value of `key`, if present and not expired.
     async fn get(&self, key: &str) -> Result<Option<String>, CacheError>;
+    /// The values of `keys`, in the same order (one round trip).
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, CacheError>;
     /// Applies every op or none.
     async fn apply(&self, ops: &[CacheOp]) -> Result<(), CacheError>;
     /// Sets `key` only if it is absent (a read-through fill never overwrites the view).

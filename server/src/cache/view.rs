@@ -1,16 +1,17 @@
 use super::keys::CacheKeys;
 use super::store::{CacheOp, SharedCache, CACHE_TTL};
 use crate::keys::TrustedKeys;
-use crate::views::{decode, Applied, LogMessage, LogView, ViewError};
+use crate::views::{decode_checked, Applied, LogMessage, LogView, ViewError};
 use app::model::CattleRecord;
 use domain::{fold_verified_with, ChainHead, EventEnvelope, StreamState};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The checkpoint name of this view.
 pub const PROJECTION: &str = "cache_view";
 
 /// What the view keeps per stream to verify and fold the next event.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Fold {
     head: ChainHead,
     state: StreamState,
@@ -61,24 +62,16 @@ impl CacheView {
         }
     }
 
-    async fn ops_for(
+    /// The ops of one envelope folded on `stored`, and the stream's fold afterwards (None
+    /// when the envelope was refused).
+    fn ops_for(
         &self,
         envelope: &EventEnvelope,
-    ) -> Result<(Applied, Vec<CacheOp>), ViewError> {
+        stored: Option<Fold>,
+        trusted: bool,
+    ) -> Result<(Applied, Vec<CacheOp>, Option<Fold>), ViewError> {
         let meta = &envelope.metadata;
         let id = meta.cattle_id.0;
-        let stored: Option<Fold> = match self
-            .store
-            .get(&self.keys.fold(id))
-            .await
-            .map_err(cache_error)?
-        {
-            Some(text) => Some(
-                serde_json::from_str(&text)
-                    .map_err(|e| ViewError::Cache(format!("fold of stream {id}: {e}")))?,
-            ),
-            None => None,
-        };
         let (head, before) = match stored {
             Some(fold) => (fold.head, Some(fold.state)),
             None => (ChainHead::default(), None),
@@ -87,7 +80,6 @@ impl CacheView {
             Some(StreamState::Cattle(cattle)) => Some(cattle.client_id),
             _ => None,
         };
-        let trusted = self.trusted.accepts_envelope(envelope).await?;
         let folded =
             match fold_verified_with(envelope, &head, before, trusted, self.trusted.checked()) {
                 Ok(folded) => folded,
@@ -98,7 +90,7 @@ impl CacheView {
                         code: refusal.code().to_string(),
                         reason: refusal.to_string(),
                     };
-                    return Ok((rejected, Vec::new()));
+                    return Ok((rejected, Vec::new(), None));
                 }
             };
         let mut ops = Vec::new();
@@ -136,12 +128,13 @@ impl CacheView {
                 });
             }
         }
+        let fold = Fold {
+            head: folded.head,
+            state: folded.state,
+        };
         ops.push(CacheOp::Set {
             key: self.keys.fold(id),
-            value: encode(&Fold {
-                head: folded.head,
-                state: folded.state,
-            })?,
+            value: encode(&fold)?,
             ttl: None,
         });
         let applied = Applied::Applied {
@@ -150,7 +143,31 @@ impl CacheView {
             event_type: meta.event_type.as_str().to_string(),
             sequence: meta.sequence,
         };
-        Ok((applied, ops))
+        Ok((applied, ops, Some(fold)))
+    }
+
+    /// The folds the store holds for the streams of `envelopes`.
+    async fn folds_of(
+        &self,
+        envelopes: &[&EventEnvelope],
+    ) -> Result<HashMap<i64, Fold>, ViewError> {
+        let ids: Vec<i64> = envelopes
+            .iter()
+            .map(|e| e.metadata.cattle_id.0)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let keys: Vec<String> = ids.iter().map(|id| self.keys.fold(*id)).collect();
+        let values = self.store.get_many(&keys).await.map_err(cache_error)?;
+        let mut folds = HashMap::new();
+        for (id, value) in ids.into_iter().zip(values) {
+            if let Some(text) = value {
+                let fold = serde_json::from_str(&text)
+                    .map_err(|e| ViewError::Cache(format!("fold of stream {id}: {e}")))?;
+                folds.insert(id, fold);
+            }
+        }
+        Ok(folds)
     }
 }
 
@@ -181,33 +198,10 @@ impl LogView for CacheView {
             .collect())
     }
 
+    /// Applies a batch in one atomic batch of the store: the folds it touches are read in
+    /// one round trip, the events folded in memory in log order, and their keys and the
+    /// checkpoints written together.
     async fn apply_batch(&self, batch: &[LogMessage]) -> Result<Vec<Applied>, ViewError> {
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for message in batch {
-            outcomes.push(
-                self.apply_one(
-                    &message.topic,
-                    message.partition,
-                    message.offset,
-                    &message.body,
-                )
-                .await?,
-            );
-        }
-        Ok(outcomes)
-    }
-}
-
-impl CacheView {
-    /// Applies one message with its checkpoint in one atomic batch of the store; a retried
-    /// batch finds the messages applied before the failure checkpointed.
-    async fn apply_one(
-        &self,
-        topic: &str,
-        partition: i32,
-        offset: i64,
-        body: &[u8],
-    ) -> Result<Applied, ViewError> {
         if self
             .store
             .get(&self.keys.alive())
@@ -219,32 +213,82 @@ impl CacheView {
                 "the cache store lost the view's state; rebuilding it from the log".into(),
             ));
         }
-        let checkpoint_key = self.keys.checkpoint(topic, partition);
-        let seen = self.store.get(&checkpoint_key).await.map_err(cache_error)?;
-        if seen
-            .and_then(|s| s.parse::<i64>().ok())
-            .is_some_and(|c| offset <= c)
-        {
-            return Ok(Applied::AlreadyCheckpointed);
-        }
-        let (applied, mut ops) = match decode(body) {
-            Ok(envelope) => self.ops_for(&envelope).await?,
-            Err(reason) => (
-                Applied::Rejected {
+        let places: Vec<(String, i32)> = batch
+            .iter()
+            .map(|m| (m.topic.clone(), m.partition))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let checkpoint_keys: Vec<String> = places
+            .iter()
+            .map(|(topic, partition)| self.keys.checkpoint(topic, *partition))
+            .collect();
+        let saved = self
+            .store
+            .get_many(&checkpoint_keys)
+            .await
+            .map_err(cache_error)?;
+        let mut reached: BTreeMap<(String, i32), i64> = places
+            .iter()
+            .zip(saved)
+            .filter_map(|(place, offset)| Some((place.clone(), offset?.parse().ok()?)))
+            .collect();
+        let decoded = decode_checked(batch, self.trusted.checked()).await;
+        let envelopes: Vec<&EventEnvelope> =
+            decoded.iter().filter_map(|d| d.as_ref().ok()).collect();
+        self.trusted
+            .learn(envelopes.iter().map(|e| e.cryptography.public_key.as_str()))
+            .await?;
+        let mut folds = self.folds_of(&envelopes).await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut ops = Vec::new();
+        let mut moved = BTreeSet::new();
+        for (message, envelope) in batch.iter().zip(&decoded) {
+            let place = (message.topic.clone(), message.partition);
+            if reached
+                .get(&place)
+                .is_some_and(|done| message.offset <= *done)
+            {
+                outcomes.push(Applied::AlreadyCheckpointed);
+                continue;
+            }
+            reached.insert(place.clone(), message.offset);
+            moved.insert(place);
+            let applied = match envelope {
+                Ok(envelope) => {
+                    let id = envelope.metadata.cattle_id.0;
+                    let trusted = self.trusted.accepts_known(
+                        &envelope.cryptography.public_key,
+                        envelope.metadata.created_by.as_deref(),
+                    );
+                    let (applied, more, fold) =
+                        self.ops_for(envelope, folds.get(&id).cloned(), trusted)?;
+                    ops.extend(more);
+                    if let Some(fold) = fold {
+                        folds.insert(id, fold);
+                    }
+                    applied
+                }
+                Err(reason) => Applied::Rejected {
                     event_id: None,
                     cattle_id: None,
                     code: "MALFORMED".into(),
-                    reason,
+                    reason: reason.clone(),
                 },
-                Vec::new(),
-            ),
-        };
-        ops.push(CacheOp::Set {
-            key: checkpoint_key,
-            value: offset.to_string(),
-            ttl: None,
-        });
-        self.store.apply(&ops).await.map_err(cache_error)?;
-        Ok(applied)
+            };
+            outcomes.push(applied);
+        }
+        for place in moved {
+            let offset = reached.get(&place).copied().unwrap_or_default();
+            ops.push(CacheOp::Set {
+                key: self.keys.checkpoint(&place.0, place.1),
+                value: offset.to_string(),
+                ttl: None,
+            });
+        }
+        if !ops.is_empty() {
+            self.store.apply(&ops).await.map_err(cache_error)?;
+        }
+        Ok(outcomes)
     }
 }
