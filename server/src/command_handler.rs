@@ -268,8 +268,11 @@ impl CommandHandler {
                 &envelope.metadata.event_id,
             );
             if let Command::RegisterClient(client) = &command {
-                self.written
-                    .remember_clients(&actor.user.username, &[client.resolved_client_id()]);
+                self.written.registered_client(
+                    &actor.user.username,
+                    client.resolved_client_id(),
+                    &envelope.metadata.event_id,
+                );
             }
             head = folded.head;
             *turn = Some(WrittenStream {
@@ -362,19 +365,34 @@ impl CommandHandler {
             }
             return Ok((domain::ChainHead::default(), None, HeadSource::NewStream));
         }
-        if let Some(WrittenStream {
-            head,
-            state: StreamState::Cattle(animal),
-            ..
-        }) = written.filter(|written| written.is_fresh())
-        {
+        let id_written = written.filter(|w| matches!(w.state, StreamState::Cattle(_)));
+        if let Some(written) = id_written.filter(|w| self.written.usable(id, w)) {
             // This instance's own acknowledged events, which the golden record may not have
-            // applied yet: no need to ask it (its announcements settle the entry).
-            return Ok((head.clone(), Some(animal.clone()), HeadSource::Memory));
+            // applied yet: no need to ask it (its verdicts settle the entry).
+            if let StreamState::Cattle(animal) = &written.state {
+                return Ok((
+                    written.head.clone(),
+                    Some(animal.clone()),
+                    HeadSource::Memory,
+                ));
+            }
         }
         let (head, state) = queries::head_and_state(&self.db, id)
             .await
             .map_err(read_failed)?;
+        if let Some(written) = id_written {
+            // Still undecided and further on than the golden record (which lags): build on
+            // it, as on a fresh head.
+            if let StreamState::Cattle(animal) = &written.state {
+                if written.head.sequence > head.sequence && !self.written.decided(id, written) {
+                    return Ok((
+                        written.head.clone(),
+                        Some(animal.clone()),
+                        HeadSource::Memory,
+                    ));
+                }
+            }
+        }
         let source = if state.is_some() {
             HeadSource::Golden
         } else {

@@ -32,13 +32,6 @@ pub struct WrittenStream {
     pub sent: SentCommand,
 }
 
-impl WrittenStream {
-    /// Whether it is recent enough to build on without asking the golden record.
-    pub fn is_fresh(&self) -> bool {
-        self.written_at.elapsed() < TRUSTED_FOR
-    }
-}
-
 /// A command as this instance received it, to recognise it when it comes again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentCommand {
@@ -60,7 +53,16 @@ type StreamLock = Arc<tokio::sync::Mutex<Option<WrittenStream>>>;
 #[derive(Clone, Default)]
 pub struct WrittenStreams {
     streams: Arc<Mutex<HashMap<i64, StreamLock>>>,
+    /// The last event of each stream the golden record has decided (applied, refused or
+    /// dropped as a duplicate), kept apart from the streams' locks so no verdict is missed
+    /// while a command holds its stream.
+    decided: Arc<Mutex<HashMap<i64, String>>>,
+    /// When this instance last missed announcements: heads written before it are no longer
+    /// built on without asking the golden record.
+    missed_since: Arc<Mutex<Option<Instant>>>,
     clients_of: Arc<Mutex<HashMap<String, BTreeSet<i64>>>>,
+    /// Client registrations published but not yet decided: event id → (user, client id).
+    registering: Arc<Mutex<HashMap<String, (String, i64)>>>,
 }
 
 impl WrittenStreams {
@@ -82,24 +84,50 @@ impl WrittenStreams {
         lock.lock_owned().await
     }
 
-    /// The golden record applied or refused `event_id` on stream `id`: when that is the last
-    /// event this instance wrote there, the golden record now knows as much as this instance
-    /// (or knows better, after a refusal), so it is asked again next time. A stream whose
-    /// turn is taken is left alone: its holder is writing a later event.
+    /// Whether this instance may build on `written` (its last event on stream `id`) without
+    /// asking the golden record: written lately, no announcement missed since, and not yet
+    /// decided by the golden record (which, once it has decided, knows as much or better).
+    pub fn usable(&self, id: i64, written: &WrittenStream) -> bool {
+        let missed = self
+            .missed_since
+            .lock()
+            .map(|missed| missed.is_some_and(|at| written.written_at <= at))
+            .unwrap_or(true);
+        written.written_at.elapsed() < TRUSTED_FOR && !missed && !self.decided(id, written)
+    }
+
+    /// Whether the golden record has decided `written`'s event (applied, refused or dropped).
+    pub fn decided(&self, id: i64, written: &WrittenStream) -> bool {
+        self.decided
+            .lock()
+            .map(|decided| decided.get(&id) == Some(&written.sent.event_id))
+            .unwrap_or(true)
+    }
+
+    /// The golden record decided `event_id` on stream `id`.
     pub fn settled(&self, id: i64, event_id: &str) {
-        let lock = match self.streams.lock() {
-            Ok(streams) => streams.get(&id).cloned(),
-            Err(_) => None,
-        };
-        let Some(lock) = lock else { return };
-        let Ok(mut written) = lock.try_lock() else {
-            return;
-        };
-        if written
-            .as_ref()
-            .is_some_and(|stream| stream.sent.event_id == event_id)
+        if let Ok(mut decided) = self.decided.lock() {
+            if decided.len() >= STREAMS_KEPT {
+                decided.clear();
+            }
+            decided.insert(id, event_id.to_string());
+        }
+    }
+
+    /// The golden record refused (or dropped) `event_id`: a client registration it carried
+    /// does not make the client its sender's.
+    fn refused(&self, event_id: &str) {
+        let registration = self
+            .registering
+            .lock()
+            .ok()
+            .and_then(|mut registering| registering.remove(event_id));
+        if let (Some((username, client_id)), Ok(mut clients)) =
+            (registration, self.clients_of.lock())
         {
-            *written = None;
+            if let Some(ids) = clients.get_mut(&username) {
+                ids.remove(&client_id);
+            }
         }
     }
 
@@ -112,23 +140,59 @@ impl WrittenStreams {
                     cattle_id,
                     event_id,
                     ..
-                }) if view == crate::golden::PROJECTION => self.settled(cattle_id, &event_id),
+                }) if view == crate::golden::PROJECTION => {
+                    if let Ok(mut registering) = self.registering.lock() {
+                        registering.remove(&event_id);
+                    }
+                    self.settled(cattle_id, &event_id);
+                }
                 Ok(LiveUpdate::EventRejected {
                     event_id: Some(event_id),
-                    cattle_id: Some(cattle_id),
+                    cattle_id,
                     ..
-                }) => self.settled(cattle_id, &event_id),
+                }) => {
+                    self.refused(&event_id);
+                    if let Some(cattle_id) = cattle_id {
+                        self.settled(cattle_id, &event_id);
+                    }
+                }
+                Ok(LiveUpdate::EventDuplicate {
+                    event_id,
+                    cattle_id,
+                    ..
+                }) => {
+                    self.refused(&event_id);
+                    if let Some(cattle_id) = cattle_id {
+                        self.settled(cattle_id, &event_id);
+                    }
+                }
                 Ok(_) => {}
-                // Missed announcements only leave entries to age out.
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                // Verdicts were missed: nothing written so far is built on unasked.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if let Ok(mut missed) = self.missed_since.lock() {
+                        *missed = Some(Instant::now());
+                    }
+                }
                 Err(broadcast::error::RecvError::Closed) => return,
             }
         }
     }
 
+    /// Remembers that `username` registered client `client_id` with event `event_id`
+    /// through this instance; forgotten again if the golden record refuses the event.
+    pub fn registered_client(&self, username: &str, client_id: i64, event_id: &str) {
+        if let Ok(mut registering) = self.registering.lock() {
+            if registering.len() >= STREAMS_KEPT {
+                registering.clear();
+            }
+            registering.insert(event_id.to_string(), (username.to_string(), client_id));
+        }
+        self.remember_clients(username, &[client_id]);
+    }
+
     /// Remembers that clients `ids` are `username`'s: registered through this instance (the
     /// golden record may not have them yet) or read from the golden record. A client never
-    /// changes hands, so what is remembered stays true.
+    /// changes hands, so what the golden record said stays true.
     pub fn remember_clients(&self, username: &str, ids: &[i64]) {
         if let Ok(mut clients) = self.clients_of.lock() {
             clients
@@ -149,5 +213,54 @@ impl WrittenStreams {
                     .map(|ids| ids.iter().copied().collect())
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(event_id: &str) -> WrittenStream {
+        WrittenStream {
+            head: ChainHead::default(),
+            state: StreamState::Client(domain::ClientState {
+                aggregate_id: domain::CattleId(7),
+                client_id: 1,
+                name: "Station".into(),
+                pic: "QABC0001".into(),
+                registered_at: "2026-11-30T00:00:00.000Z".into(),
+                sequence: 1,
+            }),
+            written_at: Instant::now(),
+            sent: SentCommand {
+                author: "jo".into(),
+                fingerprint: "f".into(),
+                event_id: event_id.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_head_is_built_on_until_the_golden_record_decides_its_event() {
+        let streams = WrittenStreams::default();
+        let mine = written("evt_2");
+        assert!(streams.usable(7, &mine));
+        streams.settled(7, "evt_1");
+        assert!(
+            streams.usable(7, &mine),
+            "an earlier verdict changes nothing"
+        );
+        streams.settled(7, "evt_2");
+        assert!(!streams.usable(7, &mine));
+        assert!(streams.decided(7, &mine));
+    }
+
+    #[test]
+    fn a_refused_registration_does_not_make_the_client_its_senders() {
+        let streams = WrittenStreams::default();
+        streams.registered_client("jo", 5, "evt_reg");
+        assert_eq!(streams.clients_of("jo"), vec![5]);
+        streams.refused("evt_reg");
+        assert!(streams.clients_of("jo").is_empty());
     }
 }

@@ -28,4 +28,13 @@ pub enum LiveUpdate {
         /// A sentence for people.
         reason: String,
     },
+    /// The golden record dropped an event as the same business fact as one it applied.
+    EventDuplicate {
+        /// The dropped event.
+        event_id: String,
+        /// Its stream.
+        cattle_id: Option<i64>,
+        /// The event applied in its place.
+        original: String,
+    },
 }

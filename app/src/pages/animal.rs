@@ -24,6 +24,7 @@ fn AnimalFor(user: SignedInUser) -> impl IntoView {
             view, cattle_id, ..
         } => view == "golden_record" && Some(*cattle_id) == watched,
         LiveUpdate::EventRejected { cattle_id, .. } => *cattle_id == watched,
+        LiveUpdate::EventDuplicate { .. } => false,
     });
     let animal = Resource::new(
         move || (id(), version.get()),

@@ -330,6 +330,25 @@ async fn measure(
             format!("caught up ({}s)", progress.elapsed().as_secs()),
         );
     }
+    // The readers that report progress to Kafka, so none is still working through the burst
+    // while the next measurement runs.
+    for reader in ["cache-view", "category-relay"] {
+        let progress = bar(&format!("{reader} catching up"), 0);
+        let group = instance.topics.group(reader);
+        replay::group_caught_up(
+            &instance.brokers,
+            &group,
+            &topic,
+            &ends,
+            Duration::from_secs(600),
+            &progress,
+        )
+        .await?;
+        done(
+            &progress,
+            format!("caught up ({}s)", progress.elapsed().as_secs()),
+        );
+    }
     let offered = u64::from(args.offered_rate) * args.offered_seconds;
     let progress = bar(
         &format!("publish → applied, {}/s", args.offered_rate),

@@ -66,3 +66,49 @@ pub async fn replay(
     outcome?;
     Ok((total, total as f64 / took.as_secs_f64()))
 }
+
+/// Waits until consumer group `group` has committed offsets up to `ends` (the cache view
+/// and the category relay report their progress there), or `within` passes.
+pub async fn group_caught_up(
+    brokers: &str,
+    group: &str,
+    topic: &str,
+    ends: &BTreeMap<i32, i64>,
+    within: Duration,
+    progress: &ProgressBar,
+) -> anyhow::Result<()> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::{Offset, TopicPartitionList};
+    let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .create()?;
+    let mut partitions = TopicPartitionList::new();
+    for partition in ends.keys() {
+        partitions.add_partition(topic, *partition);
+    }
+    let total: i64 = ends.values().sum();
+    progress.set_length(u64::try_from(total).unwrap_or(0));
+    let deadline = Instant::now() + within;
+    loop {
+        let committed = consumer.committed_offsets(partitions.clone(), Duration::from_secs(10))?;
+        let done: i64 = committed
+            .elements()
+            .iter()
+            .map(|element| match element.offset() {
+                Offset::Offset(next) => {
+                    next.min(ends.get(&element.partition()).copied().unwrap_or(0))
+                }
+                _ => 0,
+            })
+            .sum();
+        progress.set_position(u64::try_from(done).unwrap_or(0));
+        if done >= total {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            anyhow::bail!("group {group} committed {done} of {total} messages within {within:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

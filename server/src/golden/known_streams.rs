@@ -17,9 +17,19 @@ pub struct KnownStreams {
     event_ids: HashSet<String>,
     /// Idempotency key → the event that holds it.
     facts: HashMap<String, String>,
-    streams: HashMap<i64, (ChainHead, StreamState)>,
+    /// Keyed by (is a client stream, id): a client's and an animal's streams never mix.
+    streams: HashMap<(bool, i64), (ChainHead, StreamState)>,
     client_ids: HashSet<i64>,
     pics: HashSet<String>,
+}
+
+/// Which stream an envelope belongs to: a client's (registrations) or an animal's.
+fn stream_key(envelope: &EventEnvelope) -> (bool, i64) {
+    let meta = &envelope.metadata;
+    (
+        meta.event_type == EventType::ClientRegistered,
+        meta.cattle_id.0,
+    )
 }
 
 fn corrupt(id: i64) -> impl Fn(serde_json::Error) -> DbErr {
@@ -85,7 +95,7 @@ impl KnownStreams {
                 if let Some(state) = state {
                     known
                         .streams
-                        .insert(row.id, (head, StreamState::Cattle(state)));
+                        .insert((false, row.id), (head, StreamState::Cattle(state)));
                 }
             }
         }
@@ -106,7 +116,9 @@ impl KnownStreams {
                 let id = row.aggregate_id;
                 let head = serde_json::from_value(row.chain_head).map_err(corrupt(id))?;
                 let state = serde_json::from_value(row.state).map_err(corrupt(id))?;
-                known.streams.insert(id, (head, StreamState::Client(state)));
+                known
+                    .streams
+                    .insert((true, id), (head, StreamState::Client(state)));
             }
         }
         Ok(known)
@@ -121,9 +133,10 @@ impl KnownStreams {
         self.facts.get(&meta.idempotency_key).cloned()
     }
 
-    /// The stream's chain head and state (default and none for a new stream).
-    pub fn stream(&self, id: i64) -> (ChainHead, Option<StreamState>) {
-        match self.streams.get(&id) {
+    /// The chain head and state of the stream `envelope` belongs to (default and none for a
+    /// new stream), from the client or the cattle rows as its type says.
+    pub fn stream(&self, envelope: &EventEnvelope) -> (ChainHead, Option<StreamState>) {
+        match self.streams.get(&stream_key(envelope)) {
             Some((head, state)) => (head.clone(), Some(state.clone())),
             None => (ChainHead::default(), None),
         }
@@ -172,6 +185,6 @@ impl KnownStreams {
             self.pics.insert(state.pic.clone());
         }
         self.streams
-            .insert(meta.cattle_id.0, (folded.head, folded.state));
+            .insert(stream_key(envelope), (folded.head, folded.state));
     }
 }

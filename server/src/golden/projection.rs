@@ -77,9 +77,14 @@ async fn fold_one(
     let (event_id, stream_id) = (Some(meta.event_id.as_str()), Some(meta.cattle_id.0));
     if let Some(original) = known.original_of(envelope) {
         rows.duplicate(message.position, envelope, &original);
-        return Ok(Applied::Duplicate { event_id: original });
+        let dropped = (meta.event_id != original).then(|| meta.event_id.clone());
+        return Ok(Applied::Duplicate {
+            event_id: original,
+            dropped,
+            cattle_id: Some(meta.cattle_id.0),
+        });
     }
-    let (head, state) = known.stream(meta.cattle_id.0);
+    let (head, state) = known.stream(envelope);
     let folded = match fold_verified_with(envelope, &head, state, message.trusted, checked) {
         Ok(folded) => folded,
         Err(refusal) => {

@@ -104,6 +104,16 @@ fn announcement<V: LogView>(view: &V, applied: &Applied) -> Option<LiveUpdate> {
             code: code.clone(),
             reason: reason.clone(),
         }),
+        // Tells the instance that wrote it to build on the golden record again.
+        Applied::Duplicate {
+            event_id,
+            dropped: Some(dropped),
+            cattle_id,
+        } if view.announces_rejections() => Some(LiveUpdate::EventDuplicate {
+            event_id: dropped.clone(),
+            cattle_id: *cattle_id,
+            original: event_id.clone(),
+        }),
         Applied::Rejected { .. }
         | Applied::Duplicate { .. }
         | Applied::AlreadyCheckpointed

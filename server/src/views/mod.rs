@@ -113,6 +113,10 @@ pub enum Applied {
     Duplicate {
         /// The event already applied.
         event_id: String,
+        /// The event dropped, when it is another event than the one applied.
+        dropped: Option<String>,
+        /// The stream.
+        cattle_id: Option<i64>,
     },
     /// The event failed verification or the stream's rules: never applied.
     Rejected {
