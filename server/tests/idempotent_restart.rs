@@ -126,6 +126,16 @@ async fn send(
     Some((status, answer.json().await.ok()?))
 }
 
+/// What `GET /api/events/{id}/status` says, when the server answers.
+async fn status_of(http: &reqwest::Client, base: &str, event_id: &str) -> Option<Value> {
+    let answer = http
+        .get(format!("{base}/api/events/{event_id}/status"))
+        .send()
+        .await
+        .ok()?;
+    answer.json().await.ok()
+}
+
 fn health_visit(cattle_id: i64) -> Value {
     json!({"type": "RECORD_HEALTH",
         "data": {"cattleId": cattle_id, "kind": "VACCINATION", "notes": "7-in-1, keyed"}})
@@ -251,14 +261,7 @@ async fn a_keyed_command_retried_after_a_crash_is_one_event_and_answers_its_id()
         let applied = eventually(WITHIN, "the visit to be applied", || {
             let (http, base, event_id) = (http.clone(), base.clone(), event_id.clone());
             async move {
-                let status: Value = http
-                    .get(format!("{base}/api/events/{event_id}/status"))
-                    .send()
-                    .await
-                    .ok()?
-                    .json()
-                    .await
-                    .ok()?;
+                let status = status_of(&http, &base, &event_id).await?;
                 (status["status"] == "APPLIED").then_some(status)
             }
         })
@@ -275,14 +278,7 @@ async fn a_keyed_command_retried_after_a_crash_is_one_event_and_answers_its_id()
         eventually(WITHIN, "every given event id to end", || {
             let (http, base, event_id) = (http.clone(), base.clone(), event_id.clone());
             async move {
-                let status: Value = http
-                    .get(format!("{base}/api/events/{event_id}/status"))
-                    .send()
-                    .await
-                    .ok()?
-                    .json()
-                    .await
-                    .ok()?;
+                let status = status_of(&http, &base, &event_id).await?;
                 ["APPLIED", "REJECTED", "DUPLICATE"]
                     .contains(&status["status"].as_str()?)
                     .then_some(())
