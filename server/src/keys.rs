@@ -94,27 +94,6 @@ impl TrustedKeys {
         self
     }
 
-    /// Whether an event signed by `public_key_hex` and claiming `created_by` is one of ours:
-    /// a server key signs for anyone; a user's key only for that user. A database failure is
-    /// an error, never a refusal, so a passing fault cannot change what a replay decides.
-    pub async fn accepts(
-        &self,
-        public_key_hex: &str,
-        created_by: Option<&str>,
-    ) -> Result<bool, DbErr> {
-        self.learn([public_key_hex]).await?;
-        Ok(self.accepts_known(public_key_hex, created_by))
-    }
-
-    /// Whether an envelope's signing key may sign for its `created_by` (see `accepts`).
-    pub async fn accepts_envelope(&self, envelope: &domain::EventEnvelope) -> Result<bool, DbErr> {
-        self.accepts(
-            &envelope.cryptography.public_key,
-            envelope.metadata.created_by.as_deref(),
-        )
-        .await
-    }
-
     /// Makes sure every one of `keys` that has an owner in the registry is held in memory:
     /// when one is unknown, the owners of all users' keys are read again in one query, so a
     /// batch costs at most one lookup however many events it holds.
@@ -149,7 +128,10 @@ impl TrustedKeys {
         Ok(())
     }
 
-    /// `accepts` from memory alone: for keys `learn` has been given.
+    /// Whether an event signed by `public_key_hex` and claiming `created_by` is one of ours:
+    /// a server key signs for anyone; a user's key only for that user. Answers from memory:
+    /// give the keys to `learn` first (a database failure there is an error, never a
+    /// refusal, so a passing fault cannot change what a replay decides).
     pub fn accepts_known(&self, public_key_hex: &str, created_by: Option<&str>) -> bool {
         if self.servers.contains(public_key_hex) {
             return true;

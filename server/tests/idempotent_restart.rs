@@ -21,6 +21,11 @@ const BACKLOG: u32 = 3000;
 
 /// Publishes `BACKLOG` registrations signed with the server's key, all in flight at once.
 async fn publish_backlog(settings: &Settings) {
+    publish_backlog_of(settings, BACKLOG).await;
+}
+
+/// Publishes `count` registrations signed with the server's key, all in flight at once.
+async fn publish_backlog_of(settings: &Settings, count: u32) {
     use server::kafka::publisher::{idempotent_producer, EventPublisher};
     let key = domain::SigningKeyPair::from_seed_hex(
         settings
@@ -33,7 +38,7 @@ async fn publish_backlog(settings: &Settings) {
         idempotent_producer(&support::brokers()).expect("a producer"),
         server::kafka::topics::Topics::new(&settings.topic_prefix).cattle_events(),
     );
-    let envelopes: Vec<_> = (0..BACKLOG)
+    let envelopes: Vec<_> = (0..count)
         .map(|n| support::created_envelope(&key, 100_000 + n))
         .collect();
     let sent = futures::future::join_all(envelopes.iter().map(|e| publisher.publish(e))).await;
@@ -287,4 +292,44 @@ async fn a_keyed_command_retried_after_a_crash_is_one_event_and_answers_its_id()
         .await;
     }
     server.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyed_command_waits_for_the_golden_record_and_says_so_when_it_cannot() {
+    use server::kafka::topics::{end_offsets, ensure_topics, Topics};
+    let mut settings = support::settings("catchup").await;
+    // No views anywhere: the event already in the log is never applied.
+    settings.run_views = false;
+    ensure_topics(
+        &support::brokers(),
+        &Topics::new(&settings.topic_prefix),
+        settings.topic_layout(),
+    )
+    .await
+    .expect("topics are created");
+    publish_backlog_of(&settings, 1).await;
+    let server = support::start(&settings).await;
+    let token = support::signed_in(&server, domain::Role::Farmer).await;
+    let http = support::api_client(&token);
+    let base = format!("http://{}", server.addr);
+
+    let (status, answer) = send(
+        &http,
+        &base,
+        &health_visit(12345),
+        Some("visit-after-restart"),
+    )
+    .await
+    .expect("answered");
+    assert_eq!(status, 503, "{answer}");
+    let message = answer["error"].as_str().unwrap_or_default();
+    assert!(message.contains("Idempotency-Key"), "{message}");
+    assert!(message.contains("nothing was published"), "{message}");
+    let topic = server.topics.cattle_events();
+    let ends = end_offsets(&support::brokers(), &topic).expect("the log's ends");
+    assert_eq!(
+        ends.values().sum::<i64>(),
+        1,
+        "the log still holds only the earlier event"
+    );
 }

@@ -28,28 +28,28 @@ pub struct BenchArgs {
     #[command(flatten)]
     settings: Settings,
     /// Commands (and raw sends) timed one after the other for the latency rows.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = at_least_one)]
     latency_samples: usize,
     /// Raw sends for the raw produce rate.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 100_000, value_parser = at_least_one)]
     raw_messages: usize,
     /// Signatures for the raw signing rate.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = at_least_one)]
     signatures: usize,
     /// Commands sent for the sustained rate (animals of ten commands each).
-    #[arg(long, default_value_t = 50_000)]
+    #[arg(long, default_value_t = 50_000, value_parser = at_least_one)]
     events: usize,
     /// Senders at once for the sustained rate.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = at_least_one)]
     clients: usize,
     /// Commands a second offered for publish → applied.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     offered_rate: u32,
     /// Seconds of offered load for publish → applied.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     offered_seconds: u64,
     /// Reads timed for each read row.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = at_least_one)]
     read_samples: usize,
     /// Where the JSON report goes; defaults to `bench.json` in the data directory.
     #[arg(long)]
@@ -57,6 +57,15 @@ pub struct BenchArgs {
     /// Keep the bench's topics, databases and keys (for looking at them afterwards).
     #[arg(long)]
     keep: bool,
+}
+
+/// A size that must be a whole number of at least one.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
 }
 
 /// Runs every measurement, prints the table and writes the JSON report.
@@ -102,6 +111,23 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", path.display()))?;
     println!("report written to {}", path.display());
     Ok(())
+}
+
+/// A reader of the cattle log the bench waits for.
+#[derive(Clone, Copy)]
+enum Reader {
+    /// A SQL view, by its checkpoint name.
+    View(&'static str),
+    /// A reader reporting its progress to Kafka, by its consumer group's name.
+    Group(&'static str),
+}
+
+impl Reader {
+    fn name(self) -> &'static str {
+        match self {
+            Reader::View(name) | Reader::Group(name) => name,
+        }
+    }
 }
 
 fn bar(what: &str, length: u64) -> ProgressBar {
@@ -314,40 +340,29 @@ async fn measure(
 
     // Publish → applied at a fixed offered load, once the views have caught up.
     let ends = server::kafka::topics::end_offsets(&instance.brokers, &topic)?;
-    for view in [server::golden::PROJECTION, server::fraud::PROJECTION] {
-        let progress = bar(&format!("{view} catching up"), 0);
-        replay::caught_up(
-            &instance.db,
-            view,
-            &topic,
-            &ends,
-            Duration::from_secs(600),
-            &progress,
-        )
-        .await?;
-        done(
-            &progress,
-            format!("caught up ({}s)", progress.elapsed().as_secs()),
-        );
-    }
-    // The readers that report progress to Kafka, so none is still working through the burst
-    // while the next measurement runs.
-    for reader in ["cache-view", "category-relay"] {
-        let progress = bar(&format!("{reader} catching up"), 0);
-        let group = instance.topics.group(reader);
-        replay::group_caught_up(
-            &instance.brokers,
-            &group,
-            &topic,
-            &ends,
-            Duration::from_secs(600),
-            &progress,
-        )
-        .await?;
-        done(
-            &progress,
-            format!("caught up ({}s)", progress.elapsed().as_secs()),
-        );
+    // Every reader, so none is still working through the burst while the next measurement
+    // runs: the SQL views by their checkpoints, the others by what they report to Kafka.
+    let readers = [
+        Reader::View(server::golden::PROJECTION),
+        Reader::View(server::fraud::PROJECTION),
+        Reader::Group("cache-view"),
+        Reader::Group("category-relay"),
+    ];
+    for reader in readers {
+        let progress = bar(&format!("{} catching up", reader.name()), 0);
+        let within = Duration::from_secs(600);
+        match reader {
+            Reader::View(view) => {
+                replay::caught_up(&instance.db, view, &topic, &ends, within, &progress).await?
+            }
+            Reader::Group(name) => {
+                let group = instance.topics.group(name);
+                replay::group_caught_up(&instance.brokers, &group, &topic, &ends, within, &progress)
+                    .await?
+            }
+        }
+        let took = progress.elapsed().as_secs();
+        done(&progress, format!("caught up ({took}s)"));
     }
     let offered = u64::from(args.offered_rate) * args.offered_seconds;
     let progress = bar(
@@ -440,7 +455,8 @@ async fn measure(
     let cached = reads::cached_animal(&reader, &herd, args.read_samples).await?;
     let (cache, bare) = match &settings.redis_url {
         Some(url) => {
-            let key = server::cache::CacheKeys::new(&settings.cache_prefix).cattle(herd[0]);
+            let first = *herd.first().context("the bench registered no animal")?;
+            let key = server::cache::CacheKeys::new(&settings.cache_prefix).cattle(first);
             let bare = reference::redis_get(url, &key, args.read_samples).await?;
             ("Redis", Some(bare))
         }

@@ -4,7 +4,26 @@ use super::latency::{Latencies, Percentiles};
 use sea_orm::DatabaseConnection;
 use server::cache::CattleReader;
 use server::golden::animal_queries;
+use std::future::Future;
 use std::time::Instant;
+
+/// Times `count` reads of the bench's animals in turn; each must find its animal.
+async fn time_reads<F, Fut>(animals: &[i64], count: usize, read: F) -> anyhow::Result<Percentiles>
+where
+    F: Fn(i64) -> Fut,
+    Fut: Future<Output = anyhow::Result<bool>>,
+{
+    anyhow::ensure!(!animals.is_empty(), "there are no animals to read");
+    let mut samples = Latencies::new();
+    for n in 0..count {
+        let id = animals[n % animals.len()];
+        let started = Instant::now();
+        let found = read(id).await?;
+        samples.record(started.elapsed());
+        anyhow::ensure!(found, "animal {id} could not be read");
+    }
+    Ok(samples.percentiles())
+}
 
 /// Latency of the animal page's golden-record query.
 pub async fn animal_page(
@@ -12,15 +31,12 @@ pub async fn animal_page(
     animals: &[i64],
     count: usize,
 ) -> anyhow::Result<Percentiles> {
-    let mut samples = Latencies::new();
-    for n in 0..count {
-        let id = animals[n % animals.len().max(1)];
-        let started = Instant::now();
-        let page = animal_queries::animal_page(db, id, |_| true).await?;
-        samples.record(started.elapsed());
-        anyhow::ensure!(page.is_some(), "animal {id} has no page");
-    }
-    Ok(samples.percentiles())
+    time_reads(animals, count, |id| async move {
+        Ok(animal_queries::animal_page(db, id, |_| true)
+            .await?
+            .is_some())
+    })
+    .await
 }
 
 /// Latency of the cache-first read of an animal (the seed's `cattle:{id}` key).
@@ -29,13 +45,8 @@ pub async fn cached_animal(
     animals: &[i64],
     count: usize,
 ) -> anyhow::Result<Percentiles> {
-    let mut samples = Latencies::new();
-    for n in 0..count {
-        let id = animals[n % animals.len().max(1)];
-        let started = Instant::now();
-        let record = reader.cattle(id).await?;
-        samples.record(started.elapsed());
-        anyhow::ensure!(record.is_some(), "animal {id} is not readable");
-    }
-    Ok(samples.percentiles())
+    time_reads(animals, count, |id| async move {
+        Ok(reader.cattle(id).await?.is_some())
+    })
+    .await
 }

@@ -2,15 +2,13 @@
 //! risk score, new alerts and resolutions, written with multi-row statements.
 use crate::entity::{fraud_alert, risk_score, view_head};
 use crate::golden::row_codec::{instant, to_json};
+use crate::views::bulk_rows::insert_rows;
 use chrono::{DateTime, Utc};
 use domain::payloads::{FraudAlertResolved, FraudDetected};
 use domain::{EventEnvelope, EventPayload, EventType, FoldedStream, StreamState};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait};
 use std::collections::BTreeMap;
-
-/// Rows per statement: well under the bind-parameter limits of PostgreSQL and SQLite.
-const ROWS_PER_STATEMENT: usize = 500;
 
 /// An alert resolved by an event of the batch.
 struct Resolution {
@@ -92,44 +90,26 @@ impl FraudRows {
                 state: Set(state),
             })
             .collect();
-        for chunk in heads.chunks(ROWS_PER_STATEMENT) {
-            view_head::Entity::insert_many(chunk.iter().cloned())
-                .on_conflict(
-                    OnConflict::columns([
-                        view_head::Column::Projection,
-                        view_head::Column::AggregateId,
-                    ])
-                    .update_columns([view_head::Column::ChainHead, view_head::Column::State])
-                    .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-        }
+        let heads_upsert = OnConflict::columns([
+            view_head::Column::Projection,
+            view_head::Column::AggregateId,
+        ])
+        .update_columns([view_head::Column::ChainHead, view_head::Column::State])
+        .to_owned();
+        insert_rows(txn, &heads, Some(heads_upsert)).await?;
         let risks: Vec<_> = self.risks.into_values().collect();
-        for chunk in risks.chunks(ROWS_PER_STATEMENT) {
-            risk_score::Entity::insert_many(chunk.iter().cloned())
-                .on_conflict(
-                    OnConflict::column(risk_score::Column::CattleId)
-                        .update_columns([
-                            risk_score::Column::ConfidenceScore,
-                            risk_score::Column::RiskLevel,
-                            risk_score::Column::LastUpdated,
-                        ])
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in self.alerts.chunks(ROWS_PER_STATEMENT) {
-            fraud_alert::Entity::insert_many(chunk.iter().cloned())
-                .on_conflict(
-                    OnConflict::column(fraud_alert::Column::Id)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-        }
+        let risks_upsert = OnConflict::column(risk_score::Column::CattleId)
+            .update_columns([
+                risk_score::Column::ConfidenceScore,
+                risk_score::Column::RiskLevel,
+                risk_score::Column::LastUpdated,
+            ])
+            .to_owned();
+        insert_rows(txn, &risks, Some(risks_upsert)).await?;
+        let first = OnConflict::column(fraud_alert::Column::Id)
+            .do_nothing()
+            .to_owned();
+        insert_rows(txn, &self.alerts, Some(first)).await?;
         for resolved in self.resolutions {
             // Rare, and an alert raised earlier in the batch must be in place first.
             if let Some(alert) = fraud_alert::Entity::find_by_id(resolved.alert_id)

@@ -4,19 +4,17 @@ use super::fraud_rows::FraudRows;
 use crate::checked_signatures::CheckedSignatures;
 use crate::entity::view_head;
 use crate::keys::TrustedKeys;
+use crate::views::bulk_rows::key_lists;
 use crate::views::sql_batch::{Fresh, SqlView};
 use crate::views::Applied;
 use domain::{fold_verified_with, ChainHead, EventEnvelope, StreamState};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
 };
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// The checkpoint name of this view.
 pub const PROJECTION: &str = "fraud_view";
-
-/// Values per `IN (…)` list.
-const KEYS_PER_QUERY: usize = 1000;
 
 /// The fraud view over a database connection.
 #[derive(Clone)]
@@ -37,16 +35,15 @@ async fn heads_of(
     txn: &DatabaseTransaction,
     fresh: &[Fresh<'_>],
 ) -> Result<HashMap<i64, (ChainHead, StreamState)>, DbErr> {
-    let ids: BTreeSet<i64> = fresh
+    let ids = fresh
         .iter()
         .filter_map(|message| message.envelope.as_ref().ok())
-        .map(|envelope| envelope.metadata.cattle_id.0)
-        .collect();
+        .map(|envelope| envelope.metadata.cattle_id.0);
     let mut heads = HashMap::new();
-    for chunk in ids.into_iter().collect::<Vec<_>>().chunks(KEYS_PER_QUERY) {
+    for ids in key_lists(ids) {
         let rows = view_head::Entity::find()
             .filter(view_head::Column::Projection.eq(PROJECTION))
-            .filter(view_head::Column::AggregateId.is_in(chunk.iter().copied()))
+            .filter(view_head::Column::AggregateId.is_in(ids))
             .all(txn)
             .await?;
         for row in rows {

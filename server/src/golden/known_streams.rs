@@ -2,14 +2,12 @@
 //! a few queries at the start of the batch and kept up to date as the batch is folded.
 use super::row_codec::decode_row;
 use crate::entity::{cattle, cattle_event, client};
+use crate::views::bulk_rows::key_lists;
 use crate::views::sql_batch::Fresh;
 use domain::{ChainHead, EventEnvelope, EventType, FoldedStream, StreamState};
 use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect};
-use std::collections::{BTreeSet, HashMap, HashSet};
-
-/// Values per `IN (…)` list: well under the bind-parameter limits of PostgreSQL and SQLite.
-const KEYS_PER_QUERY: usize = 1000;
+use std::collections::{HashMap, HashSet};
 
 /// The golden record's view of a batch's streams, as of the event being folded.
 #[derive(Default)]
@@ -44,84 +42,80 @@ impl KnownStreams {
             .filter_map(|message| message.envelope.as_ref().ok())
             .collect();
         let mut known = Self::default();
-        let ids: BTreeSet<&str> = envelopes
-            .iter()
-            .map(|e| e.metadata.event_id.as_str())
-            .collect();
-        for chunk in ids.into_iter().collect::<Vec<_>>().chunks(KEYS_PER_QUERY) {
+        for ids in key_lists(envelopes.iter().map(|e| e.metadata.event_id.as_str())) {
             let found: Vec<String> = cattle_event::Entity::find()
                 .select_only()
                 .column(cattle_event::Column::EventId)
-                .filter(cattle_event::Column::EventId.is_in(chunk.iter().copied()))
+                .filter(cattle_event::Column::EventId.is_in(ids))
                 .into_tuple()
                 .all(txn)
                 .await?;
             known.event_ids.extend(found);
         }
-        let keys: BTreeSet<&str> = envelopes
-            .iter()
-            .map(|e| e.metadata.idempotency_key.as_str())
-            .collect();
-        for chunk in keys.into_iter().collect::<Vec<_>>().chunks(KEYS_PER_QUERY) {
+        for keys in key_lists(
+            envelopes
+                .iter()
+                .map(|e| e.metadata.idempotency_key.as_str()),
+        ) {
             let found: Vec<(String, String)> = cattle_event::Entity::find()
                 .select_only()
                 .column(cattle_event::Column::IdempotencyKey)
                 .column(cattle_event::Column::EventId)
-                .filter(cattle_event::Column::IdempotencyKey.is_in(chunk.iter().copied()))
+                .filter(cattle_event::Column::IdempotencyKey.is_in(keys))
                 .into_tuple()
                 .all(txn)
                 .await?;
             known.facts.extend(found);
         }
-        let (client_streams, cattle_streams): (Vec<&EventEnvelope>, Vec<&EventEnvelope>) =
-            envelopes
-                .iter()
-                .partition(|e| e.metadata.event_type == EventType::ClientRegistered);
-        let cattle_ids: BTreeSet<i64> = cattle_streams
-            .iter()
-            .map(|e| e.metadata.cattle_id.0)
-            .collect();
-        for chunk in cattle_ids
-            .into_iter()
-            .collect::<Vec<_>>()
-            .chunks(KEYS_PER_QUERY)
-        {
-            let rows = cattle::Entity::find()
-                .filter(cattle::Column::Id.is_in(chunk.iter().copied()))
-                .all(txn)
+        let streams = key_lists(envelopes.iter().map(|e| stream_key(e)));
+        for keys in streams {
+            let (clients, animals): (Vec<_>, Vec<_>) = keys.into_iter().partition(|k| k.0);
+            known
+                .read_animals(txn, animals.into_iter().map(|k| k.1))
                 .await?;
-            for row in rows {
-                let (head, state) = decode_row(&row).map_err(corrupt(row.id))?;
-                if let Some(state) = state {
-                    known
-                        .streams
-                        .insert((false, row.id), (head, StreamState::Cattle(state)));
-                }
-            }
-        }
-        let client_streams: BTreeSet<i64> = client_streams
-            .iter()
-            .map(|e| e.metadata.cattle_id.0)
-            .collect();
-        for chunk in client_streams
-            .into_iter()
-            .collect::<Vec<_>>()
-            .chunks(KEYS_PER_QUERY)
-        {
-            let rows = client::Entity::find()
-                .filter(client::Column::AggregateId.is_in(chunk.iter().copied()))
-                .all(txn)
+            known
+                .read_clients(txn, clients.into_iter().map(|k| k.1))
                 .await?;
-            for row in rows {
-                let id = row.aggregate_id;
-                let head = serde_json::from_value(row.chain_head).map_err(corrupt(id))?;
-                let state = serde_json::from_value(row.state).map_err(corrupt(id))?;
-                known
-                    .streams
-                    .insert((true, id), (head, StreamState::Client(state)));
-            }
         }
         Ok(known)
+    }
+
+    async fn read_animals(
+        &mut self,
+        txn: &DatabaseTransaction,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<(), DbErr> {
+        let rows = cattle::Entity::find()
+            .filter(cattle::Column::Id.is_in(ids))
+            .all(txn)
+            .await?;
+        for row in rows {
+            let (head, state) = decode_row(&row).map_err(corrupt(row.id))?;
+            if let Some(state) = state {
+                self.streams
+                    .insert((false, row.id), (head, StreamState::Cattle(state)));
+            }
+        }
+        Ok(())
+    }
+
+    async fn read_clients(
+        &mut self,
+        txn: &DatabaseTransaction,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<(), DbErr> {
+        let rows = client::Entity::find()
+            .filter(client::Column::AggregateId.is_in(ids))
+            .all(txn)
+            .await?;
+        for row in rows {
+            let id = row.aggregate_id;
+            let head = serde_json::from_value(row.chain_head).map_err(corrupt(id))?;
+            let state = serde_json::from_value(row.state).map_err(corrupt(id))?;
+            self.streams
+                .insert((true, id), (head, StreamState::Client(state)));
+        }
+        Ok(())
     }
 
     /// The event already applied as this one: the same event id, or the same business fact.

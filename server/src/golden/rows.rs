@@ -2,15 +2,13 @@
 //! event, then written with one multi-row statement per table.
 use super::row_codec::{instant, to_json};
 use crate::entity::{cattle, cattle_event, client, duplicate_event, rejected_event, valuation};
+use crate::views::bulk_rows::insert_rows;
 use crate::views::LogPosition;
 use domain::payloads::ValuationUpdated;
 use domain::{EventEnvelope, EventPayload, EventType, FoldedStream, StreamState};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait, Iterable};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, Iterable};
 use std::collections::BTreeMap;
-
-/// Rows per statement: well under the bind-parameter limits of PostgreSQL and SQLite.
-const ROWS_PER_STATEMENT: usize = 500;
 
 /// Why rows could not be written.
 #[derive(Debug)]
@@ -196,57 +194,25 @@ impl GoldenRows {
     /// Writes every kept row, a few multi-row statements per table.
     pub async fn write(self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
         let animals: Vec<_> = self.cattle.into_values().collect();
-        for chunk in animals.chunks(ROWS_PER_STATEMENT) {
-            let changing = cattle::Column::iter().filter(|c| !matches!(c, cattle::Column::Id));
-            cattle::Entity::insert_many(chunk.iter().cloned())
-                .on_conflict(
-                    OnConflict::column(cattle::Column::Id)
-                        .update_columns(changing)
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in self.clients.chunks(ROWS_PER_STATEMENT) {
-            client::Entity::insert_many(chunk.iter().cloned())
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in self.events.chunks(ROWS_PER_STATEMENT) {
-            cattle_event::Entity::insert_many(chunk.iter().cloned())
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in self.valuations.chunks(ROWS_PER_STATEMENT) {
-            valuation::Entity::insert_many(chunk.iter().cloned())
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in self.rejections.chunks(ROWS_PER_STATEMENT) {
-            rejected_event::Entity::insert_many(chunk.iter().cloned())
-                .on_conflict(
-                    OnConflict::columns([
-                        rejected_event::Column::KafkaTopic,
-                        rejected_event::Column::KafkaPartition,
-                        rejected_event::Column::KafkaOffset,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in self.duplicates.chunks(ROWS_PER_STATEMENT) {
-            // The first drop of an event id is the one kept.
-            duplicate_event::Entity::insert_many(chunk.iter().cloned())
-                .on_conflict(
-                    OnConflict::column(duplicate_event::Column::EventId)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-        }
-        Ok(())
+        let changing = cattle::Column::iter().filter(|c| !matches!(c, cattle::Column::Id));
+        let upsert = OnConflict::column(cattle::Column::Id)
+            .update_columns(changing)
+            .to_owned();
+        insert_rows(txn, &animals, Some(upsert)).await?;
+        insert_rows(txn, &self.clients, None).await?;
+        insert_rows(txn, &self.events, None).await?;
+        insert_rows(txn, &self.valuations, None).await?;
+        let position = [
+            rejected_event::Column::KafkaTopic,
+            rejected_event::Column::KafkaPartition,
+            rejected_event::Column::KafkaOffset,
+        ];
+        let once = OnConflict::columns(position).do_nothing().to_owned();
+        insert_rows(txn, &self.rejections, Some(once)).await?;
+        // The first drop of an event id is the one kept.
+        let first = OnConflict::column(duplicate_event::Column::EventId)
+            .do_nothing()
+            .to_owned();
+        insert_rows(txn, &self.duplicates, Some(first)).await
     }
 }

@@ -1,5 +1,6 @@
-//! What every read model has in common: it is fed the cattle log message by message from its
+//! What every read model has in common: it is fed the cattle log in batches from its
 //! own checkpoints, applies each exactly once, and can be dropped and rebuilt from offset 0.
+pub mod bulk_rows;
 pub mod consumer;
 pub mod sql_batch;
 pub mod sql_checkpoint;
