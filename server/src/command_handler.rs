@@ -1,7 +1,7 @@
 //! The write side: a command in the seed's `{type, data}` shape becomes a signed event in
 //! Kafka. It never writes a domain table; the golden record follows from the log.
 use crate::accounts::{Accounts, Actor};
-use crate::golden::queries;
+use crate::golden::chain_heads;
 use crate::kafka::publisher::EventPublisher;
 use crate::log_catch_up::CatchUp;
 use crate::written_streams::{SentCommand, WrittenStream, WrittenStreams};
@@ -341,7 +341,7 @@ impl CommandHandler {
         };
         if let Command::RegisterClient(client) = command {
             if written.is_some()
-                || queries::client_head(&self.db, id)
+                || chain_heads::client_head(&self.db, id)
                     .await
                     .map_err(read_failed)?
                     .is_some()
@@ -353,7 +353,7 @@ impl CommandHandler {
                 });
             }
             let client_id = client.resolved_client_id();
-            if queries::client_id_taken(&self.db, client_id)
+            if chain_heads::client_id_taken(&self.db, client_id)
                 .await
                 .map_err(read_failed)?
             {
@@ -377,7 +377,7 @@ impl CommandHandler {
                 ));
             }
         }
-        let (head, state) = queries::head_and_state(&self.db, id)
+        let (head, state) = chain_heads::head_and_state(&self.db, id)
             .await
             .map_err(read_failed)?;
         if let Some(written) = id_written {
@@ -443,7 +443,7 @@ impl CommandHandler {
         if remembered.is_some() || !ask_golden {
             return Ok(remembered);
         }
-        queries::event_with_idempotency_key(&self.db, key)
+        chain_heads::event_with_idempotency_key(&self.db, key)
             .await
             .map_err(|error| {
                 tracing::error!(%error, "could not look up an idempotency key");

@@ -1,8 +1,7 @@
 //! Strong consistency, the seed's option 2: rebuild one animal from its events read back
 //! from Kafka (their positions are indexed in `cattle_events`), verify them, and compare
 //! the result with the golden record.
-use crate::cache::view::record_of;
-use crate::golden::queries;
+use crate::golden::animal_queries;
 use crate::kafka::reader_config::reader_config;
 use crate::keys::TrustedKeys;
 use app::model::CattleRecord;
@@ -148,7 +147,7 @@ pub async fn rebuild_from_log(
     trusted: &TrustedKeys,
     id: i64,
 ) -> Result<FromLogReport, FromLogError> {
-    let indexed = queries::event_positions(db, id).await?;
+    let indexed = animal_queries::event_positions(db, id).await?;
     let positions: Vec<(String, i32, i64)> = indexed
         .iter()
         .map(|e| (e.kafka_topic.clone(), e.kafka_partition, e.kafka_offset))
@@ -170,10 +169,10 @@ pub async fn rebuild_from_log(
         .filter_map(|(_, e)| e.ok())
         .collect();
     let from_log = match replay(envelopes.iter()) {
-        Ok(Some(state)) => Some(record_of(id, &state)),
+        Ok(Some(state)) => Some(CattleRecord::from_state(id, &state)),
         _ => None,
     };
-    let golden_record = queries::cattle_by_id(db, id).await?;
+    let golden_record = animal_queries::cattle_by_id(db, id).await?;
     let differences = match (&from_log, &golden_record) {
         (Some(a), Some(b)) => differences(a, b),
         (None, None) => Vec::new(),

@@ -9,7 +9,8 @@ use crate::config::Settings;
 use crate::database::{self, DatabaseError};
 use crate::fraud::FraudView;
 use crate::golden::GoldenRecord;
-use crate::http::router::{self, ServerState};
+use crate::http::router;
+use crate::http::server_state::ServerState;
 use crate::kafka::category_relay::CategoryRelay;
 use crate::kafka::embedded_broker::{BrokerLaunch, EmbeddedBroker, EmbeddedBrokerError};
 use crate::kafka::publisher::{idempotent_producer, EventPublisher};
@@ -17,7 +18,7 @@ use crate::kafka::topics::{check_topics, ensure_topics, TopicError, Topics};
 use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
 use crate::log_catch_up::CatchUp;
-use crate::registry_office::RegistryOffice;
+use crate::registry_office::{RegistryOffice, RegistrySources};
 use crate::views::consumer::{self, ConsumerSource};
 use crate::views::LogView;
 use leptos::prelude::LeptosOptions;
@@ -173,13 +174,18 @@ pub async fn start(
     );
     let commands = CommandHandler::new(db.clone(), publisher, accounts.clone(), catch_up);
     let following = commands.follow(&hub);
-    let office = RegistryOffice::new(accounts.clone(), commands, db.clone());
-
     let cache: SharedCache = match &settings.redis_url {
         Some(url) => Arc::new(RedisCache::new(url)?),
         None => Arc::new(MemoryCache::new()),
     };
     let cache_keys = CacheKeys::new(&settings.cache_prefix);
+    let sources = RegistrySources {
+        db: db.clone(),
+        reader: CattleReader::new(cache.clone(), cache_keys.clone(), db.clone()),
+        brokers: brokers.clone(),
+        trusted: served_keys,
+    };
+    let office = RegistryOffice::new(accounts.clone(), commands, sources);
     let source = |group: &str, dead_letters: bool| ConsumerSource {
         brokers: brokers.clone(),
         topic: topics.cattle_events(),
@@ -220,11 +226,7 @@ pub async fn start(
     let state = ServerState {
         leptos,
         office: office.clone(),
-        reader: CattleReader::new(cache.clone(), cache_keys, db.clone()),
-        db: db.clone(),
         hub: hub.clone(),
-        brokers: brokers.clone(),
-        trusted: served_keys,
     };
     let app = router::build(state);
     let listener = tokio::net::TcpListener::bind(listen)

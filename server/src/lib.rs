@@ -19,5 +19,6 @@ pub mod keys;
 pub mod live;
 pub mod log_catch_up;
 pub mod registry_office;
+pub mod technical_failure;
 pub mod views;
 pub mod written_streams;

@@ -1,11 +1,16 @@
 //! The registry as the web app and the JSON API reach it: sessions, commands on behalf of
-//! the signed-in user, and reads limited to what that user may see.
-use crate::accounts::{AccountError, Accounts};
+//! the signed-in user, and reads limited to what that user may see. Every request goes
+//! through this door, so who may see and do what is decided here and nowhere else.
+use crate::accounts::{AccountError, Accounts, NewUser};
+use crate::cache::CattleReader;
 use crate::command_handler::CommandHandler;
-use crate::golden::{animal_queries, herd_queries};
+use crate::from_log::{rebuild_from_log, FromLogReport};
+use crate::golden::{animal_queries, event_status, herd_queries};
+use crate::keys::{PublishedKey, TrustedKeys};
+use crate::technical_failure::unavailable;
 use app::model::{
-    AnimalPage, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage, HerdQuery,
-    SignedInUser,
+    AnimalPage, CattleRecord, ClientSummary, CommandAck, CommandFailure, Dashboard, EventStatus,
+    HerdPage, HerdQuery, SignedInUser,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, FieldError, Role};
@@ -19,18 +24,35 @@ pub struct RegistryOffice {
     /// The write side.
     pub commands: CommandHandler,
     db: DatabaseConnection,
+    reader: CattleReader,
+    brokers: String,
+    trusted: TrustedKeys,
 }
 
-/// The short message a user sees for a technical failure; the details go to the log.
-fn unavailable(what: &str, error: impl std::fmt::Display) -> CommandFailure {
-    tracing::error!(%error, "{what}");
-    CommandFailure::Unavailable {
-        message: format!("{what}; please try again"),
-    }
+/// Where the office reads: the golden record, the cache before it, the log, the keys.
+#[derive(Clone)]
+pub struct RegistrySources {
+    /// The golden record (and the accounts' tables).
+    pub db: DatabaseConnection,
+    /// Cache-first reads of single animals.
+    pub reader: CattleReader,
+    /// Kafka bootstrap servers, for reading events back.
+    pub brokers: String,
+    /// The keys whose signatures are accepted.
+    pub trusted: TrustedKeys,
 }
 
 fn read_failed(error: DbErr) -> CommandFailure {
     unavailable("The registry could not be read", error)
+}
+
+fn admins_only(user: &SignedInUser) -> Result<(), CommandFailure> {
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::Farmer | Role::Assessor => Err(CommandFailure::Forbidden {
+            message: "only administrators manage users".into(),
+        }),
+    }
 }
 
 impl RegistryOffice {
@@ -49,12 +71,15 @@ impl RegistryOffice {
         self.commands.handle(&actor, command, request_key).await
     }
 
-    /// The office over these accounts, this write side and this golden record.
-    pub fn new(accounts: Accounts, commands: CommandHandler, db: DatabaseConnection) -> Self {
+    /// The office over these accounts, this write side and these sources.
+    pub fn new(accounts: Accounts, commands: CommandHandler, sources: RegistrySources) -> Self {
         Self {
             accounts,
             commands,
-            db,
+            db: sources.db,
+            reader: sources.reader,
+            brokers: sources.brokers,
+            trusted: sources.trusted,
         }
     }
 
@@ -83,6 +108,96 @@ impl RegistryOffice {
                 message: format!("animal {cattle_id} belongs to a client that is not yours"),
             }),
             _ => Ok(()),
+        }
+    }
+
+    /// One animal the user may see, cache-first; `None` when unknown.
+    pub async fn cattle(
+        &self,
+        user: &SignedInUser,
+        cattle_id: i64,
+    ) -> Result<Option<CattleRecord>, CommandFailure> {
+        self.check_may_see(user, cattle_id).await?;
+        self.reader
+            .cattle(cattle_id)
+            .await
+            .map_err(|error| unavailable("The golden record could not be read", error))
+    }
+
+    /// One animal as the golden record holds it this moment (not the cache, which may lag),
+    /// for the answer to a command the user just saw applied.
+    pub async fn cattle_as_applied(
+        &self,
+        user: &SignedInUser,
+        cattle_id: i64,
+    ) -> Result<Option<CattleRecord>, CommandFailure> {
+        self.check_may_see(user, cattle_id).await?;
+        animal_queries::cattle_by_id(&self.db, cattle_id)
+            .await
+            .map_err(read_failed)
+    }
+
+    /// Where an event stands, when the user may see its stream.
+    pub async fn event_status(
+        &self,
+        user: &SignedInUser,
+        event_id: &str,
+    ) -> Result<EventStatus, CommandFailure> {
+        let status = event_status::event_status(&self.db, event_id)
+            .await
+            .map_err(|error| unavailable("The event's status could not be read", error))?;
+        if let Some(cattle_id) = status.cattle_id {
+            self.check_may_see(user, cattle_id).await?;
+        }
+        Ok(status)
+    }
+
+    /// The animal rebuilt from its events read back from Kafka, verified, and compared with
+    /// the golden record.
+    pub async fn cattle_from_log(
+        &self,
+        user: &SignedInUser,
+        cattle_id: i64,
+    ) -> Result<FromLogReport, CommandFailure> {
+        self.check_may_see(user, cattle_id).await?;
+        rebuild_from_log(&self.db, &self.brokers, &self.trusted, cattle_id)
+            .await
+            .map_err(|error| unavailable("The animal could not be read back from the log", error))
+    }
+
+    /// Every public key whose signatures the registry accepts: public to anyone.
+    pub async fn public_keys(&self) -> Result<Vec<PublishedKey>, CommandFailure> {
+        self.trusted
+            .published()
+            .await
+            .map_err(|error| unavailable("The public keys could not be read", error))
+    }
+
+    /// Every user with role and public key (administrators only).
+    pub async fn users(&self, user: &SignedInUser) -> Result<Vec<SignedInUser>, CommandFailure> {
+        admins_only(user)?;
+        self.accounts
+            .users()
+            .await
+            .map_err(|error| unavailable("The users could not be read", error))
+    }
+
+    /// Creates a user with a fresh signing key (administrators only).
+    pub async fn create_user(
+        &self,
+        user: &SignedInUser,
+        new: &NewUser,
+    ) -> Result<SignedInUser, CommandFailure> {
+        admins_only(user)?;
+        match self.accounts.create_user(Some(&user.username), new).await {
+            Ok(created) => Ok(created),
+            Err(AccountError::Invalid(errors)) => Err(CommandFailure::Invalid { errors }),
+            Err(AccountError::Taken(name)) => Err(CommandFailure::Rejected {
+                code: "USERNAME_TAKEN".into(),
+                message: format!("the username {name} is taken"),
+                field: Some("username".into()),
+            }),
+            Err(error) => Err(unavailable("The user could not be created", error)),
         }
     }
 }

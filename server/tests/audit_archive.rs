@@ -61,7 +61,7 @@ async fn every_envelope_is_archived_and_a_rebuild_rewrites_the_same_objects() {
             at.partition,
             at.offset.max(*last.get(&at.partition).unwrap_or(&0)),
         );
-        if let Ok(envelope) = server::views::decode(&message.body) {
+        if let Ok(envelope) = server::kafka::envelope_body::decode(&message.body) {
             published_ids.push(envelope.metadata.event_id);
         }
     }

@@ -364,7 +364,9 @@ async fn an_event_signed_by_a_user_key_for_someone_else_is_rejected() {
         let db = server.db.clone();
         let id = forged.metadata.event_id.clone();
         async move {
-            let status = server::golden::queries::event_status(&db, &id).await.ok()?;
+            let status = server::golden::event_status::event_status(&db, &id)
+                .await
+                .ok()?;
             (status.status != "PENDING").then(|| serde_json::to_value(status).expect("JSON"))
         }
     })

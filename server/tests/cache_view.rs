@@ -46,7 +46,11 @@ async fn read_models_are_eventually_consistent() {
     let db = server.db.clone();
     eventually(WITHIN, "the golden record row", || {
         let db = db.clone();
-        async move { server::golden::queries::cattle_by_id(&db, id).await.ok()? }
+        async move {
+            server::golden::animal_queries::cattle_by_id(&db, id)
+                .await
+                .ok()?
+        }
     })
     .await;
     let keys = CacheKeys::new(&settings.cache_prefix);
@@ -142,7 +146,7 @@ async fn reads_survive_redis_going_away_and_the_cache_catches_up() {
     eventually(WITHIN, "the first animal in PostgreSQL", || {
         let db = db.clone();
         async move {
-            server::golden::queries::cattle_by_id(&db, first)
+            server::golden::animal_queries::cattle_by_id(&db, first)
                 .await
                 .ok()?
         }

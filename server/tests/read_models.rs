@@ -175,17 +175,19 @@ async fn replay_rebuilds_state() {
         consumer.abort();
     }
     views.drop_all().await;
-    assert!(server::golden::queries::cattle_by_id(&views.db, id.0)
-        .await
-        .expect("query")
-        .is_none());
+    assert!(
+        server::golden::animal_queries::cattle_by_id(&views.db, id.0)
+            .await
+            .expect("query")
+            .is_none()
+    );
 
     let consumers = views.start();
     views.all_caught_up(&last, Duration::from_secs(60)).await;
     for consumer in consumers {
         consumer.abort();
     }
-    let record = server::golden::queries::cattle_by_id(&views.db, id.0)
+    let record = server::golden::animal_queries::cattle_by_id(&views.db, id.0)
         .await
         .expect("query")
         .expect("the animal is back");

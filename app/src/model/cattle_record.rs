@@ -28,3 +28,24 @@ pub struct CattleRecord {
     /// How many events the golden record has applied for this animal.
     pub sequence: i64,
 }
+
+impl CattleRecord {
+    /// The record a golden-record row would show for stream `id` folded to `state`: the cache
+    /// view and the read-back from the log build it without a row.
+    pub fn from_state(id: i64, state: &domain::CattleState) -> Self {
+        Self {
+            id,
+            nlis_id: state.nlis_id.clone(),
+            breed: state.breed.clone(),
+            sex: state.sex.as_str().to_string(),
+            client_id: state.client_id,
+            current_valuation: state.current_valuation,
+            status: state.status.as_str().to_string(),
+            confidence_score: i32::from(state.confidence_score),
+            risk_level: state.risk_level.as_str().to_string(),
+            created_at: state.created_at.clone(),
+            updated_at: state.updated_at.clone(),
+            sequence: state.sequence as i64,
+        }
+    }
+}

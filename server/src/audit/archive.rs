@@ -1,8 +1,8 @@
 use super::batch::{batch_start, object_path, Batch};
+use crate::kafka::envelope_body::decode;
 use crate::kafka::reader_config::reader_config;
 use crate::kafka::topics::partition_count;
 use crate::views::consumer::ConsumerSource;
-use crate::views::decode;
 use futures::StreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;

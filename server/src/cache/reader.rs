@@ -1,6 +1,6 @@
 use super::keys::CacheKeys;
 use super::store::{SharedCache, CACHE_TTL};
-use crate::golden::queries;
+use crate::golden::animal_queries;
 use app::model::CattleRecord;
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -32,7 +32,7 @@ impl CattleReader {
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "the cache does not answer; reading PostgreSQL"),
         }
-        let record = queries::cattle_by_id(&self.db, id).await?;
+        let record = animal_queries::cattle_by_id(&self.db, id).await?;
         if let Some(record) = &record {
             if let Ok(text) = serde_json::to_string(record) {
                 if let Err(error) = self.store.fill(&key, &text, CACHE_TTL).await {

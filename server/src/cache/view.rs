@@ -26,30 +26,12 @@ pub struct CacheView {
     trusted: TrustedKeys,
 }
 
-fn cache_error(error: super::CacheError) -> ViewError {
+fn cache_error(error: super::store::CacheError) -> ViewError {
     ViewError::Cache(error.0)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<String, ViewError> {
     serde_json::to_string(value).map_err(|e| ViewError::Cache(format!("encoding: {e}")))
-}
-
-/// The animal as the golden record row shows it, from the folded state.
-pub fn record_of(id: i64, state: &domain::CattleState) -> CattleRecord {
-    CattleRecord {
-        id,
-        nlis_id: state.nlis_id.clone(),
-        breed: state.breed.clone(),
-        sex: state.sex.as_str().to_string(),
-        client_id: state.client_id,
-        current_valuation: state.current_valuation,
-        status: state.status.as_str().to_string(),
-        confidence_score: i32::from(state.confidence_score),
-        risk_level: state.risk_level.as_str().to_string(),
-        created_at: state.created_at.clone(),
-        updated_at: state.updated_at.clone(),
-        sequence: state.sequence as i64,
-    }
 }
 
 impl CacheView {
@@ -97,7 +79,7 @@ impl CacheView {
         if let StreamState::Cattle(state) = &folded.state {
             ops.push(CacheOp::Set {
                 key: self.keys.cattle(id),
-                value: encode(&record_of(id, state))?,
+                value: encode(&CattleRecord::from_state(id, state))?,
                 ttl: Some(CACHE_TTL),
             });
             ops.push(match state.current_valuation {

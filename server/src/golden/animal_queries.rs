@@ -1,11 +1,28 @@
-//! Reads of one animal for its page: the row, its folded state, its valuations and every
-//! envelope of its stream the log holds (applied and refused), in log order.
-use super::queries::to_record;
-use super::row_codec::decode_row;
+//! Reads of one animal: its record, where its events sit in the log, and for its page the
+//! row, its folded state, its valuations and every envelope of its stream the log holds
+//! (applied and refused), in log order.
+use super::row_codec::{decode_row, to_record};
 use crate::entity::{cattle, cattle_event, client, rejected_event, valuation};
-use app::model::{AnimalPage, ClientSummary, ValuationEntry};
+use app::model::{AnimalPage, CattleRecord, ClientSummary, ValuationEntry};
 use chrono::SecondsFormat;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+/// One animal, or `None` when the golden record does not know it.
+pub async fn cattle_by_id(db: &DatabaseConnection, id: i64) -> Result<Option<CattleRecord>, DbErr> {
+    Ok(cattle::Entity::find_by_id(id).one(db).await?.map(to_record))
+}
+
+/// Where each applied event of a stream sits in the log, in sequence order.
+pub async fn event_positions(
+    db: &DatabaseConnection,
+    cattle_id: i64,
+) -> Result<Vec<cattle_event::Model>, DbErr> {
+    cattle_event::Entity::find()
+        .filter(cattle_event::Column::CattleId.eq(cattle_id))
+        .order_by_asc(cattle_event::Column::Sequence)
+        .all(db)
+        .await
+}
 
 /// The owner of an animal, when the golden record knows the animal.
 pub async fn owner_of(db: &DatabaseConnection, cattle_id: i64) -> Result<Option<i64>, DbErr> {

@@ -1,6 +1,6 @@
 //! Reads of the herd for the web app: a filtered, sorted page, and the dashboard's figures.
 //! `visible` is `None` for users who see every herd, or the client ids a farmer manages.
-use super::queries::to_record;
+use super::row_codec::to_record;
 use crate::entity::{cattle, cattle_event, client, valuation};
 use app::model::{
     ClientSummary, Dashboard, FeedItem, HerdPage, HerdQuery, Tally, ValuePoint, HERD_PAGE_SIZE,

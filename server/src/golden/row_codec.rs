@@ -1,6 +1,8 @@
-//! How the golden record's rows hold what the domain folds: JSON columns and RFC 3339 times.
+//! How the golden record's rows hold what the domain folds (JSON columns, RFC 3339 times) and
+//! how a row reads as the record the API and the pages show.
 use crate::entity::cattle;
-use chrono::{DateTime, Utc};
+use app::model::CattleRecord;
+use chrono::{DateTime, SecondsFormat, Utc};
 use domain::ChainHead;
 use sea_orm::DbErr;
 
@@ -11,6 +13,24 @@ pub fn decode_row(
     let head: ChainHead = serde_json::from_value(row.chain_head.clone())?;
     let state: domain::CattleState = serde_json::from_value(row.state.clone())?;
     Ok((head, Some(state)))
+}
+
+/// A row as the API and the pages show it.
+pub fn to_record(row: cattle::Model) -> CattleRecord {
+    CattleRecord {
+        id: row.id,
+        nlis_id: row.nlis_id,
+        breed: row.breed,
+        sex: row.sex,
+        client_id: row.client_id,
+        current_valuation: row.current_valuation,
+        status: row.status,
+        confidence_score: row.confidence_score,
+        risk_level: row.risk_level,
+        created_at: row.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        updated_at: row.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        sequence: row.sequence,
+    }
 }
 
 /// Parses an RFC 3339 timestamp of an envelope or a state.

@@ -1,7 +1,8 @@
 //! Sessions and users over JSON: `POST/GET/DELETE /api/session`, `GET/POST /api/users`.
-use super::auth::{unauthorized, SignedIn};
-use super::router::ServerState;
-use crate::accounts::{AccountError, NewUser, SESSION_HOURS};
+use super::auth::SignedIn;
+use super::responses::{bad_field, failure_response, field_errors, unauthorized};
+use super::server_state::ServerState;
+use crate::accounts::{NewUser, SESSION_HOURS};
 use app::registry::LivestockRegistry;
 use app::session_cookie::{closed_session_cookie, open_session_cookie, session_token};
 use axum::body::Bytes;
@@ -10,7 +11,6 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::{FieldError, Role};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -21,17 +21,10 @@ struct Credentials {
     password: String,
 }
 
-fn field_errors(status: StatusCode, errors: Vec<FieldError>) -> Response {
-    (status, Json(json!({ "errors": errors }))).into_response()
-}
-
 fn body_error(error: serde_json::Error) -> Response {
-    field_errors(
-        StatusCode::BAD_REQUEST,
-        vec![FieldError {
-            field: "body".into(),
-            message: format!("the body is not the expected JSON: {error}"),
-        }],
+    bad_field(
+        "body",
+        format!("the body is not the expected JSON: {error}"),
     )
 }
 
@@ -59,7 +52,7 @@ pub async fn sign_in(State(state): State<ServerState>, body: Bytes) -> Response 
         Err(app::model::CommandFailure::Invalid { errors }) => {
             field_errors(StatusCode::UNAUTHORIZED, errors)
         }
-        Err(failure) => super::api::failure_response(failure),
+        Err(failure) => failure_response(failure),
     }
 }
 
@@ -79,31 +72,15 @@ pub async fn sign_out(State(state): State<ServerState>, headers: HeaderMap) -> R
             [(SET_COOKIE, closed_session_cookie())],
         )
             .into_response(),
-        Err(failure) => super::api::failure_response(failure),
+        Err(failure) => failure_response(failure),
     }
-}
-
-fn admins_only(user: &app::model::SignedInUser) -> Option<Response> {
-    (user.role != Role::Admin).then(|| {
-        (
-            StatusCode::FORBIDDEN,
-            Json(json!({ "error": "only administrators manage users" })),
-        )
-            .into_response()
-    })
 }
 
 /// `GET /api/users`: every user with role and public key (administrators).
 pub async fn list_users(State(state): State<ServerState>, SignedIn(user): SignedIn) -> Response {
-    if let Some(refusal) = admins_only(&user) {
-        return refusal;
-    }
-    match state.office.accounts.users().await {
+    match state.office.users(&user).await {
         Ok(users) => Json(users).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "could not list users");
-            super::api::unavailable("the users could not be read")
-        }
+        Err(failure) => failure_response(failure),
     }
 }
 
@@ -114,31 +91,12 @@ pub async fn create_user(
     SignedIn(user): SignedIn,
     body: Bytes,
 ) -> Response {
-    if let Some(refusal) = admins_only(&user) {
-        return refusal;
-    }
     let new: NewUser = match serde_json::from_slice(&body) {
         Ok(new) => new,
         Err(error) => return body_error(error),
     };
-    match state
-        .office
-        .accounts
-        .create_user(Some(&user.username), &new)
-        .await
-    {
+    match state.office.create_user(&user, &new).await {
         Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
-        Err(AccountError::Invalid(errors)) => {
-            field_errors(StatusCode::UNPROCESSABLE_ENTITY, errors)
-        }
-        Err(AccountError::Taken(name)) => (
-            StatusCode::CONFLICT,
-            Json(json!({ "error": format!("the username {name} is taken"), "field": "username" })),
-        )
-            .into_response(),
-        Err(error) => {
-            tracing::error!(%error, "could not create a user");
-            super::api::unavailable("the user could not be created")
-        }
+        Err(failure) => failure_response(failure),
     }
 }

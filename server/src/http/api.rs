@@ -1,9 +1,8 @@
 //! The JSON API: `POST /api/commands` and `GET /api/cattle/{id}`.
 use super::auth::SignedIn;
-use super::router::ServerState;
-use crate::from_log::rebuild_from_log;
-use crate::golden::queries;
-use app::model::{CommandAck, CommandFailure};
+use super::responses::{bad_field, failure_response, not_found};
+use super::server_state::ServerState;
+use app::model::{CommandAck, SignedInUser};
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -15,47 +14,9 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// The HTTP answer for a command that was not published.
-pub fn failure_response(failure: CommandFailure) -> Response {
-    match failure {
-        CommandFailure::Invalid { errors } => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({ "errors": errors })),
-        )
-            .into_response(),
-        CommandFailure::Rejected {
-            code,
-            message,
-            field,
-        } => (
-            StatusCode::CONFLICT,
-            Json(json!({ "error": message, "code": code, "field": field })),
-        )
-            .into_response(),
-        CommandFailure::SignedOut => super::auth::unauthorized(),
-        CommandFailure::Forbidden { message } => {
-            (StatusCode::FORBIDDEN, Json(json!({ "error": message }))).into_response()
-        }
-        CommandFailure::Unavailable { message } => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "error": message })),
-        )
-            .into_response(),
-    }
-}
-
 /// Longest and default wait of `?wait=applied`.
 const MAX_WAIT: Duration = Duration::from_secs(60);
 const DEFAULT_WAIT: Duration = Duration::from_secs(5);
-
-/// A 400 naming the query parameter that is wrong.
-fn bad_parameter(field: &str, message: String) -> Response {
-    let errors = vec![FieldError {
-        field: field.into(),
-        message,
-    }];
-    (StatusCode::BAD_REQUEST, Json(json!({ "errors": errors }))).into_response()
-}
 
 /// Reads `wait` and `timeout_ms`: `None` answers at once, `Some(t)` waits up to `t`; an
 /// error names the parameter.
@@ -85,12 +46,19 @@ fn wait_option(query: &HashMap<String, String>) -> Result<Option<Duration>, Fiel
 }
 
 /// Waits until the golden record applied or refused the event, or the time is up.
-async fn answer_when_applied(state: &ServerState, ack: CommandAck, within: Duration) -> Response {
+async fn answer_when_applied(
+    state: &ServerState,
+    user: &SignedInUser,
+    ack: CommandAck,
+    within: Duration,
+) -> Response {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        match queries::event_status(&state.db, &ack.event_id).await {
+        match state.office.event_status(user, &ack.event_id).await {
             Ok(status) if status.status == "APPLIED" => {
-                let record = queries::cattle_by_id(&state.db, ack.cattle_id)
+                let record = state
+                    .office
+                    .cattle_as_applied(user, ack.cattle_id)
                     .await
                     .ok()
                     .flatten();
@@ -113,8 +81,8 @@ async fn answer_when_applied(state: &ServerState, ack: CommandAck, within: Durat
                 )
                     .into_response();
             }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not read an event's status; retrying"),
+            // Still pending, or a read that failed (logged by the office): ask again.
+            Ok(_) | Err(_) => {}
         }
         if tokio::time::Instant::now() >= deadline {
             return (
@@ -143,20 +111,16 @@ pub async fn post_command(
 ) -> Response {
     let wait = match wait_option(&query) {
         Ok(wait) => wait,
-        Err(error) => return bad_parameter(&error.field, error.message),
+        Err(error) => return bad_field(&error.field, error.message),
     };
     let request_key = match request_key(&headers) {
         Ok(key) => key,
-        Err(error) => return bad_parameter(&error.field, error.message),
+        Err(error) => return bad_field(&error.field, error.message),
     };
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
         Err(error) => {
-            let errors = vec![FieldError {
-                field: "body".into(),
-                message: format!("the body is not valid JSON: {error}"),
-            }];
-            return (StatusCode::BAD_REQUEST, Json(json!({ "errors": errors }))).into_response();
+            return bad_field("body", format!("the body is not valid JSON: {error}"));
         }
     };
     let submitted = state
@@ -164,38 +128,27 @@ pub async fn post_command(
         .submit_keyed(&user, value, request_key.as_ref())
         .await;
     match (submitted, wait) {
-        (Ok(ack), Some(within)) => answer_when_applied(&state, ack, within).await,
+        (Ok(ack), Some(within)) => answer_when_applied(&state, &user, ack, within).await,
         (Ok(ack), None) if ack.status == "DUPLICATE" => (StatusCode::OK, Json(ack)).into_response(),
         (Ok(ack), None) => (StatusCode::ACCEPTED, Json(ack)).into_response(),
         (Err(failure), _) => failure_response(failure),
     }
 }
 
-/// `GET /api/cattle/{id}`: the golden-record row, 404 when unknown.
+/// `GET /api/cattle/{id}`: the golden-record row (cache-first), 404 when unknown.
 pub async fn get_cattle(
     State(state): State<ServerState>,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match visible_cattle_id(&state, &user, &id).await {
+    let id = match cattle_id(&id) {
         Ok(id) => id,
-        Err(refusal) => return refusal,
+        Err(message) => return bad_path(message),
     };
-    match state.reader.cattle(id).await {
+    match state.office.cattle(&user, id).await {
         Ok(Some(record)) => Json(record).into_response(),
-        Ok(None) => (
-            StatusCode::NOT_FOUND,
-            Json(json!({ "error": format!("no animal with id {id}") })),
-        )
-            .into_response(),
-        Err(error) => {
-            tracing::error!(%error, id, "could not read an animal");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "error": "the golden record could not be read; please try again" })),
-            )
-                .into_response()
-        }
+        Ok(None) => not_found(format!("no animal with id {id}")),
+        Err(failure) => failure_response(failure),
     }
 }
 
@@ -205,33 +158,9 @@ fn cattle_id(raw: &str) -> Result<i64, String> {
         .map_err(|_| format!("cattle id {raw:?} is not a whole number"))
 }
 
-/// The cattle id of the path, once the user may see that animal: else the 400 or 403.
-async fn visible_cattle_id(
-    state: &ServerState,
-    user: &app::model::SignedInUser,
-    raw: &str,
-) -> Result<i64, Response> {
-    let id = cattle_id(raw).map_err(bad_path)?;
-    state
-        .office
-        .check_may_see(user, id)
-        .await
-        .map_err(failure_response)?;
-    Ok(id)
-}
-
 /// A 400 for a bad path segment.
 fn bad_path(message: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
-}
-
-/// The short answer for a technical failure; the details go to the log.
-pub fn unavailable(what: &str) -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({ "error": format!("{what}; please try again") })),
-    )
-        .into_response()
 }
 
 /// `GET /api/events/{event_id}/status`: APPLIED, REJECTED (with the reason, e.g. a lost race),
@@ -241,19 +170,9 @@ pub async fn get_event_status(
     SignedIn(user): SignedIn,
     Path(event_id): Path<String>,
 ) -> Response {
-    match queries::event_status(&state.db, &event_id).await {
-        Ok(status) => {
-            if let Some(id) = status.cattle_id {
-                if let Err(failure) = state.office.check_may_see(&user, id).await {
-                    return failure_response(failure);
-                }
-            }
-            Json(status).into_response()
-        }
-        Err(error) => {
-            tracing::error!(%error, %event_id, "could not read an event's status");
-            unavailable("the event's status could not be read")
-        }
+    match state.office.event_status(&user, &event_id).await {
+        Ok(status) => Json(status).into_response(),
+        Err(failure) => failure_response(failure),
     }
 }
 
@@ -264,33 +183,25 @@ pub async fn get_cattle_from_log(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match visible_cattle_id(&state, &user, &id).await {
+    let id = match cattle_id(&id) {
         Ok(id) => id,
-        Err(refusal) => return refusal,
+        Err(message) => return bad_path(message),
     };
-    match rebuild_from_log(&state.db, &state.brokers, &state.trusted, id).await {
-        Ok(report) if report.events == 0 => (
-            StatusCode::NOT_FOUND,
-            Json(json!({ "error": format!("no events of animal {id} are indexed") })),
-        )
-            .into_response(),
-        Ok(report) => Json(report).into_response(),
-        Err(error) => {
-            tracing::error!(%error, id, "could not rebuild an animal from the log");
-            unavailable("the animal could not be read back from the log")
+    match state.office.cattle_from_log(&user, id).await {
+        Ok(report) if report.events == 0 => {
+            not_found(format!("no events of animal {id} are indexed"))
         }
+        Ok(report) => Json(report).into_response(),
+        Err(failure) => failure_response(failure),
     }
 }
 
 /// `GET /api/keys`: every public key whose signatures the registry accepts, in the shape
 /// `icattle verify --keys` reads, so anyone can check the log without trusting the server.
 pub async fn get_keys(State(state): State<ServerState>) -> Response {
-    match state.trusted.published().await {
+    match state.office.public_keys().await {
         Ok(keys) => Json(keys).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "could not list the public keys");
-            unavailable("the public keys could not be read")
-        }
+        Err(failure) => failure_response(failure),
     }
 }
 

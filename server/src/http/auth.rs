@@ -1,29 +1,16 @@
 //! Who sent a request: the `SignedIn` extractor answers 401 for a request without a live
 //! session (cookie or bearer token).
-use super::router::ServerState;
+use super::responses::{failure_response, unauthorized};
+use super::server_state::ServerState;
 use app::model::SignedInUser;
+use app::registry::LivestockRegistry;
 use app::session_cookie::session_token;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::json;
+use axum::response::Response;
 
 /// The signed-in user of a request.
 pub struct SignedIn(pub SignedInUser);
-
-/// The 401 answer.
-pub fn unauthorized() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        [("www-authenticate", "Bearer")],
-        Json(
-            json!({ "error": "sign in first: POST /api/session with your username and password" }),
-        ),
-    )
-        .into_response()
-}
 
 impl FromRequestParts<ServerState> for SignedIn {
     type Rejection = Response;
@@ -35,17 +22,10 @@ impl FromRequestParts<ServerState> for SignedIn {
         let Some(token) = session_token(&parts.headers) else {
             return Err(unauthorized());
         };
-        match state.office.accounts.session_user(&token).await {
+        match state.office.session_user(&token).await {
             Ok(Some(user)) => Ok(SignedIn(user)),
             Ok(None) => Err(unauthorized()),
-            Err(error) => {
-                tracing::error!(%error, "could not check a session");
-                Err((
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Json(json!({ "error": "the session could not be checked; please try again" })),
-                )
-                    .into_response())
-            }
+            Err(failure) => Err(failure_response(failure)),
         }
     }
 }

@@ -3,5 +3,7 @@ pub mod accounts_api;
 pub mod api;
 pub mod auth;
 pub mod openapi;
+pub mod responses;
 pub mod router;
+pub mod server_state;
 pub mod ws;

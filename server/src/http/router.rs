@@ -1,42 +1,12 @@
 //! The axum router: Leptos pages and server functions, the JSON API and the WebSocket.
+use super::server_state::ServerState;
 use super::{accounts_api, api, openapi, ws};
-use crate::cache::CattleReader;
-use crate::keys::TrustedKeys;
-use crate::live::LiveHub;
-use crate::registry_office::RegistryOffice;
 use app::registry::SharedRegistry;
-use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-
-/// What every request handler can reach.
-#[derive(Clone)]
-pub struct ServerState {
-    /// Leptos' options (site root, output name, address).
-    pub leptos: LeptosOptions,
-    /// Sessions, commands and per-user reads.
-    pub office: RegistryOffice,
-    /// Cache-first reads of single animals.
-    pub reader: CattleReader,
-    /// The read models' database.
-    pub db: DatabaseConnection,
-    /// Live push.
-    pub hub: LiveHub,
-    /// Kafka bootstrap servers, for reading events back.
-    pub brokers: String,
-    /// The keys whose signatures are accepted.
-    pub trusted: TrustedKeys,
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(state: &ServerState) -> Self {
-        state.leptos.clone()
-    }
-}
 
 /// Builds the whole HTTP application.
 pub fn build(state: ServerState) -> Router {

@@ -1,6 +1,6 @@
 //! `GET /ws`: every committed change, pushed as JSON text to the browser.
 use super::auth::SignedIn;
-use super::router::ServerState;
+use super::server_state::ServerState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;

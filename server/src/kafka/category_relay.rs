@@ -3,9 +3,9 @@
 //! Kafka transaction (consume-transform-produce). A crash before the commit aborts the copies
 //! (readers use `read_committed`, so they never see them) and the offsets stay where they
 //! were, so the next run copies the same envelopes once more, and only that once.
+use super::envelope_body::decode;
 use super::reader_config::reader_config;
 use super::topics::{partition_count, Topics};
-use crate::views::decode;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, OwnedHeaders};

@@ -3,6 +3,7 @@ pub mod category_relay;
 pub mod cloud_events;
 pub mod dead_letter;
 pub mod embedded_broker;
+pub mod envelope_body;
 pub mod log_reader;
 pub mod publisher;
 pub mod reader_config;

@@ -2,6 +2,7 @@
 //! holds, applies each message (retrying until it is applied), then announces it.
 use super::{Applied, LogMessage, LogView, ViewError};
 use crate::kafka::dead_letter::{DeadLetters, Origin};
+use crate::kafka::envelope_body::decode;
 use crate::kafka::publisher::idempotent_producer;
 use crate::kafka::reader_config::reader_config;
 use crate::kafka::topics::partition_count;
@@ -163,7 +164,7 @@ async fn next_batch(consumer: &StreamConsumer, view: &str) -> Vec<LogMessage> {
 /// headers tell the copies apart) but never loses it.
 async fn copy_dead_letters(dead_letters: &DeadLetters, view: &str, batch: &[LogMessage]) {
     for message in batch {
-        let Err(reason) = super::decode(&message.body) else {
+        let Err(reason) = decode(&message.body) else {
             continue;
         };
         let origin = Origin {

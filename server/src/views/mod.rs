@@ -6,14 +6,9 @@ pub mod sql_batch;
 pub mod sql_checkpoint;
 
 use crate::checked_signatures::CheckedSignatures;
+use crate::kafka::envelope_body::decode;
 use domain::EventEnvelope;
 use sea_orm::DbErr;
-
-/// Reads an envelope exactly as received, or says why it is not one.
-pub fn decode(body: &[u8]) -> Result<EventEnvelope, String> {
-    let text = std::str::from_utf8(body).map_err(|e| format!("not UTF-8 text: {e}"))?;
-    EventEnvelope::from_json_str(text).map_err(|e| format!("not an event envelope: {e}"))
-}
 
 /// Messages below this many are decoded where they are; above, the work is spread.
 const SPREAD_FROM: usize = 16;
