@@ -105,11 +105,6 @@ pub struct OpenAlert {
 }
 
 impl CattleState {
-    /// True if the animal can still be traded, moved and valued.
-    pub fn is_active(&self) -> bool {
-        self.status == CattleStatus::Active
-    }
-
     /// The provenance block to put on an event written about this animal now.
     pub fn provenance(&self) -> Provenance {
         Provenance {

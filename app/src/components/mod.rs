@@ -1,16 +1,20 @@
 //! Reusable pieces of the pages.
 mod charts;
+mod command_encoding;
 mod command_form;
 mod event_timeline;
 mod field;
+mod form_memory;
 mod herd_table;
 mod live_connection;
 mod signed_in_only;
 
 pub use charts::{dollars, BarChart, TrendChart};
-pub use command_form::{CommandForm, FormField, FormMemory, Input};
+pub use command_encoding::{FormField, Input};
+pub use command_form::CommandForm;
 pub use event_timeline::{verdicts, EventTimeline, Verdict};
 pub use field::TextField;
+pub use form_memory::FormMemory;
 pub use herd_table::HerdTable;
 pub use live_connection::LiveConnection;
 pub use signed_in_only::{use_current_user, CurrentUser, SignedInOnly};
