@@ -5,7 +5,7 @@ use crate::golden::chain_heads;
 use crate::kafka::publisher::EventPublisher;
 use crate::log_catch_up::CatchUp;
 use crate::written_streams::{SentCommand, WrittenStream, WrittenStreams};
-use app::model::{CommandAck, CommandFailure};
+use app::model::{AckStatus, CommandAck, CommandFailure};
 use chrono::{SecondsFormat, Utc};
 use domain::{
     authorize, decide, fold_sealed, idempotency_key, payload_hash, role_may_send, seal, Command,
@@ -83,7 +83,7 @@ fn duplicate_ack(original: String, cattle_id: i64, sequence: u64) -> CommandAck 
             "The same command was already accepted as {original}; nothing new was published."
         ),
         event_id: original,
-        status: "DUPLICATE".into(),
+        status: AckStatus::Duplicate,
         cattle_id,
         sequence,
     }
@@ -297,7 +297,7 @@ impl CommandHandler {
         };
         Ok(CommandAck {
             event_id: envelope.metadata.event_id.clone(),
-            status: "PUBLISHED".into(),
+            status: AckStatus::Published,
             cattle_id: cattle_id.0,
             sequence: envelope.metadata.sequence,
             message: "Event published to Kafka. Check event stream for result.".into(),

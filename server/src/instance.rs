@@ -170,7 +170,7 @@ pub async fn start(
         db.clone(),
         brokers.clone(),
         topics.cattle_events(),
-        crate::golden::PROJECTION,
+        crate::golden::PROJECTION.as_str(),
     );
     let commands = CommandHandler::new(db.clone(), publisher, accounts.clone(), catch_up);
     let following = commands.follow(&hub);
@@ -261,7 +261,7 @@ fn spawn_view<V: LogView>(view: V, source: ConsumerSource, hub: LiveHub) -> Join
     tokio::spawn(async move {
         let name = view.name();
         if let Err(error) = consumer::run(view, source, hub).await {
-            tracing::error!(view = name, %error, "a view consumer stopped");
+            tracing::error!(view = %name, %error, "a view consumer stopped");
         }
     })
 }

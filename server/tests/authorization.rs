@@ -367,7 +367,8 @@ async fn an_event_signed_by_a_user_key_for_someone_else_is_rejected() {
             let status = server::golden::event_status::event_status(&db, &id)
                 .await
                 .ok()?;
-            (status.status != "PENDING").then(|| serde_json::to_value(status).expect("JSON"))
+            (status.status != app::model::EventVerdict::Pending)
+                .then(|| serde_json::to_value(status).expect("JSON"))
         }
     })
     .await;

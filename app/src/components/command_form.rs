@@ -1,7 +1,7 @@
 use super::command_encoding::{command_json, FormField, Input};
 use super::form_memory::{FormMemory, Progress, RememberedForm};
 use crate::live_bus::use_live_bus;
-use crate::model::{CommandFailure, LiveUpdate};
+use crate::model::{CommandFailure, LiveUpdate, ViewName};
 use crate::server_fns::{flat, submit_command};
 use domain::{Command, FieldError};
 use leptos::prelude::*;
@@ -106,7 +106,7 @@ pub fn CommandForm(
         for update in recent {
             match update {
                 LiveUpdate::CattleChanged { view, event_id, .. }
-                    if view == "golden_record" && event_id == ack.event_id =>
+                    if view == ViewName::GoldenRecord && event_id == ack.event_id =>
                 {
                     progress.set(Progress::Applied(ack.clone()));
                 }

@@ -1,13 +1,24 @@
 use domain::FieldError;
 use serde::{Deserialize, Serialize};
 
+/// What an accepted command led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AckStatus {
+    /// The log has the event; read models follow.
+    Published,
+    /// The same command (or business fact) was accepted before: `event_id` names that event
+    /// and nothing new was published.
+    Duplicate,
+}
+
 /// The answer to an accepted command: the event is in Kafka, not yet necessarily applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommandAck {
     /// The published event's id.
     pub event_id: String,
-    /// Always `PUBLISHED`: the log has it; read models follow.
-    pub status: String,
+    /// Published now, or the same command was published before (the original's event).
+    pub status: AckStatus,
     /// The animal the event is about.
     pub cattle_id: i64,
     /// The per-animal sequence number the event claims.

@@ -1,3 +1,5 @@
+use super::ViewName;
+use domain::EventType;
 use serde::{Deserialize, Serialize};
 
 /// A message pushed over the WebSocket after a read model committed a change.
@@ -6,14 +8,14 @@ use serde::{Deserialize, Serialize};
 pub enum LiveUpdate {
     /// A view applied an event to this animal (or client).
     CattleChanged {
-        /// The view that changed: `golden_record`, `fraud_view`, `cache_view`.
-        view: String,
+        /// The view that changed.
+        view: ViewName,
         /// The animal.
         cattle_id: i64,
         /// The applied event.
         event_id: String,
-        /// Its type, e.g. `CATTLE_CREATED`.
-        event_type: String,
+        /// Its type.
+        event_type: EventType,
         /// The animal's sequence after applying it.
         sequence: u64,
     },

@@ -7,12 +7,14 @@ mod event_status;
 mod herd_listing;
 mod live_update;
 mod signed_in_user;
+mod view_name;
 
 pub use animal_page::{AnimalPage, ValuationEntry};
 pub use cattle_record::CattleRecord;
-pub use command_outcome::{CommandAck, CommandFailure};
+pub use command_outcome::{AckStatus, CommandAck, CommandFailure};
 pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
-pub use event_status::EventStatus;
+pub use event_status::{EventStatus, EventVerdict};
 pub use herd_listing::{ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE, HERD_SORTS};
 pub use live_update::LiveUpdate;
 pub use signed_in_user::SignedInUser;
+pub use view_name::ViewName;

@@ -1,7 +1,7 @@
 use super::animal_actions::AnimalActions;
 use crate::components::{dollars, EventTimeline, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
-use crate::model::{AnimalPage as Animal, CommandFailure, LiveUpdate, SignedInUser};
+use crate::model::{AnimalPage as Animal, CommandFailure, LiveUpdate, SignedInUser, ViewName};
 use crate::server_fns::{animal_details, client_list, flat};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -22,7 +22,7 @@ fn AnimalFor(user: SignedInUser) -> impl IntoView {
     let version = bus.changes(move |update| match update {
         LiveUpdate::CattleChanged {
             view, cattle_id, ..
-        } => view == "golden_record" && Some(*cattle_id) == watched,
+        } => *view == ViewName::GoldenRecord && Some(*cattle_id) == watched,
         LiveUpdate::EventRejected { cattle_id, .. } => *cattle_id == watched,
         LiveUpdate::EventDuplicate { .. } => false,
     });

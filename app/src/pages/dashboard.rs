@@ -1,12 +1,12 @@
 use crate::components::{dollars, BarChart, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
-use crate::model::{Dashboard, LiveUpdate, SignedInUser};
+use crate::model::{Dashboard, LiveUpdate, SignedInUser, ViewName};
 use crate::server_fns::{flat, herd_dashboard};
 use leptos::prelude::*;
 
 /// Whether an update changes a figure of the dashboard (read from the golden record).
 fn changes_dashboard(update: &LiveUpdate) -> bool {
-    matches!(update, LiveUpdate::CattleChanged { view, .. } if view == "golden_record")
+    matches!(update, LiveUpdate::CattleChanged { view, .. } if *view == ViewName::GoldenRecord)
 }
 
 /// The herd dashboard: head counts, value and its trend, risk and the latest events, kept

@@ -1,17 +1,17 @@
 use crate::components::{CommandForm, FormField, HerdTable, Input, SignedInOnly};
 use crate::live_bus::use_live_bus;
 use crate::model::{
-    ClientSummary, HerdPage as Listing, HerdQuery, LiveUpdate, SignedInUser, HERD_SORTS,
+    ClientSummary, HerdPage as Listing, HerdQuery, LiveUpdate, SignedInUser, ViewName, HERD_SORTS,
 };
 use crate::server_fns::{client_list, flat, list_herd};
-use domain::{CattleStatus, RiskLevel, Role, Sex};
+use domain::{CattleStatus, EventType, RiskLevel, Role, Sex};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
 /// Whether an update changes what the herd list shows (read from the golden record).
 fn refreshes_herd(update: &LiveUpdate) -> bool {
-    matches!(update, LiveUpdate::CattleChanged { view, .. } if view == "golden_record")
+    matches!(update, LiveUpdate::CattleChanged { view, .. } if *view == ViewName::GoldenRecord)
 }
 
 /// The list's query from the address bar; unreadable values are ignored.
@@ -70,7 +70,7 @@ fn HerdFor(user: SignedInUser) -> impl IntoView {
     // Only a new client changes the forms' choices; other updates leave the forms alone.
     let new_clients = bus.changes(|update| {
         matches!(update, LiveUpdate::CattleChanged { view, event_type, .. }
-            if view == "golden_record" && event_type == "CLIENT_REGISTERED")
+            if *view == ViewName::GoldenRecord && *event_type == EventType::ClientRegistered)
     });
     let clients = Resource::new(
         move || new_clients.get(),

@@ -3,6 +3,7 @@ use crate::kafka::envelope_body::decode;
 use crate::kafka::reader_config::reader_config;
 use crate::kafka::topics::partition_count;
 use crate::views::consumer::ConsumerSource;
+use app::model::ViewName;
 use futures::StreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The checkpoint name of the archive.
-pub const PROJECTION: &str = "audit_archive";
+pub const PROJECTION: ViewName = ViewName::AuditArchive;
 /// Pending batches are written (and later rewritten whole) after this long without a message.
 const FLUSH_AFTER: Duration = Duration::from_millis(500);
 

@@ -245,7 +245,7 @@ async fn measure(
     let progress = bar("golden record catching up", 0);
     replay::caught_up(
         &instance.db,
-        server::golden::PROJECTION,
+        server::golden::PROJECTION.as_str(),
         &topic,
         &ends,
         Duration::from_secs(120),
@@ -343,8 +343,8 @@ async fn measure(
     // Every reader, so none is still working through the burst while the next measurement
     // runs: the SQL views by their checkpoints, the others by what they report to Kafka.
     let readers = [
-        Reader::View(server::golden::PROJECTION),
-        Reader::View(server::fraud::PROJECTION),
+        Reader::View(server::golden::PROJECTION.as_str()),
+        Reader::View(server::fraud::PROJECTION.as_str()),
         Reader::Group("cache-view"),
         Reader::Group("category-relay"),
     ];

@@ -54,7 +54,7 @@ pub async fn replay(
     });
     let outcome = caught_up(
         &db,
-        server::golden::PROJECTION,
+        server::golden::PROJECTION.as_str(),
         &topic,
         &ends,
         Duration::from_secs(600),

@@ -3,12 +3,13 @@ use super::store::{CacheOp, SharedCache, CACHE_TTL};
 use crate::keys::TrustedKeys;
 use crate::views::{decode_checked, Applied, LogMessage, LogView, ViewError};
 use app::model::CattleRecord;
+use app::model::ViewName;
 use domain::{fold_verified_with, ChainHead, EventEnvelope, StreamState};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The checkpoint name of this view.
-pub const PROJECTION: &str = "cache_view";
+pub const PROJECTION: ViewName = ViewName::CacheView;
 
 /// What the view keeps per stream to verify and fold the next event.
 #[derive(Clone, Serialize, Deserialize)]
@@ -122,7 +123,7 @@ impl CacheView {
         let applied = Applied::Applied {
             cattle_id: id,
             event_id: meta.event_id.clone(),
-            event_type: meta.event_type.as_str().to_string(),
+            event_type: meta.event_type,
             sequence: meta.sequence,
         };
         Ok((applied, ops, Some(fold)))
@@ -155,7 +156,7 @@ impl CacheView {
 
 #[async_trait::async_trait]
 impl LogView for CacheView {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ViewName {
         PROJECTION
     }
 

@@ -7,6 +7,7 @@ use crate::keys::TrustedKeys;
 use crate::views::bulk_rows::key_lists;
 use crate::views::sql_batch::{Fresh, SqlView};
 use crate::views::Applied;
+use app::model::ViewName;
 use domain::{fold_verified_with, ChainHead, EventEnvelope, StreamState};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
@@ -14,7 +15,7 @@ use sea_orm::{
 use std::collections::HashMap;
 
 /// The checkpoint name of this view.
-pub const PROJECTION: &str = "fraud_view";
+pub const PROJECTION: ViewName = ViewName::FraudView;
 
 /// The fraud view over a database connection.
 #[derive(Clone)]
@@ -42,7 +43,7 @@ async fn heads_of(
     let mut heads = HashMap::new();
     for ids in key_lists(ids) {
         let rows = view_head::Entity::find()
-            .filter(view_head::Column::Projection.eq(PROJECTION))
+            .filter(view_head::Column::Projection.eq(PROJECTION.as_str()))
             .filter(view_head::Column::AggregateId.is_in(ids))
             .all(txn)
             .await?;
@@ -88,14 +89,14 @@ fn fold_one(
     Ok(Applied::Applied {
         cattle_id: id,
         event_id: meta.event_id.clone(),
-        event_type: meta.event_type.as_str().to_string(),
+        event_type: meta.event_type,
         sequence: meta.sequence,
     })
 }
 
 #[async_trait::async_trait]
 impl SqlView for FraudView {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ViewName {
         PROJECTION
     }
 
@@ -132,7 +133,7 @@ impl SqlView for FraudView {
                 },
             });
         }
-        rows.write(txn, PROJECTION).await?;
+        rows.write(txn, PROJECTION.as_str()).await?;
         Ok(outcomes)
     }
 }

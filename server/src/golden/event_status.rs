@@ -1,7 +1,7 @@
 //! Where an event stands: applied, refused, dropped as a duplicate of another, or not yet
 //! decided by the golden record.
 use crate::entity::{cattle_event, duplicate_event, rejected_event};
-use app::model::EventStatus;
+use app::model::{EventStatus, EventVerdict};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 /// What the golden record knows of an event.
@@ -12,7 +12,7 @@ pub async fn event_status(db: &DatabaseConnection, event_id: &str) -> Result<Eve
     {
         return Ok(EventStatus {
             event_id: event_id.to_string(),
-            status: "APPLIED".into(),
+            status: EventVerdict::Applied,
             cattle_id: Some(event.cattle_id),
             sequence: Some(event.sequence),
             code: None,
@@ -27,7 +27,7 @@ pub async fn event_status(db: &DatabaseConnection, event_id: &str) -> Result<Eve
     {
         return Ok(EventStatus {
             event_id: event_id.to_string(),
-            status: "REJECTED".into(),
+            status: EventVerdict::Rejected,
             cattle_id: rejected.cattle_id,
             sequence: rejected.sequence,
             code: Some(rejected.reason_code),
@@ -42,7 +42,7 @@ pub async fn event_status(db: &DatabaseConnection, event_id: &str) -> Result<Eve
         let original = duplicate.original_event_id;
         return Ok(EventStatus {
             event_id: event_id.to_string(),
-            status: "DUPLICATE".into(),
+            status: EventVerdict::Duplicate,
             cattle_id: Some(duplicate.cattle_id),
             sequence: Some(duplicate.sequence),
             code: Some("DUPLICATE".into()),
@@ -52,7 +52,7 @@ pub async fn event_status(db: &DatabaseConnection, event_id: &str) -> Result<Eve
     }
     Ok(EventStatus {
         event_id: event_id.to_string(),
-        status: "PENDING".into(),
+        status: EventVerdict::Pending,
         cattle_id: None,
         sequence: None,
         code: None,

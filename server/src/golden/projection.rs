@@ -6,11 +6,12 @@ use crate::checked_signatures::CheckedSignatures;
 use crate::keys::TrustedKeys;
 use crate::views::sql_batch::{apply_sql_batch, Fresh, SqlView};
 use crate::views::{Applied, LogMessage};
+use app::model::ViewName;
 use domain::fold_verified_with;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
 /// The checkpoint name of this projection.
-pub const PROJECTION: &str = "golden_record";
+pub const PROJECTION: ViewName = ViewName::GoldenRecord;
 
 /// The golden record view over a database connection.
 #[derive(Clone)]
@@ -110,14 +111,14 @@ async fn fold_one(
     Ok(Applied::Applied {
         cattle_id: meta.cattle_id.0,
         event_id: meta.event_id.clone(),
-        event_type: meta.event_type.as_str().to_string(),
+        event_type: meta.event_type,
         sequence: meta.sequence,
     })
 }
 
 #[async_trait::async_trait]
 impl SqlView for GoldenRecord {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ViewName {
         PROJECTION
     }
 

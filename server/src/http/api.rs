@@ -2,7 +2,7 @@
 use super::auth::SignedIn;
 use super::responses::{bad_field, failure_response, not_found};
 use super::server_state::ServerState;
-use app::model::{CommandAck, SignedInUser};
+use app::model::{AckStatus, CommandAck, EventVerdict, SignedInUser};
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -55,7 +55,7 @@ async fn answer_when_applied(
     let deadline = tokio::time::Instant::now() + within;
     loop {
         match state.office.event_status(user, &ack.event_id).await {
-            Ok(status) if status.status == "APPLIED" => {
+            Ok(status) if status.status == EventVerdict::Applied => {
                 let record = state
                     .office
                     .cattle_as_applied(user, ack.cattle_id)
@@ -71,7 +71,7 @@ async fn answer_when_applied(
                 )
                     .into_response();
             }
-            Ok(status) if status.status == "REJECTED" => {
+            Ok(status) if status.status == EventVerdict::Rejected => {
                 return (
                     StatusCode::CONFLICT,
                     Json(json!({
@@ -129,7 +129,9 @@ pub async fn post_command(
         .await;
     match (submitted, wait) {
         (Ok(ack), Some(within)) => answer_when_applied(&state, &user, ack, within).await,
-        (Ok(ack), None) if ack.status == "DUPLICATE" => (StatusCode::OK, Json(ack)).into_response(),
+        (Ok(ack), None) if ack.status == AckStatus::Duplicate => {
+            (StatusCode::OK, Json(ack)).into_response()
+        }
         (Ok(ack), None) => (StatusCode::ACCEPTED, Json(ack)).into_response(),
         (Err(failure), _) => failure_response(failure),
     }

@@ -88,10 +88,10 @@ fn announcement<V: LogView>(view: &V, applied: &Applied) -> Option<LiveUpdate> {
             event_type,
             sequence,
         } => Some(LiveUpdate::CattleChanged {
-            view: view.name().to_string(),
+            view: view.name(),
             cattle_id: *cattle_id,
             event_id: event_id.clone(),
-            event_type: event_type.clone(),
+            event_type: *event_type,
             sequence: *sequence,
         }),
         Applied::Rejected {
@@ -230,27 +230,27 @@ pub async fn run<V: LogView>(
         )),
         None => None,
     };
-    tracing::info!(view = view.name(), topic = %source.topic, "view consumer started");
+    tracing::info!(view = view.name().as_str(), topic = %source.topic, "view consumer started");
     loop {
-        let batch = next_batch(&consumer, view.name()).await;
+        let batch = next_batch(&consumer, view.name().as_str()).await;
         if let Some(dead_letters) = &dead_letters {
-            copy_dead_letters(dead_letters, view.name(), &batch).await;
+            copy_dead_letters(dead_letters, view.name().as_str(), &batch).await;
         }
         let mut backoff = Duration::from_millis(100);
         let outcomes = loop {
             match view.apply_batch(&batch).await {
                 Ok(outcomes) => break Some(outcomes),
                 Err(ViewError::Rewind(reason)) => {
-                    tracing::warn!(view = view.name(), %reason, "rewinding to the view's checkpoints");
+                    tracing::warn!(view = view.name().as_str(), %reason, "rewinding to the view's checkpoints");
                     match assign_at_checkpoints(&consumer, &view, &source).await {
                         Ok(()) => break None,
                         Err(error) => {
-                            tracing::error!(view = view.name(), %error, "could not rewind; retrying")
+                            tracing::error!(view = view.name().as_str(), %error, "could not rewind; retrying")
                         }
                     }
                 }
                 Err(error) => {
-                    tracing::error!(view = view.name(), %error, messages = batch.len(),
+                    tracing::error!(view = view.name().as_str(), %error, messages = batch.len(),
                         "could not apply a batch; retrying");
                 }
             }

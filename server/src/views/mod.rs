@@ -7,7 +7,8 @@ pub mod sql_checkpoint;
 
 use crate::checked_signatures::CheckedSignatures;
 use crate::kafka::envelope_body::decode;
-use domain::EventEnvelope;
+use app::model::ViewName;
+use domain::{EventEnvelope, EventType};
 use sea_orm::DbErr;
 
 /// Messages below this many are decoded where they are; above, the work is spread.
@@ -101,7 +102,7 @@ pub enum Applied {
         /// The event.
         event_id: String,
         /// Its type.
-        event_type: String,
+        event_type: EventType,
         /// The stream's sequence afterwards.
         sequence: u64,
     },
@@ -154,8 +155,8 @@ pub enum ViewError {
 /// A read model fed from the cattle log.
 #[async_trait::async_trait]
 pub trait LogView: Clone + Send + Sync + 'static {
-    /// The view's checkpoint name, e.g. `golden_record`.
-    fn name(&self) -> &'static str;
+    /// The view's name, in its checkpoints and its live updates.
+    fn name(&self) -> ViewName;
 
     /// The last applied offset of each partition of `topic` this view has a checkpoint for.
     async fn checkpoints(&self, topic: &str) -> Result<Vec<(i32, i64)>, ViewError>;

@@ -4,6 +4,7 @@
 //! event, and a failure applies none of the batch (it is retried whole).
 use super::{decode_checked, sql_checkpoint, Applied, LogMessage, LogPosition, LogView, ViewError};
 use crate::keys::TrustedKeys;
+use app::model::ViewName;
 use domain::EventEnvelope;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use std::collections::BTreeMap;
@@ -24,7 +25,7 @@ pub struct Fresh<'a> {
 #[async_trait::async_trait]
 pub trait SqlView: Clone + Send + Sync + 'static {
     /// The view's checkpoint name.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> ViewName;
 
     /// The database the view lives in.
     fn db(&self) -> &DatabaseConnection;
@@ -63,7 +64,7 @@ pub async fn apply_sql_batch<V: SqlView>(
     )
     .await?;
     let txn = crate::database::begin_write(view.db()).await?;
-    let saved = sql_checkpoint::all_of(&txn, view.name()).await?;
+    let saved = sql_checkpoint::all_of(&txn, view.name().as_str()).await?;
     let mut outcomes = vec![Applied::AlreadyCheckpointed; batch.len()];
     let mut fresh = Vec::with_capacity(batch.len());
     let mut fresh_at = Vec::with_capacity(batch.len());
@@ -107,19 +108,19 @@ pub async fn apply_sql_batch<V: SqlView>(
     for (at, outcome) in fresh_at.into_iter().zip(applied) {
         outcomes[at] = outcome;
     }
-    sql_checkpoint::save_all(&txn, view.name(), &reached).await?;
+    sql_checkpoint::save_all(&txn, view.name().as_str(), &reached).await?;
     txn.commit().await?;
     Ok(outcomes)
 }
 
 #[async_trait::async_trait]
 impl<V: SqlView> LogView for V {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ViewName {
         SqlView::name(self)
     }
 
     async fn checkpoints(&self, topic: &str) -> Result<Vec<(i32, i64)>, ViewError> {
-        Ok(sql_checkpoint::checkpoints(self.db(), SqlView::name(self), topic).await?)
+        Ok(sql_checkpoint::checkpoints(self.db(), SqlView::name(self).as_str(), topic).await?)
     }
 
     async fn apply_batch(&self, batch: &[LogMessage]) -> Result<Vec<Applied>, ViewError> {

@@ -1,0 +1,52 @@
+use serde::{Deserialize, Serialize};
+
+/// A read model of the cattle log, as named in its checkpoints and in live updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewName {
+    /// The golden record (PostgreSQL or SQLite): the view commands and pages read.
+    GoldenRecord,
+    /// The fraud view: alerts and risk scores.
+    FraudView,
+    /// The cache view (Redis or in process).
+    CacheView,
+    /// The audit archive of every envelope.
+    AuditArchive,
+}
+
+impl ViewName {
+    /// The name as stored in checkpoints and sent on the wire, e.g. `golden_record`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::GoldenRecord => "golden_record",
+            Self::FraudView => "fraud_view",
+            Self::CacheView => "cache_view",
+            Self::AuditArchive => "audit_archive",
+        }
+    }
+}
+
+impl std::fmt::Display for ViewName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wire_name_is_the_checkpoint_name() {
+        for view in [
+            ViewName::GoldenRecord,
+            ViewName::FraudView,
+            ViewName::CacheView,
+            ViewName::AuditArchive,
+        ] {
+            let wire = serde_json::to_string(&view).unwrap();
+            assert_eq!(wire, format!("\"{}\"", view.as_str()));
+            assert_eq!(serde_json::from_str::<ViewName>(&wire).unwrap(), view);
+        }
+    }
+}
