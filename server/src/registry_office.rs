@@ -10,7 +10,7 @@ use crate::keys::{PublishedKey, TrustedKeys};
 use crate::technical_failure::unavailable;
 use app::model::{
     AnimalPage, CattleRecord, ClientSummary, CommandAck, CommandFailure, Dashboard, EventStatus,
-    HerdPage, HerdQuery, SignedInUser,
+    EventVerdict, HerdPage, HerdQuery, SignedInUser,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, FieldError, Role};
@@ -124,17 +124,24 @@ impl RegistryOffice {
             .map_err(|error| unavailable("The golden record could not be read", error))
     }
 
-    /// One animal as the golden record holds it this moment (not the cache, which may lag),
-    /// for the answer to a command the user just saw applied.
-    pub async fn cattle_as_applied(
+    /// The golden record's verdict on an event this user's command just published, and the
+    /// animal as the golden record holds it this moment (not the cache, which may lag). The
+    /// sender learns the outcome even when the event moved the animal out of their sight (a
+    /// transfer to another farmer's client): `ack` is what their own submission answered.
+    pub async fn outcome_of_sent(
         &self,
-        user: &SignedInUser,
-        cattle_id: i64,
-    ) -> Result<Option<CattleRecord>, CommandFailure> {
-        self.check_may_see(user, cattle_id).await?;
-        animal_queries::cattle_by_id(&self.db, cattle_id)
+        ack: &CommandAck,
+    ) -> Result<(EventStatus, Option<CattleRecord>), CommandFailure> {
+        let status = event_status::event_status(&self.db, &ack.event_id)
             .await
-            .map_err(read_failed)
+            .map_err(|error| unavailable("The event's status could not be read", error))?;
+        if status.status != EventVerdict::Applied {
+            return Ok((status, None));
+        }
+        let record = animal_queries::cattle_by_id(&self.db, ack.cattle_id)
+            .await
+            .map_err(read_failed)?;
+        Ok((status, record))
     }
 
     /// Where an event stands, when the user may see its stream.

@@ -2,7 +2,7 @@
 use super::auth::SignedIn;
 use super::responses::{bad_field, failure_response, not_found};
 use super::server_state::ServerState;
-use app::model::{AckStatus, CommandAck, EventVerdict, SignedInUser};
+use app::model::{AckStatus, CommandAck, EventVerdict};
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -46,22 +46,11 @@ fn wait_option(query: &HashMap<String, String>) -> Result<Option<Duration>, Fiel
 }
 
 /// Waits until the golden record applied or refused the event, or the time is up.
-async fn answer_when_applied(
-    state: &ServerState,
-    user: &SignedInUser,
-    ack: CommandAck,
-    within: Duration,
-) -> Response {
+async fn answer_when_applied(state: &ServerState, ack: CommandAck, within: Duration) -> Response {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        match state.office.event_status(user, &ack.event_id).await {
-            Ok(status) if status.status == EventVerdict::Applied => {
-                let record = state
-                    .office
-                    .cattle_as_applied(user, ack.cattle_id)
-                    .await
-                    .ok()
-                    .flatten();
+        match state.office.outcome_of_sent(&ack).await {
+            Ok((status, record)) if status.status == EventVerdict::Applied => {
                 return (
                     StatusCode::OK,
                     Json(json!({
@@ -71,7 +60,7 @@ async fn answer_when_applied(
                 )
                     .into_response();
             }
-            Ok(status) if status.status == EventVerdict::Rejected => {
+            Ok((status, _)) if status.status == EventVerdict::Rejected => {
                 return (
                     StatusCode::CONFLICT,
                     Json(json!({
@@ -128,7 +117,7 @@ pub async fn post_command(
         .submit_keyed(&user, value, request_key.as_ref())
         .await;
     match (submitted, wait) {
-        (Ok(ack), Some(within)) => answer_when_applied(&state, &user, ack, within).await,
+        (Ok(ack), Some(within)) => answer_when_applied(&state, ack, within).await,
         (Ok(ack), None) if ack.status == AckStatus::Duplicate => {
             (StatusCode::OK, Json(ack)).into_response()
         }
