@@ -2,11 +2,23 @@
 
 use crate::cattle_rules::{check_not_final, check_status_change, check_transfer};
 use crate::payloads::*;
-use crate::{CattleState, Command, EventType, Rejection};
+use crate::{
+    check_client_registration, CattleState, ClientRegisterFacts, Command, EventType, Rejection,
+};
 use serde_json::Value;
 
-/// One event `decide` wants written: its type, payload JSON and business reference.
-pub type DecidedEvent = (EventType, Value, String);
+/// One event `decide` (or a fraud rule) wants written, before the shell gives it ids, times
+/// and a signature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecidedEvent {
+    /// What kind of event it is.
+    pub event_type: EventType,
+    /// Its payload JSON, as the event type's payload struct serializes.
+    pub payload: Value,
+    /// The business reference naming the fact, from which its idempotency key is derived
+    /// (see `decide` for the forms it takes).
+    pub event_ref: String,
+}
 
 /// Validates `command` and checks it against `state` (None: the subject has no events yet),
 /// returning the events to seal, or why not. Pure: the caller adds ids, times and signatures.
@@ -38,10 +50,13 @@ pub fn decide(
         )]);
     }
     if let Command::RegisterClient(c) = command {
-        // The client stream's id is derived from the PIC, so any prior event there means taken.
-        if state.is_some() {
-            return Err(Rejection::ClientAlreadyRegistered { pic: c.pic.clone() });
-        }
+        // The client stream's id is derived from the PIC, so any prior event there means the
+        // PIC is registered. Whether the client id is taken is the shell's to look up.
+        let facts = ClientRegisterFacts {
+            pic_registered: state.is_some(),
+            client_id_taken: false,
+        };
+        check_client_registration(&c.pic, c.resolved_client_id(), facts)?;
         let payload = ClientRegistered {
             client_id: c.resolved_client_id(),
             name: c.name.trim().to_string(),
@@ -129,7 +144,11 @@ pub fn decide(
 }
 
 fn event<P: EventPayload>(payload: &P, event_ref: String) -> DecidedEvent {
-    (P::EVENT_TYPE, payload.to_payload(), event_ref)
+    DecidedEvent {
+        event_type: P::EVENT_TYPE,
+        payload: payload.to_payload(),
+        event_ref,
+    }
 }
 
 /// "{event-type-in-kebab-case}-{cattleId}-{next sequence}".

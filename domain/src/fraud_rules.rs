@@ -49,11 +49,11 @@ impl FraudFinding {
             description: self.description.clone(),
             evidence: self.evidence.clone(),
         };
-        (
-            EventType::FraudDetected,
-            payload.to_payload(),
-            format!("fraud-detected-{}", self.alert_id),
-        )
+        DecidedEvent {
+            event_type: EventType::FraudDetected,
+            payload: payload.to_payload(),
+            event_ref: format!("fraud-detected-{}", self.alert_id),
+        }
     }
 }
 

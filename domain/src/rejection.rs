@@ -20,6 +20,12 @@ pub enum Rejection {
         /// The PIC.
         pic: String,
     },
+    /// Another client holds this client id.
+    #[error("client id {client_id} belongs to another client")]
+    ClientIdTaken {
+        /// The client id asked for.
+        client_id: i64,
+    },
     /// No animal with this id.
     #[error("no animal with id {cattle_id}")]
     NotFound {
@@ -69,6 +75,7 @@ impl Rejection {
             Rejection::AlreadyRegistered { .. } | Rejection::ClientAlreadyRegistered { .. } => {
                 "ALREADY_REGISTERED"
             }
+            Rejection::ClientIdTaken { .. } => "CLIENT_ID_TAKEN",
             Rejection::NotFound { .. } => "NOT_FOUND",
             Rejection::Deceased => "DECEASED",
             Rejection::NotActive { .. } => "NOT_ACTIVE",
@@ -84,6 +91,7 @@ impl Rejection {
         match self {
             Rejection::AlreadyRegistered { .. } => Some("nlisId"),
             Rejection::ClientAlreadyRegistered { .. } => Some("pic"),
+            Rejection::ClientIdTaken { .. } => Some("clientId"),
             Rejection::NotFound { .. } => Some("cattleId"),
             Rejection::SameOwner { .. } => Some("toClientId"),
             Rejection::SameStatus { .. } | Rejection::FinalStatus { .. } => Some("status"),

@@ -77,15 +77,14 @@ pub fn named_by_request(
     decisions
         .into_iter()
         .enumerate()
-        .map(|(index, (event_type, payload, event_ref))| {
-            if has_natural_ref(event_type) {
-                (event_type, payload, event_ref)
+        .map(|(index, decided)| {
+            if has_natural_ref(decided.event_type) {
+                decided
             } else {
-                (
-                    event_type,
-                    payload,
-                    request_ref(event_type, cattle_id, key, index),
-                )
+                DecidedEvent {
+                    event_ref: request_ref(decided.event_type, cattle_id, key, index),
+                    ..decided
+                }
             }
         })
         .collect()
@@ -128,21 +127,18 @@ mod tests {
     fn a_keyed_request_renames_sequenced_events_and_keeps_natural_ones() {
         let key = RequestKey::parse("retry-1").unwrap();
         let id = CattleId(7);
+        let decided = |event_type, event_ref: &str| DecidedEvent {
+            event_type,
+            payload: serde_json::json!({}),
+            event_ref: event_ref.to_string(),
+        };
         let decided = vec![
-            (
-                EventType::CattleCreated,
-                serde_json::json!({}),
-                "cattle-created-X".to_string(),
-            ),
-            (
-                EventType::HealthRecorded,
-                serde_json::json!({}),
-                "health-recorded-7-3".to_string(),
-            ),
+            decided(EventType::CattleCreated, "cattle-created-X"),
+            decided(EventType::HealthRecorded, "health-recorded-7-3"),
         ];
         let named: Vec<String> = named_by_request(decided, id, &key)
             .into_iter()
-            .map(|(_, _, event_ref)| event_ref)
+            .map(|decided| decided.event_ref)
             .collect();
         assert_eq!(
             named,

@@ -44,7 +44,11 @@ impl Herd {
     fn record(
         &mut self,
         cattle_id: CattleId,
-        (event_type, payload, event_ref): DecidedEvent,
+        DecidedEvent {
+            event_type,
+            payload,
+            event_ref,
+        }: DecidedEvent,
     ) -> EventEnvelope {
         self.day += 1;
         let draft = EventDraft {
@@ -138,17 +142,17 @@ fn status_changes_must_change_something() {
 fn apply_refuses_events_that_break_the_rules() {
     let mut herd = Herd::registered();
     let id = CattleId(herd.id());
-    let stale = (
-        EventType::StatusChanged,
-        json!({"from": "SOLD", "to": "ACTIVE", "reason": "x"}),
-        "r".to_string(),
-    );
+    let stale = DecidedEvent {
+        event_type: EventType::StatusChanged,
+        payload: json!({"from": "SOLD", "to": "ACTIVE", "reason": "x"}),
+        event_ref: "r".to_string(),
+    };
     let draft_key = SigningKeyPair::from_seed([9; 32]);
     let envelope = seal(
         EventDraft {
             event_id: "evt_bad".into(),
-            event_type: stale.0,
-            event_ref: stale.2,
+            event_type: stale.event_type,
+            event_ref: stale.event_ref,
             cattle_id: id,
             occurred_at: "2024-02-01T00:00:00.000Z".into(),
             recorded_at: "2024-02-01T00:00:00.000Z".into(),
@@ -156,7 +160,7 @@ fn apply_refuses_events_that_break_the_rules() {
             causation_id: None,
             source_system: SourceSystem::ICattle,
             created_by: None,
-            payload: stale.1,
+            payload: stale.payload,
             provenance: None,
         },
         &herd.head,
@@ -263,11 +267,11 @@ fn snapshots_must_match_the_fold() {
     let id = CattleId(herd.id());
     herd.record(
         id,
-        (
-            EventType::SnapshotCreated,
-            snapshot.to_payload(),
-            "snapshot-1".into(),
-        ),
+        DecidedEvent {
+            event_type: EventType::SnapshotCreated,
+            payload: snapshot.to_payload(),
+            event_ref: "snapshot-1".into(),
+        },
     );
     assert_eq!(herd.state().sequence, 2);
 
@@ -302,7 +306,11 @@ fn clients_register_once_per_pic() {
     let wire = json!({"type": "REGISTER_CLIENT", "data": {"name": " Kidman Pastoral ", "pic": "QABC1234"}});
     let command = Command::parse_valid(&wire).expect("valid");
     assert_eq!(command.cattle_id(), CattleId::for_client_pic("QABC1234"));
-    let (event_type, payload, event_ref) = decide(None, &command).expect("accepted").remove(0);
+    let DecidedEvent {
+        event_type,
+        payload,
+        event_ref,
+    } = decide(None, &command).expect("accepted").remove(0);
     assert_eq!(event_type, EventType::ClientRegistered);
     assert_eq!(payload["name"], "Kidman Pastoral");
     assert_eq!(

@@ -89,7 +89,11 @@ fn command_shaped() -> impl Strategy<Value = Value> {
 fn some_state() -> CattleState {
     let wire = json!({"type": "CREATE_CATTLE", "data": {"nlisId": "3ABCD123XBC12345", "breed": "Angus", "sex": "MALE", "clientId": 7}});
     let command = Command::parse_valid(&wire).expect("valid");
-    let (event_type, payload, event_ref) = decide(None, &command).expect("accepted").remove(0);
+    let DecidedEvent {
+        event_type,
+        payload,
+        event_ref,
+    } = decide(None, &command).expect("accepted").remove(0);
     let draft = EventDraft {
         event_id: "evt_1".into(),
         event_type,

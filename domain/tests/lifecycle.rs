@@ -6,7 +6,11 @@ use serde_json::json;
 fn draft(
     cattle_id: CattleId,
     n: u64,
-    (event_type, payload, event_ref): DecidedEvent,
+    DecidedEvent {
+        event_type,
+        payload,
+        event_ref,
+    }: DecidedEvent,
 ) -> EventDraft {
     EventDraft {
         event_id: format!("evt_{n:04}"),
@@ -35,12 +39,12 @@ fn create_cattle_round_trip() {
     let mut decided = decide(None, &command).expect("accepted");
     assert_eq!(decided.len(), 1);
     let event = decided.remove(0);
-    assert_eq!(event.0, EventType::CattleCreated);
+    assert_eq!(event.event_type, EventType::CattleCreated);
     assert_eq!(
-        event.1,
+        event.payload,
         json!({"nlisId": "3ABCD123XBC12345", "breed": "Angus", "sex": "FEMALE", "clientId": 7})
     );
-    assert_eq!(event.2, "cattle-created-3ABCD123XBC12345");
+    assert_eq!(event.event_ref, "cattle-created-3ABCD123XBC12345");
 
     let head = ChainHead::default();
     let envelope = seal(draft(id, 1, event), &head, &key);

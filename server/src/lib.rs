@@ -8,6 +8,7 @@ pub mod checked_signatures;
 pub mod command_handler;
 pub mod config;
 pub mod database;
+pub mod duplicate_commands;
 pub mod entity;
 pub mod fraud;
 pub mod from_log;

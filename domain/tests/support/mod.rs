@@ -94,8 +94,11 @@ pub fn build_chain(nlis: &str, key: &SigningKeyPair) -> Vec<EventEnvelope> {
     let mut state: Option<CattleState> = None;
     let mut out: Vec<EventEnvelope> = Vec::new();
     for (command, source) in life_of(nlis) {
-        for (event_type, payload, event_ref) in
-            decide(state.as_ref(), &command).expect("fixture command accepted")
+        for DecidedEvent {
+            event_type,
+            payload,
+            event_ref,
+        } in decide(state.as_ref(), &command).expect("fixture command accepted")
         {
             let n = head.sequence + 1;
             let draft = EventDraft {

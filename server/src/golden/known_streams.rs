@@ -4,7 +4,10 @@ use super::row_codec::decode_row;
 use crate::entity::{cattle, cattle_event, client};
 use crate::views::bulk_rows::key_lists;
 use crate::views::sql_batch::Fresh;
-use domain::{ChainHead, EventEnvelope, EventType, FoldedStream, StreamState};
+use domain::{
+    check_client_registration, ChainHead, ClientRegisterFacts, EventEnvelope, EventType,
+    FoldedStream, StreamState,
+};
 use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{HashMap, HashSet};
@@ -136,8 +139,9 @@ impl KnownStreams {
         }
     }
 
-    /// Why a client registration cannot be held: its id or PIC is already registered (the
-    /// first registration in log order keeps both).
+    /// Why a client registration cannot be held: its PIC or its client id is already
+    /// registered (the first registration in log order keeps both), as
+    /// `domain::check_client_registration` words it.
     pub async fn client_taken(
         &self,
         txn: &DatabaseTransaction,
@@ -146,26 +150,33 @@ impl KnownStreams {
         let StreamState::Client(state) = state else {
             return Ok(None);
         };
-        let mut taken =
-            self.client_ids.contains(&state.client_id) || self.pics.contains(&state.pic);
-        if !taken {
-            // Registrations are rare: one lookup each is cheaper than reading every client.
-            taken = client::Entity::find()
+        let mut facts = ClientRegisterFacts {
+            pic_registered: self.pics.contains(&state.pic),
+            client_id_taken: self.client_ids.contains(&state.client_id),
+        };
+        // A registered PIC decides the answer alone, so only then is the lookup spared;
+        // otherwise the batch's clients and the stored ones together give both facts.
+        // Registrations are rare: one lookup each is cheaper than reading every client.
+        if !facts.pic_registered {
+            let holders: Vec<(i64, String)> = client::Entity::find()
+                .select_only()
+                .column(client::Column::Id)
+                .column(client::Column::Pic)
                 .filter(
                     Condition::any()
                         .add(client::Column::Id.eq(state.client_id))
                         .add(client::Column::Pic.eq(state.pic.clone())),
                 )
-                .one(txn)
-                .await?
-                .is_some();
+                .into_tuple()
+                .all(txn)
+                .await?;
+            for (id, pic) in holders {
+                facts.pic_registered |= pic == state.pic;
+                facts.client_id_taken |= id == state.client_id;
+            }
         }
-        Ok(taken.then(|| {
-            format!(
-                "client {} or PIC {} is already registered",
-                state.client_id, state.pic
-            )
-        }))
+        let verdict = check_client_registration(&state.pic, state.client_id, facts);
+        Ok(verdict.err().map(|refusal| refusal.to_string()))
     }
 
     /// Remembers an accepted event, so the rest of the batch folds on top of it.

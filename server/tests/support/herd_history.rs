@@ -2,8 +2,8 @@
 //! with races, duplicates and forgeries mixed in, as message bodies ready to publish.
 use chrono::{Duration, TimeZone, Utc};
 use domain::{
-    decide, detect_fraud, fold_verified, seal, ChainHead, Command, EventDraft, SigningKeyPair,
-    SourceSystem, StreamState,
+    decide, detect_fraud, fold_verified, seal, ChainHead, Command, DecidedEvent, EventDraft,
+    SigningKeyPair, SourceSystem, StreamState,
 };
 use serde_json::{json, Value};
 
@@ -75,28 +75,34 @@ fn envelopes_for(
     let mut head = stream.head.clone();
     decided
         .into_iter()
-        .map(|(event_type, payload, event_ref)| {
-            *clock += 1;
-            let draft = EventDraft {
-                event_id: format!("evt_gen_{clock:08}"),
-                event_type,
-                event_ref,
-                cattle_id: command.cattle_id(),
-                occurred_at: at(*clock),
-                recorded_at: at(*clock),
-                correlation_id: None,
-                causation_id: None,
-                source_system: SourceSystem::ICattle,
-                created_by: Some("generator".into()),
-                payload,
-                provenance: None,
-            };
-            let envelope = seal(draft, &head, key);
-            head = head
-                .after(&domain::event_hash(&envelope).expect("hashes"))
-                .expect("advances");
-            envelope
-        })
+        .map(
+            |DecidedEvent {
+                 event_type,
+                 payload,
+                 event_ref,
+             }| {
+                *clock += 1;
+                let draft = EventDraft {
+                    event_id: format!("evt_gen_{clock:08}"),
+                    event_type,
+                    event_ref,
+                    cattle_id: command.cattle_id(),
+                    occurred_at: at(*clock),
+                    recorded_at: at(*clock),
+                    correlation_id: None,
+                    causation_id: None,
+                    source_system: SourceSystem::ICattle,
+                    created_by: Some("generator".into()),
+                    payload,
+                    provenance: None,
+                };
+                let envelope = seal(draft, &head, key);
+                head = head
+                    .after(&domain::event_hash(&envelope).expect("hashes"))
+                    .expect("advances");
+                envelope
+            },
+        )
         .collect()
 }
 
@@ -206,7 +212,11 @@ pub fn herd_history(
                 // The fraud detector's findings follow the event that raised them.
                 if let Some(StreamState::Cattle(before)) = &before {
                     for finding in detect_fraud(before, envelope) {
-                        let (event_type, payload, event_ref) = finding.to_event();
+                        let DecidedEvent {
+                            event_type,
+                            payload,
+                            event_ref,
+                        } = finding.to_event();
                         clock += 1;
                         let detected = seal(
                             EventDraft {

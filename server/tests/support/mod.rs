@@ -271,7 +271,11 @@ pub fn next_envelope(
         _ => None,
     };
     let command = domain::Command::parse_valid(&command).expect("a valid command");
-    let (event_type, payload, event_ref) = domain::decide(cattle.as_ref(), &command)
+    let domain::DecidedEvent {
+        event_type,
+        payload,
+        event_ref,
+    } = domain::decide(cattle.as_ref(), &command)
         .expect("an allowed command")
         .remove(0);
     let now = format!("2026-11-29T10:00:{:02}.000Z", head.sequence.min(59));
