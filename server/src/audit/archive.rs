@@ -1,6 +1,6 @@
 use super::batch::{batch_start, object_path, Batch};
 use crate::kafka::envelope_body::decode;
-use crate::kafka::reader_config::reader_config;
+use crate::kafka::reader_config::follower_config;
 use crate::kafka::topics::partition_count;
 use crate::views::consumer::ConsumerSource;
 use app::model::ViewName;
@@ -128,7 +128,7 @@ impl AuditArchive {
 
     /// Runs until the task is dropped; failures are retried, so nothing is skipped.
     pub async fn run(self, source: ConsumerSource) -> Result<(), ArchiveError> {
-        let consumer: StreamConsumer = reader_config(&source.brokers, &source.group).create()?;
+        let consumer: StreamConsumer = follower_config(&source.brokers, &source.group).create()?;
         let partitions = partition_count(&consumer, &source.topic)?;
         if partitions == 0 {
             return Err(ArchiveError::NoTopic(source.topic.clone()));

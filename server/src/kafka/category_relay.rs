@@ -4,7 +4,7 @@
 //! (readers use `read_committed`, so they never see them) and the offsets stay where they
 //! were, so the next run copies the same envelopes once more, and only that once.
 use super::envelope_body::decode;
-use super::reader_config::reader_config;
+use super::reader_config::follower_config;
 use super::topics::{partition_count, Topics};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
@@ -87,7 +87,7 @@ impl CategoryRelay {
 
     async fn session(&self) -> Result<(), RelayError> {
         let group = self.group();
-        let consumer = Arc::new(reader_config(&self.brokers, &group).create::<StreamConsumer>()?);
+        let consumer = Arc::new(follower_config(&self.brokers, &group).create::<StreamConsumer>()?);
         let producer: FutureProducer = ClientConfig::new()
             .set("bootstrap.servers", &self.brokers)
             .set("transactional.id", &group)

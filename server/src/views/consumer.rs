@@ -4,7 +4,7 @@ use super::{Applied, LogMessage, LogView, ViewError};
 use crate::kafka::dead_letter::{DeadLetters, Origin};
 use crate::kafka::envelope_body::decode;
 use crate::kafka::publisher::idempotent_producer;
-use crate::kafka::reader_config::reader_config;
+use crate::kafka::reader_config::follower_config;
 use crate::kafka::topics::partition_count;
 use crate::live::LiveHub;
 use app::model::LiveUpdate;
@@ -46,7 +46,7 @@ pub async fn assign_from_checkpoints<V: LogView>(
     view: &V,
     source: &ConsumerSource,
 ) -> Result<StreamConsumer, ConsumerError> {
-    let consumer: StreamConsumer = reader_config(&source.brokers, &source.group).create()?;
+    let consumer: StreamConsumer = follower_config(&source.brokers, &source.group).create()?;
     assign_at_checkpoints(&consumer, view, source).await?;
     Ok(consumer)
 }
