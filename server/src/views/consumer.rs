@@ -8,7 +8,7 @@ use crate::kafka::reader_config::follower_config;
 use crate::kafka::topics::partition_count;
 use crate::live::LiveHub;
 use app::model::LiveUpdate;
-use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::BorrowedMessage;
 use rdkafka::{Message, Offset, TopicPartitionList};
@@ -46,7 +46,13 @@ pub async fn assign_from_checkpoints<V: LogView>(
     view: &V,
     source: &ConsumerSource,
 ) -> Result<StreamConsumer, ConsumerError> {
-    let consumer: StreamConsumer = follower_config(&source.brokers, &source.group).create()?;
+    let consumer: StreamConsumer = follower_config(&source.brokers, &source.group)
+        // Progress is stored per batch and reported once a second in the background: one
+        // commit per batch made the group coordinator write to the broker's log hundreds
+        // of times a second under load.
+        .set("enable.auto.commit", "true")
+        .set("auto.commit.interval.ms", "1000")
+        .create()?;
     assign_at_checkpoints(&consumer, view, source).await?;
     Ok(consumer)
 }
@@ -187,8 +193,8 @@ async fn copy_dead_letters(dead_letters: &DeadLetters, view: &str, batch: &[LogM
     }
 }
 
-/// Reports how far the view got to Kafka, for lag metrics only: positions are restored from
-/// the view's own checkpoints, which commit with its rows.
+/// Stores how far the view got, which Kafka learns within a second, for lag metrics only:
+/// positions are restored from the view's own checkpoints, which commit with its rows.
 fn report_progress(consumer: &StreamConsumer, batch: &[LogMessage]) {
     let mut reached = TopicPartitionList::new();
     for message in batch {
@@ -210,7 +216,7 @@ fn report_progress(consumer: &StreamConsumer, batch: &[LogMessage]) {
             }
         }
     }
-    if let Err(error) = consumer.commit(&reached, CommitMode::Async) {
+    if let Err(error) = consumer.store_offsets(&reached) {
         tracing::debug!(%error, "offset report to Kafka failed");
     }
 }
