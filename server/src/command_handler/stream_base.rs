@@ -15,14 +15,19 @@ pub(super) enum HeadSource {
 
 impl HeadSource {
     /// Whether the golden record may hold an event of this type with the same idempotency
-    /// key. Keys name the stream, so a stream it does not hold has none; on a head this
-    /// instance wrote, a key named by the next sequence is new, while a key named by the
-    /// fact (a registration, a resolution, a request key) may have been applied already.
+    /// key. Keys name the stream, so a stream it does not hold has none. A key named by the
+    /// next sequence is new on any head, the golden record's included: every event it
+    /// applied names a sequence up to its head. (One it applies between the head's read and
+    /// this lookup would have been found; published again, it is dropped as `DUPLICATE of`
+    /// the first, which the event's status says.) A key named by the fact (a registration,
+    /// a resolution, a request key) may have been applied already: only then is it asked,
+    /// which saves a query for most commands.
     pub(super) fn may_hold(self, event_type: domain::EventType, keyed_request: bool) -> bool {
         match self {
             HeadSource::NewStream => false,
-            HeadSource::Golden => true,
-            HeadSource::Memory => keyed_request || domain::has_natural_ref(event_type),
+            HeadSource::Golden | HeadSource::Memory => {
+                keyed_request || domain::has_natural_ref(event_type)
+            }
         }
     }
 }
