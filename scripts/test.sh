@@ -35,6 +35,9 @@ step "lint (server side, then the browser side on wasm32)"
 cargo clippy -p domain -p migrations -p server --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+step "import rules of server/src (ARCHITECTURE.md)"
+python3 scripts/check_imports.py
+
 step "the domain compiles to wasm32"
 cargo build -p domain --target wasm32-unknown-unknown
 
