@@ -10,6 +10,35 @@ use server::views::consumer::{self, ConsumerSource};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+/// Polls `done` (how many of `total` messages a reader has behind it) every `every`, showing
+/// it on `progress`, until all are done, or fails naming `reader` once `within` passed.
+async fn until_all_done<F, Fut>(
+    reader: &str,
+    total: i64,
+    within: Duration,
+    every: Duration,
+    progress: &ProgressBar,
+    mut done: F,
+) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<i64>>,
+{
+    progress.set_length(u64::try_from(total).unwrap_or(0));
+    let deadline = Instant::now() + within;
+    loop {
+        let done = done().await?;
+        progress.set_position(u64::try_from(done).unwrap_or(0));
+        if done >= total {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            anyhow::bail!("{reader} reached {done} of {total} messages within {within:?}");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
 /// Waits until `projection` has applied everything before `ends`, or `within` passes.
 pub async fn caught_up(
     db: &DatabaseConnection,
@@ -20,19 +49,11 @@ pub async fn caught_up(
     progress: &ProgressBar,
 ) -> anyhow::Result<()> {
     let total: i64 = ends.values().sum();
-    progress.set_length(u64::try_from(total).unwrap_or(0));
-    let deadline = Instant::now() + within;
-    loop {
-        let done = total - behind(db, projection, topic, ends).await?;
-        progress.set_position(u64::try_from(done).unwrap_or(0));
-        if done >= total {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            anyhow::bail!("{projection} applied {done} of {total} messages within {within:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let every = Duration::from_millis(20);
+    until_all_done(projection, total, within, every, progress, || async {
+        Ok(total - behind(db, projection, topic, ends).await?)
+    })
+    .await
 }
 
 /// Rebuilds a golden record in `db` from offset 0 of `topic`: events per second.
@@ -88,11 +109,11 @@ pub async fn group_caught_up(
         partitions.add_partition(topic, *partition);
     }
     let total: i64 = ends.values().sum();
-    progress.set_length(u64::try_from(total).unwrap_or(0));
-    let deadline = Instant::now() + within;
-    loop {
+    let every = Duration::from_millis(50);
+    let reader = format!("group {group}");
+    until_all_done(&reader, total, within, every, progress, || async {
         let committed = consumer.committed_offsets(partitions.clone(), Duration::from_secs(10))?;
-        let done: i64 = committed
+        Ok(committed
             .elements()
             .iter()
             .map(|element| match element.offset() {
@@ -101,14 +122,7 @@ pub async fn group_caught_up(
                 }
                 _ => 0,
             })
-            .sum();
-        progress.set_position(u64::try_from(done).unwrap_or(0));
-        if done >= total {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            anyhow::bail!("group {group} committed {done} of {total} messages within {within:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+            .sum())
+    })
+    .await
 }

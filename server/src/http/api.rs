@@ -1,4 +1,5 @@
-//! The JSON API: `POST /api/commands` and `GET /api/cattle/{id}`.
+//! The JSON API: commands, an animal (cache-first or read back from the log), an event's
+//! status, the public keys and health. Every answer comes from the registry office.
 use super::auth::SignedIn;
 use super::responses::{bad_field, failure_response, not_found};
 use super::server_state::ServerState;
