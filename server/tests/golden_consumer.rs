@@ -392,12 +392,8 @@ async fn one_batch_folds_each_event_on_the_ones_before_it() {
                "amountCents": 150_000, "method": "MARKET"}}),
     );
     let retried_fact = support::created_envelope(&rig.key, 7);
-    let message = |offset: i64, body: Vec<u8>| LogMessage {
-        topic: rig.source.topic.clone(),
-        partition: 0,
-        offset,
-        key: None,
-        body,
+    let message = |offset: i64, body: Vec<u8>| {
+        LogMessage::decoded(rig.source.topic.clone(), 0, offset, None, body)
     };
     let encode = |e: &EventEnvelope| serde_json::to_vec(e).expect("encodes");
     let batch = vec![

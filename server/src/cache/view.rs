@@ -1,7 +1,8 @@
 use super::keys::CacheKeys;
 use super::store::{CacheOp, SharedCache, CACHE_TTL};
+use crate::checked_signatures::CheckedSignatures;
 use crate::keys::TrustedKeys;
-use crate::views::{decode_checked, Applied, LogMessage, LogView, ViewError};
+use crate::views::{Applied, LogMessage, LogView, ViewError};
 use app::model::CattleRecord;
 use app::model::ViewName;
 use domain::{fold_verified_with, ChainHead, EventEnvelope, StreamState};
@@ -160,6 +161,10 @@ impl LogView for CacheView {
         PROJECTION
     }
 
+    fn checked_signatures(&self) -> &CheckedSignatures {
+        self.trusted.checked()
+    }
+
     async fn checkpoints(&self, topic: &str) -> Result<Vec<(i32, i64)>, ViewError> {
         // Marks the store as holding this view's state from here on.
         self.store
@@ -216,9 +221,10 @@ impl LogView for CacheView {
             .zip(saved)
             .filter_map(|(place, offset)| Some((place.clone(), offset?.parse().ok()?)))
             .collect();
-        let decoded = decode_checked(batch, self.trusted.checked()).await;
-        let envelopes: Vec<&EventEnvelope> =
-            decoded.iter().filter_map(|d| d.as_ref().ok()).collect();
+        let envelopes: Vec<&EventEnvelope> = batch
+            .iter()
+            .filter_map(|m| m.envelope.as_ref().ok())
+            .collect();
         self.trusted
             .learn(envelopes.iter().map(|e| e.cryptography.public_key.as_str()))
             .await?;
@@ -226,7 +232,7 @@ impl LogView for CacheView {
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut ops = Vec::new();
         let mut moved = BTreeSet::new();
-        for (message, envelope) in batch.iter().zip(&decoded) {
+        for message in batch {
             let place = (message.topic.clone(), message.partition);
             if reached
                 .get(&place)
@@ -237,7 +243,7 @@ impl LogView for CacheView {
             }
             reached.insert(place.clone(), message.offset);
             moved.insert(place);
-            let applied = match envelope {
+            let applied = match &message.envelope {
                 Ok(envelope) => {
                     let id = envelope.metadata.cattle_id.0;
                     let trusted = self.trusted.accepts_known(

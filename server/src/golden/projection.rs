@@ -48,13 +48,8 @@ impl GoldenRecord {
         offset: i64,
         body: &[u8],
     ) -> Result<Applied, DbErr> {
-        let message = LogMessage {
-            topic: topic.to_string(),
-            partition,
-            offset,
-            key: None,
-            body: body.to_vec(),
-        };
+        let message =
+            LogMessage::decoded(topic.to_string(), partition, offset, None, body.to_vec());
         apply_sql_batch(self, std::slice::from_ref(&message))
             .await?
             .pop()
@@ -70,7 +65,7 @@ async fn fold_one(
     message: &Fresh<'_>,
     checked: &CheckedSignatures,
 ) -> Result<Applied, DbErr> {
-    let envelope = match &message.envelope {
+    let envelope = match message.envelope {
         Ok(envelope) => envelope,
         Err(reason) => return Ok(rejected(None, None, "MALFORMED", reason.clone())),
     };

@@ -1,18 +1,21 @@
 //! The consumer every view runs: reads `icattle.cattle.events` from the checkpoints the view
 //! holds, applies each message (retrying until it is applied), then announces it.
+use super::read_ahead::{prepared, LogRecord, ReadAheadStopped};
 use super::{Applied, LogMessage, LogView, ViewError};
+use crate::checked_signatures::CheckedSignatures;
 use crate::kafka::dead_letter::{DeadLetters, Origin};
-use crate::kafka::envelope_body::decode;
 use crate::kafka::publisher::idempotent_producer;
 use crate::kafka::reader_config::follower_config;
 use crate::kafka::topics::partition_count;
 use crate::live::LiveHub;
-use app::model::LiveUpdate;
+use app::model::{LiveUpdate, ViewName};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::BorrowedMessage;
 use rdkafka::{Message, Offset, TopicPartitionList};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::JoinHandle;
 
 /// Why the consumer could not start.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +29,9 @@ pub enum ConsumerError {
     /// The topic has no partitions (it was not created).
     #[error("topic {0} does not exist")]
     NoTopic(String),
+    /// The runtime stopped the reading of the next batch (it is shutting down).
+    #[error(transparent)]
+    ReadAhead(#[from] ReadAheadStopped),
 }
 
 /// Where the consumer reads from and how it names itself.
@@ -128,8 +134,8 @@ fn announcement<V: LogView>(view: &V, applied: &Applied) -> Option<LiveUpdate> {
     }
 }
 
-fn owned(message: &BorrowedMessage<'_>) -> LogMessage {
-    LogMessage {
+fn record(message: &BorrowedMessage<'_>) -> LogRecord {
+    LogRecord {
         topic: message.topic().to_string(),
         partition: message.partition(),
         offset: message.offset(),
@@ -138,14 +144,14 @@ fn owned(message: &BorrowedMessage<'_>) -> LogMessage {
     }
 }
 
-/// Waits for the next message, then takes what the consumer already holds without waiting
+/// Waits for the next record, then takes what the consumer already holds without waiting
 /// more: a lone event is applied at once, a burst in one transaction.
-async fn next_batch(consumer: &StreamConsumer, view: &str) -> Vec<LogMessage> {
+async fn next_records(consumer: &StreamConsumer, view: ViewName) -> Vec<LogRecord> {
     let first = loop {
         match consumer.recv().await {
-            Ok(message) => break owned(&message),
+            Ok(message) => break record(&message),
             Err(error) => {
-                tracing::warn!(view, %error, "could not read the log; retrying");
+                tracing::warn!(view = view.as_str(), %error, "could not read the log; retrying");
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
         }
@@ -154,9 +160,10 @@ async fn next_batch(consumer: &StreamConsumer, view: &str) -> Vec<LogMessage> {
     while batch.len() < BATCH_LIMIT {
         // A zero timeout still polls the read once: it answers what is ready, never waits.
         match tokio::time::timeout(Duration::ZERO, consumer.recv()).await {
-            Ok(Ok(message)) => batch.push(owned(&message)),
+            Ok(Ok(message)) => batch.push(record(&message)),
             Ok(Err(error)) => {
-                tracing::warn!(view, %error, "could not read the log; applying what was read");
+                tracing::warn!(view = view.as_str(), %error,
+                    "could not read the log; applying what was read");
                 break;
             }
             Err(_) => break,
@@ -165,12 +172,47 @@ async fn next_batch(consumer: &StreamConsumer, view: &str) -> Vec<LogMessage> {
     batch
 }
 
+/// The next batch, being read and prepared in a task of its own (while the consumer applies
+/// the one before it, when the log is ahead). Dropping it stops the reading, so a stopped
+/// view leaves no reader.
+struct NextBatch(JoinHandle<Result<Vec<LogMessage>, ReadAheadStopped>>);
+
+impl NextBatch {
+    fn start(consumer: &Arc<StreamConsumer>, view: ViewName, checked: &CheckedSignatures) -> Self {
+        let (consumer, checked) = (Arc::clone(consumer), checked.clone());
+        Self(tokio::spawn(async move {
+            prepared(next_records(&consumer, view).await, &checked).await
+        }))
+    }
+
+    async fn batch(mut self) -> Result<Vec<LogMessage>, ReadAheadStopped> {
+        match (&mut self.0).await {
+            Ok(batch) => batch,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) => Err(ReadAheadStopped::new(error.to_string())),
+        }
+    }
+
+    /// Stops the reading and waits until it has stopped, so that nothing it reads races a
+    /// new assignment.
+    async fn cancel(mut self) {
+        self.0.abort();
+        let _ = (&mut self.0).await;
+    }
+}
+
+impl Drop for NextBatch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Copies the undecodable messages of a batch to the dead-letter topic. Copied before the
 /// transaction that checkpoints past them: a crash in between copies one again (the origin
 /// headers tell the copies apart) but never loses it.
 async fn copy_dead_letters(dead_letters: &DeadLetters, view: &str, batch: &[LogMessage]) {
     for message in batch {
-        let Err(reason) = decode(&message.body) else {
+        let Err(reason) = &message.envelope else {
             continue;
         };
         let origin = Origin {
@@ -181,7 +223,7 @@ async fn copy_dead_letters(dead_letters: &DeadLetters, view: &str, batch: &[LogM
         };
         let mut backoff = Duration::from_millis(100);
         while let Err(error) = dead_letters
-            .send(view, &origin, &message.body, &reason)
+            .send(view, &origin, &message.body, reason)
             .await
         {
             tracing::error!(%error, "could not write a dead letter; retrying");
@@ -221,14 +263,46 @@ fn report_progress(consumer: &StreamConsumer, batch: &[LogMessage]) {
     }
 }
 
+/// Applies `batch`, retrying until its transaction commits; `None` when the view asked to
+/// start again from its checkpoints.
+async fn apply_retrying<V: LogView>(view: &V, batch: &[LogMessage]) -> Option<Vec<Applied>> {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match view.apply_batch(batch).await {
+            Ok(outcomes) => return Some(outcomes),
+            Err(ViewError::Rewind(reason)) => {
+                tracing::warn!(view = view.name().as_str(), %reason, "rewinding to the view's checkpoints");
+                return None;
+            }
+            Err(error) => {
+                tracing::error!(view = view.name().as_str(), %error, messages = batch.len(),
+                    "could not apply a batch; retrying");
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// Assigns the view's checkpoints again, retrying until Kafka and the view's store answer.
+async fn rewind<V: LogView>(consumer: &StreamConsumer, view: &V, source: &ConsumerSource) {
+    let mut backoff = Duration::from_millis(100);
+    while let Err(error) = assign_at_checkpoints(consumer, view, source).await {
+        tracing::error!(view = view.name().as_str(), %error, "could not rewind; retrying");
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
 /// Runs the consumer until the task is dropped. A batch is retried until its transaction
-/// commits, so nothing acknowledged by Kafka is ever skipped.
+/// commits, so nothing acknowledged by Kafka is ever skipped; the next batch is read and
+/// decoded meanwhile.
 pub async fn run<V: LogView>(
     view: V,
     source: ConsumerSource,
     hub: LiveHub,
 ) -> Result<(), ConsumerError> {
-    let consumer = assign_from_checkpoints(&view, &source).await?;
+    let consumer = Arc::new(assign_from_checkpoints(&view, &source).await?);
     let dead_letters = match &source.dead_letter_topic {
         Some(topic) => Some(DeadLetters::new(
             idempotent_producer(&source.brokers)?,
@@ -236,40 +310,35 @@ pub async fn run<V: LogView>(
         )),
         None => None,
     };
-    tracing::info!(view = view.name().as_str(), topic = %source.topic, "view consumer started");
+    let name = view.name();
+    tracing::info!(view = name.as_str(), topic = %source.topic, "view consumer started");
+    let checked = view.checked_signatures();
+    let mut next = NextBatch::start(&consumer, name, checked);
     loop {
-        let batch = next_batch(&consumer, view.name().as_str()).await;
+        let batch = next.batch().await?;
+        // A full batch says the log is ahead of the view (a replay, a catch-up): the next
+        // one is read and decoded while this one is applied. Otherwise it is read after, so
+        // it gathers everything that arrived meanwhile into one transaction.
+        let ahead =
+            (batch.len() >= BATCH_LIMIT).then(|| NextBatch::start(&consumer, name, checked));
         if let Some(dead_letters) = &dead_letters {
-            copy_dead_letters(dead_letters, view.name().as_str(), &batch).await;
+            copy_dead_letters(dead_letters, name.as_str(), &batch).await;
         }
-        let mut backoff = Duration::from_millis(100);
-        let outcomes = loop {
-            match view.apply_batch(&batch).await {
-                Ok(outcomes) => break Some(outcomes),
-                Err(ViewError::Rewind(reason)) => {
-                    tracing::warn!(view = view.name().as_str(), %reason, "rewinding to the view's checkpoints");
-                    match assign_at_checkpoints(&consumer, &view, &source).await {
-                        Ok(()) => break None,
-                        Err(error) => {
-                            tracing::error!(view = view.name().as_str(), %error, "could not rewind; retrying")
-                        }
-                    }
-                }
-                Err(error) => {
-                    tracing::error!(view = view.name().as_str(), %error, messages = batch.len(),
-                        "could not apply a batch; retrying");
-                }
+        let Some(outcomes) = apply_retrying(&view, &batch).await else {
+            // What was read ahead came from the old positions.
+            if let Some(ahead) = ahead {
+                ahead.cancel().await;
             }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(5));
+            rewind(&consumer, &view, &source).await;
+            next = NextBatch::start(&consumer, name, checked);
+            continue;
         };
-        // After a rewind the batch comes again from the new assignment.
-        let Some(outcomes) = outcomes else { continue };
         for applied in &outcomes {
             if let Some(update) = announcement(&view, applied) {
                 hub.announce(update);
             }
         }
         report_progress(&consumer, &batch);
+        next = ahead.unwrap_or_else(|| NextBatch::start(&consumer, name, checked));
     }
 }

@@ -2,6 +2,7 @@
 //! own checkpoints, applies each exactly once, and can be dropped and rebuilt from offset 0.
 pub mod bulk_rows;
 pub mod consumer;
+pub mod read_ahead;
 pub mod sql_batch;
 pub mod sql_checkpoint;
 
@@ -10,50 +11,6 @@ use crate::kafka::envelope_body::decode;
 use app::model::ViewName;
 use domain::{EventEnvelope, EventType};
 use sea_orm::DbErr;
-
-/// Messages below this many are decoded where they are; above, the work is spread.
-const SPREAD_FROM: usize = 16;
-
-/// Decodes a batch and checks its signatures ahead, on every core, so the fold that follows
-/// in log order finds each answer in `checked`.
-pub async fn decode_checked(
-    batch: &[LogMessage],
-    checked: &CheckedSignatures,
-) -> Vec<Result<EventEnvelope, String>> {
-    if batch.len() < SPREAD_FROM {
-        return batch.iter().map(|message| decode(&message.body)).collect();
-    }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let size = batch.len().div_ceil(cores);
-    let workers: Vec<_> = batch
-        .chunks(size)
-        .map(|chunk| {
-            let bodies: Vec<Vec<u8>> = chunk.iter().map(|m| m.body.clone()).collect();
-            let checked = checked.clone();
-            tokio::task::spawn_blocking(move || {
-                bodies
-                    .iter()
-                    .map(|body| {
-                        let decoded = decode(body);
-                        if let Ok(envelope) = &decoded {
-                            checked.check_ahead(envelope);
-                        }
-                        decoded
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let mut decoded = Vec::with_capacity(batch.len());
-    for (chunk, worker) in batch.chunks(size).zip(workers) {
-        match worker.await {
-            Ok(part) => decoded.extend(part),
-            // A worker that stopped only loses the head start: decode here instead.
-            Err(_) => decoded.extend(chunk.iter().map(|m| decode(&m.body))),
-        }
-    }
-    decoded
-}
 
 /// A message's place in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +23,9 @@ pub struct LogPosition<'a> {
     pub offset: i64,
 }
 
-/// One message of the log as the consumer hands it to a view.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One message of the log as the consumer hands it to a view, decoded once for every step
+/// that needs the envelope.
+#[derive(Debug, Clone, PartialEq)]
 pub struct LogMessage {
     /// The topic.
     pub topic: String,
@@ -79,9 +37,30 @@ pub struct LogMessage {
     pub key: Option<Vec<u8>>,
     /// The bytes as received.
     pub body: Vec<u8>,
+    /// The envelope the bytes hold, or why they hold none.
+    pub envelope: Result<EventEnvelope, String>,
 }
 
 impl LogMessage {
+    /// The message at (`topic`, `partition`, `offset`), its body decoded.
+    pub fn decoded(
+        topic: String,
+        partition: i32,
+        offset: i64,
+        key: Option<Vec<u8>>,
+        body: Vec<u8>,
+    ) -> Self {
+        let envelope = decode(&body);
+        Self {
+            topic,
+            partition,
+            offset,
+            key,
+            body,
+            envelope,
+        }
+    }
+
     /// Where the message sits in the log.
     pub fn position(&self) -> LogPosition<'_> {
         LogPosition {
@@ -170,4 +149,8 @@ pub trait LogView: Clone + Send + Sync + 'static {
     fn announces_rejections(&self) -> bool {
         false
     }
+
+    /// Where the view's signature checks are remembered, so the consumer can check a batch
+    /// ahead, on every core, while the one before it is applied.
+    fn checked_signatures(&self) -> &CheckedSignatures;
 }

@@ -2,7 +2,8 @@
 //! checkpoints say was applied, decode each message once, let the view write its rows, save
 //! one checkpoint per partition, commit. So commits and round trips are per batch, not per
 //! event, and a failure applies none of the batch (it is retried whole).
-use super::{decode_checked, sql_checkpoint, Applied, LogMessage, LogPosition, LogView, ViewError};
+use super::{sql_checkpoint, Applied, LogMessage, LogPosition, LogView, ViewError};
+use crate::checked_signatures::CheckedSignatures;
 use crate::keys::TrustedKeys;
 use app::model::ViewName;
 use domain::EventEnvelope;
@@ -16,7 +17,7 @@ pub struct Fresh<'a> {
     /// The bytes as received.
     pub body: &'a [u8],
     /// The envelope, or why the bytes are not one.
-    pub envelope: Result<EventEnvelope, String>,
+    pub envelope: &'a Result<EventEnvelope, String>,
     /// Whether the envelope's key may sign for its author (false when undecodable).
     pub trusted: bool,
 }
@@ -53,13 +54,12 @@ pub async fn apply_sql_batch<V: SqlView>(
     batch: &[LogMessage],
 ) -> Result<Vec<Applied>, DbErr> {
     let keys = view.trusted_keys();
-    let decoded = decode_checked(batch, keys.checked()).await;
     // Looked up before the transaction: a lookup inside it would need a second connection
     // while holding one.
     keys.learn(
-        decoded
+        batch
             .iter()
-            .filter_map(|envelope| envelope.as_ref().ok())
+            .filter_map(|message| message.envelope.as_ref().ok())
             .map(|envelope| envelope.cryptography.public_key.as_str()),
     )
     .await?;
@@ -69,7 +69,7 @@ pub async fn apply_sql_batch<V: SqlView>(
     let mut fresh = Vec::with_capacity(batch.len());
     let mut fresh_at = Vec::with_capacity(batch.len());
     let mut reached: BTreeMap<(&str, i32), i64> = BTreeMap::new();
-    for (at, (message, envelope)) in batch.iter().zip(decoded).enumerate() {
+    for (at, message) in batch.iter().enumerate() {
         let place = (message.topic.as_str(), message.partition);
         let done = saved
             .get(&(message.topic.clone(), message.partition))
@@ -78,6 +78,7 @@ pub async fn apply_sql_batch<V: SqlView>(
         if done.is_some_and(|offset| message.offset <= offset) {
             continue;
         }
+        let envelope = &message.envelope;
         let trusted = envelope.as_ref().is_ok_and(|envelope| {
             keys.accepts_known(
                 &envelope.cryptography.public_key,
@@ -129,5 +130,9 @@ impl<V: SqlView> LogView for V {
 
     fn announces_rejections(&self) -> bool {
         SqlView::announces_rejections(self)
+    }
+
+    fn checked_signatures(&self) -> &CheckedSignatures {
+        self.trusted_keys().checked()
     }
 }
