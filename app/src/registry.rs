@@ -3,17 +3,26 @@ use crate::model::{
     AnimalPage, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage, HerdQuery,
     SignedInUser,
 };
+use std::net::IpAddr;
 use std::sync::Arc;
+
+/// The address a request came from (the peer of its connection), which the server puts in
+/// the request's extensions for the sign-in throttle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceAddress(pub IpAddr);
 
 /// The livestock registry as the web app sees it. Every read and command is for a signed-in
 /// user and answers only what that user may see or do.
 #[async_trait::async_trait]
 pub trait LivestockRegistry: Send + Sync + 'static {
-    /// Checks a password and opens a session: the session token and the user.
+    /// Checks a password and opens a session: the session token and the user. Failed tries
+    /// are counted per account and per `source` address, and too many answer
+    /// `TooManyAttempts`.
     async fn sign_in(
         &self,
         username: &str,
         password: &str,
+        source: Option<IpAddr>,
     ) -> Result<(String, SignedInUser), CommandFailure>;
     /// Ends a session.
     async fn sign_out(&self, token: &str) -> Result<(), CommandFailure>;

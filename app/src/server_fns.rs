@@ -69,7 +69,11 @@ pub async fn sign_in(
     password: String,
 ) -> Result<Answer<SignedInUser>, ServerFnError> {
     Ok(async move {
-        let (token, user) = registry()?.sign_in(&username, &password).await?;
+        let source = use_context::<http::request::Parts>().and_then(|parts| {
+            let address = parts.extensions.get::<crate::registry::SourceAddress>()?;
+            Some(address.0)
+        });
+        let (token, user) = registry()?.sign_in(&username, &password, source).await?;
         let cookie = crate::session_cookie::open_session_cookie(&token, 12 * 3600);
         set_cookie(&cookie);
         Ok(user)

@@ -142,10 +142,13 @@ test('a farmer cannot see or act on another farmer\'s animal', async ({ browser 
   await ready(page);
   await expect(page.locator(`tr[data-nlis="${nlis}"]`)).toHaveCount(0);
   expect((await page.request.get(`/api/cattle/${id}`)).status()).toBe(403);
+  // Sent as the page itself would (its cookie and its origin), so the 403 is the herd rule's.
   const command = await page.request.post('/api/commands', {
+    headers: { Origin: new URL(page.url()).origin },
     data: { type: 'RECORD_HEALTH', data: { cattleId: id, kind: 'TREATMENT', notes: 'not mine' } },
   });
   expect(command.status()).toBe(403);
+  expect(await command.json()).not.toHaveProperty('field');
   await screenshotBoth(page, 'animal-forbidden');
   expect(errors).toEqual([]);
 });

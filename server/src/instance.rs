@@ -236,7 +236,12 @@ pub async fn start(
         .local_addr()
         .map_err(|e| StartError::Listen(listen, e))?;
     let http_task = tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, app.into_make_service()).await {
+        if let Err(error) = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        {
             tracing::error!(%error, "the HTTP server stopped");
         }
     });

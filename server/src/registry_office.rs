@@ -215,9 +215,18 @@ impl LivestockRegistry for RegistryOffice {
         &self,
         username: &str,
         password: &str,
+        source: Option<std::net::IpAddr>,
     ) -> Result<(String, SignedInUser), CommandFailure> {
-        match self.accounts.sign_in(username.trim(), password).await {
+        match self
+            .accounts
+            .sign_in(username.trim(), password, source)
+            .await
+        {
             Ok(session) => Ok(session),
+            Err(AccountError::Throttled(wait)) => Err(CommandFailure::TooManyAttempts {
+                // Rounded up, so a client that waits exactly this long is let in.
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            }),
             Err(AccountError::BadCredentials) => Err(CommandFailure::Invalid {
                 errors: vec![FieldError {
                     field: "password".into(),

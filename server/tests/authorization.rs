@@ -194,9 +194,20 @@ async fn admins_create_users_who_sign_in_and_sign_their_own_events() {
     let base = format!("http://{}", server.addr);
     let anonymous = reqwest::Client::new();
 
-    // A body that is not the expected JSON is named, for signing in and for new users.
+    // A form body is refused for its type; a body that is not the expected JSON is named,
+    // for signing in and for new users.
     let response = anonymous
         .post(format!("{base}/api/session"))
+        .body("username=admin")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 403);
+    let refused: Value = response.json().await.expect("JSON");
+    assert_eq!(refused["field"], "content-type", "{refused}");
+    let response = anonymous
+        .post(format!("{base}/api/session"))
+        .header("content-type", "application/json")
         .body("username=admin")
         .send()
         .await

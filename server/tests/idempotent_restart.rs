@@ -163,7 +163,7 @@ async fn a_keyed_command_retried_after_a_crash_is_one_event_and_answers_its_id()
         .await
         .expect("a farmer");
     let (token, _) = accounts
-        .sign_in("keyed-farmer", "a long test password")
+        .sign_in("keyed-farmer", "a long test password", None)
         .await
         .expect("the farmer signs in");
     let http = support::api_client(&token);

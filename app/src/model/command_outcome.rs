@@ -56,6 +56,12 @@ pub enum CommandFailure {
         /// What is not allowed, for people.
         message: String,
     },
+    /// Too many failed sign-ins for the account or from the address: wait, then try again.
+    #[error("too many failed sign-ins; try again in {retry_after_secs} seconds")]
+    TooManyAttempts {
+        /// Seconds until the next try is taken.
+        retry_after_secs: u64,
+    },
     /// A technical failure; nothing was published and the user may retry.
     #[error("{message}")]
     Unavailable {

@@ -2,9 +2,11 @@
 //! events (DESIGN §6): they live in their own tables and never reach Kafka.
 mod new_user;
 mod password;
+mod sign_in_throttle;
 
 pub use new_user::{is_valid_username, NewUser, MIN_PASSWORD_CHARS};
 pub use password::{hash_password, password_matches, HashError};
+pub use sign_in_throttle::{SignInThrottle, FAILURES_ALLOWED};
 
 use crate::entity::{client, session, user};
 use crate::keys::{random_seed, KeyError};
@@ -16,7 +18,8 @@ use sea_orm::{
     QueryFilter, QueryOrder,
 };
 use sha2::{Digest, Sha256};
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// How long a session lasts after signing in.
 pub const SESSION_HOURS: i64 = 12;
@@ -36,6 +39,9 @@ pub enum AccountError {
     /// Wrong username or password (which of the two is not said).
     #[error("unknown username or wrong password")]
     BadCredentials,
+    /// Too many failed sign-ins for the account or from the address; try again after this.
+    #[error("too many failed sign-ins; wait {0:?}")]
+    Throttled(std::time::Duration),
     /// The database refused.
     #[error("database: {0}")]
     Database(#[from] DbErr),
@@ -63,6 +69,7 @@ pub struct Actor {
 #[derive(Clone)]
 pub struct Accounts {
     db: DatabaseConnection,
+    throttle: Arc<Mutex<SignInThrottle>>,
 }
 
 /// SHA-256 of a session token, hex: only this is stored, so a leaked table opens no session.
@@ -82,7 +89,17 @@ fn profile(row: &user::Model) -> Result<SignedInUser, AccountError> {
 impl Accounts {
     /// The accounts kept in `db`.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            throttle: Arc::default(),
+        }
+    }
+
+    fn throttle(&self) -> MutexGuard<'_, SignInThrottle> {
+        // The throttle's counts stay meaningful even if a holder panicked.
+        self.throttle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Creates the first administrator when there is no user at all. Returns the password
@@ -167,28 +184,43 @@ impl Accounts {
         rows.iter().map(profile).collect()
     }
 
-    /// Checks the password and opens a session; returns its token.
+    /// Checks the password and opens a session; returns its token. Failures are counted per
+    /// account and per `source` address; too many in a minute lock both out for a while.
     pub async fn sign_in(
         &self,
         username: &str,
         password: &str,
+        source: Option<IpAddr>,
     ) -> Result<(String, SignedInUser), AccountError> {
+        let started = std::time::Instant::now();
+        if let Some(wait) = self.throttle().wait(username, source, started) {
+            return Err(AccountError::Throttled(wait));
+        }
         let row = user::Entity::find_by_id(username.to_string())
             .one(&self.db)
             .await?;
-        let Some(row) = row else {
-            // Spend the same effort as for a real user, so timing does not reveal names.
-            let _ = hash_password(password);
-            return Err(AccountError::BadCredentials);
-        };
-        let hash = row.password_hash.clone();
         let candidate = password.to_string();
-        let matches = tokio::task::spawn_blocking(move || password_matches(&candidate, &hash))
-            .await
-            .unwrap_or(false);
-        if !matches {
-            return Err(AccountError::BadCredentials);
-        }
+        // An unknown name costs the same hashing, on the same blocking pool, as a known
+        // one: timing does not reveal names, and a flood does not stall the runtime.
+        let stored = row.as_ref().map(|row| row.password_hash.clone());
+        let matches = tokio::task::spawn_blocking(move || match stored {
+            Some(hash) => password_matches(&candidate, &hash),
+            None => {
+                let _ = hash_password(&candidate);
+                false
+            }
+        })
+        .await
+        .unwrap_or(false);
+        let row = match row {
+            Some(row) if matches => row,
+            _ => {
+                self.throttle()
+                    .failed(username, source, std::time::Instant::now());
+                return Err(AccountError::BadCredentials);
+            }
+        };
+        self.throttle().succeeded(username);
         let token = hex::encode(random_seed()?);
         session::Entity::insert(session::ActiveModel {
             token_hash: Set(token_hash(&token)),

@@ -4,13 +4,14 @@ use super::responses::{bad_field, failure_response, field_errors, unauthorized};
 use super::server_state::ServerState;
 use crate::accounts::{NewUser, SESSION_HOURS};
 use app::registry::LivestockRegistry;
+use app::registry::SourceAddress;
 use app::session_cookie::{closed_session_cookie, open_session_cookie, session_token};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -29,15 +30,24 @@ fn body_error(error: serde_json::Error) -> Response {
 }
 
 /// `POST /api/session`: checks the password; 200 with the user, the session cookie and the
-/// token (for API clients, as `Authorization: Bearer`); 401 on a wrong password.
-pub async fn sign_in(State(state): State<ServerState>, body: Bytes) -> Response {
+/// token (for API clients, as `Authorization: Bearer`); 401 on a wrong password; 429 with
+/// `Retry-After` after too many wrong ones for the account or from the address.
+pub async fn sign_in(
+    State(state): State<ServerState>,
+    source: Option<Extension<SourceAddress>>,
+    body: Bytes,
+) -> Response {
     let credentials: Credentials = match serde_json::from_slice(&body) {
         Ok(credentials) => credentials,
         Err(error) => return body_error(error),
     };
     match state
         .office
-        .sign_in(&credentials.username, &credentials.password)
+        .sign_in(
+            &credentials.username,
+            &credentials.password,
+            source.map(|Extension(SourceAddress(address))| address),
+        )
         .await
     {
         Ok((token, user)) => (

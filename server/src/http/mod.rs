@@ -2,8 +2,10 @@
 pub mod accounts_api;
 pub mod api;
 pub mod auth;
+pub mod cross_site;
 pub mod openapi;
 pub mod responses;
 pub mod router;
 pub mod server_state;
+pub mod source_address;
 pub mod ws;

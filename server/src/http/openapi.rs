@@ -113,7 +113,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "iCattle", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log. Every path but /api/session (POST), /api/keys, /api/openapi.json and /health needs a session (cookie or bearer token)."},
+                 "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log. Every path but /api/session (POST), /api/keys, /api/openapi.json and /health needs a session (cookie or bearer token). Every POST (and a DELETE with a body) must say Content-Type: application/json, and with the session cookie also the app's own Origin; otherwise 403 {error, field}."},
         "paths": {
             "/api/commands": {"post": {
                 "summary": "Send a command; it is validated, signed and published to Kafka",
@@ -152,7 +152,8 @@ pub fn document() -> Value {
                 "responses": {"200": {"description": "the keys"}}}},
             "/api/session": {
                 "post": {"summary": "Sign in with {username, password}: sets the HttpOnly session cookie and returns {user, token} (the token works as `Authorization: Bearer`)",
-                    "responses": {"200": {"description": "signed in"}, "400": answer("not JSON", &errors), "401": answer("unknown username or wrong password", &errors)}},
+                    "responses": {"200": {"description": "signed in"}, "400": answer("not JSON", &errors), "401": answer("unknown username or wrong password", &errors),
+                        "429": answer("too many failed sign-ins for the account or from the address; `Retry-After` says when to try again", &error)}},
                 "get": {"summary": "Who is signed in", "responses": {"200": {"description": "{user}"}, "401": answer("no live session", &error)}},
                 "delete": {"summary": "Sign out", "responses": {"204": {"description": "signed out"}, "401": answer("no live session", &error)}}},
             "/api/users": {

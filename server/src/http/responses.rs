@@ -1,5 +1,6 @@
 //! The JSON answers every handler shares: a refusal, a field error, a technical failure.
 use app::model::CommandFailure;
+use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -8,6 +9,7 @@ use serde_json::json;
 
 /// The HTTP answer for a command or read the registry did not carry out.
 pub fn failure_response(failure: CommandFailure) -> Response {
+    let sentence = failure.to_string();
     match failure {
         CommandFailure::Invalid { errors } => {
             field_errors(StatusCode::UNPROCESSABLE_ENTITY, errors)
@@ -25,6 +27,15 @@ pub fn failure_response(failure: CommandFailure) -> Response {
         CommandFailure::Forbidden { message } => {
             (StatusCode::FORBIDDEN, Json(json!({ "error": message }))).into_response()
         }
+        CommandFailure::TooManyAttempts { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(RETRY_AFTER, retry_after_secs.to_string())],
+            Json(json!({
+                "error": sentence,
+                "retry_after_secs": retry_after_secs,
+            })),
+        )
+            .into_response(),
         CommandFailure::Unavailable { message } => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({ "error": message })),

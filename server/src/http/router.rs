@@ -1,14 +1,16 @@
 //! The axum router: Leptos pages and server functions, the JSON API and the WebSocket.
 use super::server_state::ServerState;
-use super::{accounts_api, api, openapi, ws};
+use super::{accounts_api, api, cross_site, openapi, source_address, ws};
 use app::registry::SharedRegistry;
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 
-/// Builds the whole HTTP application.
+/// Builds the whole HTTP application. Serve it with connect info (`SocketAddr`), so the
+/// sign-in throttle knows where a request came from.
 pub fn build(state: ServerState) -> Router {
     let routes = generate_route_list(app::App);
     let registry: SharedRegistry = Arc::new(state.office.clone());
@@ -41,5 +43,7 @@ pub fn build(state: ServerState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(
             app::shell,
         ))
+        .layer(from_fn(cross_site::refuse_cross_site))
+        .layer(from_fn(source_address::remember_source))
         .with_state(state)
 }

@@ -312,7 +312,7 @@ pub async fn signed_in(server: &Instance, role: domain::Role) -> String {
         .expect("create a test user");
     let (token, _) = server
         .accounts
-        .sign_in(&username, "a long test password")
+        .sign_in(&username, "a long test password", None)
         .await
         .expect("sign the test user in");
     token

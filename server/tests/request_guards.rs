@@ -1,0 +1,114 @@
+//! What an attacker tries first, over HTTP against the real engines: guessing a password
+//! again and again, and making a signed-in browser send a command from another site.
+mod support;
+
+use domain::Role;
+use serde_json::{json, Value};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sixth_wrong_password_in_a_minute_waits_and_says_how_long() {
+    let settings = support::settings("throttle").await;
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let token = support::signed_in(&server, Role::Farmer).await;
+    let username = support::api_client(&token)
+        .get(format!("{base}/api/session"))
+        .send()
+        .await
+        .expect("answers")
+        .json::<Value>()
+        .await
+        .expect("JSON")["user"]["username"]
+        .as_str()
+        .expect("a username")
+        .to_string();
+    let http = reqwest::Client::new();
+    let try_password = |password: &'static str| {
+        http.post(format!("{base}/api/session"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+    };
+    for n in 0..server::accounts::FAILURES_ALLOWED {
+        let response = try_password("not the password").await.expect("answers");
+        assert_eq!(response.status(), 401, "wrong password {n}");
+    }
+    // Even the right password waits now: the guesser must not learn it was right.
+    let response = try_password("a long test password").await.expect("answers");
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["retry_after_secs"], retry_after, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("try again")),
+        "{body}"
+    );
+
+    // The same address guessing at another account is held back too.
+    let other = http
+        .post(format!("{base}/api/session"))
+        .json(&json!({"username": "admin", "password": "a guess"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(other.status(), 429);
+    support::clean_up(&settings).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_site_post_with_a_cookie_is_refused_and_names_why() {
+    let settings = support::settings("cross_site").await;
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let token = support::signed_in(&server, Role::Farmer).await;
+    let cookie = format!("{}={token}", app::session_cookie::SESSION_COOKIE);
+    let command = json!({"type": "REGISTER_CLIENT",
+        "data": {"clientId": 4242, "name": "Cookie Creek", "pic": support::pic_of(4242)}});
+    let http = reqwest::Client::new();
+    let send = |origin: Option<String>, content_type: &'static str| {
+        let mut request = http
+            .post(format!("{base}/api/commands"))
+            .header("cookie", &cookie)
+            .header("content-type", content_type)
+            .body(command.to_string());
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+
+    let foreign = send(Some("https://evil.example".into()), "application/json")
+        .await
+        .expect("answers");
+    assert_eq!(foreign.status(), 403);
+    let body: Value = foreign.json().await.expect("JSON");
+    assert_eq!(body["field"], "origin", "{body}");
+
+    let unnamed = send(None, "application/json").await.expect("answers");
+    assert_eq!(unnamed.status(), 403);
+
+    // A form post (what another site can make a browser send without asking) is refused
+    // even from this site's own origin.
+    let form = send(Some(base.clone()), "text/plain")
+        .await
+        .expect("answers");
+    assert_eq!(form.status(), 403);
+    let body: Value = form.json().await.expect("JSON");
+    assert_eq!(body["field"], "content-type", "{body}");
+
+    // The app's own page is let through, and its command is the first of its kind: none of
+    // the refused ones was published.
+    let own = send(Some(base.clone()), "application/json")
+        .await
+        .expect("answers");
+    assert_eq!(own.status(), 202);
+    let ack: app::model::CommandAck = own.json().await.expect("an acknowledgement");
+    assert_eq!(ack.status, app::model::AckStatus::Published, "{ack:?}");
+    support::clean_up(&settings).await;
+}
