@@ -7,6 +7,7 @@ mod m0001_golden_record;
 mod m0002_views;
 mod m0003_accounts;
 mod m0004_duplicate_events;
+mod m0005_sealed_seeds;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_views::Migration),
             Box::new(m0003_accounts::Migration),
             Box::new(m0004_duplicate_events::Migration),
+            Box::new(m0005_sealed_seeds::Migration),
         ]
     }
 }

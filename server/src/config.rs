@@ -69,6 +69,11 @@ pub struct Settings {
     #[arg(long, env = "ICATTLE_SIGNING_SEED", hide_env_values = true)]
     pub signing_seed: Option<String>,
 
+    /// Hex master key (32 bytes) that seals users' signing seeds in the database; unset
+    /// means one kept in `keys/master.key` under the data directory, made on first start.
+    #[arg(long, env = "ICATTLE_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+
     /// Password of the first administrator, made when there is no user yet; unset means a
     /// random one, printed once on that first start.
     #[arg(long, env = "ICATTLE_ADMIN_PASSWORD", hide_env_values = true)]

@@ -19,6 +19,7 @@ use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
 use crate::log_catch_up::CatchUp;
 use crate::registry_office::{RegistryOffice, RegistrySources};
+use crate::seed_vault::SeedVault;
 use crate::views::consumer::{self, ConsumerSource};
 use crate::views::LogView;
 use leptos::prelude::LeptosOptions;
@@ -149,7 +150,12 @@ pub async fn start(
     let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
     let trusted = TrustedKeys::new([key.public_key_hex()]).with_users(db.clone());
     let served_keys = trusted.clone();
-    let accounts = Accounts::new(db.clone());
+    let vault = SeedVault::open(settings.master_key.as_deref(), &settings.data_dir)?;
+    let accounts = Accounts::new(db.clone(), vault);
+    let sealed = accounts.seal_plain_seeds().await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "sealed users' signing seeds stored in plain text");
+    }
     if let Some(password) = accounts
         .ensure_first_admin(settings.admin_password.as_deref())
         .await?

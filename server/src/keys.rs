@@ -4,6 +4,7 @@ use crate::entity::user;
 use domain::SigningKeyPair;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryOrder, QuerySelect};
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
@@ -19,10 +20,13 @@ pub enum KeyError {
     /// The operating system gave no randomness.
     #[error("no randomness for a new key: {0}")]
     Randomness(String),
+    /// The master key is not 64 hex characters.
+    #[error("the master key (ICATTLE_MASTER_KEY or keys/master.key) is not valid: {0}")]
+    BadMasterKey(String),
 }
 
 /// The server's key: from the configured seed, or from `data_dir/keys/server.seed`,
-/// made on first start.
+/// made on first start readable by its owner only.
 pub fn server_key(seed_hex: Option<&str>, data_dir: &Path) -> Result<SigningKeyPair, KeyError> {
     if let Some(seed) = seed_hex {
         return SigningKeyPair::from_seed_hex(seed.trim())
@@ -36,11 +40,26 @@ pub fn server_key(seed_hex: Option<&str>, data_dir: &Path) -> Result<SigningKeyP
             .map_err(|e| KeyError::BadSeed(e.to_string()));
     }
     let key = SigningKeyPair::from_seed(random_seed()?);
+    write_private(&path, &key.seed_hex())?;
+    Ok(key)
+}
+
+/// Writes `text` to a new file at `path` that only its owner may read.
+pub fn write_private(path: &Path, text: &str) -> Result<(), KeyError> {
+    let shown = path.display().to_string();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| KeyError::File(shown.clone(), e))?;
     }
-    std::fs::write(&path, key.seed_hex()).map_err(|e| KeyError::File(shown, e))?;
-    Ok(key)
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| KeyError::File(shown.clone(), e))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| KeyError::File(shown, e))
 }
 
 /// 32 random bytes from the operating system.

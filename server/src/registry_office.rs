@@ -5,6 +5,7 @@ use crate::accounts::{AccountError, Accounts, NewUser};
 use crate::cache::CattleReader;
 use crate::command_handler::CommandHandler;
 use crate::from_log::{rebuild_from_log, FromLogReport};
+use crate::golden::stream_owner::{self, StreamOwner};
 use crate::golden::{animal_queries, event_status, herd_queries};
 use crate::keys::{PublishedKey, TrustedKeys};
 use crate::technical_failure::unavailable;
@@ -89,6 +90,31 @@ impl RegistryOffice {
             Role::Farmer => Ok(Some(self.accounts.own_clients(&user.username).await?)),
             Role::Assessor | Role::Admin => Ok(None),
         }
+    }
+
+    /// Whose stream `stream_id` is, as the golden record knows it.
+    pub async fn stream_owner(&self, stream_id: i64) -> Result<StreamOwner, CommandFailure> {
+        stream_owner::stream_owner(&self.db, stream_id)
+            .await
+            .map_err(read_failed)
+    }
+
+    /// Who signed the refused event `event_id`, when the golden record kept it.
+    pub async fn author_of_refused(
+        &self,
+        event_id: &str,
+    ) -> Result<Option<String>, CommandFailure> {
+        stream_owner::author_of_refused(&self.db, event_id)
+            .await
+            .map_err(read_failed)
+    }
+
+    /// The clients a farmer registered (every user's, for other roles, is not asked here).
+    pub async fn own_clients(&self, user: &SignedInUser) -> Result<Vec<i64>, CommandFailure> {
+        self.accounts
+            .own_clients(&user.username)
+            .await
+            .map_err(read_failed)
     }
 
     /// Refuses an animal the user may not see; unknown animals pass (they answer 404).

@@ -64,6 +64,7 @@ fn embedded_settings(data_dir: PathBuf, port: u16) -> Settings {
         partitions: 12,
         replication: 1,
         signing_seed: None,
+        master_key: None,
         admin_password: Some("embedded admin password".into()),
     }
 }

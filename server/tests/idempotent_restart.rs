@@ -150,7 +150,9 @@ fn health_visit(cattle_id: i64) -> Value {
 async fn a_keyed_command_retried_after_a_crash_is_one_event_and_answers_its_id() {
     let settings = support::settings("restart").await;
     let db = support::connect(&settings).await;
-    let accounts = Accounts::new(db.clone());
+    // The vault the server will open too: the master key file in the test's data directory.
+    let vault = server::seed_vault::SeedVault::open(None, &settings.data_dir).expect("a vault");
+    let accounts = Accounts::new(db.clone(), vault);
     accounts
         .create_user(
             None,

@@ -1,5 +1,6 @@
 //! What an attacker tries first, over HTTP against the real engines: guessing a password
-//! again and again, and making a signed-in browser send a command from another site.
+//! again and again, making a signed-in browser send a command from another site, and
+//! sending more than any request needs.
 mod support;
 
 use domain::Role;
@@ -110,5 +111,24 @@ async fn a_cross_site_post_with_a_cookie_is_refused_and_names_why() {
     assert_eq!(own.status(), 202);
     let ack: app::model::CommandAck = own.json().await.expect("an acknowledgement");
     assert_eq!(ack.status, app::model::AckStatus::Published, "{ack:?}");
+    support::clean_up(&settings).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_of_three_megabytes_is_refused_unread() {
+    let settings = support::settings("body_limit").await;
+    let server = support::start(&settings).await;
+    let token = support::signed_in(&server, Role::Farmer).await;
+    let notes = "x".repeat(3 * 1024 * 1024);
+    let response = support::api_client(&token)
+        .post(format!("http://{}/api/commands", server.addr))
+        .json(&json!({"type": "RECORD_HEALTH",
+            "data": {"cattleId": 1, "kind": "TREATMENT", "notes": notes}}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["field"], "body", "{body}");
     support::clean_up(&settings).await;
 }

@@ -10,6 +10,7 @@ pub use sign_in_throttle::{SignInThrottle, FAILURES_ALLOWED};
 
 use crate::entity::{client, session, user};
 use crate::keys::{random_seed, KeyError};
+use crate::seed_vault::SeedVault;
 use app::model::SignedInUser;
 use chrono::{Duration, Utc};
 use domain::{FieldError, Role, SigningKeyPair};
@@ -20,6 +21,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::broadcast;
 
 /// How long a session lasts after signing in.
 pub const SESSION_HOURS: i64 = 12;
@@ -54,6 +56,9 @@ pub enum AccountError {
     /// A stored account does not decode (its role or its signing key).
     #[error("the account of {0} is corrupt")]
     Corrupt(String),
+    /// A user's sealed seed does not open (another master key, or altered).
+    #[error("the signing key of {0}: {1}")]
+    Sealed(String, crate::seed_vault::VaultError),
 }
 
 /// A signed-in user with the key their events are signed with.
@@ -69,12 +74,36 @@ pub struct Actor {
 #[derive(Clone)]
 pub struct Accounts {
     db: DatabaseConnection,
+    vault: SeedVault,
     throttle: Arc<Mutex<SignInThrottle>>,
+    signed_out: broadcast::Sender<String>,
+}
+
+/// Sign-outs on this instance as they happen, for what holds a session open (the live
+/// socket). Other instances' sign-outs are found by re-checking the session.
+pub struct SignOuts(broadcast::Receiver<String>);
+
+impl SignOuts {
+    /// Waits for the next sign-out (of any session, or a missed one): the holder then
+    /// checks whether its own session is still live.
+    pub async fn next(&mut self) {
+        if let Err(broadcast::error::RecvError::Closed) = self.0.recv().await {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// SHA-256 of a session token, hex: only this is stored, so a leaked table opens no session.
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A seed stored in plain hex, as versions before sealing wrote it.
+fn plain_seed(row: &user::Model) -> Result<[u8; 32], AccountError> {
+    hex::decode(row.signing_seed.trim())
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| AccountError::Corrupt(row.username.clone()))
 }
 
 fn profile(row: &user::Model) -> Result<SignedInUser, AccountError> {
@@ -87,12 +116,19 @@ fn profile(row: &user::Model) -> Result<SignedInUser, AccountError> {
 }
 
 impl Accounts {
-    /// The accounts kept in `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
+    /// The accounts kept in `db`, their signing seeds sealed in `vault`.
+    pub fn new(db: DatabaseConnection, vault: SeedVault) -> Self {
         Self {
             db,
+            vault,
             throttle: Arc::default(),
+            signed_out: broadcast::channel(64).0,
         }
+    }
+
+    /// Sign-outs from now on.
+    pub fn sign_outs(&self) -> SignOuts {
+        SignOuts(self.signed_out.subscribe())
     }
 
     fn throttle(&self) -> MutexGuard<'_, SignInThrottle> {
@@ -146,12 +182,13 @@ impl Accounts {
         {
             return Err(AccountError::Taken(new.username.clone()));
         }
-        let key = SigningKeyPair::from_seed(random_seed()?);
+        let seed = random_seed()?;
+        let key = SigningKeyPair::from_seed(seed);
         let row = user::ActiveModel {
             username: Set(new.username.clone()),
             role: Set(role.as_str().into()),
             password_hash: Set(hash_password(&new.password)?),
-            signing_seed: Set(key.seed_hex()),
+            signing_seed: Set(self.vault.seal(&new.username, &seed)?),
             public_key: Set(key.public_key_hex()),
             created_at: Set(Utc::now()),
             created_by: Set(created_by.map(str::to_string)),
@@ -237,6 +274,8 @@ impl Accounts {
         session::Entity::delete_by_id(token_hash(token))
             .exec(&self.db)
             .await?;
+        // Nobody listening is fine: no socket holds the session open.
+        let _ = self.signed_out.send(token_hash(token));
         Ok(())
     }
 
@@ -261,14 +300,43 @@ impl Accounts {
         }
     }
 
+    fn signing_key(&self, row: &user::Model) -> Result<SigningKeyPair, AccountError> {
+        if SeedVault::is_sealed(&row.signing_seed) {
+            let seed = self
+                .vault
+                .open_seed(&row.username, &row.signing_seed)
+                .map_err(|error| AccountError::Sealed(row.username.clone(), error))?;
+            Ok(SigningKeyPair::from_seed(seed))
+        } else {
+            // Written before seeds were sealed; `seal_plain_seeds` seals it at the next start.
+            plain_seed(row).map(SigningKeyPair::from_seed)
+        }
+    }
+
+    /// Seals the seeds stored in plain text by versions before sealing: the number sealed.
+    pub async fn seal_plain_seeds(&self) -> Result<usize, AccountError> {
+        let rows = user::Entity::find().all(&self.db).await?;
+        let mut sealed = 0;
+        for row in rows {
+            if SeedVault::is_sealed(&row.signing_seed) {
+                continue;
+            }
+            let seed = plain_seed(&row)?;
+            let mut update: user::ActiveModel = row.clone().into();
+            update.signing_seed = Set(self.vault.seal(&row.username, &seed)?);
+            user::Entity::update(update).exec(&self.db).await?;
+            sealed += 1;
+        }
+        Ok(sealed)
+    }
+
     /// The user with their signing key, to act for them.
     pub async fn actor(&self, who: &SignedInUser) -> Result<Actor, AccountError> {
         let row = user::Entity::find_by_id(who.username.clone())
             .one(&self.db)
             .await?
             .ok_or_else(|| AccountError::Corrupt(who.username.clone()))?;
-        let key = SigningKeyPair::from_seed_hex(&row.signing_seed)
-            .map_err(|_| AccountError::Corrupt(row.username.clone()))?;
+        let key = self.signing_key(&row)?;
         Ok(Actor {
             user: profile(&row)?,
             key: Arc::new(key),

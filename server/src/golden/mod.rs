@@ -8,6 +8,7 @@ pub mod known_streams;
 pub mod projection;
 pub mod row_codec;
 pub mod rows;
+pub mod stream_owner;
 
 pub use crate::views::Applied;
 pub use projection::{GoldenRecord, PROJECTION};

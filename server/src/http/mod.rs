@@ -2,6 +2,7 @@
 pub mod accounts_api;
 pub mod api;
 pub mod auth;
+pub mod body_limit;
 pub mod cross_site;
 pub mod openapi;
 pub mod responses;

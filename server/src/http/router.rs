@@ -1,7 +1,9 @@
 //! The axum router: Leptos pages and server functions, the JSON API and the WebSocket.
+use super::body_limit::{refuse_large_bodies, BODY_LIMIT};
 use super::server_state::ServerState;
 use super::{accounts_api, api, cross_site, openapi, source_address, ws};
 use app::registry::SharedRegistry;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use axum::Router;
@@ -44,6 +46,8 @@ pub fn build(state: ServerState) -> Router {
             app::shell,
         ))
         .layer(from_fn(cross_site::refuse_cross_site))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn(refuse_large_bodies))
         .layer(from_fn(source_address::remember_source))
         .with_state(state)
 }

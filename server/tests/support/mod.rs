@@ -72,6 +72,7 @@ pub async fn settings(label: &str) -> TestSettings {
         partitions: TEST_PARTITIONS,
         replication: 1,
         signing_seed: Some(test_key().seed_hex()),
+        master_key: None,
         admin_password: None,
     })
 }

@@ -1,0 +1,46 @@
+//! Whose a stream is, as the golden record knows it: an animal belongs to a client, a client
+//! stream to the user who registered it. Asked before a live update reaches a farmer.
+use crate::entity::{cattle, client, rejected_event};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+
+/// What the golden record says a stream belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamOwner {
+    /// An animal owned by this client.
+    Client(i64),
+    /// A client's own stream, registered by this user (when recorded).
+    RegisteredBy(Option<String>),
+    /// Not (yet) in the golden record.
+    Unknown,
+}
+
+/// Whose stream `stream_id` is.
+pub async fn stream_owner(db: &DatabaseConnection, stream_id: i64) -> Result<StreamOwner, DbErr> {
+    if let Some(animal) = cattle::Entity::find_by_id(stream_id).one(db).await? {
+        return Ok(StreamOwner::Client(animal.client_id));
+    }
+    let registered = client::Entity::find()
+        .filter(client::Column::AggregateId.eq(stream_id))
+        .one(db)
+        .await?;
+    Ok(match registered {
+        Some(row) => StreamOwner::RegisteredBy(row.registered_by),
+        None => StreamOwner::Unknown,
+    })
+}
+
+/// Who signed a refused event, read from the envelope the golden record kept of it.
+pub async fn author_of_refused(
+    db: &DatabaseConnection,
+    event_id: &str,
+) -> Result<Option<String>, DbErr> {
+    let refused = rejected_event::Entity::find()
+        .filter(rejected_event::Column::EventId.eq(event_id))
+        .one(db)
+        .await?;
+    Ok(refused.and_then(|row| {
+        let envelope: serde_json::Value = serde_json::from_str(&row.envelope).ok()?;
+        let author = envelope.pointer("/metadata/created_by")?.as_str()?;
+        Some(author.to_string())
+    }))
+}
