@@ -5,7 +5,7 @@
 use crate::golden::stream_owner::StreamOwner;
 use crate::registry_office::RegistryOffice;
 use app::model::{CommandFailure, LiveUpdate, SignedInUser};
-use domain::{may_see, EventType, Role};
+use domain::{EventType, Role};
 use std::collections::HashMap;
 
 /// Streams whose owner is remembered; beyond this the memory starts again.
@@ -106,18 +106,15 @@ impl LiveAudience {
     }
 
     async fn may_see_owner(&mut self, owner: StreamOwner) -> Result<bool, CommandFailure> {
-        match owner {
-            StreamOwner::Client(client) => {
-                let own = match &self.own_clients {
-                    Some(own) => own,
-                    None => self
-                        .own_clients
-                        .insert(self.office.own_clients(&self.user).await?),
-                };
-                Ok(may_see(self.user.role, own, client))
-            }
-            StreamOwner::RegisteredBy(by) => Ok(by.as_deref() == Some(self.user.username.as_str())),
-            StreamOwner::Unknown => Ok(false),
+        if !matches!(owner, StreamOwner::Client(_)) {
+            return Ok(owner.visible_to(&self.user, &[]));
         }
+        let own = match &self.own_clients {
+            Some(own) => own,
+            None => self
+                .own_clients
+                .insert(self.office.own_clients(&self.user).await?),
+        };
+        Ok(owner.visible_to(&self.user, own))
     }
 }

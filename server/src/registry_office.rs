@@ -179,10 +179,27 @@ impl RegistryOffice {
         let status = event_status::event_status(&self.db, event_id)
             .await
             .map_err(|error| unavailable("The event's status could not be read", error))?;
-        if let Some(cattle_id) = status.cattle_id {
-            self.check_may_see(user, cattle_id).await?;
+        let Some(stream) = status.cattle_id else {
+            // Nothing decided yet: the answer names no stream and no verdict.
+            return Ok(status);
+        };
+        if user.role != Role::Farmer {
+            return Ok(status);
         }
-        Ok(status)
+        let owner = self.stream_owner(stream).await?;
+        let own = match owner {
+            StreamOwner::Client(_) => self.own_clients(user).await?,
+            StreamOwner::RegisteredBy(_) | StreamOwner::Unknown => Vec::new(),
+        };
+        let refused_mine = status.status == EventVerdict::Rejected
+            && self.author_of_refused(event_id).await?.as_deref() == Some(user.username.as_str());
+        if owner.visible_to(user, &own) || refused_mine {
+            Ok(status)
+        } else {
+            Err(CommandFailure::Forbidden {
+                message: format!("event {event_id} is about a stream that is not yours"),
+            })
+        }
     }
 
     /// The animal rebuilt from its events read back from Kafka, verified, and compared with

@@ -386,3 +386,42 @@ async fn an_event_signed_by_a_user_key_for_someone_else_is_rejected() {
     assert_eq!(status["status"], "REJECTED", "{status}");
     assert_eq!(status["code"], "UNKNOWN_KEY", "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_of_another_farmers_client_registration_is_forbidden() {
+    let settings = support::settings("status_scope").await;
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let (ann, _) = support::farmer_with_clients(&server, &[]).await;
+    let (bob, _) = support::farmer_with_clients(&server, &[]).await;
+    let assessor = support::api_client(&support::signed_in(&server, Role::Assessor).await);
+    let (status, ack) = post(
+        &ann,
+        &format!("{base}/api/commands?wait=applied&timeout_ms=20000"),
+        &json!({"type": "REGISTER_CLIENT",
+            "data": {"clientId": 31, "name": "Ann's Station", "pic": support::pic_of(31)}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{ack}");
+    let url = format!(
+        "{base}/api/events/{}/status",
+        ack["event_id"].as_str().expect("an event id")
+    );
+    let status_for = |http: reqwest::Client| {
+        let url = url.clone();
+        async move {
+            let response = http.get(url).send().await.expect("answers");
+            let code = response.status().as_u16();
+            (code, response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (code, own) = status_for(ann.clone()).await;
+    assert_eq!((code, own["status"].as_str()), (200, Some("APPLIED")), "{own}");
+    let (code, seen) = status_for(assessor).await;
+    assert_eq!(code, 200, "{seen}");
+    // The client stream is no animal; it is still Ann's, and Bob learns nothing of it.
+    let (code, refused) = status_for(bob).await;
+    assert_eq!(code, 403, "{refused}");
+    assert!(refused.get("status").is_none(), "{refused}");
+    support::clean_up(&settings).await;
+}
