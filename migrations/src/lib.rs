@@ -8,6 +8,7 @@ mod m0002_views;
 mod m0003_accounts;
 mod m0004_duplicate_events;
 mod m0005_sealed_seeds;
+mod m0006_disabled_users;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_accounts::Migration),
             Box::new(m0004_duplicate_events::Migration),
             Box::new(m0005_sealed_seeds::Migration),
+            Box::new(m0006_disabled_users::Migration),
         ]
     }
 }

@@ -232,6 +232,33 @@ impl RegistryOffice {
             .map_err(|error| unavailable("The users could not be read", error))
     }
 
+    /// Disables or enables `username` (administrators only, never their own account).
+    pub async fn set_user_disabled(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        disabled: bool,
+    ) -> Result<(), CommandFailure> {
+        admins_only(user)?;
+        if disabled && username == user.username {
+            return Err(CommandFailure::Rejected {
+                code: "OWN_ACCOUNT".into(),
+                message: "an administrator cannot disable their own account".into(),
+                field: Some("username".into()),
+            });
+        }
+        match self.accounts.set_disabled(username, disabled).await {
+            Ok(()) => Ok(()),
+            Err(AccountError::UnknownUser(name)) => Err(CommandFailure::Invalid {
+                errors: vec![FieldError {
+                    field: "username".into(),
+                    message: format!("there is no user {name}"),
+                }],
+            }),
+            Err(error) => Err(unavailable("The account could not be changed", error)),
+        }
+    }
+
     /// Creates a user with a fresh signing key (administrators only).
     pub async fn create_user(
         &self,
@@ -266,6 +293,9 @@ impl LivestockRegistry for RegistryOffice {
             .await
         {
             Ok(session) => Ok(session),
+            Err(AccountError::Disabled(_)) => Err(CommandFailure::Forbidden {
+                message: "this account is disabled; ask an administrator".into(),
+            }),
             Err(AccountError::Throttled(wait)) => Err(CommandFailure::TooManyAttempts {
                 // Rounded up, so a client that waits exactly this long is let in.
                 retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),

@@ -416,12 +416,102 @@ async fn the_status_of_another_farmers_client_registration_is_forbidden() {
         }
     };
     let (code, own) = status_for(ann.clone()).await;
-    assert_eq!((code, own["status"].as_str()), (200, Some("APPLIED")), "{own}");
+    assert_eq!(
+        (code, own["status"].as_str()),
+        (200, Some("APPLIED")),
+        "{own}"
+    );
     let (code, seen) = status_for(assessor).await;
     assert_eq!(code, 200, "{seen}");
     // The client stream is no animal; it is still Ann's, and Bob learns nothing of it.
     let (code, refused) = status_for(bob).await;
     assert_eq!(code, 403, "{refused}");
     assert!(refused.get("status").is_none(), "{refused}");
+    support::clean_up(&settings).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_user_is_signed_out_everywhere_at_once_and_cannot_sign_in() {
+    use futures::StreamExt;
+    let mut settings = support::settings("disable").await;
+    settings.admin_password = Some("first admin password".into());
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let anonymous = reqwest::Client::new();
+    let sign_in = |username: &'static str, password: &'static str| {
+        let (anonymous, base) = (anonymous.clone(), base.clone());
+        async move {
+            post(
+                &anonymous,
+                &format!("{base}/api/session"),
+                &json!({"username": username, "password": password}),
+            )
+            .await
+        }
+    };
+    let (status, admin) = sign_in("admin", "first admin password").await;
+    assert_eq!(status, 200, "{admin}");
+    let admin = support::api_client(admin["token"].as_str().expect("a token"));
+    let (status, _) = post(
+        &admin,
+        &format!("{base}/api/users"),
+        &json!({"username": "sam.farmer", "password": "a long password", "role": "FARMER"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, sam) = sign_in("sam.farmer", "a long password").await;
+    assert_eq!(status, 200, "{sam}");
+    let sam_token = sam["token"].as_str().expect("a token").to_string();
+    let sam = support::api_client(&sam_token);
+    let mut sam_live = support::live_socket(server.addr, &sam_token).await;
+
+    // Only administrators disable, and never themselves.
+    let disable = |http: reqwest::Client, username: &'static str, disabled: bool| {
+        let base = base.clone();
+        async move {
+            post(
+                &http,
+                &format!("{base}/api/users/{username}/disabled"),
+                &json!({ "disabled": disabled }),
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(disable(sam.clone(), "sam.farmer", true).await, 403);
+    assert_eq!(disable(admin.clone(), "admin", true).await, 409);
+    assert_eq!(disable(admin.clone(), "nobody.here", true).await, 422);
+
+    assert_eq!(disable(admin.clone(), "sam.farmer", true).await, 204);
+    let whoami = sam
+        .get(format!("{base}/api/session"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(whoami.status(), 401);
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match sam_live.next().await {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_)))
+                | None
+                | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the live socket stayed open");
+    let (status, refused) = sign_in("sam.farmer", "a long password").await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("disabled")),
+        "{refused}"
+    );
+
+    assert_eq!(disable(admin.clone(), "sam.farmer", false).await, 204);
+    let (status, _) = sign_in("sam.farmer", "a long password").await;
+    assert_eq!(status, 200);
     support::clean_up(&settings).await;
 }

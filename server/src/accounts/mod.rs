@@ -41,6 +41,12 @@ pub enum AccountError {
     /// Wrong username or password (which of the two is not said).
     #[error("unknown username or wrong password")]
     BadCredentials,
+    /// The account was disabled by an administrator.
+    #[error("the account {0} is disabled")]
+    Disabled(String),
+    /// No such user.
+    #[error("there is no user {0}")]
+    UnknownUser(String),
     /// Too many failed sign-ins for the account or from the address; try again after this.
     #[error("too many failed sign-ins; wait {0:?}")]
     Throttled(std::time::Duration),
@@ -192,6 +198,7 @@ impl Accounts {
             public_key: Set(key.public_key_hex()),
             created_at: Set(Utc::now()),
             created_by: Set(created_by.map(str::to_string)),
+            disabled_at: Set(None),
         };
         // A concurrent insert of the same name fails on the primary key: report it as taken.
         if let Err(error) = user::Entity::insert(row).exec(&self.db).await {
@@ -258,6 +265,9 @@ impl Accounts {
             }
         };
         self.throttle().succeeded(username);
+        if row.disabled_at.is_some() {
+            return Err(AccountError::Disabled(row.username));
+        }
         let token = hex::encode(random_seed()?);
         session::Entity::insert(session::ActiveModel {
             token_hash: Set(token_hash(&token)),
@@ -295,9 +305,32 @@ impl Accounts {
             .one(&self.db)
             .await?
         {
-            Some(row) => Ok(Some(profile(&row)?)),
-            None => Ok(None),
+            Some(row) if row.disabled_at.is_none() => Ok(Some(profile(&row)?)),
+            Some(_) | None => Ok(None),
         }
+    }
+
+    /// Disables (`true`) or enables an account. Disabling ends every session of the user
+    /// at once, and the open live sockets of this instance with them.
+    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), AccountError> {
+        let Some(row) = user::Entity::find_by_id(username.to_string())
+            .one(&self.db)
+            .await?
+        else {
+            return Err(AccountError::UnknownUser(username.to_string()));
+        };
+        let mut update: user::ActiveModel = row.into();
+        update.disabled_at = Set(disabled.then(Utc::now));
+        user::Entity::update(update).exec(&self.db).await?;
+        if disabled {
+            session::Entity::delete_many()
+                .filter(session::Column::Username.eq(username))
+                .exec(&self.db)
+                .await?;
+            // Every socket re-checks its session; the ended ones close.
+            let _ = self.signed_out.send(String::new());
+        }
+        Ok(())
     }
 
     fn signing_key(&self, row: &user::Model) -> Result<SigningKeyPair, AccountError> {

@@ -13,6 +13,8 @@ pub struct Model {
     pub public_key: String,
     pub created_at: ChronoDateTimeUtc,
     pub created_by: Option<String>,
+    /// When an administrator disabled the account; `None` while it is active.
+    pub disabled_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

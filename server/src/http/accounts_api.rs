@@ -7,7 +7,7 @@ use app::registry::LivestockRegistry;
 use app::registry::SourceAddress;
 use app::session_cookie::{closed_session_cookie, open_session_cookie, session_token};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -107,6 +107,34 @@ pub async fn create_user(
     };
     match state.office.create_user(&user, &new).await {
         Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
+        Err(failure) => failure_response(failure),
+    }
+}
+
+/// What disabling or enabling an account takes.
+#[derive(Deserialize)]
+struct Disabling {
+    disabled: bool,
+}
+
+/// `POST /api/users/{username}/disabled` `{disabled}`: disables (ending every session of the
+/// user at once) or enables an account (administrators); 204, 422 for an unknown user.
+pub async fn set_disabled(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Path(username): Path<String>,
+    body: Bytes,
+) -> Response {
+    let disabling: Disabling = match serde_json::from_slice(&body) {
+        Ok(disabling) => disabling,
+        Err(error) => return body_error(error),
+    };
+    match state
+        .office
+        .set_user_disabled(&user, &username, disabling.disabled)
+        .await
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(failure) => failure_response(failure),
     }
 }

@@ -34,6 +34,10 @@ pub fn build(state: ServerState) -> Router {
             "/api/users",
             get(accounts_api::list_users).post(accounts_api::create_user),
         )
+        .route(
+            "/api/users/{username}/disabled",
+            post(accounts_api::set_disabled),
+        )
         .route("/health", get(api::health))
         .route("/ws", get(ws::live_socket))
         .leptos_routes_with_context(
