@@ -24,6 +24,8 @@ pub trait LivestockRegistry: Send + Sync + 'static {
         password: &str,
         source: Option<IpAddr>,
     ) -> Result<(String, SignedInUser), CommandFailure>;
+    /// Whether session cookies are `Secure` (HTTPS only).
+    fn secure_cookies(&self) -> bool;
     /// Ends a session.
     async fn sign_out(&self, token: &str) -> Result<(), CommandFailure>;
     /// The user of a live session, `None` when it is unknown or expired.

@@ -73,8 +73,13 @@ pub async fn sign_in(
             let address = parts.extensions.get::<crate::registry::SourceAddress>()?;
             Some(address.0)
         });
-        let (token, user) = registry()?.sign_in(&username, &password, source).await?;
-        let cookie = crate::session_cookie::open_session_cookie(&token, 12 * 3600);
+        let registry = registry()?;
+        let (token, user) = registry.sign_in(&username, &password, source).await?;
+        let cookie = crate::session_cookie::open_session_cookie(
+            &token,
+            12 * 3600,
+            registry.secure_cookies(),
+        );
         set_cookie(&cookie);
         Ok(user)
     }
@@ -85,10 +90,13 @@ pub async fn sign_in(
 #[server(input = Json)]
 pub async fn sign_out() -> Result<Answer<()>, ServerFnError> {
     Ok(async move {
+        let registry = registry()?;
         if let Some(token) = request_token().await {
-            registry()?.sign_out(&token).await?;
+            registry.sign_out(&token).await?;
         }
-        set_cookie(&crate::session_cookie::closed_session_cookie());
+        set_cookie(&crate::session_cookie::closed_session_cookie(
+            registry.secure_cookies(),
+        ));
         Ok(())
     }
     .await)

@@ -7,14 +7,19 @@ use http::HeaderMap;
 pub const SESSION_COOKIE: &str = "icattle_session";
 
 /// The `Set-Cookie` value that opens a session: HttpOnly so scripts cannot read it,
-/// SameSite=Lax so other sites cannot send commands with it.
-pub fn open_session_cookie(token: &str, max_age_seconds: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}")
+/// SameSite=Lax so other sites cannot send commands with it, and `Secure` (HTTPS only)
+/// when `secure`.
+pub fn open_session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
+    )
 }
 
-/// The `Set-Cookie` value that ends a session in the browser.
-pub fn closed_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+/// The `Set-Cookie` value that ends a session in the browser (with the same attributes, so
+/// the browser replaces the cookie it holds).
+pub fn closed_session_cookie(secure: bool) -> String {
+    open_session_cookie("", 0, secure)
 }
 
 /// The session token a request carries, if any.

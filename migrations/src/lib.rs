@@ -9,6 +9,7 @@ mod m0003_accounts;
 mod m0004_duplicate_events;
 mod m0005_sealed_seeds;
 mod m0006_disabled_users;
+mod m0007_session_idle;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_duplicate_events::Migration),
             Box::new(m0005_sealed_seeds::Migration),
             Box::new(m0006_disabled_users::Migration),
+            Box::new(m0007_session_idle::Migration),
         ]
     }
 }

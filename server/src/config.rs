@@ -74,6 +74,16 @@ pub struct Settings {
     #[arg(long, env = "ICATTLE_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
 
+    /// Minutes a session may go unused before it ends (it also ends 12 hours after sign-in).
+    #[arg(long, env = "ICATTLE_SESSION_IDLE_MINUTES", default_value_t = crate::accounts::SESSION_IDLE_MINUTES,
+        value_parser = clap::value_parser!(i64).range(1..=720))]
+    pub session_idle_minutes: i64,
+
+    /// Whether the session cookie is `Secure` (sent over HTTPS only); unset means on unless
+    /// the app listens on a loopback address (where plain HTTP is the norm).
+    #[arg(long, env = "ICATTLE_SECURE_COOKIE", action = clap::ArgAction::Set)]
+    pub secure_cookie: Option<bool>,
+
     /// Password of the first administrator, made when there is no user yet; unset means a
     /// random one, printed once on that first start.
     #[arg(long, env = "ICATTLE_ADMIN_PASSWORD", hide_env_values = true)]

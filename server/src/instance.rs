@@ -151,7 +151,8 @@ pub async fn start(
     let trusted = TrustedKeys::new([key.public_key_hex()]).with_users(db.clone());
     let served_keys = trusted.clone();
     let vault = SeedVault::open(settings.master_key.as_deref(), &settings.data_dir)?;
-    let accounts = Accounts::new(db.clone(), vault);
+    let accounts = Accounts::new(db.clone(), vault)
+        .with_idle_timeout(chrono::Duration::minutes(settings.session_idle_minutes));
     let sealed = accounts.seal_plain_seeds().await?;
     if sealed > 0 {
         tracing::info!(sealed, "sealed users' signing seeds stored in plain text");
@@ -191,14 +192,21 @@ pub async fn start(
         brokers: brokers.clone(),
         trusted: served_keys,
     };
-    let office = RegistryOffice::new(accounts.clone(), commands, sources);
+    // Browsers keep no Secure cookie from plain HTTP, the norm on loopback.
+    let secure_cookies = settings.secure_cookie.unwrap_or(!listen.ip().is_loopback());
+    let office = RegistryOffice::new(accounts.clone(), commands, sources)
+        .with_secure_cookies(secure_cookies);
     let source = |group: &str, dead_letters: bool| ConsumerSource {
         brokers: brokers.clone(),
         topic: topics.cattle_events(),
         group: topics.group(group),
         dead_letter_topic: dead_letters.then(|| topics.dead_letter()),
     };
-    let mut tasks = vec![following, catching_up];
+    let mut tasks = vec![
+        following,
+        catching_up,
+        tokio::spawn(purge_sessions(accounts.clone())),
+    ];
     if settings.run_views {
         tasks.extend([
             spawn_view(
@@ -275,4 +283,20 @@ fn spawn_view<V: LogView>(view: V, source: ConsumerSource, hub: LiveHub) -> Join
             tracing::error!(view = %name, %error, "a view consumer stopped");
         }
     })
+}
+
+/// How often ended sessions are deleted.
+const SESSION_PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Deletes expired and idle sessions every few minutes, until the task is dropped.
+async fn purge_sessions(accounts: Accounts) {
+    let mut every = tokio::time::interval(SESSION_PURGE_EVERY);
+    loop {
+        every.tick().await;
+        match accounts.purge_ended_sessions().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "ended sessions deleted"),
+            Err(error) => tracing::warn!(%error, "could not delete ended sessions; trying later"),
+        }
+    }
 }

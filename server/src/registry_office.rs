@@ -28,6 +28,7 @@ pub struct RegistryOffice {
     reader: CattleReader,
     brokers: String,
     trusted: TrustedKeys,
+    secure_cookies: bool,
 }
 
 /// Where the office reads: the golden record, the cache before it, the log, the keys.
@@ -81,7 +82,14 @@ impl RegistryOffice {
             reader: sources.reader,
             brokers: sources.brokers,
             trusted: sources.trusted,
+            secure_cookies: false,
         }
+    }
+
+    /// The same office, setting `Secure` session cookies when `secure`.
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
     }
 
     /// The clients whose animals the user may see: `None` for every herd.
@@ -308,6 +316,10 @@ impl LivestockRegistry for RegistryOffice {
             }),
             Err(error) => Err(unavailable("Signing in failed", error)),
         }
+    }
+
+    fn secure_cookies(&self) -> bool {
+        self.secure_cookies
     }
 
     async fn sign_out(&self, token: &str) -> Result<(), CommandFailure> {

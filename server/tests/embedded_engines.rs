@@ -65,6 +65,8 @@ fn embedded_settings(data_dir: PathBuf, port: u16) -> Settings {
         replication: 1,
         signing_seed: None,
         master_key: None,
+        session_idle_minutes: server::accounts::SESSION_IDLE_MINUTES,
+        secure_cookie: None,
         admin_password: Some("embedded admin password".into()),
     }
 }

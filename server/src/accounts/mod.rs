@@ -26,6 +26,9 @@ use tokio::sync::broadcast;
 /// How long a session lasts after signing in.
 pub const SESSION_HOURS: i64 = 12;
 
+/// How long a session may go unused before it ends, unless configured otherwise.
+pub const SESSION_IDLE_MINUTES: i64 = 120;
+
 /// The username of the administrator made on first start.
 pub const FIRST_ADMIN: &str = "admin";
 
@@ -81,6 +84,7 @@ pub struct Actor {
 pub struct Accounts {
     db: DatabaseConnection,
     vault: SeedVault,
+    idle: Duration,
     throttle: Arc<Mutex<SignInThrottle>>,
     signed_out: broadcast::Sender<String>,
 }
@@ -127,9 +131,16 @@ impl Accounts {
         Self {
             db,
             vault,
+            idle: Duration::minutes(SESSION_IDLE_MINUTES),
             throttle: Arc::default(),
             signed_out: broadcast::channel(64).0,
         }
+    }
+
+    /// The same accounts, ending sessions unused for `idle`.
+    pub fn with_idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle = idle;
+        self
     }
 
     /// Sign-outs from now on.
@@ -273,6 +284,7 @@ impl Accounts {
             token_hash: Set(token_hash(&token)),
             username: Set(row.username.clone()),
             expires_at: Set(Utc::now() + Duration::hours(SESSION_HOURS)),
+            idle_until: Set(Some(Utc::now() + self.idle)),
         })
         .exec(&self.db)
         .await?;
@@ -297,9 +309,20 @@ impl Accounts {
         else {
             return Ok(None);
         };
-        if open.expires_at < Utc::now() {
+        let now = Utc::now();
+        if open.expires_at < now || open.idle_until.is_some_and(|idle| idle < now) {
             self.sign_out(token).await?;
             return Ok(None);
+        }
+        // Moved on at most about once a minute, not written at every request.
+        let step = (self.idle / 4).min(Duration::minutes(1));
+        if open
+            .idle_until
+            .is_none_or(|idle| idle < now + self.idle - step)
+        {
+            let mut used: session::ActiveModel = open.clone().into();
+            used.idle_until = Set(Some(now + self.idle));
+            session::Entity::update(used).exec(&self.db).await?;
         }
         match user::Entity::find_by_id(open.username)
             .one(&self.db)
@@ -308,6 +331,21 @@ impl Accounts {
             Some(row) if row.disabled_at.is_none() => Ok(Some(profile(&row)?)),
             Some(_) | None => Ok(None),
         }
+    }
+
+    /// Deletes the sessions that expired or went idle: how many. Run now and then, so the
+    /// table holds live sessions only.
+    pub async fn purge_ended_sessions(&self) -> Result<u64, AccountError> {
+        let now = Utc::now();
+        let purged = session::Entity::delete_many()
+            .filter(
+                session::Column::ExpiresAt
+                    .lt(now)
+                    .or(session::Column::IdleUntil.lt(now)),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(purged.rows_affected)
     }
 
     /// Disables (`true`) or enables an account. Disabling ends every session of the user

@@ -9,6 +9,8 @@ pub struct Model {
     pub token_hash: String,
     pub username: String,
     pub expires_at: ChronoDateTimeUtc,
+    /// Unused until then, the session has ended; each use moves it on.
+    pub idle_until: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

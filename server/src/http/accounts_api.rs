@@ -54,7 +54,7 @@ pub async fn sign_in(
             StatusCode::OK,
             [(
                 SET_COOKIE,
-                open_session_cookie(&token, SESSION_HOURS * 3600),
+                open_session_cookie(&token, SESSION_HOURS * 3600, state.office.secure_cookies()),
             )],
             Json(json!({ "user": user, "token": token })),
         )
@@ -79,7 +79,10 @@ pub async fn sign_out(State(state): State<ServerState>, headers: HeaderMap) -> R
     match state.office.sign_out(&token).await {
         Ok(()) => (
             StatusCode::NO_CONTENT,
-            [(SET_COOKIE, closed_session_cookie())],
+            [(
+                SET_COOKIE,
+                closed_session_cookie(state.office.secure_cookies()),
+            )],
         )
             .into_response(),
         Err(failure) => failure_response(failure),

@@ -73,6 +73,8 @@ pub async fn settings(label: &str) -> TestSettings {
         replication: 1,
         signing_seed: Some(test_key().seed_hex()),
         master_key: None,
+        session_idle_minutes: server::accounts::SESSION_IDLE_MINUTES,
+        secure_cookie: None,
         admin_password: None,
     })
 }
