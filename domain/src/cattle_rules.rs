@@ -14,6 +14,18 @@ pub fn check_transfer(state: &CattleState, to_client_id: i64) -> Result<(), Reje
     Ok(())
 }
 
+/// A transfer must name a registered client (`registered`, as the shell looked it up):
+/// an animal is never moved to an owner nobody can find.
+pub fn check_transfer_target(to_client_id: i64, registered: bool) -> Result<(), Rejection> {
+    if registered {
+        Ok(())
+    } else {
+        Err(Rejection::UnknownClient {
+            client_id: to_client_id,
+        })
+    }
+}
+
 /// The animal must be ACTIVE (a deceased one is named as such).
 pub fn check_active(state: &CattleState) -> Result<(), Rejection> {
     match state.status {
@@ -43,4 +55,25 @@ pub fn check_status_change(state: &CattleState, to: CattleStatus) -> Result<(), 
         return Err(Rejection::SameStatus { status: to });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn only_a_registered_target_passes_and_a_refusal_names_it(client in any::<i64>(), registered: bool) {
+            match check_transfer_target(client, registered) {
+                Ok(()) => prop_assert!(registered),
+                Err(rejection) => {
+                    prop_assert!(!registered);
+                    prop_assert_eq!(rejection.code(), "UNKNOWN_CLIENT");
+                    prop_assert_eq!(rejection.field(), Some("toClientId"));
+                    prop_assert!(rejection.to_string().contains(&client.to_string()));
+                }
+            }
+        }
+    }
 }

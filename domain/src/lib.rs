@@ -47,7 +47,9 @@ mod wire_enum;
 pub use apply::{apply, replay, ApplyError};
 pub use authorization::{authorize, may_see, role_may_send, Forbidden, Role};
 pub use cattle_id::{CattleId, MAX_DERIVED_ID};
-pub use cattle_rules::{check_active, check_not_final, check_status_change, check_transfer};
+pub use cattle_rules::{
+    check_active, check_not_final, check_status_change, check_transfer, check_transfer_target,
+};
 pub use cattle_state::{CattleState, HealthNote, LocationFix, OpenAlert, RECENT_TRANSFERS_KEPT};
 pub use client_registration::{check_client_registration, ClientRegisterFacts};
 pub use client_state::{apply_client, ClientState};

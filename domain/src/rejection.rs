@@ -41,6 +41,12 @@ pub enum Rejection {
         /// Its status.
         status: CattleStatus,
     },
+    /// A transfer to a client nobody registered.
+    #[error("no client {client_id} is registered")]
+    UnknownClient {
+        /// The client id asked for.
+        client_id: i64,
+    },
     /// A transfer to the owner it already has.
     #[error("animal already belongs to client {client_id}")]
     SameOwner {
@@ -79,6 +85,7 @@ impl Rejection {
             Rejection::NotFound { .. } => "NOT_FOUND",
             Rejection::Deceased => "DECEASED",
             Rejection::NotActive { .. } => "NOT_ACTIVE",
+            Rejection::UnknownClient { .. } => "UNKNOWN_CLIENT",
             Rejection::SameOwner { .. } => "SAME_OWNER",
             Rejection::SameStatus { .. } => "SAME_STATUS",
             Rejection::FinalStatus { .. } => "FINAL_STATUS",
@@ -93,7 +100,7 @@ impl Rejection {
             Rejection::ClientAlreadyRegistered { .. } => Some("pic"),
             Rejection::ClientIdTaken { .. } => Some("clientId"),
             Rejection::NotFound { .. } => Some("cattleId"),
-            Rejection::SameOwner { .. } => Some("toClientId"),
+            Rejection::SameOwner { .. } | Rejection::UnknownClient { .. } => Some("toClientId"),
             Rejection::SameStatus { .. } | Rejection::FinalStatus { .. } => Some("status"),
             Rejection::AlertNotOpen { .. } => Some("alertId"),
             Rejection::Invalid(_) | Rejection::Deceased | Rejection::NotActive { .. } => None,

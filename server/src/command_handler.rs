@@ -10,6 +10,7 @@ mod stream_head;
 
 use crate::accounts::{Accounts, Actor};
 use crate::duplicate_commands::{duplicate_ack, resent_while_pending, AcceptedFacts};
+use crate::golden::chain_heads;
 use crate::kafka::publisher::EventPublisher;
 use crate::log_catch_up::CatchUp;
 use crate::technical_failure::unavailable;
@@ -165,6 +166,7 @@ impl CommandHandler {
         let owner = base.state.as_ref().map(|animal| animal.client_id);
         self.authorize_owner(actor, owner, &received.command)
             .await?;
+        self.check_transfer_target(actor, &received.command).await?;
         let pending = turn.as_ref().filter(|_| base.source == HeadSource::Memory);
         let (author, keyed) = (&actor.user.username, request_key.is_some());
         if let Some(ack) =
@@ -221,6 +223,29 @@ impl CommandHandler {
         self.written.remember_clients(username, &own);
         let own = self.written.clients_of(username);
         authorize(Role::Farmer, &own, owner, command).map_err(|no| forbidden(Err(no)))
+    }
+
+    /// A transfer names a registered client: one of the sender's own (known without a read),
+    /// else one the golden record holds.
+    async fn check_transfer_target(
+        &self,
+        actor: &Actor,
+        command: &Command,
+    ) -> Result<(), CommandFailure> {
+        let Command::TransferOwnership(transfer) = command else {
+            return Ok(());
+        };
+        let to = transfer.to_client_id;
+        let registered = self.written.clients_of(&actor.user.username).contains(&to)
+            || chain_heads::client_id_taken(&self.db, to)
+                .await
+                .map_err(|error| {
+                    unavailable(
+                        "The registry could not check the client; nothing was published",
+                        format!("client {to}: {error}"),
+                    )
+                })?;
+        domain::check_transfer_target(to, registered).map_err(refused)
     }
 
     /// Decides the command on the stream's state: the events to write, named by the request

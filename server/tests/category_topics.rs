@@ -35,7 +35,7 @@ async fn each_category_topic_gets_the_envelopes_of_its_event_types() {
     let settings = support::settings("categories").await;
     let server = support::start(&settings).await;
     let base = format!("http://{}", server.addr);
-    let (farmer, _) = support::farmer_with_clients(&server, &[1]).await;
+    let (farmer, _) = support::farmer_with_clients(&server, &[1, 2]).await;
     let assessor = support::api_client(&support::signed_in(&server, domain::Role::Assessor).await);
     let created = applied(
         &farmer,

@@ -316,3 +316,25 @@ async fn a_client_id_or_pic_already_registered_is_refused_beside_its_field() {
     assert_eq!(refused["code"], "CLIENT_ID_TAKEN");
     assert_eq!(refused["field"], "clientId");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_to_a_client_nobody_registered_is_refused_and_publishes_nothing() {
+    let settings = support::settings("unknown_client").await;
+    let server = support::start(&settings).await;
+    let api = Api::new(&server).await;
+    let (_, created) = api.command("?wait=applied", create(6)).await;
+    let id = created["cattle_id"].as_i64().expect("an id");
+    let transfer =
+        json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": id, "toClientId": 777}});
+    let (status, refused) = api.command("", transfer).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["code"], "UNKNOWN_CLIENT", "{refused}");
+    assert_eq!(refused["field"], "toClientId", "{refused}");
+
+    // The animal is where it was: the next event is still its second.
+    let moved = json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": id, "toClientId": 9}});
+    let (status, ack) = api.command("?wait=applied", moved).await;
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ack["sequence"], 2, "{ack}");
+    support::clean_up(&settings).await;
+}
