@@ -172,9 +172,8 @@ async fn next_records(consumer: &StreamConsumer, view: ViewName) -> Vec<LogRecor
     batch
 }
 
-/// The next batch, being read and prepared in a task of its own (while the consumer applies
-/// the one before it, when the log is ahead). Dropping it stops the reading, so a stopped
-/// view leaves no reader.
+/// The next batch, being read and prepared in a task of its own while the consumer applies
+/// a full one before it. Dropping it stops the reading, so a stopped view leaves no reader.
 struct NextBatch(JoinHandle<Result<Vec<LogMessage>, ReadAheadStopped>>);
 
 impl NextBatch {
@@ -313,24 +312,26 @@ pub async fn run<V: LogView>(
     let name = view.name();
     tracing::info!(view = name.as_str(), topic = %source.topic, "view consumer started");
     let checked = view.checked_signatures();
-    let mut next = NextBatch::start(&consumer, name, checked);
+    let mut ahead: Option<NextBatch> = None;
     loop {
-        let batch = next.batch().await?;
+        let batch = match ahead.take() {
+            Some(next) => next.batch().await?,
+            // Read here, in the consumer's own task: a live event waits for no other task.
+            None => prepared(next_records(&consumer, name).await, checked).await?,
+        };
         // A full batch says the log is ahead of the view (a replay, a catch-up): the next
         // one is read and decoded while this one is applied. Otherwise it is read after, so
         // it gathers everything that arrived meanwhile into one transaction.
-        let ahead =
-            (batch.len() >= BATCH_LIMIT).then(|| NextBatch::start(&consumer, name, checked));
+        ahead = (batch.len() >= BATCH_LIMIT).then(|| NextBatch::start(&consumer, name, checked));
         if let Some(dead_letters) = &dead_letters {
             copy_dead_letters(dead_letters, name.as_str(), &batch).await;
         }
         let Some(outcomes) = apply_retrying(&view, &batch).await else {
             // What was read ahead came from the old positions.
-            if let Some(ahead) = ahead {
-                ahead.cancel().await;
+            if let Some(next) = ahead.take() {
+                next.cancel().await;
             }
             rewind(&consumer, &view, &source).await;
-            next = NextBatch::start(&consumer, name, checked);
             continue;
         };
         for applied in &outcomes {
@@ -339,6 +340,5 @@ pub async fn run<V: LogView>(
             }
         }
         report_progress(&consumer, &batch);
-        next = ahead.unwrap_or_else(|| NextBatch::start(&consumer, name, checked));
     }
 }
