@@ -301,8 +301,23 @@ impl Accounts {
         Ok(())
     }
 
-    /// The user a live session belongs to.
+    /// The user a live session belongs to; a request on the session, so its idle timeout
+    /// starts again.
     pub async fn session_user(&self, token: &str) -> Result<Option<SignedInUser>, AccountError> {
+        self.open_session(token, true).await
+    }
+
+    /// The user a live session belongs to, asked without using the session (an open live
+    /// page re-checking it must not keep an unattended session alive).
+    pub async fn session_holder(&self, token: &str) -> Result<Option<SignedInUser>, AccountError> {
+        self.open_session(token, false).await
+    }
+
+    async fn open_session(
+        &self,
+        token: &str,
+        used: bool,
+    ) -> Result<Option<SignedInUser>, AccountError> {
         let Some(open) = session::Entity::find_by_id(token_hash(token))
             .one(&self.db)
             .await?
@@ -316,13 +331,14 @@ impl Accounts {
         }
         // Moved on at most about once a minute, not written at every request.
         let step = (self.idle / 4).min(Duration::minutes(1));
-        if open
-            .idle_until
-            .is_none_or(|idle| idle < now + self.idle - step)
+        if used
+            && open
+                .idle_until
+                .is_none_or(|idle| idle < now + self.idle - step)
         {
-            let mut used: session::ActiveModel = open.clone().into();
-            used.idle_until = Set(Some(now + self.idle));
-            session::Entity::update(used).exec(&self.db).await?;
+            let mut update: session::ActiveModel = open.clone().into();
+            update.idle_until = Set(Some(now + self.idle));
+            session::Entity::update(update).exec(&self.db).await?;
         }
         match user::Entity::find_by_id(open.username)
             .one(&self.db)

@@ -4,7 +4,6 @@ use super::auth::SignedIn;
 use super::server_state::ServerState;
 use crate::live_audience::LiveAudience;
 use app::model::{LiveUpdate, SignedInUser};
-use app::registry::LivestockRegistry;
 use app::session_cookie::session_token;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -47,10 +46,10 @@ async fn admitted(audience: &mut LiveAudience, update: &LiveUpdate) -> bool {
 
 /// Whether the session still holds; a failed check keeps it (the next one decides).
 async fn session_live(state: &ServerState, token: &str) -> bool {
-    match state.office.session_user(token).await {
+    match state.office.accounts.session_holder(token).await {
         Ok(user) => user.is_some(),
-        Err(failure) => {
-            tracing::warn!(%failure, "could not re-check a live socket's session");
+        Err(error) => {
+            tracing::warn!(%error, "could not re-check a live socket's session");
             true
         }
     }

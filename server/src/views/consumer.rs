@@ -294,8 +294,8 @@ async fn rewind<V: LogView>(consumer: &StreamConsumer, view: &V, source: &Consum
 }
 
 /// Runs the consumer until the task is dropped. A batch is retried until its transaction
-/// commits, so nothing acknowledged by Kafka is ever skipped; the next batch is read and
-/// decoded meanwhile.
+/// commits, so nothing acknowledged by Kafka is ever skipped; after a full batch, the next
+/// one is read and decoded meanwhile.
 pub async fn run<V: LogView>(
     view: V,
     source: ConsumerSource,
