@@ -101,3 +101,58 @@ async fn an_idle_session_ends_and_ended_sessions_are_purged() {
     assert_eq!(whoami(&busy_token).await, 200);
     support::clean_up(&settings).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_keeps_a_session_alive_but_a_live_pages_check_does_not() {
+    let settings = support::settings("idle_use").await;
+    let server = support::start(&settings).await;
+    let token = support::signed_in(&server, Role::Farmer).await;
+    let db = support::connect(&settings).await;
+    let backend = db.get_database_backend();
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()));
+    let minutes_left = || {
+        let (db, hash) = (db.clone(), hash.clone());
+        async move {
+            let row = db
+                .query_one(Statement::from_sql_and_values(
+                    backend,
+                    "SELECT EXTRACT(EPOCH FROM idle_until - now())::float8 / 60 AS left \
+                     FROM sessions WHERE token_hash = $1",
+                    [hash.into()],
+                ))
+                .await
+                .expect("read")
+                .expect("the session");
+            row.try_get::<f64>("", "left").expect("minutes")
+        }
+    };
+    db.execute(Statement::from_sql_and_values(
+        backend,
+        "UPDATE sessions SET idle_until = now() + interval '5 minutes' WHERE token_hash = $1",
+        [hash.clone().into()],
+    ))
+    .await
+    .expect("the session nearly idle");
+
+    let holder = server
+        .accounts
+        .session_holder(&token)
+        .await
+        .expect("checked");
+    assert!(holder.is_some());
+    assert!(minutes_left().await < 6.0, "a check moved the idle timeout");
+
+    let status = support::api_client(&token)
+        .get(format!("http://{}/api/session", server.addr))
+        .send()
+        .await
+        .expect("answers")
+        .status();
+    assert_eq!(status, 200);
+    let left = minutes_left().await;
+    assert!(
+        left > (server::accounts::SESSION_IDLE_MINUTES - 1) as f64,
+        "a request left {left} minutes"
+    );
+    support::clean_up(&settings).await;
+}
