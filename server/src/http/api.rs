@@ -1,9 +1,10 @@
 //! The JSON API: commands, an animal (cache-first or read back from the log), an event's
 //! status, the public keys and health. Every answer comes from the registry office.
+use super::applied_wait::{answer_when_applied, wait_option};
 use super::auth::SignedIn;
 use super::responses::{bad_field, failure_response, not_found};
 use super::server_state::ServerState;
-use app::model::{AckStatus, CommandAck, EventVerdict};
+use app::model::AckStatus;
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -13,80 +14,6 @@ use axum::Json;
 use domain::FieldError;
 use serde_json::json;
 use std::collections::HashMap;
-use std::time::Duration;
-
-/// Longest and default wait of `?wait=applied`.
-const MAX_WAIT: Duration = Duration::from_secs(60);
-const DEFAULT_WAIT: Duration = Duration::from_secs(5);
-
-/// Reads `wait` and `timeout_ms`: `None` answers at once, `Some(t)` waits up to `t`; an
-/// error names the parameter.
-fn wait_option(query: &HashMap<String, String>) -> Result<Option<Duration>, FieldError> {
-    let wait = match query.get("wait").map(String::as_str) {
-        None => return Ok(None),
-        Some("applied") => DEFAULT_WAIT,
-        Some(other) => {
-            return Err(FieldError {
-                field: "wait".into(),
-                message: format!("{other:?} is not a wait mode; the only one is \"applied\""),
-            })
-        }
-    };
-    match query.get("timeout_ms") {
-        None => Ok(Some(wait)),
-        Some(raw) => match raw.parse::<u64>() {
-            Ok(ms) if ms >= 1 && Duration::from_millis(ms) <= MAX_WAIT => {
-                Ok(Some(Duration::from_millis(ms)))
-            }
-            _ => Err(FieldError {
-                field: "timeout_ms".into(),
-                message: format!("{raw:?} must be a whole number of milliseconds from 1 to 60000"),
-            }),
-        },
-    }
-}
-
-/// Waits until the golden record applied or refused the event, or the time is up.
-async fn answer_when_applied(state: &ServerState, ack: CommandAck, within: Duration) -> Response {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        match state.office.outcome_of_sent(&ack).await {
-            Ok((status, record)) if status.status == EventVerdict::Applied => {
-                return (
-                    StatusCode::OK,
-                    Json(json!({
-                        "event_id": ack.event_id, "status": "APPLIED", "cattle_id": ack.cattle_id,
-                        "sequence": status.sequence, "record": record,
-                    })),
-                )
-                    .into_response();
-            }
-            Ok((status, _)) if status.status == EventVerdict::Rejected => {
-                return (
-                    StatusCode::CONFLICT,
-                    Json(json!({
-                        "event_id": ack.event_id, "status": "REJECTED",
-                        "code": status.code, "error": status.reason,
-                    })),
-                )
-                    .into_response();
-            }
-            // Still pending, or a read that failed (logged by the office): ask again.
-            Ok(_) | Err(_) => {}
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return (
-                StatusCode::GATEWAY_TIMEOUT,
-                Json(json!({
-                    "event_id": ack.event_id, "status": "PUBLISHED", "cattle_id": ack.cattle_id,
-                    "error": format!("not applied within {} ms; the event is in the log and will be applied", within.as_millis()),
-                })),
-            )
-                .into_response();
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
 
 /// `POST /api/commands`: 202 with the acknowledgement (200 naming the original when the same
 /// command was accepted before), 400 for a body that is not JSON, 422 with field errors, 409

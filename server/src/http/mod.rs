@@ -1,6 +1,7 @@
 //! The HTTP surface: the Leptos app, the JSON API and the WebSocket.
 pub mod accounts_api;
 pub mod api;
+pub mod applied_wait;
 pub mod auth;
 pub mod body_limit;
 pub mod cross_site;
