@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::database::{self, DatabaseError};
 use crate::fraud::FraudView;
 use crate::golden::GoldenRecord;
+use crate::http::long_requests::LongRequests;
 use crate::http::router;
 use crate::http::server_state::ServerState;
 use crate::kafka::category_relay::CategoryRelay;
@@ -241,6 +242,7 @@ pub async fn start(
         leptos,
         office: office.clone(),
         hub: hub.clone(),
+        long_requests: LongRequests::default(),
     };
     let app = router::build(state);
     let listener = tokio::net::TcpListener::bind(listen)

@@ -132,3 +132,57 @@ async fn a_body_of_three_megabytes_is_refused_unread() {
     assert_eq!(body["field"], "body", "{body}");
     support::clean_up(&settings).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_holds_four_waits_at_once_and_more_are_told_to_come_back() {
+    // No views: nothing is ever applied, so every wait lasts its whole timeout, much longer
+    // than it takes all the requests to arrive.
+    let mut settings = support::settings("long_waits").await;
+    settings.run_views = false;
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let ann = support::api_client(&support::signed_in(&server, Role::Farmer).await);
+    let bob = support::api_client(&support::signed_in(&server, Role::Farmer).await);
+    let wait = |http: &reqwest::Client, n: i64| {
+        let request = http
+            .post(format!("{base}/api/commands?wait=applied&timeout_ms=3000"))
+            .json(
+                &json!({"type": "REGISTER_CLIENT", "data": {"clientId": 500 + n,
+                "name": format!("Station {n}"), "pic": support::pic_of(500 + n)}}),
+            );
+        tokio::spawn(async move {
+            let response = request.send().await.expect("answers");
+            let status = response.status().as_u16();
+            let retry_after = response.headers().get("retry-after").cloned();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            (status, retry_after, body)
+        })
+    };
+    let anns: Vec<_> = (0..6).map(|n| wait(&ann, n)).collect();
+    let bobs = wait(&bob, 10);
+    let mut answers = Vec::new();
+    for request in anns {
+        answers.push(request.await.expect("joined"));
+    }
+    let held = answers
+        .iter()
+        .filter(|(status, _, _)| *status == 504)
+        .count();
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(status, _, _)| *status == 429)
+        .collect();
+    assert_eq!((held, refused.len()), (4, 2), "{answers:?}");
+    for (_, retry_after, body) in refused {
+        assert_eq!(retry_after.as_ref().map(|v| v.as_bytes()), Some(&b"1"[..]));
+        assert!(
+            body["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("at most 4")),
+            "{body}"
+        );
+    }
+    // Another user is not held back by Ann's waits.
+    assert_eq!(bobs.await.expect("joined").0, 504);
+    support::clean_up(&settings).await;
+}

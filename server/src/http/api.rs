@@ -40,6 +40,12 @@ pub async fn post_command(
             return bad_field("body", format!("the body is not valid JSON: {error}"));
         }
     };
+    // Taken before anything is published: a refused wait publishes nothing.
+    let _place = match wait.map(|_| state.long_requests.admit(&user.username)) {
+        Some(Err(busy)) => return busy.into_response(),
+        Some(Ok(place)) => Some(place),
+        None => None,
+    };
     let submitted = state
         .office
         .submit_keyed(&user, value, request_key.as_ref())
@@ -105,6 +111,10 @@ pub async fn get_cattle_from_log(
     let id = match cattle_id(&id) {
         Ok(id) => id,
         Err(message) => return bad_path(message),
+    };
+    let _place = match state.long_requests.admit(&user.username) {
+        Ok(place) => place,
+        Err(busy) => return busy.into_response(),
     };
     match state.office.cattle_from_log(&user, id).await {
         Ok(report) if report.events == 0 => {

@@ -5,6 +5,7 @@ pub mod applied_wait;
 pub mod auth;
 pub mod body_limit;
 pub mod cross_site;
+pub mod long_requests;
 pub mod openapi;
 pub mod responses;
 pub mod router;

@@ -1,4 +1,5 @@
 //! What every request handler can reach: the registry's one door, live push, Leptos' options.
+use super::long_requests::LongRequests;
 use crate::live::LiveHub;
 use crate::registry_office::RegistryOffice;
 use axum::extract::FromRef;
@@ -13,6 +14,8 @@ pub struct ServerState {
     pub office: RegistryOffice,
     /// Live push.
     pub hub: LiveHub,
+    /// The open long requests of each user.
+    pub long_requests: LongRequests,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
