@@ -6,8 +6,13 @@ use tokio::sync::{broadcast, mpsc};
 #[derive(Clone)]
 pub struct LiveHub {
     local: broadcast::Sender<LiveUpdate>,
-    fanout: Option<mpsc::UnboundedSender<LiveUpdate>>,
+    fanout: Option<mpsc::Sender<LiveUpdate>>,
 }
+
+/// Announcements waiting for Redis beyond this many are delivered to this instance's
+/// browsers only: a slow or absent Redis must not grow the queue without end. (Live updates
+/// are hints; a page refetches on the next one it gets.)
+const FANOUT_QUEUE: usize = 8192;
 
 impl Default for LiveHub {
     fn default() -> Self {
@@ -29,7 +34,7 @@ impl LiveHub {
     pub fn with_redis(url: &str, channel: &str) -> Result<Self, redis::RedisError> {
         let client = redis::Client::open(url)?;
         let (local, _) = broadcast::channel(1024);
-        let (outgoing, receiver) = mpsc::unbounded_channel();
+        let (outgoing, receiver) = mpsc::channel(FANOUT_QUEUE);
         tokio::spawn(super::redis_fanout::publish_loop(
             client.clone(),
             channel.to_string(),
@@ -50,11 +55,16 @@ impl LiveHub {
     /// Announces a change; nobody listening is not an error.
     pub fn announce(&self, update: LiveUpdate) {
         match &self.fanout {
-            Some(fanout) => {
-                if let Err(unsent) = fanout.send(update) {
-                    let _ = self.local.send(unsent.0);
+            Some(fanout) => match fanout.try_send(update) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(update)) => {
+                    tracing::debug!("the Redis fan-out is behind; delivering locally only");
+                    let _ = self.local.send(update);
                 }
-            }
+                Err(mpsc::error::TrySendError::Closed(update)) => {
+                    let _ = self.local.send(update);
+                }
+            },
             None => {
                 let _ = self.local.send(update);
             }
@@ -64,5 +74,37 @@ impl LiveHub {
     /// A new subscription receiving every later announcement.
     pub fn subscribe(&self) -> broadcast::Receiver<LiveUpdate> {
         self.local.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::ViewName;
+
+    fn update(sequence: u64) -> LiveUpdate {
+        LiveUpdate::CattleChanged {
+            view: ViewName::GoldenRecord,
+            cattle_id: 1,
+            event_id: format!("evt_{sequence}"),
+            event_type: domain::EventType::HealthRecorded,
+            sequence,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_fan_out_queue_delivers_here_instead_of_growing() {
+        let (local, _) = broadcast::channel(16);
+        // A queue of one that nobody drains: Redis has stopped taking messages.
+        let (outgoing, _stalled) = mpsc::channel(1);
+        let hub = LiveHub {
+            local,
+            fanout: Some(outgoing),
+        };
+        let mut here = hub.subscribe();
+        hub.announce(update(1));
+        hub.announce(update(2));
+        assert_eq!(here.try_recv().ok(), Some(update(2)));
+        assert!(here.try_recv().is_err());
     }
 }

@@ -15,7 +15,7 @@ const BUNDLE_LIMIT: usize = 512;
 pub async fn publish_loop(
     client: redis::Client,
     channel: String,
-    mut outgoing: mpsc::UnboundedReceiver<LiveUpdate>,
+    mut outgoing: mpsc::Receiver<LiveUpdate>,
     local: broadcast::Sender<LiveUpdate>,
 ) {
     let mut connection = None;
