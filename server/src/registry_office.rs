@@ -6,7 +6,7 @@ use crate::cache::CattleReader;
 use crate::command_handler::CommandHandler;
 use crate::from_log::{rebuild_from_log, FromLogReport};
 use crate::golden::stream_owner::{self, StreamOwner};
-use crate::golden::{animal_queries, event_status, herd_queries};
+use crate::golden::{animal_queries, dashboard_queries, event_status, herd_queries};
 use crate::keys::{PublishedKey, TrustedKeys};
 use crate::technical_failure::unavailable;
 use app::model::{
@@ -357,7 +357,7 @@ impl LivestockRegistry for RegistryOffice {
 
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, CommandFailure> {
         let visible = self.visible_clients(user).await.map_err(read_failed)?;
-        herd_queries::dashboard(&self.db, visible.as_deref())
+        dashboard_queries::dashboard(&self.db, visible.as_deref())
             .await
             .map_err(read_failed)
     }

@@ -1,22 +1,13 @@
-//! Reads of the herd for the web app: a filtered, sorted page, and the dashboard's figures.
+//! Reads of the herd for the web app: a filtered, sorted page, and the clients.
 //! `visible` is `None` for users who see every herd, or the client ids a farmer manages.
 use super::row_codec::to_record;
-use crate::entity::{cattle, cattle_event, client, valuation};
-use app::model::{
-    ClientSummary, Dashboard, FeedItem, HerdPage, HerdQuery, Tally, ValuePoint, HERD_PAGE_SIZE,
-};
-use chrono::SecondsFormat;
+use crate::entity::{cattle, client};
+use app::model::{ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE};
 use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// Events the live feed shows.
-pub const FEED_LENGTH: u64 = 12;
-/// Days the value trend covers at most.
-pub const TREND_POINTS: usize = 30;
 
 fn visible_cattle(visible: Option<&[i64]>) -> Select<cattle::Entity> {
     let query = cattle::Entity::find();
@@ -114,96 +105,4 @@ pub async fn clients(
             pic: row.pic,
         })
         .collect())
-}
-
-fn tallies(values: impl Iterator<Item = String>) -> Vec<Tally> {
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for value in values {
-        *counts.entry(value).or_default() += 1;
-    }
-    let mut tallies: Vec<Tally> = counts
-        .into_iter()
-        .map(|(label, count)| Tally { label, count })
-        .collect();
-    tallies.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
-    tallies
-}
-
-/// The dashboard's figures for the visible herd.
-pub async fn dashboard(
-    db: &DatabaseConnection,
-    visible: Option<&[i64]>,
-) -> Result<Dashboard, DbErr> {
-    let herd: Vec<(i64, String, String, String, Option<i64>, String)> = visible_cattle(visible)
-        .select_only()
-        .column(cattle::Column::Id)
-        .column(cattle::Column::Status)
-        .column(cattle::Column::Breed)
-        .column(cattle::Column::RiskLevel)
-        .column(cattle::Column::CurrentValuation)
-        .column(cattle::Column::NlisId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let ids: HashSet<i64> = herd.iter().map(|row| row.0).collect();
-    let nlis: HashMap<i64, String> = herd.iter().map(|row| (row.0, row.5.clone())).collect();
-    let herd_value_cents = herd.iter().filter_map(|row| row.4).sum();
-
-    let valuations = valuation::Entity::find()
-        .order_by_asc(valuation::Column::ValuedAt)
-        .all(db)
-        .await?;
-    let mut latest: HashMap<i64, i64> = HashMap::new();
-    let mut by_day: BTreeMap<String, i64> = BTreeMap::new();
-    // Running sum of each animal's latest valuation, as of each day's last valuation.
-    let mut total = 0i64;
-    for row in valuations
-        .into_iter()
-        .filter(|v| ids.contains(&v.cattle_id))
-    {
-        let before = latest.insert(row.cattle_id, row.amount_cents).unwrap_or(0);
-        total += row.amount_cents - before;
-        by_day.insert(row.valued_at.format("%Y-%m-%d").to_string(), total);
-    }
-    let mut value_trend: Vec<ValuePoint> = by_day
-        .into_iter()
-        .map(|(day, total_cents)| ValuePoint { day, total_cents })
-        .collect();
-    if value_trend.len() > TREND_POINTS {
-        value_trend.drain(..value_trend.len() - TREND_POINTS);
-    }
-
-    let mut feed_query = cattle_event::Entity::find();
-    if visible.is_some() {
-        feed_query = feed_query.filter(cattle_event::Column::CattleId.is_in(ids.iter().copied()));
-    }
-    let feed = feed_query
-        .filter(cattle_event::Column::EventType.ne("CLIENT_REGISTERED"))
-        .order_by_desc(cattle_event::Column::RecordedAt)
-        .order_by_desc(cattle_event::Column::Sequence)
-        .limit(FEED_LENGTH)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|event| FeedItem {
-            nlis_id: nlis.get(&event.cattle_id).cloned(),
-            event_id: event.event_id,
-            event_type: event.event_type,
-            cattle_id: event.cattle_id,
-            recorded_at: event
-                .recorded_at
-                .to_rfc3339_opts(SecondsFormat::Millis, true),
-            created_by: event.created_by,
-        })
-        .collect();
-
-    Ok(Dashboard {
-        head_count: herd.len() as u64,
-        by_status: tallies(herd.iter().map(|row| row.1.clone())),
-        by_breed: tallies(herd.iter().map(|row| row.2.clone())),
-        by_risk: tallies(herd.iter().map(|row| row.3.clone())),
-        herd_value_cents,
-        value_trend,
-        feed,
-    })
 }

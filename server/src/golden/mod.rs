@@ -2,6 +2,7 @@
 //! its consumer, and the queries that read it.
 pub mod animal_queries;
 pub mod chain_heads;
+pub mod dashboard_queries;
 pub mod event_status;
 pub mod herd_queries;
 pub mod known_streams;

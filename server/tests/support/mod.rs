@@ -145,20 +145,27 @@ pub async fn clean_up(settings: &Settings) {
         }
     }
     if let Some(url) = &settings.database_url {
-        if let Some((_, name)) = url.rsplit_once('/') {
-            if name.starts_with("icattle_t_") {
-                if let Ok(admin) = Database::connect(admin_url()).await {
-                    let dropped = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await;
-                    if let Err(error) = dropped {
-                        eprintln!("could not drop the test's database {name}: {error}");
-                    }
-                }
-            }
-        }
+        drop_database(url).await;
     }
     let _ = std::fs::remove_dir_all(&settings.data_dir);
+}
+
+/// Drops a database `fresh_database` made (and no other).
+pub async fn drop_database(url: &str) {
+    let Some((_, name)) = url.rsplit_once('/') else {
+        return;
+    };
+    if !name.starts_with("icattle_t_") {
+        return;
+    }
+    if let Ok(admin) = Database::connect(admin_url()).await {
+        let dropped = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+        if let Err(error) = dropped {
+            eprintln!("could not drop the test's database {name}: {error}");
+        }
+    }
 }
 
 /// Leptos options good enough for serving the API in tests.
