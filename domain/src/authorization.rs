@@ -84,6 +84,33 @@ pub fn may_see(role: Role, own_clients: &[i64], owner: i64) -> bool {
     role != Role::Farmer || own_clients.contains(&owner)
 }
 
+/// What a stream belongs to, as the registry knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamOwner {
+    /// An animal owned by this client.
+    Client(i64),
+    /// A client's own stream, registered by this user (when recorded).
+    RegisteredBy(Option<String>),
+    /// Not (yet) known.
+    Unknown,
+}
+
+/// Whether user `username` of `role`, whose own clients are `own_clients`, may see a stream
+/// owned as `owner`: the herd rule for animals; a client stream is its registering farmer's;
+/// a farmer sees nothing the registry does not know. Assessors and administrators see all.
+pub fn may_see_stream(
+    role: Role,
+    username: &str,
+    own_clients: &[i64],
+    owner: &StreamOwner,
+) -> bool {
+    match owner {
+        StreamOwner::Client(client) => may_see(role, own_clients, *client),
+        StreamOwner::RegisteredBy(by) => role != Role::Farmer || by.as_deref() == Some(username),
+        StreamOwner::Unknown => role != Role::Farmer,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +203,28 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_farmer_sees_a_stream_only_when_it_is_theirs(
+            client in 0i64..20,
+            own in proptest::collection::vec(0i64..20, 0..5),
+            by in proptest::option::of("[a-c]{1,2}"),
+            me in "[a-c]{1,2}",
+        ) {
+            let animal = StreamOwner::Client(client);
+            prop_assert_eq!(may_see_stream(Role::Farmer, &me, &own, &animal), own.contains(&client));
+            let registered = StreamOwner::RegisteredBy(by.clone());
+            prop_assert_eq!(
+                may_see_stream(Role::Farmer, &me, &own, &registered),
+                by.as_deref() == Some(me.as_str())
+            );
+            prop_assert!(!may_see_stream(Role::Farmer, &me, &own, &StreamOwner::Unknown));
+            for role in [Role::Assessor, Role::Admin] {
+                for owner in [&animal, &registered, &StreamOwner::Unknown] {
+                    prop_assert!(may_see_stream(role, &me, &own, owner));
+                }
+            }
+        }
+
         #[test]
         fn a_farmer_never_acts_on_a_foreign_animal(owner in 0i64..1000, own in proptest::collection::vec(0i64..1000, 0..5)) {
             for c in every_command(7, owner) {

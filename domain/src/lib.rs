@@ -45,7 +45,9 @@ mod upcast;
 mod wire_enum;
 
 pub use apply::{apply, replay, ApplyError};
-pub use authorization::{authorize, may_see, role_may_send, Forbidden, Role};
+pub use authorization::{
+    authorize, may_see, may_see_stream, role_may_send, Forbidden, Role, StreamOwner,
+};
 pub use cattle_id::{CattleId, MAX_DERIVED_ID};
 pub use cattle_rules::{
     check_active, check_not_final, check_status_change, check_transfer, check_transfer_target,

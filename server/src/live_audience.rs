@@ -2,10 +2,9 @@
 //! their own clients, their own client streams and the refusals of events they signed;
 //! assessors and administrators receive every update (they see every herd). The same rule
 //! as the herd list (`domain::may_see`), asked of the golden record.
-use crate::golden::stream_owner::StreamOwner;
 use crate::registry_office::RegistryOffice;
 use app::model::{CommandFailure, LiveUpdate, SignedInUser};
-use domain::{EventType, Role};
+use domain::{may_see_stream, EventType, Role, StreamOwner};
 use std::collections::HashMap;
 
 /// Streams whose owner is remembered; beyond this the memory starts again.
@@ -107,7 +106,12 @@ impl LiveAudience {
 
     async fn may_see_owner(&mut self, owner: StreamOwner) -> Result<bool, CommandFailure> {
         if !matches!(owner, StreamOwner::Client(_)) {
-            return Ok(owner.visible_to(&self.user, &[]));
+            return Ok(may_see_stream(
+                self.user.role,
+                &self.user.username,
+                &[],
+                &owner,
+            ));
         }
         let own = match &self.own_clients {
             Some(own) => own,
@@ -115,6 +119,11 @@ impl LiveAudience {
                 .own_clients
                 .insert(self.office.own_clients(&self.user).await?),
         };
-        Ok(owner.visible_to(&self.user, own))
+        Ok(may_see_stream(
+            self.user.role,
+            &self.user.username,
+            own,
+            &owner,
+        ))
     }
 }

@@ -5,7 +5,7 @@ use crate::accounts::{AccountError, Accounts, NewUser};
 use crate::cache::CattleReader;
 use crate::command_handler::CommandHandler;
 use crate::from_log::{rebuild_from_log, FromLogReport};
-use crate::golden::stream_owner::{self, StreamOwner};
+use crate::golden::stream_owner;
 use crate::golden::{animal_queries, dashboard_queries, event_status, herd_queries};
 use crate::keys::{PublishedKey, TrustedKeys};
 use crate::technical_failure::unavailable;
@@ -14,7 +14,7 @@ use app::model::{
     EventVerdict, HerdPage, HerdQuery, SignedInUser,
 };
 use app::registry::LivestockRegistry;
-use domain::{may_see, FieldError, Role};
+use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
 use sea_orm::{DatabaseConnection, DbErr};
 
 /// Sessions, commands and reads, each checked against the user.
@@ -201,7 +201,7 @@ impl RegistryOffice {
         };
         let refused_mine = status.status == EventVerdict::Rejected
             && self.author_of_refused(event_id).await?.as_deref() == Some(user.username.as_str());
-        if owner.visible_to(user, &own) || refused_mine {
+        if may_see_stream(user.role, &user.username, &own, &owner) || refused_mine {
             Ok(status)
         } else {
             Err(CommandFailure::Forbidden {

@@ -1,35 +1,9 @@
-//! Whose a stream is, as the golden record knows it: an animal belongs to a client, a client
-//! stream to the user who registered it. Asked before a live update reaches a farmer.
+//! Whose a stream is, as the golden record knows it (`domain::StreamOwner`): an animal
+//! belongs to a client, a client stream to the user who registered it. Asked before a live
+//! update or an event's status reaches a farmer; `domain::may_see_stream` decides.
 use crate::entity::{cattle, client, rejected_event};
-use app::model::SignedInUser;
-use domain::{may_see, Role};
+use domain::StreamOwner;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
-
-/// What the golden record says a stream belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StreamOwner {
-    /// An animal owned by this client.
-    Client(i64),
-    /// A client's own stream, registered by this user (when recorded).
-    RegisteredBy(Option<String>),
-    /// Not (yet) in the golden record.
-    Unknown,
-}
-
-impl StreamOwner {
-    /// Whether `user`, whose own clients are `own_clients`, may see the stream: the herd
-    /// rule for animals; a client stream is its registering farmer's; a farmer sees nothing
-    /// the golden record does not know. Assessors and administrators see every stream.
-    pub fn visible_to(&self, user: &SignedInUser, own_clients: &[i64]) -> bool {
-        match self {
-            StreamOwner::Client(client) => may_see(user.role, own_clients, *client),
-            StreamOwner::RegisteredBy(by) => {
-                user.role != Role::Farmer || by.as_deref() == Some(user.username.as_str())
-            }
-            StreamOwner::Unknown => user.role != Role::Farmer,
-        }
-    }
-}
 
 /// Whose stream `stream_id` is.
 pub async fn stream_owner(db: &DatabaseConnection, stream_id: i64) -> Result<StreamOwner, DbErr> {
