@@ -132,3 +132,45 @@ impl Settings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Settings;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    fn parse(args: &[&str]) -> Result<Settings, String> {
+        Probe::try_parse_from(std::iter::once("icattle").chain(args.iter().copied()))
+            .map(|probe| probe.settings)
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn session_settings_default_and_refuse_what_makes_no_sense() {
+        let defaults = parse(&[]).expect("defaults");
+        assert_eq!(
+            defaults.session_idle_minutes,
+            crate::accounts::SESSION_IDLE_MINUTES
+        );
+        assert_eq!(defaults.secure_cookie, None);
+        assert_eq!(
+            parse(&["--secure-cookie", "true"])
+                .expect("set")
+                .secure_cookie,
+            Some(true)
+        );
+        for bad in [
+            &["--session-idle-minutes", "0"][..],
+            &["--session-idle-minutes", "a while"],
+            &["--secure-cookie", "maybe"],
+        ] {
+            let error = parse(bad).expect_err("refused");
+            assert!(error.contains(bad[0]), "{bad:?}: {error}");
+        }
+    }
+}

@@ -154,6 +154,21 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    #[test]
+    fn a_bad_master_key_is_named_and_refused() {
+        let dir = std::env::temp_dir().join(format!("icattle-badkey-{}", std::process::id()));
+        for bad in ["not hex at all", "abcd", &"00".repeat(33)] {
+            let error = SeedVault::open(Some(bad), &dir)
+                .err()
+                .expect("refused")
+                .to_string();
+            assert!(error.contains("ICATTLE_MASTER_KEY"), "{bad}: {error}");
+        }
+        // Nothing was written for a configured key, good or bad.
+        assert!(!dir.exists());
+        assert!(SeedVault::open(Some(&"ab".repeat(32)), &dir).is_ok());
+    }
+
     proptest! {
         #[test]
         fn stored_text_never_panics_and_only_a_seal_opens(stored in ".{0,120}") {

@@ -478,6 +478,14 @@ async fn a_disabled_user_is_signed_out_everywhere_at_once_and_cannot_sign_in() {
             .0
         }
     };
+    let (status, refused) = post(
+        &admin,
+        &format!("{base}/api/users/sam.farmer/disabled"),
+        &json!({"disabled": "yes"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["errors"][0]["field"], "body", "{refused}");
     assert_eq!(disable(sam.clone(), "sam.farmer", true).await, 403);
     assert_eq!(disable(admin.clone(), "admin", true).await, 409);
     assert_eq!(disable(admin.clone(), "nobody.here", true).await, 422);
