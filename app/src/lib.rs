@@ -7,6 +7,7 @@ pub mod components;
 pub mod live_bus;
 pub mod model;
 pub mod pages;
+pub mod refetch_pace;
 #[cfg(feature = "ssr")]
 pub mod registry;
 pub mod server_fns;

@@ -1,8 +1,10 @@
 use crate::components::{dollars, BarChart, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
 use crate::model::{Dashboard, LiveUpdate, SignedInUser, ViewName};
+use crate::refetch_pace::paced_changes;
 use crate::server_fns::{flat, herd_dashboard};
 use leptos::prelude::*;
+use std::time::Duration;
 
 /// Whether an update changes a figure of the dashboard (read from the golden record).
 fn changes_dashboard(update: &LiveUpdate) -> bool {
@@ -18,8 +20,9 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn DashboardFor(user: SignedInUser) -> impl IntoView {
-    let bus = use_live_bus();
-    let version = bus.changes(changes_dashboard);
+    // A busy herd sends many updates a second; the dashboard's figures are one aggregate
+    // query, asked at most once a second.
+    let version = paced_changes(use_live_bus(), changes_dashboard, Duration::from_secs(1));
     let figures = Resource::new(
         move || version.get(),
         |_| async { flat(herd_dashboard().await) },
