@@ -1,7 +1,7 @@
 //! What the server functions need from the server, provided through Leptos context.
 use crate::model::{
-    AnimalPage, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage, HerdQuery,
-    SignedInUser,
+    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
+    HerdQuery, SignedInUser, TransferOffers,
 };
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -26,6 +26,15 @@ pub trait LivestockRegistry: Send + Sync + 'static {
     ) -> Result<(String, SignedInUser), CommandFailure>;
     /// Whether session cookies are `Secure` (HTTPS only).
     fn secure_cookies(&self) -> bool;
+    /// Replaces `user`'s password once `current` is confirmed; every other session of the
+    /// user ends, `token`'s stays. Field errors name `currentPassword` or `newPassword`.
+    async fn change_password(
+        &self,
+        user: &SignedInUser,
+        token: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<(), CommandFailure>;
     /// Ends a session.
     async fn sign_out(&self, token: &str) -> Result<(), CommandFailure>;
     /// The user of a live session, `None` when it is unknown or expired.
@@ -48,8 +57,17 @@ pub trait LivestockRegistry: Send + Sync + 'static {
         user: &SignedInUser,
         cattle_id: i64,
     ) -> Result<Option<AnimalPage>, CommandFailure>;
-    /// Every client, each marked when the user manages it.
+    /// The clients the user manages (every client for assessors and administrators).
     async fn clients(&self, user: &SignedInUser) -> Result<Vec<ClientSummary>, CommandFailure>;
+    /// The client registered under exactly this PIC, by id and PIC only: how a farmer names
+    /// another farmer's client to offer an animal to. `Invalid` for a malformed PIC.
+    async fn client_by_pic(
+        &self,
+        user: &SignedInUser,
+        pic: &str,
+    ) -> Result<Option<ClientReference>, CommandFailure>;
+    /// The transfers waiting for acceptance that concern the user.
+    async fn transfer_offers(&self, user: &SignedInUser) -> Result<TransferOffers, CommandFailure>;
 }
 
 /// The shared handle put into Leptos context.

@@ -3,8 +3,8 @@
 //! back as a value (`Answer`), not as an HTTP error, so the page shows it beside its field
 //! and the browser logs no failed request.
 use crate::model::{
-    AnimalPage, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage, HerdQuery,
-    SignedInUser,
+    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
+    HerdQuery, SignedInUser, TransferOffers,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -37,15 +37,30 @@ async fn request_token() -> Option<String> {
     crate::session_cookie::session_token(&headers)
 }
 
-/// The signed-in user of the request being served; `SignedOut` otherwise.
+/// The user holding the session of the request being served, even one who must first
+/// replace a printed password; `SignedOut` otherwise.
 #[cfg(feature = "ssr")]
-async fn signed_in() -> Result<(crate::registry::SharedRegistry, SignedInUser), CommandFailure> {
+async fn session_holder(
+) -> Result<(crate::registry::SharedRegistry, SignedInUser, String), CommandFailure> {
     let registry = registry()?;
     let token = request_token().await.ok_or(CommandFailure::SignedOut)?;
     let user = registry
         .session_user(&token)
         .await?
         .ok_or(CommandFailure::SignedOut)?;
+    Ok((registry, user, token))
+}
+
+/// The signed-in user of the request being served; `SignedOut` otherwise, `Forbidden` for
+/// a user who must first replace a printed password.
+#[cfg(feature = "ssr")]
+async fn signed_in() -> Result<(crate::registry::SharedRegistry, SignedInUser), CommandFailure> {
+    let (registry, user, _) = session_holder().await?;
+    if user.must_change_password {
+        return Err(CommandFailure::Forbidden {
+            message: "choose your own password first".into(),
+        });
+    }
     Ok((registry, user))
 }
 
@@ -53,8 +68,8 @@ async fn signed_in() -> Result<(crate::registry::SharedRegistry, SignedInUser), 
 #[server(input = Json)]
 pub async fn current_user() -> Result<Answer<Option<SignedInUser>>, ServerFnError> {
     Ok(async move {
-        match signed_in().await {
-            Ok((_, user)) => Ok(Some(user)),
+        match session_holder().await {
+            Ok((_, user, _)) => Ok(Some(user)),
             Err(CommandFailure::SignedOut) => Ok(None),
             Err(failure) => Err(failure),
         }
@@ -82,6 +97,21 @@ pub async fn sign_in(
         );
         set_cookie(&cookie);
         Ok(user)
+    }
+    .await)
+}
+
+/// Replaces the user's password once the current one is confirmed; their other sessions end.
+#[server(input = Json)]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<Answer<()>, ServerFnError> {
+    Ok(async move {
+        let (registry, user, token) = session_holder().await?;
+        registry
+            .change_password(&user, &token, &current_password, &new_password)
+            .await
     }
     .await)
 }
@@ -142,12 +172,32 @@ pub async fn animal_details(cattle_id: i64) -> Result<Answer<Option<AnimalPage>>
     .await)
 }
 
-/// Every client, the user's own marked.
+/// The clients the user manages (every client for assessors).
 #[server(input = Json)]
 pub async fn client_list() -> Result<Answer<Vec<ClientSummary>>, ServerFnError> {
     Ok(async move {
         let (registry, user) = signed_in().await?;
         registry.clients(&user).await
+    }
+    .await)
+}
+
+/// The client registered under exactly this PIC (id and PIC only), to offer an animal to.
+#[server(input = Json)]
+pub async fn client_for_pic(pic: String) -> Result<Answer<Option<ClientReference>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.client_by_pic(&user, &pic).await
+    }
+    .await)
+}
+
+/// The transfers waiting for acceptance that concern the user.
+#[server(input = Json)]
+pub async fn waiting_offers() -> Result<Answer<TransferOffers>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.transfer_offers(&user).await
     }
     .await)
 }

@@ -1,6 +1,6 @@
 use crate::components::{CurrentUser, FormMemory, LiveConnection};
 use crate::live_bus::LiveBus;
-use crate::pages::{AnimalPage, DashboardPage, HerdPage, SignInPage};
+use crate::pages::{AnimalPage, DashboardPage, HerdPage, PasswordPage, SignInPage};
 use crate::server_fns::{current_user, flat, sign_out};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("herd") view=HerdPage/>
                     <Route path=path!("/cattle/:id") view=AnimalPage/>
                     <Route path=StaticSegment("sign-in") view=SignInPage/>
+                    <Route path=StaticSegment("password") view=PasswordPage/>
                 </Routes>
             </main>
         </Router>
@@ -89,10 +90,11 @@ fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView 
             <a href="/herd">"Herd"</a>
         </nav>
         <div class="who">
-            <LiveConnection on_update=move |update| bus.push(update)/>
-            <span class="user" data-testid="user" data-role=role_attr>
+            // Live updates start once a printed password is replaced (the socket refuses before).
+            {(!user.must_change_password).then(|| view! { <LiveConnection on_update=move |update| bus.push(update)/> })}
+            <a class="user" href="/password" title="Change your password" data-testid="user" data-role=role_attr>
                 {user.username} <span class="role">{role}</span>
-            </span>
+            </a>
             <button class="link" data-testid="sign-out" on:click=move |_| { leave.dispatch(()); }>
                 "Sign out"
             </button>

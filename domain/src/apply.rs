@@ -1,7 +1,12 @@
 //! apply: the pure fold of an animal's events into its current state.
 
-use crate::cattle_rules::{check_not_final, check_status_change, check_transfer};
-use crate::cattle_state::{HealthNote, LocationFix, OpenAlert, RECENT_TRANSFERS_KEPT};
+use crate::cattle_rules::{
+    check_no_other_offer, check_not_final, check_offer, check_status_change, check_transfer,
+    pending_offer,
+};
+use crate::cattle_state::{
+    HealthNote, LocationFix, OpenAlert, PendingTransfer, RECENT_TRANSFERS_KEPT,
+};
 use crate::payloads::*;
 use crate::upcast::{upcast, UpcastError};
 use crate::{
@@ -151,6 +156,7 @@ fn created(cattle_id: CattleId, payload: &Value, at: &str) -> Result<CattleState
         created_at: at.to_string(),
         updated_at: at.to_string(),
         sequence: 0,
+        pending_transfer: None,
     })
 }
 
@@ -164,7 +170,9 @@ fn evolve(
         EventType::OwnershipTransfer => {
             let p: OwnershipTransfer = read(payload)?;
             check_transfer(&s, p.to_client_id)?;
+            check_no_other_offer(&s, p.to_client_id)?;
             s.client_id = p.to_client_id;
+            s.pending_transfer = None;
             s.transfer_count = s.transfer_count.saturating_add(1);
             s.recent_transfers.push(at.to_string());
             let excess = s
@@ -172,6 +180,32 @@ fn evolve(
                 .len()
                 .saturating_sub(RECENT_TRANSFERS_KEPT);
             s.recent_transfers.drain(..excess);
+        }
+        EventType::TransferOffered => {
+            let p: TransferOffered = read(payload)?;
+            check_offer(&s, p.to_client_id)?;
+            if p.from_client_id != s.client_id {
+                return Err(ApplyError::Payload(format!(
+                    "TRANSFER_OFFERED from client {} but the animal belongs to client {}",
+                    p.from_client_id, s.client_id
+                )));
+            }
+            s.pending_transfer = Some(PendingTransfer {
+                to_client_id: p.to_client_id,
+                price_cents: p.price_cents,
+                offered_at: at.to_string(),
+            });
+        }
+        EventType::TransferDeclined => {
+            let p: TransferDeclined = read(payload)?;
+            let offer = pending_offer(&s)?;
+            if offer.to_client_id != p.to_client_id {
+                return Err(Rejection::TransferPending {
+                    to_client_id: offer.to_client_id,
+                }
+                .into());
+            }
+            s.pending_transfer = None;
         }
         EventType::ValuationUpdated => {
             let p: ValuationUpdated = read(payload)?;

@@ -29,6 +29,8 @@ pub fn role_may_send(role: Role, command: &Command) -> bool {
             Command::RecordValuation(_)
                 | Command::ResolveFraudAlert(_)
                 | Command::AddVerification(_)
+                | Command::AcceptTransfer(_)
+                | Command::DeclineTransfer(_)
         ),
         Role::Farmer => !matches!(
             command,
@@ -37,13 +39,34 @@ pub fn role_may_send(role: Role, command: &Command) -> bool {
     }
 }
 
+/// The clients an animal's commands concern: its owner, and the client a transfer waiting
+/// for acceptance offers it to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnimalParties {
+    /// The current owner.
+    pub owner: i64,
+    /// The client offered the animal, while an offer waits.
+    pub offered_to: Option<i64>,
+}
+
+impl AnimalParties {
+    /// An animal with no offer waiting.
+    pub fn owned_by(owner: i64) -> Self {
+        Self {
+            owner,
+            offered_to: None,
+        }
+    }
+}
+
 /// Decides whether a user with `role`, whose clients are `own_clients`, may send `command`
-/// to an animal currently owned by `animal_owner` (None when the animal is not known, which
-/// the command's own rules then refuse).
+/// to an animal whose parties are `animal` (None when the animal is not known, which the
+/// command's own rules then refuse). A farmer acts on their clients' animals; the farmer of
+/// the client offered an animal accepts or declines it; the owner's farmer may withdraw.
 pub fn authorize(
     role: Role,
     own_clients: &[i64],
-    animal_owner: Option<i64>,
+    animal: Option<&AnimalParties>,
     command: &Command,
 ) -> Result<(), Forbidden> {
     if !role_may_send(role, command) {
@@ -68,13 +91,30 @@ pub fn authorize(
             )))
         }
         Command::CreateCattle(_) => Ok(()),
-        _ => match animal_owner {
-            Some(owner) if !own_clients.contains(&owner) => Err(Forbidden(format!(
-                "animal {} belongs to a client that is not yours",
-                command.cattle_id().0
-            ))),
-            _ => Ok(()),
-        },
+        _ => {
+            let Some(parties) = animal else {
+                return Ok(());
+            };
+            let owns = own_clients.contains(&parties.owner);
+            let offered = parties
+                .offered_to
+                .is_some_and(|to| own_clients.contains(&to));
+            let cattle_id = command.cattle_id().0;
+            match command {
+                Command::AcceptTransfer(_) if !offered => Err(Forbidden(format!(
+                    "animal {cattle_id} is not offered to one of your clients"
+                ))),
+                Command::AcceptTransfer(_) => Ok(()),
+                Command::DeclineTransfer(_) if !(owns || offered) => Err(Forbidden(format!(
+                    "animal {cattle_id} is neither yours nor offered to one of your clients"
+                ))),
+                Command::DeclineTransfer(_) => Ok(()),
+                _ if !owns => Err(Forbidden(format!(
+                    "animal {cattle_id} belongs to a client that is not yours"
+                ))),
+                _ => Ok(()),
+            }
+        }
     }
 }
 
@@ -159,30 +199,60 @@ mod tests {
                 "RESOLVE_FRAUD_ALERT",
                 json!({"cattleId": cattle_id, "alertId": "alert-1", "resolution": "CONFIRMED", "notes": "checked"}),
             ),
+            command("ACCEPT_TRANSFER", json!({"cattleId": cattle_id})),
+            command("DECLINE_TRANSFER", json!({"cattleId": cattle_id})),
         ]
     }
 
     #[test]
     fn a_farmer_acts_on_their_own_clients_animals_only() {
+        let mine = AnimalParties::owned_by(1);
         for own in every_command(7, 1) {
             let expected = !matches!(
                 own,
-                Command::RecordValuation(_) | Command::ResolveFraudAlert(_)
+                Command::RecordValuation(_)
+                    | Command::ResolveFraudAlert(_)
+                    | Command::AcceptTransfer(_)
             );
             assert_eq!(
-                authorize(Role::Farmer, &[1], Some(1), &own).is_ok(),
+                authorize(Role::Farmer, &[1], Some(&mine), &own).is_ok(),
                 expected,
                 "{own:?}"
             );
         }
         for foreign in every_command(7, 2) {
-            let allowed = authorize(Role::Farmer, &[1], Some(2), &foreign).is_ok();
+            let theirs = AnimalParties::owned_by(2);
+            let allowed = authorize(Role::Farmer, &[1], Some(&theirs), &foreign).is_ok();
             assert_eq!(
                 allowed,
                 matches!(foreign, Command::RegisterClient(_)),
                 "{foreign:?}"
             );
         }
+    }
+
+    #[test]
+    fn only_the_farmer_offered_an_animal_accepts_it_and_either_side_may_decline() {
+        let offered = AnimalParties {
+            owner: 2,
+            offered_to: Some(1),
+        };
+        let accept = command("ACCEPT_TRANSFER", json!({"cattleId": 7}));
+        let decline = command("DECLINE_TRANSFER", json!({"cattleId": 7}));
+        assert!(authorize(Role::Farmer, &[1], Some(&offered), &accept).is_ok());
+        assert!(authorize(Role::Farmer, &[1], Some(&offered), &decline).is_ok());
+        assert!(authorize(Role::Farmer, &[2], Some(&offered), &accept).is_err());
+        assert!(authorize(Role::Farmer, &[2], Some(&offered), &decline).is_ok());
+        assert!(authorize(Role::Farmer, &[3], Some(&offered), &decline).is_err());
+        let health = command(
+            "RECORD_HEALTH",
+            json!({"cattleId": 7, "kind": "VACCINATION", "notes": "7-in-1"}),
+        );
+        assert!(
+            authorize(Role::Farmer, &[1], Some(&offered), &health).is_err(),
+            "an offer is not ownership"
+        );
+        assert!(authorize(Role::Assessor, &[], Some(&offered), &accept).is_ok());
     }
 
     #[test]
@@ -193,12 +263,15 @@ mod tests {
                 Command::RecordValuation(_)
                     | Command::ResolveFraudAlert(_)
                     | Command::AddVerification(_)
+                    | Command::AcceptTransfer(_)
+                    | Command::DeclineTransfer(_)
             );
+            let theirs = AnimalParties::owned_by(2);
             assert_eq!(
-                authorize(Role::Assessor, &[], Some(2), &c).is_ok(),
+                authorize(Role::Assessor, &[], Some(&theirs), &c).is_ok(),
                 assessor
             );
-            assert!(authorize(Role::Admin, &[], Some(2), &c).is_err());
+            assert!(authorize(Role::Admin, &[], Some(&theirs), &c).is_err());
         }
     }
 
@@ -229,7 +302,7 @@ mod tests {
         fn a_farmer_never_acts_on_a_foreign_animal(owner in 0i64..1000, own in proptest::collection::vec(0i64..1000, 0..5)) {
             for c in every_command(7, owner) {
                 if matches!(c, Command::RegisterClient(_)) { continue; }
-                let allowed = authorize(Role::Farmer, &own, Some(owner), &c).is_ok();
+                let allowed = authorize(Role::Farmer, &own, Some(&AnimalParties::owned_by(owner)), &c).is_ok();
                 if allowed { prop_assert!(own.contains(&owner)); }
                 prop_assert_eq!(may_see(Role::Farmer, &own, owner), own.contains(&owner));
             }

@@ -1,7 +1,8 @@
 //! The status rules of the cattle aggregate, shared by `decide` (commands) and `apply`
 //! (events), so a rule-breaking event is refused by consumers too.
 
-use crate::{CattleState, CattleStatus, Rejection};
+use crate::cattle_state::PendingTransfer;
+use crate::{CattleState, CattleStatus, Rejection, Role};
 
 /// A transfer needs a living, ACTIVE animal and a different owner.
 pub fn check_transfer(state: &CattleState, to_client_id: i64) -> Result<(), Rejection> {
@@ -12,6 +13,42 @@ pub fn check_transfer(state: &CattleState, to_client_id: i64) -> Result<(), Reje
         });
     }
     Ok(())
+}
+
+/// A transfer while an offer waits may only go to the client offered (it completes the offer).
+pub fn check_no_other_offer(state: &CattleState, to_client_id: i64) -> Result<(), Rejection> {
+    match &state.pending_transfer {
+        Some(offer) if offer.to_client_id != to_client_id => Err(Rejection::TransferPending {
+            to_client_id: offer.to_client_id,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// An offer needs what a transfer needs, and no offer already waiting.
+pub fn check_offer(state: &CattleState, to_client_id: i64) -> Result<(), Rejection> {
+    check_transfer(state, to_client_id)?;
+    match &state.pending_transfer {
+        Some(offer) => Err(Rejection::TransferPending {
+            to_client_id: offer.to_client_id,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The offer waiting for an answer, or why there is none to answer.
+pub fn pending_offer(state: &CattleState) -> Result<&PendingTransfer, Rejection> {
+    state
+        .pending_transfer
+        .as_ref()
+        .ok_or(Rejection::NoPendingTransfer)
+}
+
+/// Whether a user whose clients are `own_clients`, sending a transfer to `to_client_id`,
+/// hands the animal over at once (their own client, or an assessor's decision) or offers
+/// it to another farmer, who must accept it.
+pub fn transfer_needs_acceptance(role: Role, own_clients: &[i64], to_client_id: i64) -> bool {
+    role == Role::Farmer && !own_clients.contains(&to_client_id)
 }
 
 /// A transfer must name a registered client (`registered`, as the shell looked it up):

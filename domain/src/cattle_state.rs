@@ -61,6 +61,10 @@ pub struct CattleState {
     pub updated_at: String,
     /// Sequence of the latest event applied.
     pub sequence: u64,
+    /// A transfer offered to another farmer's client and not yet answered. Absent from
+    /// states stored before offers existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_transfer: Option<PendingTransfer>,
 }
 
 /// How many transfer times the state keeps for the fraud rules.
@@ -102,6 +106,18 @@ pub struct OpenAlert {
     pub severity: RiskLevel,
     /// When it was raised (occurred_at).
     pub raised_at: String,
+}
+
+/// A transfer waiting for the receiving farmer's acceptance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingTransfer {
+    /// The client offered the animal.
+    pub to_client_id: i64,
+    /// The price asked, in cents, if reported.
+    pub price_cents: Option<i64>,
+    /// When it was offered (occurred_at).
+    pub offered_at: String,
 }
 
 impl CattleState {

@@ -1,9 +1,13 @@
 //! decide: a command against the animal's current state yields the events to write.
 
-use crate::cattle_rules::{check_not_final, check_status_change, check_transfer};
+use crate::cattle_rules::{
+    check_no_other_offer, check_not_final, check_offer, check_status_change, check_transfer,
+    pending_offer,
+};
 use crate::payloads::*;
 use crate::{
     check_client_registration, CattleState, ClientRegisterFacts, Command, EventType, Rejection,
+    TransferOwnership as TransferCommand,
 };
 use serde_json::Value;
 
@@ -75,6 +79,7 @@ pub fn decide(
     let decided = match command {
         Command::TransferOwnership(c) => {
             check_transfer(state, c.to_client_id)?;
+            check_no_other_offer(state, c.to_client_id)?;
             let payload = OwnershipTransfer {
                 from_client_id: state.client_id,
                 to_client_id: c.to_client_id,
@@ -137,10 +142,51 @@ pub fn decide(
             };
             event(&payload, format!("fraud-alert-resolved-{}", c.alert_id))
         }
+        Command::AcceptTransfer(_) => {
+            let offer = pending_offer(state)?;
+            check_transfer(state, offer.to_client_id)?;
+            let payload = OwnershipTransfer {
+                from_client_id: state.client_id,
+                to_client_id: offer.to_client_id,
+                price_cents: offer.price_cents,
+            };
+            event(&payload, sequenced_ref(EventType::OwnershipTransfer, state))
+        }
+        Command::DeclineTransfer(_) => {
+            let offer = pending_offer(state)?;
+            let payload = TransferDeclined {
+                to_client_id: offer.to_client_id,
+            };
+            event(&payload, sequenced_ref(EventType::TransferDeclined, state))
+        }
         // Handled above; listed so a new command cannot be forgotten here.
         Command::CreateCattle(_) | Command::RegisterClient(_) => return Ok(vec![]),
     };
     Ok(vec![decided])
+}
+
+/// Decides a TRANSFER_OWNERSHIP that must wait for the receiving farmer (see
+/// `transfer_needs_acceptance`): a TRANSFER_OFFERED, the animal staying with its owner.
+pub fn decide_offer(
+    state: Option<&CattleState>,
+    transfer: &TransferCommand,
+) -> Result<Vec<DecidedEvent>, Rejection> {
+    transfer.validate().map_err(Rejection::Invalid)?;
+    let Some(state) = state else {
+        return Err(Rejection::NotFound {
+            cattle_id: transfer.cattle_id,
+        });
+    };
+    check_offer(state, transfer.to_client_id)?;
+    let payload = TransferOffered {
+        from_client_id: state.client_id,
+        to_client_id: transfer.to_client_id,
+        price_cents: transfer.price_cents,
+    };
+    Ok(vec![event(
+        &payload,
+        sequenced_ref(EventType::TransferOffered, state),
+    )])
 }
 
 fn event<P: EventPayload>(payload: &P, event_ref: String) -> DecidedEvent {

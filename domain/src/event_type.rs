@@ -28,11 +28,15 @@ pub enum EventType {
     SnapshotCreated,
     /// A client (owner of cattle) was registered.
     ClientRegistered,
+    /// A farmer offered an animal to another farmer's client; it waits for acceptance.
+    TransferOffered,
+    /// A transfer offer was declined by the receiver or withdrawn by the sender.
+    TransferDeclined,
 }
 
 impl EventType {
     /// Every event type, in declaration order.
-    pub const ALL: [EventType; 11] = [
+    pub const ALL: [EventType; 13] = [
         EventType::CattleCreated,
         EventType::OwnershipTransfer,
         EventType::ValuationUpdated,
@@ -44,6 +48,8 @@ impl EventType {
         EventType::FraudAlertResolved,
         EventType::SnapshotCreated,
         EventType::ClientRegistered,
+        EventType::TransferOffered,
+        EventType::TransferDeclined,
     ];
 
     /// The wire name, e.g. "CATTLE_CREATED".
@@ -60,6 +66,8 @@ impl EventType {
             EventType::FraudAlertResolved => "FRAUD_ALERT_RESOLVED",
             EventType::SnapshotCreated => "SNAPSHOT_CREATED",
             EventType::ClientRegistered => "CLIENT_REGISTERED",
+            EventType::TransferOffered => "TRANSFER_OFFERED",
+            EventType::TransferDeclined => "TRANSFER_DECLINED",
         }
     }
 
@@ -84,7 +92,9 @@ impl EventType {
             EventType::FraudDetected | EventType::FraudAlertResolved => {
                 Some("icattle.fraud.events")
             }
-            EventType::OwnershipTransfer => Some("icattle.ownership.events"),
+            EventType::OwnershipTransfer
+            | EventType::TransferOffered
+            | EventType::TransferDeclined => Some("icattle.ownership.events"),
             EventType::HealthRecorded => Some("icattle.health.events"),
             _ => None,
         }

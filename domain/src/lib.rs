@@ -46,17 +46,20 @@ mod wire_enum;
 
 pub use apply::{apply, replay, ApplyError};
 pub use authorization::{
-    authorize, may_see, may_see_stream, role_may_send, Forbidden, Role, StreamOwner,
+    authorize, may_see, may_see_stream, role_may_send, AnimalParties, Forbidden, Role, StreamOwner,
 };
 pub use cattle_id::{CattleId, MAX_DERIVED_ID};
 pub use cattle_rules::{
-    check_active, check_not_final, check_status_change, check_transfer, check_transfer_target,
+    check_active, check_no_other_offer, check_not_final, check_offer, check_status_change,
+    check_transfer, check_transfer_target, pending_offer, transfer_needs_acceptance,
 };
-pub use cattle_state::{CattleState, HealthNote, LocationFix, OpenAlert, RECENT_TRANSFERS_KEPT};
+pub use cattle_state::{
+    CattleState, HealthNote, LocationFix, OpenAlert, PendingTransfer, RECENT_TRANSFERS_KEPT,
+};
 pub use client_registration::{check_client_registration, ClientRegisterFacts};
 pub use client_state::{apply_client, ClientState};
 pub use commands::*;
-pub use decide::{decide, DecidedEvent};
+pub use decide::{decide, decide_offer, DecidedEvent};
 pub use envelope::{Cryptography, EventEnvelope, EventMetadata};
 pub use event_type::EventType;
 pub use field_error::FieldError;

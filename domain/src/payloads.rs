@@ -65,6 +65,31 @@ pub struct OwnershipTransfer {
 }
 payload!(OwnershipTransfer, OwnershipTransfer);
 
+/// TRANSFER_OFFERED: the owner's farmer offered the animal to another farmer's client; the
+/// animal stays where it is until that farmer (or an assessor) accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransferOffered {
+    /// The owner offering.
+    pub from_client_id: i64,
+    /// The client offered the animal.
+    pub to_client_id: i64,
+    /// The price asked, in cents, if reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_cents: Option<i64>,
+}
+payload!(TransferOffered, TransferOffered);
+
+/// TRANSFER_DECLINED: the offer to `to_client_id` ended without a transfer (declined by the
+/// receiver or withdrawn by the sender; the envelope's `created_by` says who).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransferDeclined {
+    /// The client that had been offered the animal.
+    pub to_client_id: i64,
+}
+payload!(TransferDeclined, TransferDeclined);
+
 /// VALUATION_UPDATED: an assessor valued the animal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -65,6 +65,15 @@ pub enum Rejection {
         /// The final status.
         status: CattleStatus,
     },
+    /// A transfer is already waiting for an answer.
+    #[error("animal is already offered to client {to_client_id}; that offer must be accepted or declined first")]
+    TransferPending {
+        /// The client it is offered to.
+        to_client_id: i64,
+    },
+    /// No transfer waits for an answer.
+    #[error("no transfer of this animal is waiting for an answer")]
+    NoPendingTransfer,
     /// No open alert with this id.
     #[error("no open fraud alert {alert_id}")]
     AlertNotOpen {
@@ -90,6 +99,8 @@ impl Rejection {
             Rejection::SameStatus { .. } => "SAME_STATUS",
             Rejection::FinalStatus { .. } => "FINAL_STATUS",
             Rejection::AlertNotOpen { .. } => "ALERT_NOT_OPEN",
+            Rejection::TransferPending { .. } => "TRANSFER_PENDING",
+            Rejection::NoPendingTransfer => "NO_PENDING_TRANSFER",
         }
     }
 
@@ -100,10 +111,15 @@ impl Rejection {
             Rejection::ClientAlreadyRegistered { .. } => Some("pic"),
             Rejection::ClientIdTaken { .. } => Some("clientId"),
             Rejection::NotFound { .. } => Some("cattleId"),
-            Rejection::SameOwner { .. } | Rejection::UnknownClient { .. } => Some("toClientId"),
+            Rejection::SameOwner { .. }
+            | Rejection::UnknownClient { .. }
+            | Rejection::TransferPending { .. } => Some("toClientId"),
             Rejection::SameStatus { .. } | Rejection::FinalStatus { .. } => Some("status"),
             Rejection::AlertNotOpen { .. } => Some("alertId"),
-            Rejection::Invalid(_) | Rejection::Deceased | Rejection::NotActive { .. } => None,
+            Rejection::Invalid(_)
+            | Rejection::Deceased
+            | Rejection::NotActive { .. }
+            | Rejection::NoPendingTransfer => None,
         }
     }
 

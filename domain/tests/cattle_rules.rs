@@ -40,6 +40,20 @@ impl Herd {
             .collect())
     }
 
+    /// Offers the animal to `client` as a farmer who does not hold that client would.
+    fn offer(&mut self, client: i64) -> Result<Vec<EventEnvelope>, Rejection> {
+        let transfer = TransferOwnership {
+            cattle_id: CattleId(self.id()),
+            to_client_id: client,
+            price_cents: Some(250_000),
+        };
+        let decided = decide_offer(self.state.as_ref(), &transfer)?;
+        Ok(decided
+            .into_iter()
+            .map(|event| self.record(transfer.cattle_id, event))
+            .collect())
+    }
+
     /// Seals and applies an event, advancing the clock by a day.
     fn record(
         &mut self,
@@ -124,6 +138,60 @@ fn transfers_follow_the_ownership_rules() {
     // A necropsy is still a health record.
     let necropsy = json!({"type": "RECORD_HEALTH", "data": {"cattleId": id, "kind": "INSPECTION", "notes": "necropsy"}});
     assert_eq!(code(herd.run(necropsy)), "ACCEPTED");
+}
+
+#[test]
+fn an_offer_waits_for_an_answer_and_only_acceptance_moves_the_animal() {
+    let mut herd = Herd::registered();
+    let id = herd.id();
+    let answer = |kind: &str| json!({"type": kind, "data": {"cattleId": id}});
+    let to = |client: i64| json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": id, "toClientId": client}});
+    assert_eq!(
+        code(herd.run(answer("ACCEPT_TRANSFER"))),
+        "NO_PENDING_TRANSFER"
+    );
+    assert_eq!(code(herd.offer(7)), "SAME_OWNER");
+    assert_eq!(code(herd.offer(8)), "ACCEPTED");
+    assert_eq!(herd.state().client_id, 7, "an offer moves nothing");
+    assert_eq!(
+        herd.log[1].payload,
+        json!({"fromClientId": 7, "toClientId": 8, "priceCents": 250_000})
+    );
+    assert_eq!(code(herd.offer(9)), "TRANSFER_PENDING");
+    assert_eq!(code(herd.run(to(9))), "TRANSFER_PENDING");
+    assert_eq!(code(herd.run(answer("DECLINE_TRANSFER"))), "ACCEPTED");
+    assert_eq!(herd.state().pending_transfer, None);
+    assert_eq!(
+        code(herd.run(answer("DECLINE_TRANSFER"))),
+        "NO_PENDING_TRANSFER"
+    );
+    assert_eq!(code(herd.offer(9)), "ACCEPTED");
+    assert_eq!(code(herd.run(answer("ACCEPT_TRANSFER"))), "ACCEPTED");
+    let state = herd.state();
+    assert_eq!((state.client_id, state.transfer_count), (9, 1));
+    assert_eq!(state.pending_transfer, None);
+    let last = herd.log.last().expect("written");
+    assert_eq!(last.metadata.event_type, EventType::OwnershipTransfer);
+    assert_eq!(
+        last.payload,
+        json!({"fromClientId": 7, "toClientId": 9, "priceCents": 250_000})
+    );
+}
+
+#[test]
+fn a_state_stored_before_offers_existed_still_reads() {
+    let herd = Herd::registered();
+    let mut stored = serde_json::to_value(herd.state()).expect("serializes");
+    assert!(
+        stored.get("pending_transfer").is_none(),
+        "no offer, no field"
+    );
+    stored
+        .as_object_mut()
+        .expect("an object")
+        .remove("pending_transfer");
+    let read: CattleState = serde_json::from_value(stored).expect("reads");
+    assert_eq!(&read, herd.state());
 }
 
 #[test]
@@ -388,4 +456,67 @@ fn validation_names_every_bad_field() {
     assert_eq!(fields(birth), ["birthDate"]);
     assert_eq!(fields(json!({"type": "CREATE_CATTLE"})), ["data"]);
     assert_eq!(fields(json!([1, 2])), ["type"]);
+}
+
+/// One step of a random dealing in an animal.
+#[derive(Debug, Clone)]
+enum Dealing {
+    Offer(i64),
+    Transfer(i64),
+    Accept,
+    Decline,
+}
+
+fn dealing() -> impl proptest::strategy::Strategy<Value = Dealing> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (6i64..10).prop_map(Dealing::Offer),
+        (6i64..10).prop_map(Dealing::Transfer),
+        Just(Dealing::Accept),
+        Just(Dealing::Decline),
+    ]
+}
+
+proptest::proptest! {
+    /// Whatever order offers, answers and transfers come in, what `decide` accepts `apply`
+    /// folds (`Herd::record` panics otherwise), the owner changes only by a transfer or an
+    /// accepted offer, and at most one offer waits.
+    #[test]
+    fn offers_and_answers_in_any_order_keep_decide_and_apply_agreed(
+        steps in proptest::collection::vec(dealing(), 1..16)
+    ) {
+        let mut herd = Herd::registered();
+        let id = herd.id();
+        for step in steps {
+            let before = herd.state().clone();
+            let outcome = match &step {
+                Dealing::Offer(client) => herd.offer(*client),
+                Dealing::Transfer(client) => herd.run(json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": id, "toClientId": client}})),
+                Dealing::Accept => herd.run(json!({"type": "ACCEPT_TRANSFER", "data": {"cattleId": id}})),
+                Dealing::Decline => herd.run(json!({"type": "DECLINE_TRANSFER", "data": {"cattleId": id}})),
+            };
+            let after = herd.state().clone();
+            match (&step, outcome.is_ok()) {
+                (_, false) => proptest::prop_assert_eq!(&before, &after),
+                (Dealing::Offer(client), true) => {
+                    proptest::prop_assert_eq!(after.client_id, before.client_id);
+                    proptest::prop_assert_eq!(after.pending_transfer.map(|o| o.to_client_id), Some(*client));
+                }
+                (Dealing::Transfer(client), true) => {
+                    proptest::prop_assert_eq!(after.client_id, *client);
+                    proptest::prop_assert!(after.pending_transfer.is_none());
+                }
+                (Dealing::Accept, true) => {
+                    let offered = before.pending_transfer.map(|o| o.to_client_id);
+                    proptest::prop_assert_eq!(Some(after.client_id), offered);
+                    proptest::prop_assert!(after.pending_transfer.is_none());
+                }
+                (Dealing::Decline, true) => {
+                    proptest::prop_assert!(before.pending_transfer.is_some());
+                    proptest::prop_assert_eq!(after.client_id, before.client_id);
+                    proptest::prop_assert!(after.pending_transfer.is_none());
+                }
+            }
+        }
+    }
 }

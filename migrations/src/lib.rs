@@ -10,6 +10,8 @@ mod m0004_duplicate_events;
 mod m0005_sealed_seeds;
 mod m0006_disabled_users;
 mod m0007_session_idle;
+mod m0008_transfer_offers;
+mod m0009_password_change;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -25,6 +27,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_sealed_seeds::Migration),
             Box::new(m0006_disabled_users::Migration),
             Box::new(m0007_session_idle::Migration),
+            Box::new(m0008_transfer_offers::Migration),
+            Box::new(m0009_password_change::Migration),
         ]
     }
 }

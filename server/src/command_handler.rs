@@ -4,21 +4,20 @@
 //! `CommandHandler::handle` runs the steps in order: admit the command, load the stream it
 //! builds on (`stream_head`), decide, recognise a duplicate (`crate::duplicate_commands`),
 //! then seal and publish (`publishing`).
+mod parties;
 mod publishing;
 mod stream_base;
 mod stream_head;
 
 use crate::accounts::{Accounts, Actor};
 use crate::duplicate_commands::{duplicate_ack, resent_while_pending, AcceptedFacts};
-use crate::golden::chain_heads;
 use crate::kafka::publisher::EventPublisher;
 use crate::log_catch_up::CatchUp;
-use crate::technical_failure::unavailable;
 use crate::written_streams::WrittenStreams;
 use app::model::{CommandAck, CommandFailure};
 use domain::{
-    authorize, decide, idempotency_key, payload_hash, role_may_send, Command, DecidedEvent,
-    Forbidden, Rejection, RequestKey, Role,
+    authorize, decide, decide_offer, idempotency_key, payload_hash, role_may_send, Command,
+    DecidedEvent, Forbidden, Rejection, RequestKey,
 };
 use sea_orm::DatabaseConnection;
 use stream_base::{HeadSource, StreamBase};
@@ -163,10 +162,11 @@ impl CommandHandler {
         // stream at a time, each on the head the one before it left.
         let mut turn = self.written.turn(cattle_id).await;
         let base = self.load(&received.command, turn.as_ref()).await?;
-        let owner = base.state.as_ref().map(|animal| animal.client_id);
-        self.authorize_owner(actor, owner, &received.command)
+        let parties = base.state.as_ref().map(parties::of_animal);
+        self.authorize_parties(actor, parties.as_ref(), &received.command)
             .await?;
         self.check_transfer_target(actor, &received.command).await?;
+        let offer = self.is_offer(actor, &received.command).await?;
         let pending = turn.as_ref().filter(|_| base.source == HeadSource::Memory);
         let (author, keyed) = (&actor.user.username, request_key.is_some());
         if let Some(ack) =
@@ -174,7 +174,7 @@ impl CommandHandler {
         {
             return Err(Halt::Duplicate(ack));
         }
-        let decisions = self.decide(&received, &base).await?;
+        let decisions = self.decide(&received, &base, offer).await?;
         self.dedupe(&received, &base, &decisions).await?;
         Ok(self
             .seal_and_publish(&received, base, decisions, &mut turn)
@@ -196,67 +196,23 @@ impl CommandHandler {
         Ok(())
     }
 
-    /// Whether `actor` may send `command` to an animal owned by `owner`: a farmer only to
-    /// their clients' animals. Clients are never taken from a farmer, so the ones known to be
-    /// theirs decide without a database read; only a refusal is checked again against the
-    /// golden record.
-    async fn authorize_owner(
-        &self,
-        actor: &Actor,
-        owner: Option<i64>,
-        command: &Command,
-    ) -> Result<(), CommandFailure> {
-        if actor.user.role != Role::Farmer {
-            return Ok(());
-        }
-        let username = &actor.user.username;
-        let known = self.written.clients_of(username);
-        if authorize(Role::Farmer, &known, owner, command).is_ok() {
-            return Ok(());
-        }
-        let own = self.accounts.own_clients(username).await.map_err(|error| {
-            unavailable(
-                "The registry could not check whose animal this is; nothing was published",
-                format!("the clients of {username}: {error}"),
-            )
-        })?;
-        self.written.remember_clients(username, &own);
-        let own = self.written.clients_of(username);
-        authorize(Role::Farmer, &own, owner, command).map_err(|no| forbidden(Err(no)))
-    }
-
-    /// A transfer names a registered client: one of the sender's own (known without a read),
-    /// else one the golden record holds.
-    async fn check_transfer_target(
-        &self,
-        actor: &Actor,
-        command: &Command,
-    ) -> Result<(), CommandFailure> {
-        let Command::TransferOwnership(transfer) = command else {
-            return Ok(());
-        };
-        let to = transfer.to_client_id;
-        let registered = self.written.clients_of(&actor.user.username).contains(&to)
-            || chain_heads::client_id_taken(&self.db, to)
-                .await
-                .map_err(|error| {
-                    unavailable(
-                        "The registry could not check the client; nothing was published",
-                        format!("client {to}: {error}"),
-                    )
-                })?;
-        domain::check_transfer_target(to, registered).map_err(refused)
-    }
-
     /// Decides the command on the stream's state: the events to write, named by the request
-    /// when it carries a key, so a retry decided on a later state names the same facts.
+    /// when it carries a key, so a retry decided on a later state names the same facts. An
+    /// `offer` decides a transfer as an offer waiting for the receiving farmer.
     async fn decide(
         &self,
         received: &Received<'_>,
         base: &StreamBase,
+        offer: bool,
     ) -> Result<Vec<DecidedEvent>, Halt> {
         let command = &received.command;
-        match decide(base.state.as_ref(), command) {
+        let decided = match command {
+            Command::TransferOwnership(transfer) if offer => {
+                decide_offer(base.state.as_ref(), transfer)
+            }
+            _ => decide(base.state.as_ref(), command),
+        };
+        match decided {
             Ok(decisions) => Ok(match received.request_key {
                 Some(key) => domain::named_by_request(decisions, command.cattle_id(), key),
                 None => decisions,

@@ -1,5 +1,6 @@
 //! One browser's share of the live updates: a farmer receives updates about the animals of
-//! their own clients, their own client streams and the refusals of events they signed;
+//! their own clients, offers made to their clients, their own client streams and the
+//! refusals of events they signed;
 //! assessors and administrators receive every update (they see every herd). The same rule
 //! as the herd list (`domain::may_see`), asked of the golden record.
 use crate::registry_office::RegistryOffice;
@@ -44,6 +45,7 @@ impl LiveAudience {
             LiveUpdate::CattleChanged {
                 cattle_id,
                 event_type,
+                event_id,
                 ..
             } => {
                 match event_type {
@@ -54,6 +56,16 @@ impl LiveAudience {
                             None => false,
                         };
                         Ok(before || self.may_see_stream(*cattle_id).await?)
+                    }
+                    // An offer, or its end, reaches the farmer of the client offered too.
+                    EventType::TransferOffered | EventType::TransferDeclined => {
+                        if self.may_see_stream(*cattle_id).await? {
+                            return Ok(true);
+                        }
+                        match self.office.offered_client_of(event_id).await? {
+                            Some(to) => self.may_see_owner(StreamOwner::Client(to)).await,
+                            None => Ok(false),
+                        }
                     }
                     EventType::ClientRegistered => {
                         // A client of the user's may be new.

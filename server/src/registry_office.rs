@@ -1,17 +1,20 @@
 //! The registry as the web app and the JSON API reach it: sessions, commands on behalf of
 //! the signed-in user, and reads limited to what that user may see. Every request goes
 //! through this door, so who may see and do what is decided here and nowhere else.
-use crate::accounts::{AccountError, Accounts, NewUser};
+mod user_desk;
+use crate::accounts::{AccountError, Accounts};
 use crate::cache::CattleReader;
 use crate::command_handler::CommandHandler;
 use crate::from_log::{rebuild_from_log, FromLogReport};
 use crate::golden::stream_owner;
-use crate::golden::{animal_queries, dashboard_queries, event_status, herd_queries};
+use crate::golden::{
+    animal_queries, dashboard_queries, event_status, herd_queries, transfer_offers,
+};
 use crate::keys::{PublishedKey, TrustedKeys};
 use crate::technical_failure::unavailable;
 use app::model::{
-    AnimalPage, CattleRecord, ClientSummary, CommandAck, CommandFailure, Dashboard, EventStatus,
-    EventVerdict, HerdPage, HerdQuery, SignedInUser,
+    AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
+    Dashboard, EventStatus, EventVerdict, HerdPage, HerdQuery, SignedInUser, TransferOffers,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
@@ -46,15 +49,6 @@ pub struct RegistrySources {
 
 fn read_failed(error: DbErr) -> CommandFailure {
     unavailable("The registry could not be read", error)
-}
-
-fn admins_only(user: &SignedInUser) -> Result<(), CommandFailure> {
-    match user.role {
-        Role::Admin => Ok(()),
-        Role::Farmer | Role::Assessor => Err(CommandFailure::Forbidden {
-            message: "only administrators manage users".into(),
-        }),
-    }
 }
 
 impl RegistryOffice {
@@ -113,6 +107,13 @@ impl RegistryOffice {
         event_id: &str,
     ) -> Result<Option<String>, CommandFailure> {
         stream_owner::author_of_refused(&self.db, event_id)
+            .await
+            .map_err(read_failed)
+    }
+
+    /// The client an applied offer (or its end) names as offered the animal.
+    pub async fn offered_client_of(&self, event_id: &str) -> Result<Option<i64>, CommandFailure> {
+        stream_owner::offered_client_of(&self.db, event_id)
             .await
             .map_err(read_failed)
     }
@@ -230,61 +231,6 @@ impl RegistryOffice {
             .await
             .map_err(|error| unavailable("The public keys could not be read", error))
     }
-
-    /// Every user with role and public key (administrators only).
-    pub async fn users(&self, user: &SignedInUser) -> Result<Vec<SignedInUser>, CommandFailure> {
-        admins_only(user)?;
-        self.accounts
-            .users()
-            .await
-            .map_err(|error| unavailable("The users could not be read", error))
-    }
-
-    /// Disables or enables `username` (administrators only, never their own account).
-    pub async fn set_user_disabled(
-        &self,
-        user: &SignedInUser,
-        username: &str,
-        disabled: bool,
-    ) -> Result<(), CommandFailure> {
-        admins_only(user)?;
-        if disabled && username == user.username {
-            return Err(CommandFailure::Rejected {
-                code: "OWN_ACCOUNT".into(),
-                message: "an administrator cannot disable their own account".into(),
-                field: Some("username".into()),
-            });
-        }
-        match self.accounts.set_disabled(username, disabled).await {
-            Ok(()) => Ok(()),
-            Err(AccountError::UnknownUser(name)) => Err(CommandFailure::Invalid {
-                errors: vec![FieldError {
-                    field: "username".into(),
-                    message: format!("there is no user {name}"),
-                }],
-            }),
-            Err(error) => Err(unavailable("The account could not be changed", error)),
-        }
-    }
-
-    /// Creates a user with a fresh signing key (administrators only).
-    pub async fn create_user(
-        &self,
-        user: &SignedInUser,
-        new: &NewUser,
-    ) -> Result<SignedInUser, CommandFailure> {
-        admins_only(user)?;
-        match self.accounts.create_user(Some(&user.username), new).await {
-            Ok(created) => Ok(created),
-            Err(AccountError::Invalid(errors)) => Err(CommandFailure::Invalid { errors }),
-            Err(AccountError::Taken(name)) => Err(CommandFailure::Rejected {
-                code: "USERNAME_TAKEN".into(),
-                message: format!("the username {name} is taken"),
-                field: Some("username".into()),
-            }),
-            Err(error) => Err(unavailable("The user could not be created", error)),
-        }
-    }
 }
 
 #[async_trait::async_trait]
@@ -320,6 +266,20 @@ impl LivestockRegistry for RegistryOffice {
 
     fn secure_cookies(&self) -> bool {
         self.secure_cookies
+    }
+
+    async fn change_password(
+        &self,
+        user: &SignedInUser,
+        token: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<(), CommandFailure> {
+        let change = crate::accounts::password_change::PasswordChange {
+            current_password: current.to_string(),
+            new_password: new.to_string(),
+        };
+        RegistryOffice::change_password(self, user, &change, token).await
     }
 
     async fn sign_out(&self, token: &str) -> Result<(), CommandFailure> {
@@ -379,6 +339,32 @@ impl LivestockRegistry for RegistryOffice {
     async fn clients(&self, user: &SignedInUser) -> Result<Vec<ClientSummary>, CommandFailure> {
         let visible = self.visible_clients(user).await.map_err(read_failed)?;
         herd_queries::clients(&self.db, visible.as_deref())
+            .await
+            .map_err(read_failed)
+    }
+
+    async fn client_by_pic(
+        &self,
+        _user: &SignedInUser,
+        pic: &str,
+    ) -> Result<Option<ClientReference>, CommandFailure> {
+        let pic = pic.trim().to_ascii_uppercase();
+        if !domain::is_valid_pic(&pic) {
+            return Err(CommandFailure::Invalid {
+                errors: vec![FieldError::new(
+                    "pic",
+                    "a PIC is exactly 8 upper-case letters or digits, e.g. QABC1234",
+                )],
+            });
+        }
+        transfer_offers::client_by_pic(&self.db, &pic)
+            .await
+            .map_err(read_failed)
+    }
+
+    async fn transfer_offers(&self, user: &SignedInUser) -> Result<TransferOffers, CommandFailure> {
+        let visible = self.visible_clients(user).await.map_err(read_failed)?;
+        transfer_offers::offers(&self.db, visible.as_deref())
             .await
             .map_err(read_failed)
     }

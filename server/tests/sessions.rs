@@ -156,3 +156,124 @@ async fn a_request_keeps_a_session_alive_but_a_live_pages_check_does_not() {
     );
     support::clean_up(&settings).await;
 }
+
+/// Signs in over HTTP: the status and the answer.
+async fn sign_in(base: &str, username: &str, password: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/session"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_printed_first_password_opens_nothing_but_choosing_a_new_one() {
+    let settings = support::settings("first_admin").await;
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    // The start printed the first administrator's password to a console this test cannot
+    // read: make the first administrator again, on an empty user table, and keep it.
+    let db = support::connect(&settings).await;
+    db.execute(Statement::from_string(
+        db.get_database_backend(),
+        "DELETE FROM users",
+    ))
+    .await
+    .expect("users emptied");
+    let printed = server
+        .accounts
+        .ensure_first_admin(None)
+        .await
+        .expect("the first administrator")
+        .expect("a printed password");
+
+    let (status, answer) = sign_in(&base, "admin", &printed).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["user"]["must_change_password"], true);
+    let token = answer["token"].as_str().expect("a token").to_string();
+    let (_, other) = sign_in(&base, "admin", &printed).await;
+    let other_token = other["token"].as_str().expect("a token").to_string();
+    let admin = support::api_client(&token);
+
+    // Nothing but who-am-I, signing out and choosing a password.
+    let refused = admin
+        .get(format!("{base}/api/users"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.expect("JSON");
+    assert_eq!(body["code"], "PASSWORD_CHANGE_REQUIRED", "{body}");
+    let create =
+        json!({"username": "jo.farmer", "password": "a long test password", "role": "FARMER"});
+    let status = admin
+        .post(format!("{base}/api/users"))
+        .json(&create)
+        .send()
+        .await
+        .expect("answers")
+        .status();
+    assert_eq!(status, 403);
+    let whoami = admin
+        .get(format!("{base}/api/session"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(whoami.status(), 200);
+
+    let change = |current: &str, new: &str| {
+        let request = admin
+            .post(format!("{base}/api/session/password"))
+            .json(&json!({"currentPassword": current, "newPassword": new}));
+        async move {
+            let response = request.send().await.expect("answers");
+            let status = response.status().as_u16();
+            (
+                status,
+                response
+                    .json::<serde_json::Value>()
+                    .await
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let (status, wrong) = change("not the password", "my own long password").await;
+    assert_eq!(status, 422, "{wrong}");
+    assert_eq!(wrong["errors"][0]["field"], "currentPassword");
+    let (status, short) = change(&printed, "short").await;
+    assert_eq!(status, 422, "{short}");
+    assert_eq!(short["errors"][0]["field"], "newPassword");
+    let (status, same) = change(&printed, &printed).await;
+    assert_eq!(
+        (status, &same["errors"][0]["field"]),
+        (422, &json!("newPassword"))
+    );
+    let (status, _) = change(&printed, "my own long password").await;
+    assert_eq!(status, 204);
+
+    // Now the administrator works; the other session ended; only the new password opens.
+    let status = admin
+        .post(format!("{base}/api/users"))
+        .json(&create)
+        .send()
+        .await
+        .expect("answers")
+        .status();
+    assert_eq!(status, 201);
+    let status = support::api_client(&other_token)
+        .get(format!("{base}/api/session"))
+        .send()
+        .await
+        .expect("answers")
+        .status();
+    assert_eq!(status, 401, "the other session ended with the change");
+    assert_eq!(sign_in(&base, "admin", &printed).await.0, 401);
+    let (status, again) = sign_in(&base, "admin", "my own long password").await;
+    assert_eq!(status, 200);
+    assert_eq!(again["user"]["must_change_password"], false);
+
+    support::clean_up(&settings).await;
+}

@@ -166,7 +166,7 @@ pub fn CommandForm(
 
     view! {
         <form class="command-form" data-command=command_type on:submit=on_submit novalidate>
-            <h3>{title}</h3>
+            {(!title.is_empty()).then(|| view! { <h3>{title}</h3> })}
             {boxes}
             <p class="field-error" data-error-for="form" role="alert">{other_errors}</p>
             <button type="submit" disabled=move || progress.get() == Progress::Sending>

@@ -1,5 +1,6 @@
 //! Reusable pieces of the pages.
 mod charts;
+mod choose_password;
 mod command_encoding;
 mod command_form;
 mod event_timeline;
@@ -10,10 +11,11 @@ mod live_connection;
 mod signed_in_only;
 
 pub use charts::{dollars, BarChart, TrendChart};
+pub use choose_password::ChoosePassword;
 pub use command_encoding::{FormField, Input};
 pub use command_form::CommandForm;
 pub use event_timeline::{verdicts, EventTimeline, Verdict};
-pub use field::TextField;
+pub use field::{SecretField, TextField};
 pub use form_memory::FormMemory;
 pub use herd_table::HerdTable;
 pub use live_connection::LiveConnection;

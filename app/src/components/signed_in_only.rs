@@ -1,3 +1,4 @@
+use super::ChoosePassword;
 use crate::model::{CommandFailure, SignedInUser};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -10,7 +11,8 @@ pub fn use_current_user() -> Option<CurrentUser> {
     use_context::<CurrentUser>()
 }
 
-/// Renders `render(user)` for a signed-in user and sends everyone else to the sign-in page.
+/// Renders `render(user)` for a signed-in user and sends everyone else to the sign-in page;
+/// a user who must replace a printed password is asked for a new one instead.
 #[component]
 pub fn SignedInOnly<F, V>(render: F) -> impl IntoView
 where
@@ -28,6 +30,9 @@ where
                         None => Ok(None),
                     };
                     match found {
+                        Ok(Some(user)) if user.must_change_password => {
+                            view! { <ChoosePassword required=true/> }.into_any()
+                        }
                         Ok(Some(user)) => render(user).into_any(),
                         Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
                         Err(failure) => view! {

@@ -7,6 +7,7 @@ mod event_status;
 mod herd_listing;
 mod live_update;
 mod signed_in_user;
+mod transfer_offer;
 mod view_name;
 
 pub use animal_page::{AnimalPage, ValuationEntry};
@@ -17,4 +18,5 @@ pub use event_status::{EventStatus, EventVerdict};
 pub use herd_listing::{ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE, HERD_SORTS};
 pub use live_update::LiveUpdate;
 pub use signed_in_user::SignedInUser;
+pub use transfer_offer::{ClientReference, TransferOffer, TransferOffers};
 pub use view_name::ViewName;

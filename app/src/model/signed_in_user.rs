@@ -10,4 +10,8 @@ pub struct SignedInUser {
     pub role: Role,
     /// The user's Ed25519 public key (hex), which signs their events.
     pub public_key: String,
+    /// The password was made by the registry and printed (the first administrator's): the
+    /// user must choose their own before anything else is allowed.
+    #[serde(default)]
+    pub must_change_password: bool,
 }

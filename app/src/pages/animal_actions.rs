@@ -1,3 +1,4 @@
+use super::offer_by_pic::OfferByPic;
 use crate::components::{CommandForm, FormField, Input};
 use crate::model::{ClientSummary, SignedInUser};
 use domain::{
@@ -26,19 +27,9 @@ pub fn AnimalActions(
     let fixed = vec![("cattleId", json!(state.cattle_id.0))];
     match user.role {
         Role::Farmer if mine => {
-            let targets: Vec<(String, String)> = clients
-                .iter()
-                .filter(|c| c.id != state.client_id)
-                .map(|c| (c.id.to_string(), format!("{} ({})", c.name, c.pic)))
-                .collect();
             view! {
                 <div class="forms-grid">
-                    <CommandForm command_type="TRANSFER_OWNERSHIP" title="Transfer ownership" submit_label="Transfer"
-                        fixed=fixed.clone()
-                        fields=vec![
-                            FormField::new("toClientId", "New owner", Input::Choice(targets)),
-                            FormField::new("priceCents", "Price in dollars (optional)", Input::Dollars).hint("1850.00"),
-                        ]/>
+                    <TransferForms state=state.clone() clients/>
                     <CommandForm command_type="RECORD_HEALTH" title="Record health" submit_label="Record health"
                         fixed=fixed.clone()
                         fields=vec![
@@ -76,8 +67,17 @@ pub fn AnimalActions(
                 .map(|a| (a.alert_id.clone(), format!("{} ({})", a.suspicion.as_str(), a.severity.as_str())))
                 .collect();
             let has_alerts = !alerts.is_empty();
+            let offered = state.pending_transfer.clone();
             view! {
                 <div class="forms-grid">
+                    {offered.map(|offer| view! {
+                        <div class="command-form">
+                            <h3>"Transfer waiting for acceptance"</h3>
+                            <p data-testid="pending-transfer">"Offered to client " {offer.to_client_id} " on " {offer.offered_at.chars().take(10).collect::<String>()} "."</p>
+                            <CommandForm command_type="ACCEPT_TRANSFER" title="" submit_label="Accept transfer" fixed=fixed.clone() fields=vec![]/>
+                            <CommandForm command_type="DECLINE_TRANSFER" title="" submit_label="Decline transfer" fixed=fixed.clone() fields=vec![]/>
+                        </div>
+                    })}
                     <CommandForm command_type="RECORD_VALUATION" title="Record valuation" submit_label="Record valuation"
                         fixed=fixed.clone()
                         fields=vec![
@@ -112,4 +112,41 @@ pub fn AnimalActions(
         }
         .into_any(),
     }
+}
+
+/// Moving the animal: at once to another of the farmer's own clients, or as an offer to
+/// another farmer's client named by PIC; while an offer waits, only withdrawing it.
+#[component]
+fn TransferForms(state: CattleState, clients: Vec<ClientSummary>) -> impl IntoView {
+    let cattle_id = state.cattle_id.0;
+    let fixed = vec![("cattleId", json!(cattle_id))];
+    if let Some(offer) = state.pending_transfer {
+        let since: String = offer.offered_at.chars().take(10).collect();
+        return view! {
+            <div class="command-form">
+                <h3>"Transfer waiting for acceptance"</h3>
+                <p data-testid="pending-transfer">
+                    "Offered to client " {offer.to_client_id} " on " {since}
+                    ". It moves when their farmer accepts."
+                </p>
+                <CommandForm command_type="DECLINE_TRANSFER" title="" submit_label="Withdraw offer" fixed fields=vec![]/>
+            </div>
+        }
+        .into_any();
+    }
+    let targets: Vec<(String, String)> = clients
+        .iter()
+        .filter(|c| c.id != state.client_id)
+        .map(|c| (c.id.to_string(), format!("{} ({})", c.name, c.pic)))
+        .collect();
+    view! {
+        <CommandForm command_type="TRANSFER_OWNERSHIP" title="Move to another of your clients" submit_label="Transfer"
+            fixed
+            fields=vec![
+                FormField::new("toClientId", "New owner", Input::Choice(targets)),
+                FormField::new("priceCents", "Price in dollars (optional)", Input::Dollars).hint("1850.00"),
+            ]/>
+        <OfferByPic cattle_id/>
+    }
+    .into_any()
 }

@@ -1,3 +1,4 @@
+use super::transfer_offers::OffersWaiting;
 use crate::components::{CommandForm, FormField, HerdTable, Input, SignedInOnly};
 use crate::live_bus::use_live_bus;
 use crate::model::{
@@ -82,6 +83,9 @@ fn HerdFor(user: SignedInUser) -> impl IntoView {
             <div class="page-head">
                 <h1>"Herd"</h1>
             </div>
+            <Show when=move || user.role != Role::Admin>
+                <OffersWaiting/>
+            </Show>
             <div class="columns">
                 <div class="panel">
                     <Transition fallback=|| view! { <p class="loading">"Loading the herd…"</p> }>
@@ -124,7 +128,6 @@ fn options<T: Copy>(all: &[T], name: impl Fn(&T) -> &'static str) -> Vec<(String
 fn FarmerForms(clients: Vec<ClientSummary>) -> impl IntoView {
     let own: Vec<(String, String)> = clients
         .iter()
-        .filter(|c| c.mine)
         .map(|c| (c.id.to_string(), format!("{} ({})", c.name, c.pic)))
         .collect();
     let no_clients = own.is_empty();

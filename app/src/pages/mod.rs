@@ -1,11 +1,15 @@
 //! One file per page.
 mod animal;
 mod animal_actions;
+mod choose_password;
 mod dashboard;
 mod herd;
+mod offer_by_pic;
 mod sign_in;
+mod transfer_offers;
 
 pub use animal::AnimalPage;
+pub use choose_password::PasswordPage;
 pub use dashboard::DashboardPage;
 pub use herd::HerdPage;
 pub use sign_in::SignInPage;

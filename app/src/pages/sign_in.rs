@@ -1,4 +1,4 @@
-use crate::components::TextField;
+use crate::components::{SecretField, TextField};
 use crate::model::CommandFailure;
 use crate::server_fns::{flat, sign_in};
 use domain::FieldError;
@@ -57,7 +57,7 @@ pub fn SignInPage() -> impl IntoView {
                 <p class="muted">"Farmers manage their clients' herds; assessors value them and resolve fraud alerts."</p>
                 <form class="command-form" data-testid="sign-in-form" on:submit=on_submit novalidate>
                     <TextField name="username" label="Username" value=username errors placeholder="jo.farmer"/>
-                    <PasswordField value=password errors/>
+                    <SecretField name="password" label="Password" autocomplete="current-password" value=password errors/>
                     <button type="submit" disabled=move || attempt.pending().get()>
                         {move || if attempt.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
@@ -65,31 +65,5 @@ pub fn SignInPage() -> impl IntoView {
                 </form>
             </div>
         </section>
-    }
-}
-
-/// The password box, hidden as typed, with its error beside it.
-#[component]
-fn PasswordField(value: RwSignal<String>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
-    let error = move || {
-        errors
-            .get()
-            .into_iter()
-            .find(|e| e.field == "password")
-            .map(|e| e.message)
-    };
-    view! {
-        <div class="field" class:invalid=move || error().is_some()>
-            <label for="field-password">"Password"</label>
-            <input
-                id="field-password"
-                name="password"
-                type="password"
-                autocomplete="current-password"
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-            <p class="field-error" data-error-for="password" role="alert">{move || error().unwrap_or_default()}</p>
-        </div>
     }
 }

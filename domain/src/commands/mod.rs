@@ -1,6 +1,7 @@
 //! Commands: what users ask for, parsed from outside JSON with field-level errors.
 
 mod add_verification;
+mod answer_transfer;
 mod change_status;
 mod create_cattle;
 mod data_reader;
@@ -13,6 +14,7 @@ mod resolve_fraud_alert;
 mod transfer_ownership;
 
 pub use add_verification::AddVerification;
+pub use answer_transfer::AnswerTransfer;
 pub use change_status::ChangeStatus;
 pub use create_cattle::CreateCattle;
 pub use field_rules::{
@@ -52,6 +54,10 @@ wire_enum! {
         RecordValuation = "RECORD_VALUATION",
         /// See `ResolveFraudAlert`.
         ResolveFraudAlert = "RESOLVE_FRAUD_ALERT",
+        /// See `Command::AcceptTransfer`.
+        AcceptTransfer = "ACCEPT_TRANSFER",
+        /// See `Command::DeclineTransfer`.
+        DeclineTransfer = "DECLINE_TRANSFER",
     }
 }
 
@@ -77,6 +83,10 @@ pub enum Command {
     RecordValuation(RecordValuation),
     /// Close a fraud alert.
     ResolveFraudAlert(ResolveFraudAlert),
+    /// Take the animal offered to one of your clients (the transfer then happens).
+    AcceptTransfer(AnswerTransfer),
+    /// Refuse the animal offered to your client, or withdraw your own offer.
+    DeclineTransfer(AnswerTransfer),
 }
 
 impl Command {
@@ -133,6 +143,12 @@ impl Command {
             CommandType::ResolveFraudAlert => {
                 ResolveFraudAlert::read(&mut reader).map(Command::ResolveFraudAlert)
             }
+            CommandType::AcceptTransfer => {
+                AnswerTransfer::read(&mut reader).map(Command::AcceptTransfer)
+            }
+            CommandType::DeclineTransfer => {
+                AnswerTransfer::read(&mut reader).map(Command::DeclineTransfer)
+            }
         };
         let errors = reader.finish();
         match command {
@@ -161,6 +177,7 @@ impl Command {
             Command::RegisterClient(c) => c.validate(),
             Command::RecordValuation(c) => c.validate(),
             Command::ResolveFraudAlert(c) => c.validate(),
+            Command::AcceptTransfer(c) | Command::DeclineTransfer(c) => c.validate(),
         }
     }
 
@@ -177,6 +194,7 @@ impl Command {
             Command::RegisterClient(c) => CattleId::for_client_pic(&c.pic),
             Command::RecordValuation(c) => c.cattle_id,
             Command::ResolveFraudAlert(c) => c.cattle_id,
+            Command::AcceptTransfer(c) | Command::DeclineTransfer(c) => c.cattle_id,
         }
     }
 
@@ -192,6 +210,8 @@ impl Command {
             Command::RegisterClient(_) => CommandType::RegisterClient,
             Command::RecordValuation(_) => CommandType::RecordValuation,
             Command::ResolveFraudAlert(_) => CommandType::ResolveFraudAlert,
+            Command::AcceptTransfer(_) => CommandType::AcceptTransfer,
+            Command::DeclineTransfer(_) => CommandType::DeclineTransfer,
         }
     }
 }

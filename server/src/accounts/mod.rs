@@ -2,6 +2,7 @@
 //! events (DESIGN §6): they live in their own tables and never reach Kafka.
 mod new_user;
 mod password;
+pub mod password_change;
 mod sign_in_throttle;
 
 pub use new_user::{is_valid_username, NewUser, MIN_PASSWORD_CHARS};
@@ -62,6 +63,9 @@ pub enum AccountError {
     /// Hashing failed.
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// The password check on the blocking pool did not finish.
+    #[error("the password check did not finish: {0}")]
+    Interrupted(String),
     /// A stored account does not decode (its role or its signing key).
     #[error("the account of {0} is corrupt")]
     Corrupt(String),
@@ -122,6 +126,7 @@ fn profile(row: &user::Model) -> Result<SignedInUser, AccountError> {
         username: row.username.clone(),
         role,
         public_key: row.public_key.clone(),
+        must_change_password: row.must_change_password,
     })
 }
 
@@ -177,7 +182,9 @@ impl Accounts {
             password: chosen,
             role: Role::Admin.as_str().into(),
         };
-        match self.create_user(None, &new).await {
+        // A printed password is known to whoever saw the console: it opens nothing but the
+        // choice of a new one.
+        match self.insert_user(None, &new, made.is_some()).await {
             Ok(_) => Ok(made),
             // Another instance made it first.
             Err(AccountError::Taken(_)) => Ok(None),
@@ -190,6 +197,15 @@ impl Accounts {
         &self,
         created_by: Option<&str>,
         new: &NewUser,
+    ) -> Result<SignedInUser, AccountError> {
+        self.insert_user(created_by, new, false).await
+    }
+
+    async fn insert_user(
+        &self,
+        created_by: Option<&str>,
+        new: &NewUser,
+        must_change_password: bool,
     ) -> Result<SignedInUser, AccountError> {
         let role = new.validate().map_err(AccountError::Invalid)?;
         if user::Entity::find_by_id(new.username.clone())
@@ -210,6 +226,7 @@ impl Accounts {
             created_at: Set(Utc::now()),
             created_by: Set(created_by.map(str::to_string)),
             disabled_at: Set(None),
+            must_change_password: Set(must_change_password),
         };
         // A concurrent insert of the same name fails on the primary key: report it as taken.
         if let Err(error) = user::Entity::insert(row).exec(&self.db).await {
@@ -227,6 +244,7 @@ impl Accounts {
             username: new.username.clone(),
             role,
             public_key: key.public_key_hex(),
+            must_change_password,
         })
     }
 

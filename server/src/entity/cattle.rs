@@ -20,6 +20,8 @@ pub struct Model {
     pub sequence: i64,
     pub chain_head: Json,
     pub state: Json,
+    /// The client a transfer waiting for acceptance offers the animal to.
+    pub offered_to_client: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

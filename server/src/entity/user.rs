@@ -15,6 +15,8 @@ pub struct Model {
     pub created_by: Option<String>,
     /// When an administrator disabled the account; `None` while it is active.
     pub disabled_at: Option<ChronoDateTimeUtc>,
+    /// The password was made by the registry and printed: choose one before anything else.
+    pub must_change_password: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -86,12 +86,17 @@ pub async fn herd_page(
     })
 }
 
-/// Every client; `mine` marks those in `visible` (all of them for users who see all herds).
+/// The clients in `visible` (every client for users who see all herds): a farmer learns
+/// nothing of other farmers' clients here.
 pub async fn clients(
     db: &DatabaseConnection,
     visible: Option<&[i64]>,
 ) -> Result<Vec<ClientSummary>, DbErr> {
-    let rows = client::Entity::find()
+    let query = match visible {
+        Some(own) => client::Entity::find().filter(client::Column::Id.is_in(own.to_vec())),
+        None => client::Entity::find(),
+    };
+    let rows = query
         .order_by_asc(client::Column::Name)
         .order_by_asc(client::Column::Id)
         .all(db)

@@ -10,6 +10,7 @@ pub mod projection;
 pub mod row_codec;
 pub mod rows;
 pub mod stream_owner;
+pub mod transfer_offers;
 
 pub use crate::views::Applied;
 pub use projection::{GoldenRecord, PROJECTION};

@@ -113,6 +113,10 @@ impl GoldenRows {
                     sequence: Set(folded.head.sequence as i64),
                     chain_head: Set(head),
                     state: Set(to_json(state)?),
+                    offered_to_client: Set(state
+                        .pending_transfer
+                        .as_ref()
+                        .map(|offer| offer.to_client_id)),
                 };
                 self.cattle.insert(meta.cattle_id.0, row);
             }

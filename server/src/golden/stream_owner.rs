@@ -1,8 +1,8 @@
 //! Whose a stream is, as the golden record knows it (`domain::StreamOwner`): an animal
 //! belongs to a client, a client stream to the user who registered it. Asked before a live
 //! update or an event's status reaches a farmer; `domain::may_see_stream` decides.
-use crate::entity::{cattle, client, rejected_event};
-use domain::StreamOwner;
+use crate::entity::{cattle, cattle_event, client, rejected_event};
+use domain::{EventType, StreamOwner};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 /// Whose stream `stream_id` is.
@@ -33,5 +33,21 @@ pub async fn author_of_refused(
         let envelope: serde_json::Value = serde_json::from_str(&row.envelope).ok()?;
         let author = envelope.pointer("/metadata/created_by")?.as_str()?;
         Some(author.to_string())
+    }))
+}
+
+/// The client an applied TRANSFER_OFFERED or TRANSFER_DECLINED names as offered the
+/// animal: that client's farmer hears of the offer though the animal is not theirs.
+pub async fn offered_client_of(
+    db: &DatabaseConnection,
+    event_id: &str,
+) -> Result<Option<i64>, DbErr> {
+    let applied = cattle_event::Entity::find_by_id(event_id).one(db).await?;
+    Ok(applied.and_then(|row| {
+        let offer_event = [EventType::TransferOffered, EventType::TransferDeclined]
+            .iter()
+            .any(|t| t.as_str() == row.event_type);
+        let to = row.payload.get("toClientId")?.as_i64();
+        to.filter(|_| offer_event)
     }))
 }

@@ -1,7 +1,9 @@
-//! Sessions and users over JSON: `POST/GET/DELETE /api/session`, `GET/POST /api/users`.
-use super::auth::SignedIn;
+//! Sessions and users over JSON: `POST/GET/DELETE /api/session`, `POST /api/session/password`,
+//! `GET/POST /api/users`, `POST /api/users/{username}/disabled`.
+use super::auth::{SessionHolder, SignedIn};
 use super::responses::{bad_field, failure_response, field_errors, unauthorized};
 use super::server_state::ServerState;
+use crate::accounts::password_change::PasswordChange;
 use crate::accounts::{NewUser, SESSION_HOURS};
 use app::registry::LivestockRegistry;
 use app::registry::SourceAddress;
@@ -66,9 +68,28 @@ pub async fn sign_in(
     }
 }
 
-/// `GET /api/session`: who is signed in.
-pub async fn whoami(SignedIn(user): SignedIn) -> Response {
+/// `GET /api/session`: who is signed in (`must_change_password` set while a printed
+/// password must be replaced).
+pub async fn whoami(SessionHolder { user, .. }: SessionHolder) -> Response {
     Json(json!({ "user": user })).into_response()
+}
+
+/// `POST /api/session/password` `{currentPassword, newPassword}`: the user's own new
+/// password; 204 (the user's other sessions end), 422 naming the wrong field, 429 after too
+/// many wrong current passwords.
+pub async fn change_password(
+    State(state): State<ServerState>,
+    SessionHolder { user, token }: SessionHolder,
+    body: Bytes,
+) -> Response {
+    let change: PasswordChange = match serde_json::from_slice(&body) {
+        Ok(change) => change,
+        Err(error) => return body_error(error),
+    };
+    match state.office.change_password(&user, &change, &token).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(failure) => failure_response(failure),
+    }
 }
 
 /// `DELETE /api/session`: signs out (and clears the cookie).

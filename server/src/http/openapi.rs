@@ -97,6 +97,16 @@ pub fn document() -> Value {
                 "resolution": {"enum": ["CONFIRMED", "DISMISSED"]}, "notes": text(2000)
             })
         ),
+        command(
+            "ACCEPT_TRANSFER",
+            &["cattleId"],
+            json!({"cattleId": cattle_id})
+        ),
+        command(
+            "DECLINE_TRANSFER",
+            &["cattleId"],
+            json!({"cattleId": cattle_id})
+        ),
     ]);
     let errors = json!({"type": "object", "properties": {"errors": {"type": "array", "items": {
         "type": "object", "required": ["field", "message"],
@@ -116,7 +126,7 @@ pub fn document() -> Value {
                  "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log. Every path but /api/session (POST), /api/keys, /api/openapi.json and /health needs a session (cookie or bearer token). Every POST (and a DELETE with a body) must say Content-Type: application/json, and with the session cookie also the app's own Origin; otherwise 403 {error, field}."},
         "paths": {
             "/api/commands": {"post": {
-                "summary": "Send a command; it is validated, signed and published to Kafka",
+                "summary": "Send a command; it is validated, signed and published to Kafka. A farmer's TRANSFER_OWNERSHIP to another farmer's client is published as TRANSFER_OFFERED: the animal moves when that farmer (or an assessor) sends ACCEPT_TRANSFER; DECLINE_TRANSFER ends the offer (receiver or sender)",
                 "parameters": [
                     {"name": "wait", "in": "query", "schema": {"enum": ["applied"]},
                      "description": "answer only once the golden record applied (or refused) the event"},
@@ -147,7 +157,8 @@ pub fn document() -> Value {
                 "responses": {"200": {"description": "the report"}, "401": answer("no live session", &error),
                     "403": answer("another farmer's animal", &error), "404": answer("no events", &error)}}},
             "/api/events/{event_id}/status": {"get": {"summary": "APPLIED, REJECTED (with the reason), DUPLICATE (naming the event applied in its place: duplicate_of) or PENDING",
-                "parameters": [id_param("event_id")], "responses": {"200": {"description": "the status"}}}},
+                "parameters": [id_param("event_id")], "responses": {"200": {"description": "the status"},
+                    "401": answer("no live session", &error), "403": answer("about another farmer's stream", &error)}}},
             "/api/keys": {"get": {"summary": "Every accepted public key as [{public_key, owner}], the shape `icattle verify --keys` reads",
                 "responses": {"200": {"description": "the keys"}}}},
             "/api/session": {
@@ -156,6 +167,10 @@ pub fn document() -> Value {
                         "429": answer("too many failed sign-ins for the account or from the address; `Retry-After` says when to try again", &error)}},
                 "get": {"summary": "Who is signed in", "responses": {"200": {"description": "{user}"}, "401": answer("no live session", &error)}},
                 "delete": {"summary": "Sign out", "responses": {"204": {"description": "signed out"}, "401": answer("no live session", &error)}}},
+            "/api/session/password": {"post": {"summary": "Choose a new password {currentPassword, newPassword}: the user's other sessions end. A user whose password the registry printed (the first administrator) gets 403 PASSWORD_CHANGE_REQUIRED everywhere else until then",
+                "responses": {"204": {"description": "changed"}, "401": answer("no live session", &error),
+                    "422": answer("the current password is wrong, or the new one too short or unchanged", &errors),
+                    "429": answer("too many wrong current passwords; `Retry-After` says when to try again", &error)}}},
             "/api/users": {
                 "get": {"summary": "Every user with role and public key (administrators)",
                     "responses": {"200": {"description": "the users"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error)}},

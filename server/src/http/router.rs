@@ -30,6 +30,7 @@ pub fn build(state: ServerState) -> Router {
                 .get(accounts_api::whoami)
                 .delete(accounts_api::sign_out),
         )
+        .route("/api/session/password", post(accounts_api::change_password))
         .route(
             "/api/users",
             get(accounts_api::list_users).post(accounts_api::create_user),
