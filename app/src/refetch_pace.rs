@@ -64,10 +64,12 @@ pub fn paced_changes(
 fn end_pause_later(pace: StoredValue<Pace>, version: RwSignal<u64>, pause: Duration) {
     set_timeout(
         move || {
-            let (next, fetch) = pace.get_value().on_pause_end();
-            pace.set_value(next);
-            if fetch {
-                version.update(|v| *v += 1);
+            // The page may have been left during the pause: then there is nothing to fetch.
+            let Some((next, fetch)) = pace.try_get_value().map(Pace::on_pause_end) else {
+                return;
+            };
+            pace.try_update_value(|pace| *pace = next);
+            if fetch && version.try_update(|v| *v += 1).is_some() {
                 end_pause_later(pace, version, pause);
             }
         },

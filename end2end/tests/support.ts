@@ -61,9 +61,15 @@ export async function applied(user: User, type: string, data: object): Promise<a
 
 /** Registers a client for a farmer (with a fresh client id): its id. */
 export async function registerClient(farmer: User, name: string): Promise<number> {
-  const clientId = 100_000 + Math.floor(Math.random() * 800_000_000);
-  await applied(farmer, 'REGISTER_CLIENT', { clientId, name, pic: uniquePic() });
-  return clientId;
+  return (await registerClientWithPic(farmer, name)).id;
+}
+
+/** Registers a client for a farmer (fresh client id and PIC): both. */
+export async function registerClientWithPic(farmer: User, name: string): Promise<{ id: number; pic: string }> {
+  const id = 100_000 + Math.floor(Math.random() * 800_000_000);
+  const pic = uniquePic();
+  await applied(farmer, 'REGISTER_CLIENT', { clientId: id, name, pic });
+  return { id, pic };
 }
 
 /** Opens a new browser context signed in as `user` through the sign-in page. */

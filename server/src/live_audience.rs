@@ -49,23 +49,25 @@ impl LiveAudience {
                 ..
             } => {
                 match event_type {
-                    // The owner changed: the farmer it left and the one it reached both hear.
-                    EventType::OwnershipTransfer => {
+                    // A transfer, an offer or its end: the farmers of both clients hear, read
+                    // from the event itself (each view announces it; by the later ones the
+                    // animal may have left the farmer it came from).
+                    EventType::OwnershipTransfer
+                    | EventType::TransferOffered
+                    | EventType::TransferDeclined => {
                         let before = match self.owners.remove(cattle_id) {
                             Some(owner) => self.may_see_owner(owner).await?,
                             None => false,
                         };
-                        Ok(before || self.may_see_stream(*cattle_id).await?)
-                    }
-                    // An offer, or its end, reaches the farmer of the client offered too.
-                    EventType::TransferOffered | EventType::TransferDeclined => {
-                        if self.may_see_stream(*cattle_id).await? {
+                        if before || self.may_see_stream(*cattle_id).await? {
                             return Ok(true);
                         }
-                        match self.office.offered_client_of(event_id).await? {
-                            Some(to) => self.may_see_owner(StreamOwner::Client(to)).await,
-                            None => Ok(false),
+                        for client in self.office.transfer_parties_of(event_id).await? {
+                            if self.may_see_owner(StreamOwner::Client(client)).await? {
+                                return Ok(true);
+                            }
                         }
+                        Ok(false)
                     }
                     EventType::ClientRegistered => {
                         // A client of the user's may be new.

@@ -111,9 +111,9 @@ impl RegistryOffice {
             .map_err(read_failed)
     }
 
-    /// The client an applied offer (or its end) names as offered the animal.
-    pub async fn offered_client_of(&self, event_id: &str) -> Result<Option<i64>, CommandFailure> {
-        stream_owner::offered_client_of(&self.db, event_id)
+    /// The clients an applied transfer, offer or end of an offer names.
+    pub async fn transfer_parties_of(&self, event_id: &str) -> Result<Vec<i64>, CommandFailure> {
+        stream_owner::transfer_parties_of(&self.db, event_id)
             .await
             .map_err(read_failed)
     }

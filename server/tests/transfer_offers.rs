@@ -34,6 +34,25 @@ async fn owner_as_seen_by(http: &reqwest::Client, base: &str, id: i64) -> (u16, 
     (status, body["client_id"].as_i64())
 }
 
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The golden record's update of `event_id`, as `socket` receives it.
+async fn golden_update(socket: &mut Socket, event_id: &str) -> Value {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(Ok(message)) = socket.next().await {
+            let update: Value =
+                serde_json::from_str(message.to_text().unwrap_or("")).unwrap_or(Value::Null);
+            if update["event_id"] == event_id && update["view"] == "golden_record" {
+                return update;
+            }
+        }
+        panic!("the socket closed before the update of {event_id}");
+    })
+    .await
+    .expect("the update arrives in time")
+}
+
 fn offer(id: i64, to: i64) -> Value {
     json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": id, "toClientId": to, "priceCents": 185_000}})
 }
@@ -60,8 +79,10 @@ async fn a_transfer_to_another_farmers_client_waits_for_that_farmer() {
                 .expect("a user")
         }
     };
-    let (seller_user, buyer_user): (SignedInUser, SignedInUser) =
-        (user(seller_token).await, user(buyer_token.clone()).await);
+    let (seller_user, buyer_user): (SignedInUser, SignedInUser) = (
+        user(seller_token.clone()).await,
+        user(buyer_token.clone()).await,
+    );
     let office = &server.office;
 
     // A farmer's client list holds their clients only.
@@ -181,8 +202,13 @@ async fn a_transfer_to_another_farmers_client_waits_for_that_farmer() {
     // Offered again and accepted: the animal is the buyer's now, and no longer the seller's.
     let (status, _) = command(&seller, &base, offer(id, 41)).await;
     assert_eq!(status, 200);
+    let mut seller_socket = support::live_socket(server.addr, &seller_token).await;
     let (status, accepted) = command(&buyer, &base, answer("ACCEPT_TRANSFER", id)).await;
     assert_eq!(status, 200, "{accepted}");
+    // The seller hears the animal leave, though by then it is no longer theirs.
+    let accepted_event = accepted["event_id"].as_str().expect("an event id");
+    let heard = golden_update(&mut seller_socket, accepted_event).await;
+    assert_eq!(heard["event_type"], "OWNERSHIP_TRANSFER");
     // The API reads the cache first, which follows the log a moment behind the golden record.
     support::eventually(
         Duration::from_secs(20),

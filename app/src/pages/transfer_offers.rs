@@ -79,12 +79,14 @@ fn Offer(offer: TransferOffer, incoming: bool) -> impl IntoView {
     };
     view! {
         <li class="offer" data-cattle-id=offer.cattle_id>
-            <p>
-                <span class="mono">{offer.nlis_id.clone()}</span>
-                " · " {offer.breed.clone()} " · " {offer.sex.clone()}
-                " · confidence " {offer.confidence_score} " (" {offer.risk_level.clone()} ")"
-            </p>
-            <p class="muted small">{parties}{price}", offered " {since}</p>
+            <div class="offer-facts">
+                <p>
+                    <span class="mono">{offer.nlis_id.clone()}</span>
+                    " · " {offer.breed.clone()} " · " {offer.sex.clone()}
+                    " · confidence " {offer.confidence_score} " (" {offer.risk_level.clone()} ")"
+                </p>
+                <p class="muted small">{parties}{price}", offered " {since}</p>
+            </div>
             <div class="offer-answers">
                 {if incoming {
                     view! {

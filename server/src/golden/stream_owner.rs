@@ -36,18 +36,28 @@ pub async fn author_of_refused(
     }))
 }
 
-/// The client an applied TRANSFER_OFFERED or TRANSFER_DECLINED names as offered the
-/// animal: that client's farmer hears of the offer though the animal is not theirs.
-pub async fn offered_client_of(
+/// The clients an applied transfer, offer or end of an offer names (`fromClientId`,
+/// `toClientId`): their farmers hear of it whoever owns the animal by the time they ask.
+/// Empty for other events and for events the golden record has not applied.
+pub async fn transfer_parties_of(
     db: &DatabaseConnection,
     event_id: &str,
-) -> Result<Option<i64>, DbErr> {
-    let applied = cattle_event::Entity::find_by_id(event_id).one(db).await?;
-    Ok(applied.and_then(|row| {
-        let offer_event = [EventType::TransferOffered, EventType::TransferDeclined]
-            .iter()
-            .any(|t| t.as_str() == row.event_type);
-        let to = row.payload.get("toClientId")?.as_i64();
-        to.filter(|_| offer_event)
-    }))
+) -> Result<Vec<i64>, DbErr> {
+    let Some(row) = cattle_event::Entity::find_by_id(event_id).one(db).await? else {
+        return Ok(Vec::new());
+    };
+    let transfer = [
+        EventType::OwnershipTransfer,
+        EventType::TransferOffered,
+        EventType::TransferDeclined,
+    ]
+    .iter()
+    .any(|t| t.as_str() == row.event_type);
+    if !transfer {
+        return Ok(Vec::new());
+    }
+    Ok(["fromClientId", "toClientId"]
+        .iter()
+        .filter_map(|field| row.payload.get(*field).and_then(serde_json::Value::as_i64))
+        .collect())
 }
