@@ -12,6 +12,7 @@ mod m0006_disabled_users;
 mod m0007_session_idle;
 mod m0008_transfer_offers;
 mod m0009_password_change;
+mod m0010_user_ids;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_session_idle::Migration),
             Box::new(m0008_transfer_offers::Migration),
             Box::new(m0009_password_change::Migration),
+            Box::new(m0010_user_ids::Migration),
         ]
     }
 }

@@ -168,7 +168,7 @@ impl CommandHandler {
         self.check_transfer_target(actor, &received.command).await?;
         let offer = self.is_offer(actor, &received.command).await?;
         let pending = turn.as_ref().filter(|_| base.source == HeadSource::Memory);
-        let (author, keyed) = (&actor.user.username, request_key.is_some());
+        let (author, keyed) = (&actor.user.user_id, request_key.is_some());
         if let Some(ack) =
             resent_while_pending(pending, author, &received.fingerprint, keyed, cattle_id)
         {

@@ -158,10 +158,15 @@ pub async fn rebuild_from_log(
         .map_err(|e| FromLogError::Task(e.to_string()))??;
     let text = lines.join("\n");
 
+    let signers: Vec<String> = read_json_lines(&text)
+        .into_iter()
+        .filter_map(|(_, e)| e.ok().map(|e| e.cryptography.public_key))
+        .collect();
+    trusted.learn(signers.iter().map(String::as_str)).await?;
     let mut keys = KeyRegistry::new();
-    for key in trusted.published().await? {
+    for key in trusted.published() {
         // Our own keys are valid hex; a malformed one would only make verification fail.
-        let _ = keys.insert(&key.public_key, &key.owner);
+        let _ = keys.insert_scoped(&key.public_key, &key.owner, key.signs_for);
     }
     let report = verify_json_lines(&text, &keys);
     let envelopes: Vec<_> = read_json_lines(&text)

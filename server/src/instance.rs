@@ -57,6 +57,9 @@ pub enum StartError {
     /// The first administrator could not be made.
     #[error("accounts: {0}")]
     Accounts(#[from] AccountError),
+    /// The users' public keys could not be read.
+    #[error("the users' keys: {0}")]
+    UserKeys(sea_orm::DbErr),
     /// The listening socket could not be bound.
     #[error("could not listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
@@ -150,6 +153,7 @@ pub async fn start(
 
     let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
     let trusted = TrustedKeys::new([key.public_key_hex()]).with_users(db.clone());
+    trusted.load_users().await.map_err(StartError::UserKeys)?;
     let served_keys = trusted.clone();
     let vault = SeedVault::open(settings.master_key.as_deref(), &settings.data_dir)?;
     let accounts = Accounts::new(db.clone(), vault)

@@ -1,8 +1,8 @@
 //! The server's own signing key, and the public keys the projections accept.
 use crate::checked_signatures::CheckedSignatures;
 use crate::entity::user;
-use domain::SigningKeyPair;
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryOrder, QuerySelect};
+use domain::{KeyScope, SigningKeyPair};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QuerySelect};
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
@@ -74,8 +74,23 @@ pub fn random_seed() -> Result<[u8; 32], KeyError> {
 pub struct PublishedKey {
     /// Ed25519 public key, hex.
     pub public_key: String,
-    /// Who signs with it: a username, or `iCattle server`.
+    /// Who signs with it: a user's id (as events name it in `created_by`), or
+    /// `iCattle server`.
     pub owner: String,
+    /// Whose events it may sign: anyone's (the server's producers and detector) or only its
+    /// owner's.
+    pub signs_for: KeyScope,
+}
+
+/// Every user's public key with the user's id.
+async fn all_user_keys(db: &DatabaseConnection) -> Result<Vec<(String, String)>, DbErr> {
+    user::Entity::find()
+        .select_only()
+        .column(user::Column::PublicKey)
+        .column(user::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 /// The owner named for the server's own keys.
@@ -131,13 +146,7 @@ impl TrustedKeys {
         if !unknown {
             return Ok(());
         }
-        let owners: Vec<(String, String)> = user::Entity::find()
-            .select_only()
-            .column(user::Column::PublicKey)
-            .column(user::Column::Username)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let owners = all_user_keys(db).await?;
         let mut users = self
             .users
             .write()
@@ -165,26 +174,56 @@ impl TrustedKeys {
             .unwrap_or(false)
     }
 
-    /// Every trusted key with its owner, for publication and for verifying a log.
-    pub async fn published(&self) -> Result<Vec<PublishedKey>, DbErr> {
+    /// Every trusted key with its owner and scope, for publication and for verifying a log,
+    /// from memory: the users' keys read at start-up (`load_users`), those created since
+    /// (`remember_user`) and those met in the log since (`learn`). A user of another
+    /// instance who has signed nothing yet is not listed, and nothing of theirs needs it.
+    pub fn published(&self) -> Vec<PublishedKey> {
         let mut keys: Vec<PublishedKey> = self
             .servers
             .iter()
             .map(|key| PublishedKey {
                 public_key: key.clone(),
                 owner: SERVER_OWNER.into(),
+                signs_for: KeyScope::Anyone,
             })
             .collect();
-        if let Some(db) = &self.registry {
-            let users = user::Entity::find()
-                .order_by_asc(user::Column::Username)
-                .all(db)
-                .await?;
-            keys.extend(users.into_iter().map(|row| PublishedKey {
-                public_key: row.public_key,
-                owner: row.username,
-            }));
+        let users = self
+            .users
+            .read()
+            .map(|users| {
+                let mut listed: Vec<(String, String)> =
+                    users.iter().map(|(k, o)| (k.clone(), o.clone())).collect();
+                listed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                listed
+            })
+            .unwrap_or_default();
+        keys.extend(users.into_iter().map(|(public_key, owner)| PublishedKey {
+            public_key,
+            owner,
+            signs_for: KeyScope::Owner,
+        }));
+        keys
+    }
+
+    /// Reads every user's key and id once (at start-up), so publishing needs no read.
+    pub async fn load_users(&self) -> Result<(), DbErr> {
+        let Some(db) = &self.registry else {
+            return Ok(());
+        };
+        let owners = all_user_keys(db).await?;
+        let mut users = self
+            .users
+            .write()
+            .map_err(|_| DbErr::Custom("trusted keys lock poisoned".into()))?;
+        users.extend(owners);
+        Ok(())
+    }
+
+    /// Trusts a user's key made on this instance from now on, without a read.
+    pub fn remember_user(&self, public_key_hex: &str, user_id: &str) {
+        if let Ok(mut users) = self.users.write() {
+            users.insert(public_key_hex.to_string(), user_id.to_string());
         }
-        Ok(keys)
     }
 }

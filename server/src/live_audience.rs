@@ -93,7 +93,7 @@ impl LiveAudience {
                 }
                 match event_id {
                     Some(event_id) => Ok(self.office.author_of_refused(event_id).await?.as_deref()
-                        == Some(self.user.username.as_str())),
+                        == Some(self.user.user_id.as_str())),
                     None => Ok(false),
                 }
             }
@@ -122,7 +122,7 @@ impl LiveAudience {
         if !matches!(owner, StreamOwner::Client(_)) {
             return Ok(may_see_stream(
                 self.user.role,
-                &self.user.username,
+                &self.user.user_id,
                 &[],
                 &owner,
             ));
@@ -135,7 +135,7 @@ impl LiveAudience {
         };
         Ok(may_see_stream(
             self.user.role,
-            &self.user.username,
+            &self.user.user_id,
             own,
             &owner,
         ))

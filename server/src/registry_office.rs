@@ -89,7 +89,7 @@ impl RegistryOffice {
     /// The clients whose animals the user may see: `None` for every herd.
     pub async fn visible_clients(&self, user: &SignedInUser) -> Result<Option<Vec<i64>>, DbErr> {
         match user.role {
-            Role::Farmer => Ok(Some(self.accounts.own_clients(&user.username).await?)),
+            Role::Farmer => Ok(Some(self.accounts.own_clients(&user.user_id).await?)),
             Role::Assessor | Role::Admin => Ok(None),
         }
     }
@@ -121,7 +121,7 @@ impl RegistryOffice {
     /// The clients a farmer registered (every user's, for other roles, is not asked here).
     pub async fn own_clients(&self, user: &SignedInUser) -> Result<Vec<i64>, CommandFailure> {
         self.accounts
-            .own_clients(&user.username)
+            .own_clients(&user.user_id)
             .await
             .map_err(read_failed)
     }
@@ -201,8 +201,8 @@ impl RegistryOffice {
             StreamOwner::RegisteredBy(_) | StreamOwner::Unknown => Vec::new(),
         };
         let refused_mine = status.status == EventVerdict::Rejected
-            && self.author_of_refused(event_id).await?.as_deref() == Some(user.username.as_str());
-        if may_see_stream(user.role, &user.username, &own, &owner) || refused_mine {
+            && self.author_of_refused(event_id).await?.as_deref() == Some(user.user_id.as_str());
+        if may_see_stream(user.role, &user.user_id, &own, &owner) || refused_mine {
             Ok(status)
         } else {
             Err(CommandFailure::Forbidden {
@@ -225,11 +225,8 @@ impl RegistryOffice {
     }
 
     /// Every public key whose signatures the registry accepts: public to anyone.
-    pub async fn public_keys(&self) -> Result<Vec<PublishedKey>, CommandFailure> {
-        self.trusted
-            .published()
-            .await
-            .map_err(|error| unavailable("The public keys could not be read", error))
+    pub fn public_keys(&self) -> Vec<PublishedKey> {
+        self.trusted.published()
     }
 }
 

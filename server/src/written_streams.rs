@@ -122,10 +122,10 @@ impl WrittenStreams {
             .lock()
             .ok()
             .and_then(|mut registering| registering.remove(event_id));
-        if let (Some((username, client_id)), Ok(mut clients)) =
+        if let (Some((user_id, client_id)), Ok(mut clients)) =
             (registration, self.clients_of.lock())
         {
-            if let Some(ids) = clients.get_mut(&username) {
+            if let Some(ids) = clients.get_mut(&user_id) {
                 ids.remove(&client_id);
             }
         }
@@ -178,38 +178,38 @@ impl WrittenStreams {
         }
     }
 
-    /// Remembers that `username` registered client `client_id` with event `event_id`
+    /// Remembers that user `user_id` registered client `client_id` with event `event_id`
     /// through this instance; forgotten again if the golden record refuses the event.
-    pub fn registered_client(&self, username: &str, client_id: i64, event_id: &str) {
+    pub fn registered_client(&self, user_id: &str, client_id: i64, event_id: &str) {
         if let Ok(mut registering) = self.registering.lock() {
             if registering.len() >= STREAMS_KEPT {
                 registering.clear();
             }
-            registering.insert(event_id.to_string(), (username.to_string(), client_id));
+            registering.insert(event_id.to_string(), (user_id.to_string(), client_id));
         }
-        self.remember_clients(username, &[client_id]);
+        self.remember_clients(user_id, &[client_id]);
     }
 
-    /// Remembers that clients `ids` are `username`'s: registered through this instance (the
-    /// golden record may not have them yet) or read from the golden record. A client never
-    /// changes hands, so what the golden record said stays true.
-    pub fn remember_clients(&self, username: &str, ids: &[i64]) {
+    /// Remembers that clients `ids` are user `user_id`'s: registered through this instance
+    /// (the golden record may not have them yet) or read from the golden record. A client
+    /// never changes hands, so what the golden record said stays true.
+    pub fn remember_clients(&self, user_id: &str, ids: &[i64]) {
         if let Ok(mut clients) = self.clients_of.lock() {
             clients
-                .entry(username.to_string())
+                .entry(user_id.to_string())
                 .or_default()
                 .extend(ids.iter().copied());
         }
     }
 
-    /// The clients known to be `username`'s.
-    pub fn clients_of(&self, username: &str) -> Vec<i64> {
+    /// The clients known to be user `user_id`'s.
+    pub fn clients_of(&self, user_id: &str) -> Vec<i64> {
         self.clients_of
             .lock()
             .ok()
             .and_then(|clients| {
                 clients
-                    .get(username)
+                    .get(user_id)
                     .map(|ids| ids.iter().copied().collect())
             })
             .unwrap_or_default()

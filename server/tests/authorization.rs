@@ -318,7 +318,13 @@ async fn admins_create_users_who_sign_in_and_sign_their_own_events() {
     .expect("the log is readable");
     let envelope = domain::EventEnvelope::from_json_str(log.lines().next().expect("one event"))
         .expect("an envelope");
-    assert_eq!(envelope.metadata.created_by.as_deref(), Some("jo.farmer"));
+    // Events name Jo by Jo's opaque user id, not by the name Jo signs in with.
+    let jo_id = created["user_id"].as_str().expect("a user id").to_string();
+    assert!(jo_id.starts_with('u') && !jo_id.contains("jo"), "{jo_id}");
+    assert_eq!(
+        envelope.metadata.created_by.as_deref(),
+        Some(jo_id.as_str())
+    );
     assert_eq!(envelope.cryptography.public_key, jo_key);
 
     // The published keys name Jo's, and they verify the whole log.
@@ -332,10 +338,14 @@ async fn admins_create_users_who_sign_in_and_sign_their_own_events() {
         .expect("text");
     let published: Vec<Value> = serde_json::from_str(&keys).expect("JSON keys");
     assert!(
-        published
-            .iter()
-            .any(|k| k["public_key"] == jo_key.as_str() && k["owner"] == "jo.farmer"),
+        published.iter().any(|k| k["public_key"] == jo_key.as_str()
+            && k["owner"] == jo_id.as_str()
+            && k["signs_for"] == "OWNER"),
         "{keys}"
+    );
+    assert!(
+        !keys.contains("jo.farmer") && !keys.contains("\"admin\""),
+        "no username is published: {keys}"
     );
     let report =
         domain::verify_json_lines(&log, &domain::KeyRegistry::from_json(&keys).expect("keys"));
@@ -393,6 +403,17 @@ async fn an_event_signed_by_a_user_key_for_someone_else_is_rejected() {
     })
     .await;
     assert_eq!(status["status"], "REJECTED", "{status}");
+
+    // A verifier outside the server, with the published keys, refuses it for the same reason.
+    let published = serde_json::to_string(&server.office.public_keys()).expect("JSON");
+    let keys = domain::KeyRegistry::from_json(&published).expect("the published keys");
+    let report = domain::verify_chain(std::slice::from_ref(&forged), &keys);
+    let verdict = report.verdicts().next().expect("one verdict");
+    assert_eq!(
+        verdict.outcome.as_ref().map_err(|f| f.code()),
+        Err("NOT_THE_AUTHOR"),
+        "{report}"
+    );
     assert_eq!(status["code"], "UNKNOWN_KEY", "{status}");
 }
 

@@ -245,7 +245,7 @@ async fn a_transfer_to_another_farmers_client_waits_for_that_farmer() {
     );
     assert_eq!(
         envelopes[5]["metadata"]["created_by"],
-        buyer_user.username.as_str(),
+        buyer_user.user_id.as_str(),
         "the buyer signed the acceptance"
     );
 

@@ -61,3 +61,43 @@ fn a_missing_file_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("/nonexistent/log.jsonl"), "{stderr}");
 }
+
+/// `icattle verify` with the vector key published as a user's key owned by `owner`.
+fn verify_as_users_key(owner: &str) -> (bool, String) {
+    let pair: Value = serde_json::from_str(
+        &std::fs::read_to_string(vectors().join("keypair.json")).expect("keypair.json"),
+    )
+    .expect("valid JSON");
+    let keys = serde_json::json!([{
+        "public_key": pair["public_key"], "owner": owner, "signs_for": "OWNER"
+    }]);
+    let dir = std::env::temp_dir().join(format!("icattle-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let file = dir.join(format!("{owner}.json").replace(':', "_"));
+    std::fs::write(&file, keys.to_string()).expect("the key file");
+    let output = Command::new(env!("CARGO_BIN_EXE_icattle"))
+        .arg("verify")
+        .arg("--keys")
+        .arg(&file)
+        .arg(vectors().join("valid-chain.jsonl"))
+        .output()
+        .expect("icattle runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_users_key_verifies_only_the_events_its_owner_created() {
+    // Every event of the valid chain says `created_by: user:farmer-7`.
+    let (ok, printed) = verify_as_users_key("user:farmer-7");
+    assert!(ok, "{printed}");
+    let (ok, printed) = verify_as_users_key("user:somebody-else");
+    assert!(!ok, "{printed}");
+    assert!(
+        printed.contains("first failure NOT_THE_AUTHOR at #0"),
+        "{printed}"
+    );
+}

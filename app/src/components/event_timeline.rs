@@ -12,6 +12,16 @@ pub enum Verdict {
     Broken(String),
 }
 
+/// Who created an event, as a page shows it: "you" for the reader's own events, the
+/// author's user id otherwise, "system" for the registry's own.
+pub fn author(created_by: Option<&str>, me: &str) -> String {
+    match created_by {
+        Some(id) if id == me => "you".into(),
+        Some(id) => id.to_string(),
+        None => "system".into(),
+    }
+}
+
 /// Verifies the timeline's envelopes, in log order, against the keys JSON of `/api/keys`,
 /// the way every consumer does: one verdict per envelope.
 pub fn verdicts(envelopes: &[String], keys_json: &str) -> Vec<Verdict> {
@@ -49,6 +59,8 @@ pub fn verdicts(envelopes: &[String], keys_json: &str) -> Vec<Verdict> {
 pub fn EventTimeline(
     /// The envelopes as JSON text, in log order.
     envelopes: Vec<String>,
+    /// The reader's user id, to mark their own events.
+    me: String,
 ) -> impl IntoView {
     let checked = RwSignal::new(Vec::<Verdict>::new());
     #[cfg(feature = "hydrate")]
@@ -108,7 +120,7 @@ pub fn EventTimeline(
                             </div>
                             <div class="muted small">
                                 "#" {m.sequence} " · " {m.recorded_at.clone()} " · "
-                                {m.created_by.clone().unwrap_or_else(|| "system".into())}
+                                {author(m.created_by.as_deref(), &me)}
                             </div>
                         </li>
                     }

@@ -14,7 +14,7 @@ pub use charts::{dollars, BarChart, TrendChart};
 pub use choose_password::ChoosePassword;
 pub use command_encoding::{FormField, Input};
 pub use command_form::CommandForm;
-pub use event_timeline::{verdicts, EventTimeline, Verdict};
+pub use event_timeline::{author, verdicts, EventTimeline, Verdict};
 pub use field::{SecretField, TextField};
 pub use form_memory::FormMemory;
 pub use herd_table::HerdTable;

@@ -80,6 +80,7 @@ fn Shown(
         .map(|c| format!("{} ({})", c.name, c.pic))
         .unwrap_or_else(|| format!("client {}", record.client_id));
     let mine = animal.owner.as_ref().is_some_and(|c| c.mine);
+    let me = user.user_id.clone();
     let trend: Vec<(String, i64)> = animal
         .valuations
         .iter()
@@ -146,7 +147,7 @@ fn Shown(
             <div class="panel wide">
                 <h2>"Event timeline"</h2>
                 <p class="muted small">"Each badge is computed in your browser from the signed events and the published keys."</p>
-                <EventTimeline envelopes=animal.envelopes/>
+                <EventTimeline envelopes=animal.envelopes me=me/>
             </div>
         </div>
     }

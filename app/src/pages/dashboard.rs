@@ -1,4 +1,4 @@
-use crate::components::{dollars, BarChart, SignedInOnly, TrendChart};
+use crate::components::{author, dollars, BarChart, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
 use crate::model::{Dashboard, LiveUpdate, SignedInUser, ViewName};
 use crate::refetch_pace::paced_changes;
@@ -38,23 +38,25 @@ fn DashboardFor(user: SignedInUser) -> impl IntoView {
                 <span class="muted">{scope}</span>
             </div>
             <Transition fallback=|| view! { <p class="loading">"Loading the dashboard…"</p> }>
-                {move || Suspend::new(async move {
+                {move || {
+                    let me = user.user_id.clone();
+                    Suspend::new(async move {
                     match figures.await {
-                        Ok(figures) => view! { <Figures figures/> }.into_any(),
+                        Ok(figures) => view! { <Figures figures me=me.clone()/> }.into_any(),
                         Err(failure) => view! {
                             <p class="error-state" role="alert">
                                 "The dashboard could not be loaded: " {failure.to_string()}
                             </p>
                         }.into_any(),
                     }
-                })}
+                })}}
             </Transition>
         </section>
     }
 }
 
 #[component]
-fn Figures(figures: Dashboard) -> impl IntoView {
+fn Figures(figures: Dashboard, me: String) -> impl IntoView {
     let trend: Vec<(String, i64)> = figures
         .value_trend
         .iter()
@@ -73,7 +75,7 @@ fn Figures(figures: Dashboard) -> impl IntoView {
                             <span class="event-type">{item.event_type.clone()}</span>
                             " " <a href=href class="mono">{name}</a>
                             <span class="muted small">
-                                " · " {item.recorded_at.clone()} " · " {item.created_by.clone().unwrap_or_else(|| "system".into())}
+                                " · " {item.recorded_at.clone()} " · " {author(item.created_by.as_deref(), &me)}
                             </span>
                         </li>
                     }

@@ -183,10 +183,8 @@ impl ReportBuilder {
         };
         let outcome = if let Some(event_id) = earlier {
             Err(VerificationFailure::Duplicate { event_id })
-        } else if !keys.accepts(public_key) {
-            Err(VerificationFailure::UnknownKey {
-                public_key: public_key.clone(),
-            })
+        } else if let Err(failure) = keys.check_signer(public_key, m.created_by.as_deref()) {
+            Err(failure)
         } else {
             verify_next(envelope, &animal.head).map(|next| {
                 animal.head = next;

@@ -21,7 +21,7 @@ pub use ecmascript_number::ecmascript_number;
 pub use hashing::{
     event_hash, event_hash_bytes, event_hash_input, idempotency_key, payload_hash, sha256,
 };
-pub use key_registry::KeyRegistry;
+pub use key_registry::{KeyRegistry, KeyScope};
 pub use protocol_error::{decode_hex, ProtocolError};
 pub use seal::{seal, seal_at_version, EventDraft};
 pub use signing::{verify_hash_signature, SigningKeyPair};

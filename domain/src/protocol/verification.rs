@@ -67,6 +67,14 @@ pub enum VerificationFailure {
         /// The envelope's public key.
         public_key: String,
     },
+    /// A user's key signed an event that names someone else (or no one) as its author.
+    #[error("signed with the key of {owner}, but created by {}", .created_by.as_deref().unwrap_or("no one"))]
+    NotTheAuthor {
+        /// Who owns the key.
+        owner: String,
+        /// Whom the event names.
+        created_by: Option<String>,
+    },
     /// The same event (id or idempotency key) was already accepted in this chain.
     #[error("duplicate of event {event_id}")]
     Duplicate {
@@ -88,6 +96,7 @@ impl VerificationFailure {
             VerificationFailure::Signature => "SIGNATURE",
             VerificationFailure::MerkleRoot { .. } => "MERKLE_ROOT",
             VerificationFailure::UnknownKey { .. } => "UNKNOWN_KEY",
+            VerificationFailure::NotTheAuthor { .. } => "NOT_THE_AUTHOR",
             VerificationFailure::Duplicate { .. } => "DUPLICATE",
         }
     }

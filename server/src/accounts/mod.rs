@@ -120,6 +120,11 @@ fn plain_seed(row: &user::Model) -> Result<[u8; 32], AccountError> {
         .ok_or_else(|| AccountError::Corrupt(row.username.clone()))
 }
 
+/// A fresh user id: `u` and 16 random hex digits, unrelated to the username.
+fn new_user_id() -> Result<String, KeyError> {
+    Ok(format!("u{}", hex::encode(&random_seed()?[..8])))
+}
+
 fn profile(row: &user::Model) -> Result<SignedInUser, AccountError> {
     let role = Role::parse(&row.role).ok_or_else(|| AccountError::Corrupt(row.username.clone()))?;
     Ok(SignedInUser {
@@ -127,6 +132,7 @@ fn profile(row: &user::Model) -> Result<SignedInUser, AccountError> {
         role,
         public_key: row.public_key.clone(),
         must_change_password: row.must_change_password,
+        user_id: row.user_id.clone(),
     })
 }
 
@@ -217,6 +223,7 @@ impl Accounts {
         }
         let seed = random_seed()?;
         let key = SigningKeyPair::from_seed(seed);
+        let user_id = new_user_id()?;
         let row = user::ActiveModel {
             username: Set(new.username.clone()),
             role: Set(role.as_str().into()),
@@ -227,6 +234,7 @@ impl Accounts {
             created_by: Set(created_by.map(str::to_string)),
             disabled_at: Set(None),
             must_change_password: Set(must_change_password),
+            user_id: Set(user_id.clone()),
         };
         // A concurrent insert of the same name fails on the primary key: report it as taken.
         if let Err(error) = user::Entity::insert(row).exec(&self.db).await {
@@ -245,6 +253,7 @@ impl Accounts {
             role,
             public_key: key.public_key_hex(),
             must_change_password,
+            user_id,
         })
     }
 
@@ -448,10 +457,10 @@ impl Accounts {
         })
     }
 
-    /// The clients a farmer manages: those they registered.
-    pub async fn own_clients(&self, username: &str) -> Result<Vec<i64>, DbErr> {
+    /// The clients a farmer manages: those they registered (`user_id` signed the events).
+    pub async fn own_clients(&self, user_id: &str) -> Result<Vec<i64>, DbErr> {
         let rows = client::Entity::find()
-            .filter(client::Column::RegisteredBy.eq(username))
+            .filter(client::Column::RegisteredBy.eq(user_id))
             .order_by_asc(client::Column::Id)
             .all(&self.db)
             .await?;

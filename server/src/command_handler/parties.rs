@@ -33,7 +33,7 @@ impl CommandHandler {
         if actor.user.role != Role::Farmer {
             return Ok(());
         }
-        let known = self.written.clients_of(&actor.user.username);
+        let known = self.written.clients_of(&actor.user.user_id);
         if authorize(Role::Farmer, &known, parties, command).is_ok() {
             return Ok(());
         }
@@ -43,15 +43,15 @@ impl CommandHandler {
 
     /// The sender's clients as the golden record holds them, remembered for next time.
     async fn own_clients(&self, actor: &Actor) -> Result<Vec<i64>, CommandFailure> {
-        let username = &actor.user.username;
-        let own = self.accounts.own_clients(username).await.map_err(|error| {
+        let (user_id, username) = (&actor.user.user_id, &actor.user.username);
+        let own = self.accounts.own_clients(user_id).await.map_err(|error| {
             unavailable(
                 "The registry could not check whose animal this is; nothing was published",
                 format!("the clients of {username}: {error}"),
             )
         })?;
-        self.written.remember_clients(username, &own);
-        Ok(self.written.clients_of(username))
+        self.written.remember_clients(user_id, &own);
+        Ok(self.written.clients_of(user_id))
     }
 
     /// A transfer names a registered client: one of the sender's own (known without a read),
@@ -65,7 +65,7 @@ impl CommandHandler {
             return Ok(());
         };
         let to = transfer.to_client_id;
-        let registered = self.written.clients_of(&actor.user.username).contains(&to)
+        let registered = self.written.clients_of(&actor.user.user_id).contains(&to)
             || chain_heads::client_id_taken(&self.db, to)
                 .await
                 .map_err(|error| {
@@ -88,7 +88,7 @@ impl CommandHandler {
             return Ok(false);
         };
         let (role, to) = (actor.user.role, transfer.to_client_id);
-        let known = self.written.clients_of(&actor.user.username);
+        let known = self.written.clients_of(&actor.user.user_id);
         if !transfer_needs_acceptance(role, &known, to) {
             return Ok(false);
         }

@@ -30,7 +30,7 @@ fn draft(
         correlation_id: Some(correlation_id.to_string()),
         causation_id: None,
         source_system: SourceSystem::ICattle,
-        created_by: Some(received.actor.user.username.clone()),
+        created_by: Some(received.actor.user.user_id.clone()),
         payload: decided.payload,
         provenance: None,
     }
@@ -143,19 +143,19 @@ impl CommandHandler {
         folded: &FoldedStream,
         written: &mut Option<WrittenStream>,
     ) {
-        let (username, event_id) = (&received.actor.user.username, &envelope.metadata.event_id);
+        let (user_id, event_id) = (&received.actor.user.user_id, &envelope.metadata.event_id);
         self.accepted
             .remember(&envelope.metadata.idempotency_key, event_id);
         if let Command::RegisterClient(client) = &received.command {
             self.written
-                .registered_client(username, client.resolved_client_id(), event_id);
+                .registered_client(user_id, client.resolved_client_id(), event_id);
         }
         *written = Some(WrittenStream {
             head: folded.head.clone(),
             state: folded.state.clone(),
             written_at: std::time::Instant::now(),
             sent: SentCommand {
-                author: username.clone(),
+                author: user_id.clone(),
                 fingerprint: received.fingerprint.clone(),
                 event_id: event_id.clone(),
             },

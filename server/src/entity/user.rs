@@ -17,6 +17,9 @@ pub struct Model {
     pub disabled_at: Option<ChronoDateTimeUtc>,
     /// The password was made by the registry and printed: choose one before anything else.
     pub must_change_password: bool,
+    /// The opaque id events carry as `created_by` (the username, for accounts made before
+    /// ids existed).
+    pub user_id: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
