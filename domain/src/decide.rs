@@ -80,12 +80,7 @@ pub fn decide(
         Command::TransferOwnership(c) => {
             check_transfer(state, c.to_client_id)?;
             check_no_other_offer(state, c.to_client_id)?;
-            let payload = OwnershipTransfer {
-                from_client_id: state.client_id,
-                to_client_id: c.to_client_id,
-                price_cents: c.price_cents,
-            };
-            event(&payload, sequenced_ref(EventType::OwnershipTransfer, state))
+            transfer(state, c.to_client_id, c.price_cents)
         }
         Command::RecordHealth(c) => {
             let payload = HealthRecorded {
@@ -145,12 +140,7 @@ pub fn decide(
         Command::AcceptTransfer(_) => {
             let offer = pending_offer(state)?;
             check_transfer(state, offer.to_client_id)?;
-            let payload = OwnershipTransfer {
-                from_client_id: state.client_id,
-                to_client_id: offer.to_client_id,
-                price_cents: offer.price_cents,
-            };
-            event(&payload, sequenced_ref(EventType::OwnershipTransfer, state))
+            transfer(state, offer.to_client_id, offer.price_cents)
         }
         Command::DeclineTransfer(_) => {
             let offer = pending_offer(state)?;
@@ -187,6 +177,16 @@ pub fn decide_offer(
         &payload,
         sequenced_ref(EventType::TransferOffered, state),
     )])
+}
+
+/// The OWNERSHIP_TRANSFER of the animal to `to_client_id` (rules already checked).
+fn transfer(state: &CattleState, to_client_id: i64, price_cents: Option<i64>) -> DecidedEvent {
+    let payload = OwnershipTransfer {
+        from_client_id: state.client_id,
+        to_client_id,
+        price_cents,
+    };
+    event(&payload, sequenced_ref(EventType::OwnershipTransfer, state))
 }
 
 fn event<P: EventPayload>(payload: &P, event_ref: String) -> DecidedEvent {

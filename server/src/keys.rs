@@ -132,9 +132,9 @@ impl TrustedKeys {
     /// when one is unknown, the owners of all users' keys are read again in one query, so a
     /// batch costs at most one lookup however many events it holds.
     pub async fn learn<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Result<(), DbErr> {
-        let Some(db) = &self.registry else {
+        if self.registry.is_none() {
             return Ok(());
-        };
+        }
         let unknown = {
             let users = self
                 .users
@@ -146,14 +146,7 @@ impl TrustedKeys {
         if !unknown {
             return Ok(());
         }
-        let owners = all_user_keys(db).await?;
-        let mut users = self
-            .users
-            .write()
-            .map_err(|_| DbErr::Custom("trusted keys lock poisoned".into()))?;
-        // Keys are never reassigned, so what was read stays true.
-        users.extend(owners);
-        Ok(())
+        self.load_users().await
     }
 
     /// Whether an event signed by `public_key_hex` and claiming `created_by` is one of ours:
@@ -206,7 +199,8 @@ impl TrustedKeys {
         keys
     }
 
-    /// Reads every user's key and id once (at start-up), so publishing needs no read.
+    /// Reads every user's key and id (at start-up, and when `learn` meets an unknown key),
+    /// so publishing needs no read. Keys are never reassigned, so what was read stays true.
     pub async fn load_users(&self) -> Result<(), DbErr> {
         let Some(db) = &self.registry else {
             return Ok(());

@@ -207,16 +207,13 @@ async fn a_printed_first_password_opens_nothing_but_choosing_a_new_one() {
     assert_eq!(refused.status(), 403);
     let body: serde_json::Value = refused.json().await.expect("JSON");
     assert_eq!(body["code"], "PASSWORD_CHANGE_REQUIRED", "{body}");
-    let create =
-        json!({"username": "jo.farmer", "password": "a long test password", "role": "FARMER"});
-    let status = admin
-        .post(format!("{base}/api/users"))
-        .json(&create)
-        .send()
-        .await
-        .expect("answers")
-        .status();
-    assert_eq!(status, 403);
+    let create_user = || {
+        let request = admin.post(format!("{base}/api/users")).json(
+            &json!({"username": "jo.farmer", "password": "a long test password", "role": "FARMER"}),
+        );
+        async move { request.send().await.expect("answers").status().as_u16() }
+    };
+    assert_eq!(create_user().await, 403);
     let whoami = admin
         .get(format!("{base}/api/session"))
         .send()
@@ -255,14 +252,7 @@ async fn a_printed_first_password_opens_nothing_but_choosing_a_new_one() {
     assert_eq!(status, 204);
 
     // Now the administrator works; the other session ended; only the new password opens.
-    let status = admin
-        .post(format!("{base}/api/users"))
-        .json(&create)
-        .send()
-        .await
-        .expect("answers")
-        .status();
-    assert_eq!(status, 201);
+    assert_eq!(create_user().await, 201);
     let status = support::api_client(&other_token)
         .get(format!("{base}/api/session"))
         .send()

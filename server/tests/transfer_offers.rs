@@ -4,7 +4,7 @@
 //! lists show a farmer only their own clients.
 mod support;
 
-use app::model::{ClientReference, CommandFailure, SignedInUser};
+use app::model::{ClientReference, CommandFailure};
 use app::registry::LivestockRegistry;
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -69,19 +69,9 @@ async fn a_transfer_to_another_farmers_client_waits_for_that_farmer() {
     let (seller, seller_token) = support::farmer_with_clients(&server, &[31, 32]).await;
     let (buyer, buyer_token) = support::farmer_with_clients(&server, &[41]).await;
     let (stranger, _) = support::farmer_with_clients(&server, &[51]).await;
-    let user = |token: String| {
-        let accounts = server.accounts.clone();
-        async move {
-            accounts
-                .session_user(&token)
-                .await
-                .expect("a session")
-                .expect("a user")
-        }
-    };
-    let (seller_user, buyer_user): (SignedInUser, SignedInUser) = (
-        user(seller_token.clone()).await,
-        user(buyer_token.clone()).await,
+    let (seller_user, buyer_user) = (
+        support::user_of(&server, &seller_token).await,
+        support::user_of(&server, &buyer_token).await,
     );
     let office = &server.office;
 

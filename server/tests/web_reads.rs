@@ -20,20 +20,10 @@ async fn herd_pages_dashboards_and_animal_pages_show_only_what_the_user_may_see(
     let (farmer, farmer_token) = support::farmer_with_clients(&server, &[11, 12]).await;
     let (neighbour, neighbour_token) = support::farmer_with_clients(&server, &[21]).await;
     let assessor_token = support::signed_in(&server, Role::Assessor).await;
-    let user = |token: String| {
-        let accounts = server.accounts.clone();
-        async move {
-            accounts
-                .session_user(&token)
-                .await
-                .expect("a session")
-                .expect("a user")
-        }
-    };
     let (me, them, assessor) = (
-        user(farmer_token).await,
-        user(neighbour_token).await,
-        user(assessor_token).await,
+        support::user_of(&server, &farmer_token).await,
+        support::user_of(&server, &neighbour_token).await,
+        support::user_of(&server, &assessor_token).await,
     );
 
     // 30 animals of the farmer (two breeds, two clients) and 3 of the neighbour.

@@ -1,4 +1,4 @@
-use super::SecretField;
+use super::TextField;
 use crate::model::CommandFailure;
 use crate::server_fns::{change_password, flat};
 use domain::FieldError;
@@ -77,9 +77,9 @@ pub fn ChoosePassword(required: bool) -> impl IntoView {
                     </p>
                 })}
                 <form class="command-form" data-testid="password-form" on:submit=on_submit novalidate>
-                    <SecretField name="currentPassword" label="Current password" autocomplete="current-password" value=current errors/>
-                    <SecretField name="newPassword" label="New password" autocomplete="new-password" value=new errors/>
-                    <SecretField name="repeatPassword" label="New password again" autocomplete="new-password" value=repeated errors/>
+                    <TextField name="currentPassword" label="Current password" kind="password" autocomplete="current-password" value=current errors/>
+                    <TextField name="newPassword" label="New password" kind="password" autocomplete="new-password" value=new errors/>
+                    <TextField name="repeatPassword" label="New password again" kind="password" autocomplete="new-password" value=repeated errors/>
                     <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
                     <p class="error-state" role="alert">{move || problem.get()}</p>
                     <p class="ok" data-testid="password-changed">

@@ -15,6 +15,12 @@ pub fn TextField(
     /// An example value.
     #[prop(optional)]
     placeholder: &'static str,
+    /// The input's type: `text` unless given (`password` hides what is typed).
+    #[prop(optional)]
+    kind: Option<&'static str>,
+    /// What password managers may fill in (`current-password`, `new-password`).
+    #[prop(optional)]
+    autocomplete: Option<&'static str>,
 ) -> impl IntoView {
     let error = move || {
         errors
@@ -30,6 +36,8 @@ pub fn TextField(
             <input
                 id=input_id
                 name=name
+                type=kind.unwrap_or("text")
+                autocomplete=autocomplete
                 placeholder=placeholder
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
@@ -38,45 +46,6 @@ pub fn TextField(
             <p class="field-error" data-error-for=name role="alert">
                 {move || error().unwrap_or_default()}
             </p>
-        </div>
-    }
-}
-
-/// A password box, hidden as typed, with its error beside it.
-#[component]
-pub fn SecretField(
-    /// The field this box fills (as errors name it).
-    name: &'static str,
-    /// The label people read.
-    label: &'static str,
-    /// `current-password` or `new-password`, for password managers.
-    autocomplete: &'static str,
-    /// The box's value.
-    value: RwSignal<String>,
-    /// The errors of the last check.
-    errors: RwSignal<Vec<FieldError>>,
-) -> impl IntoView {
-    let error = move || {
-        errors
-            .get()
-            .into_iter()
-            .find(|e| e.field == name)
-            .map(|e| e.message)
-    };
-    let input_id = format!("field-{name}");
-    view! {
-        <div class="field" class:invalid=move || error().is_some()>
-            <label for=input_id.clone()>{label}</label>
-            <input
-                id=input_id
-                name=name
-                type="password"
-                autocomplete=autocomplete
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-                aria-invalid=move || error().is_some().to_string()
-            />
-            <p class="field-error" data-error-for=name role="alert">{move || error().unwrap_or_default()}</p>
         </div>
     }
 }

@@ -15,7 +15,7 @@ pub use choose_password::ChoosePassword;
 pub use command_encoding::{FormField, Input};
 pub use command_form::CommandForm;
 pub use event_timeline::{author, verdicts, EventTimeline, Verdict};
-pub use field::{SecretField, TextField};
+pub use field::TextField;
 pub use form_memory::FormMemory;
 pub use herd_table::HerdTable;
 pub use live_connection::LiveConnection;

@@ -1,4 +1,4 @@
-use crate::components::{SecretField, TextField};
+use crate::components::TextField;
 use crate::model::CommandFailure;
 use crate::server_fns::{flat, sign_in};
 use domain::FieldError;
@@ -57,7 +57,7 @@ pub fn SignInPage() -> impl IntoView {
                 <p class="muted">"Farmers manage their clients' herds; assessors value them and resolve fraud alerts."</p>
                 <form class="command-form" data-testid="sign-in-form" on:submit=on_submit novalidate>
                     <TextField name="username" label="Username" value=username errors placeholder="jo.farmer"/>
-                    <SecretField name="password" label="Password" autocomplete="current-password" value=password errors/>
+                    <TextField name="password" label="Password" kind="password" autocomplete="current-password" value=password errors/>
                     <button type="submit" disabled=move || attempt.pending().get()>
                         {move || if attempt.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>

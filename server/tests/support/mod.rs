@@ -306,6 +306,16 @@ pub fn next_envelope(
     domain::seal(draft, &head, key)
 }
 
+/// The user whose session `token` is.
+pub async fn user_of(server: &Instance, token: &str) -> app::model::SignedInUser {
+    server
+        .accounts
+        .session_user(token)
+        .await
+        .expect("a session")
+        .expect("a user")
+}
+
 /// Makes a user of `role` on this server and signs them in: their bearer token.
 pub async fn signed_in(server: &Instance, role: domain::Role) -> String {
     let username = unique(&role.as_str().to_lowercase()).replace('_', "-");
