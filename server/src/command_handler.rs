@@ -13,6 +13,7 @@ use crate::accounts::{Accounts, Actor};
 use crate::duplicate_commands::{duplicate_ack, resent_while_pending, AcceptedFacts};
 use crate::kafka::publisher::EventPublisher;
 use crate::log_catch_up::CatchUp;
+use crate::telemetry;
 use crate::written_streams::WrittenStreams;
 use app::model::{CommandAck, CommandFailure};
 use domain::{
@@ -141,10 +142,19 @@ impl CommandHandler {
         body: serde_json::Value,
         request_key: Option<&RequestKey>,
     ) -> Result<CommandAck, CommandFailure> {
-        match self.run_steps(actor, &body, request_key).await {
+        let result = match self.run_steps(actor, &body, request_key).await {
             Ok(ack) | Err(Halt::Duplicate(ack)) => Ok(ack),
             Err(Halt::Failed(failure)) => Err(failure),
-        }
+        };
+        // Only known wire names become labels, so a flood of made-up types adds no series.
+        let kind = body
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .and_then(domain::CommandType::parse)
+            .map_or("UNREADABLE", |kind| kind.as_str());
+        let outcome = telemetry::outcome_label(&result);
+        metrics::counter!(telemetry::COMMANDS, "type" => kind, "outcome" => outcome).increment(1);
+        result
     }
 
     /// The steps of `handle`: admit, load the stream, decide, recognise a duplicate, then

@@ -152,6 +152,8 @@ pub async fn start(
     check_topics(&brokers, &topics, layout).await?;
 
     let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
+    // Recorded from the first command on; `/metrics` renders it.
+    crate::telemetry::exporter();
     let trusted = TrustedKeys::new([key.public_key_hex()]).with_users(db.clone());
     trusted.load_users().await.map_err(StartError::UserKeys)?;
     let served_keys = trusted.clone();

@@ -23,5 +23,6 @@ pub mod log_catch_up;
 pub mod registry_office;
 pub mod seed_vault;
 pub mod technical_failure;
+pub mod telemetry;
 pub mod views;
 pub mod written_streams;

@@ -163,6 +163,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
 
     // Open to anyone.
     callers.route("GET", "/health", None, [200; 4]).await;
+    callers.route("GET", "/metrics", None, [200; 4]).await;
     callers
         .route("GET", "/api/openapi.json", None, [200; 4])
         .await;

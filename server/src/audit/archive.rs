@@ -163,6 +163,9 @@ impl AuditArchive {
                     }
                     let batch = batches.entry(partition).or_default();
                     batch.push(message.offset(), body, recorded_at.as_deref());
+                    let view = app::model::ViewName::AuditArchive.as_str();
+                    metrics::counter!(crate::telemetry::EVENTS_PROCESSED, "view" => view)
+                        .increment(1);
                 }
                 Ok(Err(error)) => {
                     tracing::warn!(%error, "audit archive could not read; retrying");

@@ -131,6 +131,17 @@ pub async fn get_keys(State(state): State<ServerState>) -> Response {
     Json(state.office.public_keys()).into_response()
 }
 
+/// `GET /metrics`: every metric recorded so far, in Prometheus's text format.
+pub async fn metrics() -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::telemetry::render(),
+    )
+}
+
 /// `GET /health`: the process answers.
 pub async fn health() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))

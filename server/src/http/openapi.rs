@@ -123,7 +123,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "iCattle", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log. Every path but /api/session (POST), /api/keys, /api/openapi.json and /health needs a session (cookie or bearer token). Every POST (and a DELETE with a body) must say Content-Type: application/json, and with the session cookie also the app's own Origin; otherwise 403 {error, field}."},
+                 "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log. Every path but /api/session (POST), /api/keys, /api/openapi.json, /health and /metrics needs a session (cookie or bearer token). Every POST (and a DELETE with a body) must say Content-Type: application/json, and with the session cookie also the app's own Origin; otherwise 403 {error, field}."},
         "paths": {
             "/api/commands": {"post": {
                 "summary": "Send a command; it is validated, signed and published to Kafka. A farmer's TRANSFER_OWNERSHIP to another farmer's client is published as TRANSFER_OFFERED: the animal moves when that farmer (or an assessor) sends ACCEPT_TRANSFER; DECLINE_TRANSFER ends the offer (receiver or sender)",
@@ -183,6 +183,8 @@ pub fn document() -> Value {
                     "409": answer("an administrator's own account", &error), "422": answer("no such user", &errors)}}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             "/health": {"get": {"summary": "The process answers", "responses": {"200": {"description": "ok"}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics (text format 0.0.4): commands by type and outcome, events published, publish latency and errors, and per view the messages processed, refused and dead-lettered and the batch apply time",
+                "responses": {"200": {"description": "the metrics"}}}},
             "/ws": {"get": {"summary": "WebSocket of live updates (JSON: cattle_changed, event_rejected)",
                 "responses": {"101": {"description": "switching protocols"}}}}
         }

@@ -40,6 +40,7 @@ pub fn build(state: ServerState) -> Router {
             post(accounts_api::set_disabled),
         )
         .route("/health", get(api::health))
+        .route("/metrics", get(api::metrics))
         .route("/ws", get(ws::live_socket))
         .leptos_routes_with_context(
             &state,

@@ -1,6 +1,7 @@
 //! Publishes signed envelopes with an idempotent producer (acks=all), each record carrying
 //! the CloudEvents headers of its envelope.
 use super::cloud_events;
+use crate::telemetry;
 use domain::EventEnvelope;
 use rdkafka::error::KafkaError;
 use rdkafka::message::OwnedHeaders;
@@ -84,11 +85,16 @@ impl EventPublisher {
         if let Some(headers) = headers {
             record = record.headers(headers);
         }
-        let delivery = self
-            .producer
-            .send(record, Duration::from_secs(15))
-            .await
-            .map_err(|(error, _)| error)?;
+        let started = std::time::Instant::now();
+        let delivery = match self.producer.send(record, Duration::from_secs(15)).await {
+            Ok(delivery) => delivery,
+            Err((error, _)) => {
+                metrics::counter!(telemetry::PUBLISH_ERRORS).increment(1);
+                return Err(error.into());
+            }
+        };
+        metrics::histogram!(telemetry::PUBLISH_SECONDS).record(started.elapsed().as_secs_f64());
+        metrics::counter!(telemetry::EVENTS_PUBLISHED).increment(1);
         Ok(LogPosition {
             partition: delivery.partition,
             offset: delivery.offset,

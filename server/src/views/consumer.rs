@@ -8,6 +8,7 @@ use crate::kafka::publisher::idempotent_producer;
 use crate::kafka::reader_config::follower_config;
 use crate::kafka::topics::partition_count;
 use crate::live::LiveHub;
+use crate::telemetry;
 use app::model::{LiveUpdate, ViewName};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
@@ -206,6 +207,29 @@ impl Drop for NextBatch {
     }
 }
 
+/// Counts what a batch did, for `/metrics`.
+fn record_batch(
+    view: &'static str,
+    batch: &[LogMessage],
+    outcomes: &[Applied],
+    dead_lettering: bool,
+    started: std::time::Instant,
+) {
+    let refused = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, Applied::Rejected { .. }))
+        .count();
+    let undecodable = batch.iter().filter(|m| m.envelope.is_err()).count();
+    metrics::counter!(telemetry::EVENTS_PROCESSED, "view" => view).increment(batch.len() as u64);
+    metrics::counter!(telemetry::EVENTS_FAILED, "view" => view).increment(refused as u64);
+    if dead_lettering {
+        metrics::counter!(telemetry::EVENTS_DEAD_LETTERED, "view" => view)
+            .increment(undecodable as u64);
+    }
+    metrics::histogram!(telemetry::BATCH_SECONDS, "view" => view)
+        .record(started.elapsed().as_secs_f64());
+}
+
 /// Copies the undecodable messages of a batch to the dead-letter topic. Copied before the
 /// transaction that checkpoints past them: a crash in between copies one again (the origin
 /// headers tell the copies apart) but never loses it.
@@ -326,6 +350,7 @@ pub async fn run<V: LogView>(
         if let Some(dead_letters) = &dead_letters {
             copy_dead_letters(dead_letters, name.as_str(), &batch).await;
         }
+        let started = std::time::Instant::now();
         let Some(outcomes) = apply_retrying(&view, &batch).await else {
             // What was read ahead came from the old positions.
             if let Some(next) = ahead.take() {
@@ -334,6 +359,13 @@ pub async fn run<V: LogView>(
             rewind(&consumer, &view, &source).await;
             continue;
         };
+        record_batch(
+            name.as_str(),
+            &batch,
+            &outcomes,
+            dead_letters.is_some(),
+            started,
+        );
         for applied in &outcomes {
             if let Some(update) = announcement(&view, applied) {
                 hub.announce(update);

@@ -1,0 +1,41 @@
+//! What the registry tells an operator: Prometheus metrics recorded with the `metrics`
+//! facade and rendered by `metrics-exporter-prometheus` at `GET /metrics`. Names are the
+//! seed's; each is recorded where the thing happens (the command handler, the publisher,
+//! each view's consumer).
+mod metric_names;
+
+pub use metric_names::*;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+
+/// The process's one recorder: `metrics` holds a single global recorder, so every instance
+/// in a process (tests start several) shares it.
+static EXPORTER: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Latency buckets in seconds, from a fast local publish to a stalled one.
+const SECONDS_BUCKETS: &[f64] = &[
+    0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0,
+];
+
+/// Installs the recorder once and answers its handle; None when another recorder was
+/// installed first (then nothing is lost but the page).
+pub fn exporter() -> Option<&'static PrometheusHandle> {
+    EXPORTER
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets(SECONDS_BUCKETS)
+                .ok()?
+                .build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).ok()?;
+            describe_all();
+            Some(handle)
+        })
+        .as_ref()
+}
+
+/// The exposition text of every metric recorded so far.
+pub fn render() -> String {
+    exporter().map(PrometheusHandle::render).unwrap_or_default()
+}
