@@ -18,8 +18,13 @@ const SECONDS_BUCKETS: &[f64] = &[
     0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0,
 ];
 
+/// How often histogram samples are folded into their buckets when nobody scrapes.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Installs the recorder once and answers its handle; None when another recorder was
-/// installed first (then nothing is lost but the page).
+/// installed first (then nothing is lost but the page). Call it inside the runtime: the
+/// first call also starts the upkeep task, without which histogram samples would pile up
+/// in memory between scrapes.
 pub fn exporter() -> Option<&'static PrometheusHandle> {
     EXPORTER
         .get_or_init(|| {
@@ -30,6 +35,14 @@ pub fn exporter() -> Option<&'static PrometheusHandle> {
             let handle = recorder.handle();
             metrics::set_global_recorder(recorder).ok()?;
             describe_all();
+            let kept = handle.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(UPKEEP_EVERY);
+                loop {
+                    every.tick().await;
+                    kept.run_upkeep();
+                }
+            });
             Some(handle)
         })
         .as_ref()
