@@ -90,6 +90,23 @@ pub struct TransferDeclined {
 }
 payload!(TransferDeclined, TransferDeclined);
 
+/// The clients a transfer, an offer or the end of an offer names (from, then to); empty for
+/// other events and for a payload that does not read as its type.
+pub fn transfer_parties(event_type: EventType, payload: &Value) -> Vec<i64> {
+    match event_type {
+        EventType::OwnershipTransfer => OwnershipTransfer::from_payload(payload)
+            .map(|p| vec![p.from_client_id, p.to_client_id])
+            .unwrap_or_default(),
+        EventType::TransferOffered => TransferOffered::from_payload(payload)
+            .map(|p| vec![p.from_client_id, p.to_client_id])
+            .unwrap_or_default(),
+        EventType::TransferDeclined => TransferDeclined::from_payload(payload)
+            .map(|p| vec![p.to_client_id])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
 /// VALUATION_UPDATED: an assessor valued the animal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -207,3 +224,24 @@ pub struct ClientRegistered {
     pub pic: String,
 }
 payload!(ClientRegistered, ClientRegistered);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn transfers_offers_and_their_ends_name_their_clients_and_nothing_else_does() {
+        let moved = json!({"fromClientId": 1, "toClientId": 2, "priceCents": 5});
+        assert_eq!(
+            transfer_parties(EventType::OwnershipTransfer, &moved),
+            [1, 2]
+        );
+        assert_eq!(transfer_parties(EventType::TransferOffered, &moved), [1, 2]);
+        let ended = json!({"toClientId": 2});
+        assert_eq!(transfer_parties(EventType::TransferDeclined, &ended), [2]);
+        assert!(transfer_parties(EventType::HealthRecorded, &moved).is_empty());
+        let malformed = json!({"toClientId": "two"});
+        assert!(transfer_parties(EventType::TransferDeclined, &malformed).is_empty());
+    }
+}

@@ -447,6 +447,15 @@ fn validation_names_every_bad_field() {
     assert_eq!(fields(valuation), ["amountCents"]);
     let transfer = json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": 1.5, "toClientId": 2, "priceCents": -1}});
     assert_eq!(fields(transfer), ["cattleId"]);
+    for answer in ["ACCEPT_TRANSFER", "DECLINE_TRANSFER"] {
+        assert_eq!(fields(json!({"type": answer, "data": {}})), ["cattleId"]);
+        assert_eq!(
+            fields(json!({"type": answer, "data": {"cattleId": 0}})),
+            ["cattleId"]
+        );
+        let extra = json!({"type": answer, "data": {"cattleId": 1, "toClientId": 2}});
+        assert_eq!(fields(extra), ["toClientId"]);
+    }
     let status =
         json!({"type": "CHANGE_STATUS", "data": {"cattleId": 1, "status": "SOLD", "reason": " "}});
     assert_eq!(fields(status), ["reason"]);

@@ -237,6 +237,23 @@ async fn a_printed_first_password_opens_nothing_but_choosing_a_new_one() {
             )
         }
     };
+    // A body that is not the expected JSON names the body, and changes nothing.
+    for body in [
+        "not json",
+        r#"{"currentPassword": "x"}"#,
+        r#"{"currentPassword": "x", "newPassword": "y", "extra": 1}"#,
+    ] {
+        let response = admin
+            .post(format!("{base}/api/session/password"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), 400, "{body}");
+        let answer: serde_json::Value = response.json().await.expect("JSON");
+        assert_eq!(answer["errors"][0]["field"], "body", "{answer}");
+    }
     let (status, wrong) = change("not the password", "my own long password").await;
     assert_eq!(status, 422, "{wrong}");
     assert_eq!(wrong["errors"][0]["field"], "currentPassword");

@@ -46,18 +46,7 @@ pub async fn transfer_parties_of(
     let Some(row) = cattle_event::Entity::find_by_id(event_id).one(db).await? else {
         return Ok(Vec::new());
     };
-    let transfer = [
-        EventType::OwnershipTransfer,
-        EventType::TransferOffered,
-        EventType::TransferDeclined,
-    ]
-    .iter()
-    .any(|t| t.as_str() == row.event_type);
-    if !transfer {
-        return Ok(Vec::new());
-    }
-    Ok(["fromClientId", "toClientId"]
-        .iter()
-        .filter_map(|field| row.payload.get(*field).and_then(serde_json::Value::as_i64))
-        .collect())
+    Ok(EventType::parse(&row.event_type)
+        .map(|event_type| domain::payloads::transfer_parties(event_type, &row.payload))
+        .unwrap_or_default())
 }
