@@ -62,6 +62,7 @@ stop_server() {
 cleanup() {
   stop_server
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ${database} WITH (FORCE)" || true
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ${database}_seeded WITH (FORCE)" || true
   rm -rf "$data_dir"
 }
 trap cleanup EXIT
@@ -103,7 +104,7 @@ start_server "$port" "$data_dir/server.log" \
   DATABASE_URL="postgres://postgres:${PGPASSWORD}@127.0.0.1:5432/${database}" \
   KAFKA_BROKERS="$BROKER_ADDR" ICATTLE_TOPIC_PREFIX="$prefix" ICATTLE_DATA_DIR="$data_dir/pg"
 await_server "$port" "$data_dir/server.log"
-if ! ICATTLE_E2E_TOPIC="${prefix}icattle.cattle.events" playwright "$port" --grep-invert @embedded; then
+if ! ICATTLE_E2E_TOPIC="${prefix}icattle.cattle.events" playwright "$port" --grep-invert '@embedded|@seeded'; then
   echo "--- server log ---" >&2; tail -n 80 "$data_dir/server.log" >&2
   exit 1
 fi
@@ -111,6 +112,25 @@ fi
 step "an independent Kafka client reads the seed's envelope and its CloudEvents headers"
 python3 scripts/peek_events.py --brokers "$BROKER_ADDR" --topic "${prefix}icattle.cattle.events" \
   --count 5 --check >/dev/null
+stop_server
+
+seed_animals="${ICATTLE_E2E_SEED_ANIMALS:-10000}"
+step "end-to-end: ${seed_animals} animals made by icattle seed, and their pages at that size"
+seeded_port="${ICATTLE_E2E_SEEDED_PORT:-3312}"
+psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE ${database}_seeded"
+start_server "$seeded_port" "$data_dir/seeded.log" \
+  DATABASE_URL="postgres://postgres:${PGPASSWORD}@127.0.0.1:5432/${database}_seeded" \
+  KAFKA_BROKERS="$BROKER_ADDR" ICATTLE_TOPIC_PREFIX="e2e-seeded-${run_id}." \
+  ICATTLE_DATA_DIR="$data_dir/seeded"
+await_server "$seeded_port" "$data_dir/seeded.log"
+seed_password="seed-${run_id}"
+ICATTLE_ADMIN_PASSWORD="$admin_password" target/debug/icattle seed "$seed_animals" \
+  --url "http://127.0.0.1:${seeded_port}" --password "$seed_password"
+if ! ICATTLE_SEED_PASSWORD="$seed_password" ICATTLE_SEED_ANIMALS="$seed_animals" \
+  playwright "$seeded_port" --grep @seeded; then
+  echo "--- server log ---" >&2; tail -n 80 "$data_dir/seeded.log" >&2
+  exit 1
+fi
 stop_server
 
 step "end-to-end: the README's run path (SQLite and the Apache Kafka broker the app starts)"

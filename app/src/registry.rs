@@ -1,7 +1,7 @@
 //! What the server functions need from the server, provided through Leptos context.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
-    HerdQuery, SignedInUser, TransferOffers,
+    HerdQuery, OperationsReport, SignedInUser, TransferOffers, ViewName,
 };
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -68,6 +68,15 @@ pub trait LivestockRegistry: Send + Sync + 'static {
     ) -> Result<Option<ClientReference>, CommandFailure>;
     /// The transfers waiting for acceptance that concern the user.
     async fn transfer_offers(&self, user: &SignedInUser) -> Result<TransferOffers, CommandFailure>;
+    /// The engines, the alerts and the views' lag (administrators only).
+    fn operations(&self, user: &SignedInUser) -> Result<OperationsReport, CommandFailure>;
+    /// Pauses or resumes a view (administrators only).
+    fn set_view_paused(
+        &self,
+        user: &SignedInUser,
+        view: ViewName,
+        paused: bool,
+    ) -> Result<(), CommandFailure>;
 }
 
 /// The shared handle put into Leptos context.

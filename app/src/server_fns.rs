@@ -4,7 +4,7 @@
 //! and the browser logs no failed request.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
-    HerdQuery, SignedInUser, TransferOffers,
+    HerdQuery, OperationsReport, SignedInUser, TransferOffers, ViewName,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -198,6 +198,26 @@ pub async fn waiting_offers() -> Result<Answer<TransferOffers>, ServerFnError> {
     Ok(async move {
         let (registry, user) = signed_in().await?;
         registry.transfer_offers(&user).await
+    }
+    .await)
+}
+
+/// The engines, the alerts and the views' lag (administrators).
+#[server(input = Json)]
+pub async fn operations_overview() -> Result<Answer<OperationsReport>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.operations(&user)
+    }
+    .await)
+}
+
+/// Pauses or resumes a view (administrators).
+#[server(input = Json)]
+pub async fn switch_view(view: ViewName, paused: bool) -> Result<Answer<()>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.set_view_paused(&user, view, paused)
     }
     .await)
 }

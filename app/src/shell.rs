@@ -1,6 +1,6 @@
 use crate::components::{CurrentUser, FormMemory, LiveConnection};
 use crate::live_bus::LiveBus;
-use crate::pages::{AnimalPage, DashboardPage, HerdPage, PasswordPage, SignInPage};
+use crate::pages::{AnimalPage, DashboardPage, HerdPage, OperationsPage, PasswordPage, SignInPage};
 use crate::server_fns::{current_user, flat, sign_out};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cattle/:id") view=AnimalPage/>
                     <Route path=StaticSegment("sign-in") view=SignInPage/>
                     <Route path=StaticSegment("password") view=PasswordPage/>
+                    <Route path=StaticSegment("operations") view=OperationsPage/>
                 </Routes>
             </main>
         </Router>
@@ -88,6 +89,7 @@ fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView 
         <nav class="nav">
             <a href="/">"Dashboard"</a>
             <a href="/herd">"Herd"</a>
+            {(user.role == domain::Role::Admin).then(|| view! { <a href="/operations">"Operations"</a> })}
         </nav>
         <div class="who">
             // Live updates start once a printed password is replaced (the socket refuses before).

@@ -22,6 +22,7 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 use stream_base::{HeadSource, StreamBase};
+use tracing::Instrument;
 
 /// How long a keyed request waits for the golden record to catch up after a restart.
 const CATCH_UP_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
@@ -142,17 +143,27 @@ impl CommandHandler {
         body: serde_json::Value,
         request_key: Option<&RequestKey>,
     ) -> Result<CommandAck, CommandFailure> {
-        let result = match self.run_steps(actor, &body, request_key).await {
-            Ok(ack) | Err(Halt::Duplicate(ack)) => Ok(ack),
-            Err(Halt::Failed(failure)) => Err(failure),
-        };
         // Only known wire names become labels, so a flood of made-up types adds no series.
         let kind = body
             .get("type")
             .and_then(serde_json::Value::as_str)
             .and_then(domain::CommandType::parse)
             .map_or("UNREADABLE", |kind| kind.as_str());
+        // One span per command, through validation, sealing and publishing; it carries the
+        // event id once sealed, as the views' apply and the live push do for the same event.
+        let span = tracing::info_span!("command", kind, user = %actor.user.user_id,
+            event_id = tracing::field::Empty, outcome = tracing::field::Empty);
+        let steps = self.run_steps(actor, &body, request_key);
+        let result = match steps.instrument(span.clone()).await {
+            Ok(ack) | Err(Halt::Duplicate(ack)) => Ok(ack),
+            Err(Halt::Failed(failure)) => Err(failure),
+        };
         let outcome = telemetry::outcome_label(&result);
+        span.record("outcome", outcome);
+        if let Ok(ack) = &result {
+            span.record("event_id", ack.event_id.as_str());
+        }
+        tracing::debug!(parent: &span, "command handled");
         metrics::counter!(telemetry::COMMANDS, "type" => kind, "outcome" => outcome).increment(1);
         result
     }
@@ -165,7 +176,8 @@ impl CommandHandler {
         body: &serde_json::Value,
         request_key: Option<&RequestKey>,
     ) -> Result<CommandAck, Halt> {
-        let received = admit(actor, body, request_key)?;
+        let received =
+            tracing::info_span!("validate").in_scope(|| admit(actor, body, request_key))?;
         self.await_catch_up(request_key).await?;
         let cattle_id = received.command.cattle_id().0;
         // Held until the events are acknowledged: this instance decides one command per

@@ -21,7 +21,10 @@ use crate::live::LiveHub;
 use crate::log_catch_up::CatchUp;
 use crate::registry_office::{RegistryOffice, RegistrySources};
 use crate::seed_vault::SeedVault;
+use crate::telemetry::engine_probes::LogProbe;
+use crate::telemetry::watch::{self, WatchSources};
 use crate::views::consumer::{self, ConsumerSource};
+use crate::views::progress::ViewProgress;
 use crate::views::LogView;
 use leptos::prelude::LeptosOptions;
 use rdkafka::error::KafkaError;
@@ -193,11 +196,23 @@ pub async fn start(
         None => Arc::new(MemoryCache::new()),
     };
     let cache_keys = CacheKeys::new(&settings.cache_prefix);
+    let progress = ViewProgress::default();
+    let (readings, watching) = watch::start(WatchSources {
+        probe: LogProbe::new(&brokers)?,
+        log_topic: topics.cattle_events(),
+        topics: topics.all(),
+        db: db.clone(),
+        cache: cache.clone(),
+        progress: progress.clone(),
+    })
+    .await;
     let sources = RegistrySources {
         db: db.clone(),
         reader: CattleReader::new(cache.clone(), cache_keys.clone(), db.clone()),
         brokers: brokers.clone(),
         trusted: served_keys,
+        readings,
+        progress: progress.clone(),
     };
     // Browsers keep no Secure cookie from plain HTTP, the norm on loopback.
     let secure_cookies = settings.secure_cookie.unwrap_or(!listen.ip().is_loopback());
@@ -212,6 +227,7 @@ pub async fn start(
     let mut tasks = vec![
         following,
         catching_up,
+        watching,
         tokio::spawn(purge_sessions(accounts.clone())),
     ];
     if settings.run_views {
@@ -220,22 +236,26 @@ pub async fn start(
                 GoldenRecord::new(db.clone(), trusted.clone()),
                 source("golden-record", true),
                 hub.clone(),
+                &progress,
             ),
             spawn_view(
                 FraudView::new(db.clone(), trusted.clone()),
                 source("fraud-view", false),
                 hub.clone(),
+                &progress,
             ),
             spawn_view(
                 CacheView::new(cache.clone(), cache_keys.clone(), trusted),
                 source("cache-view", false),
                 hub.clone(),
+                &progress,
             ),
         ]);
         tasks.push(tokio::spawn(
             CategoryRelay::new(&brokers, topics.clone()).run(),
         ));
-        let archive = AuditArchive::new(open_store(&settings.audit_url())?);
+        let archive =
+            AuditArchive::new(open_store(&settings.audit_url())?).reporting_to(progress.clone());
         let archive_source = source("audit-archive", false);
         tasks.push(tokio::spawn(async move {
             if let Err(error) = archive.run(archive_source).await {
@@ -284,10 +304,16 @@ pub async fn start(
 }
 
 /// Runs one view's consumer in the background.
-fn spawn_view<V: LogView>(view: V, source: ConsumerSource, hub: LiveHub) -> JoinHandle<()> {
+fn spawn_view<V: LogView>(
+    view: V,
+    source: ConsumerSource,
+    hub: LiveHub,
+    progress: &ViewProgress,
+) -> JoinHandle<()> {
+    let progress = progress.clone();
     tokio::spawn(async move {
         let name = view.name();
-        if let Err(error) = consumer::run(view, source, hub).await {
+        if let Err(error) = consumer::run_reporting(view, source, hub, progress).await {
             tracing::error!(view = %name, %error, "a view consumer stopped");
         }
     })

@@ -1,6 +1,7 @@
 //! `icattle`: the iCattle server and its tools.
 #![recursion_limit = "256"]
 mod bench;
+mod seed;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -18,6 +19,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Option<Tool>,
+    /// How log lines are written: `text` for people, `json` (one object per line, with the
+    /// spans' fields, such as a command's `event_id`) for log collectors.
+    #[arg(long, env = "ICATTLE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
     #[command(flatten)]
     serve: ServeArgs,
 }
@@ -33,6 +38,10 @@ enum Tool {
     /// configured engines, beside raw Kafka, Ed25519, `SELECT 1` and `GET`; prints a table
     /// and writes JSON. Uses topics, databases and keys of its own and removes them.
     Bench(Box<bench::BenchArgs>),
+    /// Make a realistic herd of N animals with their histories (registrations, health,
+    /// locations, valuations, sales and accepted offers) in a running iCattle, through its
+    /// JSON API as farmers and an assessor would, with a progress bar.
+    Seed(seed::SeedArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -61,19 +70,34 @@ struct ServeArgs {
     listen: Option<SocketAddr>,
 }
 
+/// The shape of log lines.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,librdkafka=warn,rdkafka=warn".into()),
-        )
-        .init();
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,librdkafka=warn,rdkafka=warn".into());
+    match cli.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .with_env_filter(filter)
+            .init(),
+    }
     match cli.command {
         Some(Tool::Serve(args)) => serve(*args).await,
         Some(Tool::Verify(args)) => verify(args),
         Some(Tool::Bench(args)) => bench::run(*args).await,
+        Some(Tool::Seed(args)) => seed::run(args).await,
         None => serve(cli.serve).await,
     }
 }

@@ -1,6 +1,7 @@
 //! The registry as the web app and the JSON API reach it: sessions, commands on behalf of
 //! the signed-in user, and reads limited to what that user may see. Every request goes
 //! through this door, so who may see and do what is decided here and nowhere else.
+mod operations_desk;
 mod user_desk;
 use crate::accounts::{AccountError, Accounts};
 use crate::cache::CattleReader;
@@ -12,9 +13,12 @@ use crate::golden::{
 };
 use crate::keys::{PublishedKey, TrustedKeys};
 use crate::technical_failure::unavailable;
+use crate::telemetry::watch::Readings;
+use crate::views::progress::ViewProgress;
 use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
-    Dashboard, EventStatus, EventVerdict, HerdPage, HerdQuery, SignedInUser, TransferOffers,
+    Dashboard, EventStatus, EventVerdict, HerdPage, HerdQuery, OperationsReport, SignedInUser,
+    TransferOffers, ViewName,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
@@ -31,6 +35,8 @@ pub struct RegistryOffice {
     reader: CattleReader,
     brokers: String,
     trusted: TrustedKeys,
+    readings: Readings,
+    progress: ViewProgress,
     secure_cookies: bool,
 }
 
@@ -45,6 +51,17 @@ pub struct RegistrySources {
     pub brokers: String,
     /// The keys whose signatures are accepted.
     pub trusted: TrustedKeys,
+    /// The watch's latest health, alerts and view lags.
+    pub readings: Readings,
+    /// The views' positions and pause switches.
+    pub progress: ViewProgress,
+}
+
+impl RegistryOffice {
+    /// Runs a golden-record query, timed for `/metrics` under the database's name.
+    async fn timed<T>(&self, read: &'static str, query: impl std::future::Future<Output = T>) -> T {
+        crate::telemetry::timed_read(crate::telemetry::store_label(&self.db), read, query).await
+    }
 }
 
 fn read_failed(error: DbErr) -> CommandFailure {
@@ -76,6 +93,8 @@ impl RegistryOffice {
             reader: sources.reader,
             brokers: sources.brokers,
             trusted: sources.trusted,
+            readings: sources.readings,
+            progress: sources.progress,
             secure_cookies: false,
         }
     }
@@ -185,7 +204,11 @@ impl RegistryOffice {
         user: &SignedInUser,
         event_id: &str,
     ) -> Result<EventStatus, CommandFailure> {
-        let status = event_status::event_status(&self.db, event_id)
+        let status = self
+            .timed(
+                "event_status",
+                event_status::event_status(&self.db, event_id),
+            )
             .await
             .map_err(|error| unavailable("The event's status could not be read", error))?;
         let Some(stream) = status.cattle_id else {
@@ -307,16 +330,14 @@ impl LivestockRegistry for RegistryOffice {
         query: HerdQuery,
     ) -> Result<HerdPage, CommandFailure> {
         let visible = self.visible_clients(user).await.map_err(read_failed)?;
-        herd_queries::herd_page(&self.db, visible.as_deref(), &query)
-            .await
-            .map_err(read_failed)
+        let page = herd_queries::herd_page(&self.db, visible.as_deref(), &query);
+        self.timed("herd_page", page).await.map_err(read_failed)
     }
 
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, CommandFailure> {
         let visible = self.visible_clients(user).await.map_err(read_failed)?;
-        dashboard_queries::dashboard(&self.db, visible.as_deref())
-            .await
-            .map_err(read_failed)
+        let figures = dashboard_queries::dashboard(&self.db, visible.as_deref());
+        self.timed("dashboard", figures).await.map_err(read_failed)
     }
 
     async fn animal(
@@ -326,18 +347,16 @@ impl LivestockRegistry for RegistryOffice {
     ) -> Result<Option<AnimalPage>, CommandFailure> {
         self.check_may_see(user, cattle_id).await?;
         let visible = self.visible_clients(user).await.map_err(read_failed)?;
-        animal_queries::animal_page(&self.db, cattle_id, |client| {
+        let page = animal_queries::animal_page(&self.db, cattle_id, |client| {
             visible.as_ref().is_none_or(|own| own.contains(&client))
-        })
-        .await
-        .map_err(read_failed)
+        });
+        self.timed("animal_page", page).await.map_err(read_failed)
     }
 
     async fn clients(&self, user: &SignedInUser) -> Result<Vec<ClientSummary>, CommandFailure> {
         let visible = self.visible_clients(user).await.map_err(read_failed)?;
-        herd_queries::clients(&self.db, visible.as_deref())
-            .await
-            .map_err(read_failed)
+        let clients = herd_queries::clients(&self.db, visible.as_deref());
+        self.timed("clients", clients).await.map_err(read_failed)
     }
 
     async fn client_by_pic(
@@ -359,9 +378,27 @@ impl LivestockRegistry for RegistryOffice {
             .map_err(read_failed)
     }
 
+    fn operations(&self, user: &SignedInUser) -> Result<OperationsReport, CommandFailure> {
+        Ok(OperationsReport {
+            health: self.health(),
+            alerts: self.alerts(user)?,
+            views: self.view_standings(user)?,
+        })
+    }
+
+    fn set_view_paused(
+        &self,
+        user: &SignedInUser,
+        view: ViewName,
+        paused: bool,
+    ) -> Result<(), CommandFailure> {
+        self.switch_view(user, view, paused)
+    }
+
     async fn transfer_offers(&self, user: &SignedInUser) -> Result<TransferOffers, CommandFailure> {
         let visible = self.visible_clients(user).await.map_err(read_failed)?;
-        transfer_offers::offers(&self.db, visible.as_deref())
+        let offers = transfer_offers::offers(&self.db, visible.as_deref());
+        self.timed("transfer_offers", offers)
             .await
             .map_err(read_failed)
     }

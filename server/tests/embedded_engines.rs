@@ -5,48 +5,7 @@ mod support;
 use serde_json::{json, Value};
 use server::config::Settings;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// Everything the server logs, kept to be read by the test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if let Ok(mut kept) = self.0.lock() {
-            kept.extend_from_slice(bytes);
-        }
-        std::io::stderr().write(bytes)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("the log")).into_owned()
-    }
-}
-
-/// A port whose successor is free too (the embedded controller listens there).
-fn free_port_pair() -> u16 {
-    loop {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let port = listener.local_addr().expect("an address").port();
-        if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
-            return port;
-        }
-    }
-}
 
 fn embedded_settings(data_dir: PathBuf, port: u16) -> Settings {
     Settings {
@@ -88,14 +47,14 @@ async fn send(http: &reqwest::Client, base: &str, command: Value) -> (u16, Value
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_registry_answers_its_first_fifty_commands_without_stalling() {
-    let logs = Captured::default();
+    let logs = support::log_capture::Captured::default();
     tracing_subscriber::fmt()
         .with_writer(logs.clone())
         .with_ansi(false)
         .with_env_filter("info,sqlx=warn,librdkafka=warn")
         .init();
     let data_dir = std::env::temp_dir().join(support::unique("icattle-embedded"));
-    let settings = embedded_settings(data_dir.clone(), free_port_pair());
+    let settings = embedded_settings(data_dir.clone(), support::free_port_pair());
     let server = server::instance::start(
         &settings,
         "127.0.0.1:0".parse().unwrap(),
@@ -191,7 +150,7 @@ async fn without_kafka_s_jars_start_up_says_where_they_were_looked_for() {
     let data_dir = std::env::temp_dir().join(support::unique("icattle-nojars"));
     let empty = data_dir.join("no-jars-here");
     std::fs::create_dir_all(&empty).expect("an empty directory");
-    let mut settings = embedded_settings(data_dir.clone(), free_port_pair());
+    let mut settings = embedded_settings(data_dir.clone(), support::free_port_pair());
     settings.kafka_libs = Some(empty.clone());
     let started = server::instance::start(
         &settings,

@@ -6,7 +6,7 @@ mod support;
 
 use app::server_fns::{
     AnimalDetails, ChangePassword, ClientForPic, ClientList, CurrentUser, HerdDashboard, ListHerd,
-    SignIn, SignOut, SubmitCommand, WaitingOffers,
+    OperationsOverview, SignIn, SignOut, SubmitCommand, SwitchView, WaitingOffers,
 };
 use domain::Role;
 use leptos::server_fn::ServerFn;
@@ -232,6 +232,35 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         )
         .await;
 
+    // Operations: health for anyone, alerts, views and their switches for administrators.
+    callers
+        .route("GET", "/api/alerts", None, [401, 403, 403, 200])
+        .await;
+    callers
+        .route("GET", "/api/views", None, [401, 403, 403, 200])
+        .await;
+    let resume = json!({"paused": false});
+    callers
+        .route(
+            "POST",
+            "/api/views/fraud_view/paused",
+            Some(resume.clone()),
+            [401, 403, 403, 204],
+        )
+        .await;
+    callers
+        .route_as(3, "POST", "/api/views/no_view/paused", Some(&resume), 404)
+        .await;
+    callers
+        .route_as(
+            3,
+            "POST",
+            "/api/views/fraud_view/paused",
+            Some(&json!({"paused": "yes"})),
+            400,
+        )
+        .await;
+
     // The pages render for everyone; what a page shows is the server functions' answers.
     for page in [
         "/".to_string(),
@@ -239,6 +268,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         format!("/cattle/{own}"),
         "/sign-in".to_string(),
         "/password".to_string(),
+        "/operations".to_string(),
     ] {
         callers.route("GET", &page, None, [200; 4]).await;
     }
@@ -284,6 +314,21 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
             ["SIGNED_OUT", "FORBIDDEN", "OK", "OK"],
         )
         .await;
+    for (fn_path, args) in [
+        (OperationsOverview::PATH, json!({})),
+        (
+            SwitchView::PATH,
+            json!({"view": "cache_view", "paused": false}),
+        ),
+    ] {
+        callers
+            .server_fn(
+                fn_path,
+                args,
+                ["SIGNED_OUT", "FORBIDDEN", "FORBIDDEN", "OK"],
+            )
+            .await;
+    }
     let command = json!({"command": {"type": "CREATE_CATTLE", "data": {"nlisId": support::nlis(6102),
         "breed": "Angus", "sex": "MALE", "clientId": 61}}});
     callers

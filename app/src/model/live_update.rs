@@ -40,3 +40,15 @@ pub enum LiveUpdate {
         original: String,
     },
 }
+
+impl LiveUpdate {
+    /// The event the update is about, when it is known.
+    pub fn event_id(&self) -> Option<&str> {
+        match self {
+            Self::CattleChanged { event_id, .. } | Self::EventDuplicate { event_id, .. } => {
+                Some(event_id)
+            }
+            Self::EventRejected { event_id, .. } => event_id.as_deref(),
+        }
+    }
+}

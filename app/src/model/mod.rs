@@ -6,6 +6,7 @@ mod dashboard;
 mod event_status;
 mod herd_listing;
 mod live_update;
+mod operations;
 mod signed_in_user;
 mod transfer_offer;
 mod view_name;
@@ -17,6 +18,10 @@ pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::{EventStatus, EventVerdict};
 pub use herd_listing::{ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE, HERD_SORTS};
 pub use live_update::LiveUpdate;
+pub use operations::{
+    Alert, AlertRule, AlertState, Engine, EngineHealth, EngineState, Health, OperationsReport,
+    PartitionLag, ViewStanding,
+};
 pub use signed_in_user::SignedInUser;
 pub use transfer_offer::{ClientReference, TransferOffer, TransferOffers};
 pub use view_name::ViewName;

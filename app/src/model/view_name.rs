@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A read model of the cattle log, as named in its checkpoints and in live updates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ViewName {
     /// The golden record (PostgreSQL or SQLite): the view commands and pages read.
@@ -15,6 +15,19 @@ pub enum ViewName {
 }
 
 impl ViewName {
+    /// Every view, in the order an operator reads them.
+    pub const ALL: [ViewName; 4] = [
+        Self::GoldenRecord,
+        Self::FraudView,
+        Self::CacheView,
+        Self::AuditArchive,
+    ];
+
+    /// The view named `name` on the wire, if there is one.
+    pub fn from_wire(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|view| view.as_str() == name)
+    }
+
     /// The name as stored in checkpoints and sent on the wire, e.g. `golden_record`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -38,15 +51,12 @@ mod tests {
 
     #[test]
     fn the_wire_name_is_the_checkpoint_name() {
-        for view in [
-            ViewName::GoldenRecord,
-            ViewName::FraudView,
-            ViewName::CacheView,
-            ViewName::AuditArchive,
-        ] {
+        for view in ViewName::ALL {
+            assert_eq!(ViewName::from_wire(view.as_str()), Some(view));
             let wire = serde_json::to_string(&view).unwrap();
             assert_eq!(wire, format!("\"{}\"", view.as_str()));
             assert_eq!(serde_json::from_str::<ViewName>(&wire).unwrap(), view);
         }
+        assert_eq!(ViewName::from_wire("golden"), None);
     }
 }

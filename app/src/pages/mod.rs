@@ -5,6 +5,7 @@ mod choose_password;
 mod dashboard;
 mod herd;
 mod offer_by_pic;
+mod operations;
 mod sign_in;
 mod transfer_offers;
 
@@ -12,4 +13,5 @@ pub use animal::AnimalPage;
 pub use choose_password::PasswordPage;
 pub use dashboard::DashboardPage;
 pub use herd::HerdPage;
+pub use operations::OperationsPage;
 pub use sign_in::SignInPage;

@@ -3,6 +3,7 @@ use crate::kafka::envelope_body::decode;
 use crate::kafka::reader_config::follower_config;
 use crate::kafka::topics::partition_count;
 use crate::views::consumer::ConsumerSource;
+use crate::views::progress::{while_paused, ViewProgress};
 use app::model::ViewName;
 use futures::StreamExt;
 use object_store::aws::AmazonS3Builder;
@@ -59,6 +60,7 @@ pub fn open_store(url: &str) -> Result<Arc<dyn ObjectStore>, ArchiveError> {
 #[derive(Clone)]
 pub struct AuditArchive {
     store: Arc<dyn ObjectStore>,
+    progress: ViewProgress,
 }
 
 fn checkpoint_path(topic: &str, partition: i32) -> Path {
@@ -68,7 +70,16 @@ fn checkpoint_path(topic: &str, partition: i32) -> Path {
 impl AuditArchive {
     /// An archive in `store`.
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
-        Self { store }
+        Self {
+            store,
+            progress: ViewProgress::default(),
+        }
+    }
+
+    /// The archive reporting how far it has written to `progress`, and paused by it.
+    pub fn reporting_to(mut self, progress: ViewProgress) -> Self {
+        self.progress = progress;
+        self
     }
 
     /// The last archived offset of a partition, kept beside the batches.
@@ -133,13 +144,17 @@ impl AuditArchive {
         if partitions == 0 {
             return Err(ArchiveError::NoTopic(source.topic.clone()));
         }
+        let mut switch = self.progress.join(PROJECTION);
         let mut assignment = TopicPartitionList::new();
         for partition in 0..partitions {
             // From the start of the unfinished batch, so its object is rewritten whole.
-            let next = match self.checkpoint(&source.topic, partition).await? {
+            let checkpoint = self.checkpoint(&source.topic, partition).await?;
+            let next = match checkpoint {
                 Some(offset) => Offset::Offset(batch_start(offset + 1)),
                 None => Offset::Beginning,
             };
+            let written = checkpoint.map_or(0, |offset| offset + 1);
+            self.progress.reached(PROJECTION, partition, written);
             assignment.add_partition_offset(&source.topic, partition, next)?;
         }
         consumer.assign(&assignment)?;
@@ -149,6 +164,8 @@ impl AuditArchive {
         loop {
             match tokio::time::timeout(FLUSH_AFTER, consumer.recv()).await {
                 Ok(Ok(message)) => {
+                    // Paused while waiting: the message waits too.
+                    while_paused(&mut switch, PROJECTION).await;
                     let body = message.payload().unwrap_or_default();
                     let recorded_at = decode(body).ok().map(|e| e.metadata.recorded_at);
                     let partition = message.partition();
@@ -163,9 +180,9 @@ impl AuditArchive {
                     }
                     let batch = batches.entry(partition).or_default();
                     batch.push(message.offset(), body, recorded_at.as_deref());
-                    let view = app::model::ViewName::AuditArchive.as_str();
-                    metrics::counter!(crate::telemetry::EVENTS_PROCESSED, "view" => view)
+                    metrics::counter!(crate::telemetry::EVENTS_PROCESSED, "view" => PROJECTION.as_str())
                         .increment(1);
+                    self.progress.counted(PROJECTION, 1, 0);
                 }
                 Ok(Err(error)) => {
                     tracing::warn!(%error, "audit archive could not read; retrying");
@@ -192,7 +209,12 @@ impl AuditArchive {
         let mut backoff = Duration::from_millis(100);
         loop {
             match self.flush(topic, partition, batch.clone()).await {
-                Ok(()) => return,
+                Ok(()) => {
+                    if let Some(last) = batch.last_offset {
+                        self.progress.reached(PROJECTION, partition, last + 1);
+                    }
+                    return;
+                }
                 Err(error) => {
                     tracing::error!(%error, partition, "could not write an audit batch; retrying");
                     tokio::time::sleep(backoff).await;

@@ -31,6 +31,15 @@ fn live(entry: &Entry, now: Instant) -> bool {
 
 #[async_trait::async_trait]
 impl CacheStore for MemoryCache {
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
+
+    async fn ping(&self) -> Result<&'static str, CacheError> {
+        drop(self.locked()?);
+        Ok("in process")
+    }
+
     async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
         let now = Instant::now();
         Ok(self

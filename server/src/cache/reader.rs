@@ -1,6 +1,8 @@
 use super::keys::CacheKeys;
 use super::store::{SharedCache, CACHE_TTL};
 use crate::golden::animal_queries;
+use crate::telemetry::cache_tally::{count, CacheRead};
+use crate::telemetry::timed_read;
 use app::model::CattleRecord;
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -22,17 +24,26 @@ impl CattleReader {
     /// One animal, or `None` when the golden record does not know it.
     pub async fn cattle(&self, id: i64) -> Result<Option<CattleRecord>, DbErr> {
         let key = self.keys.cattle(id);
-        match self.store.get(&key).await {
+        match timed_read(self.store.kind(), "cattle", self.store.get(&key)).await {
             Ok(Some(text)) => match serde_json::from_str(&text) {
-                Ok(record) => return Ok(Some(record)),
+                Ok(record) => {
+                    count(CacheRead::Hit);
+                    return Ok(Some(record));
+                }
                 Err(error) => {
+                    count(CacheRead::Failed);
                     tracing::warn!(%error, %key, "unreadable cache entry; reading PostgreSQL")
                 }
             },
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "the cache does not answer; reading PostgreSQL"),
+            Ok(None) => count(CacheRead::Miss),
+            Err(error) => {
+                count(CacheRead::Failed);
+                tracing::warn!(%error, "the cache does not answer; reading PostgreSQL")
+            }
         }
-        let record = animal_queries::cattle_by_id(&self.db, id).await?;
+        let store = crate::telemetry::store_label(&self.db);
+        let record =
+            timed_read(store, "cattle", animal_queries::cattle_by_id(&self.db, id)).await?;
         if let Some(record) = &record {
             if let Ok(text) = serde_json::to_string(record) {
                 if let Err(error) = self.store.fill(&key, &text, CACHE_TTL).await {

@@ -80,6 +80,19 @@ fn escape_glob(prefix: &str) -> String {
 
 #[async_trait::async_trait]
 impl CacheStore for RedisCache {
+    fn kind(&self) -> &'static str {
+        "redis"
+    }
+
+    async fn ping(&self) -> Result<&'static str, CacheError> {
+        let mut connection = self.connection().await?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut connection)
+            .await
+            .map_err(failed)?;
+        Ok("Redis")
+    }
+
     async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
         let mut connection = self.connection().await?;
         redis::cmd("GET")

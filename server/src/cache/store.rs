@@ -44,6 +44,10 @@ pub trait CacheStore: Send + Sync + 'static {
     async fn dump(&self, prefix: &str) -> Result<BTreeMap<String, String>, CacheError>;
     /// Removes every key under `prefix` (drops the view).
     async fn clear(&self, prefix: &str) -> Result<(), CacheError>;
+    /// Whether the store answers, and what it is.
+    async fn ping(&self) -> Result<&'static str, CacheError>;
+    /// The store's name in metrics: `redis` or `memory`.
+    fn kind(&self) -> &'static str;
 }
 
 /// The shared handle to the cache store in use.

@@ -11,6 +11,7 @@ use domain::{
     SigningKeyPair, SourceSystem, StreamState,
 };
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// The draft of one decided event of a command: a new event id, the command's time and
 /// correlation, and its sender.
@@ -85,8 +86,13 @@ impl CommandHandler {
         for decided in decisions {
             let draft = draft(received, decided, &now, &correlation_id);
             let key = received.actor.key.clone();
-            let (envelope, folded) = seal_and_fold(draft, &head, stream, key).await?;
-            self.publish(&envelope, written).await?;
+            let sealing = seal_and_fold(draft, &head, stream, key);
+            let (envelope, folded) = sealing.instrument(tracing::info_span!("seal")).await?;
+            tracing::Span::current().record("event_id", envelope.metadata.event_id.as_str());
+            let publishing = self.publish(&envelope, written);
+            publishing
+                .instrument(tracing::info_span!("publish"))
+                .await?;
             self.remember_written(received, &envelope, &folded, written);
             head = folded.head;
             stream = Some(folded.state);

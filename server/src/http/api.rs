@@ -142,11 +142,6 @@ pub async fn metrics() -> impl IntoResponse {
     )
 }
 
-/// `GET /health`: the process answers.
-pub async fn health() -> impl IntoResponse {
-    Json(json!({ "status": "ok" }))
-}
-
 /// The `Idempotency-Key` header, when sent; a key that is not visible ASCII is refused.
 fn request_key(headers: &axum::http::HeaderMap) -> Result<Option<domain::RequestKey>, FieldError> {
     let Some(value) = headers.get(domain::REQUEST_KEY_HEADER) else {

@@ -7,6 +7,7 @@ pub mod body_limit;
 pub mod cross_site;
 pub mod long_requests;
 pub mod openapi;
+pub mod operations_api;
 pub mod responses;
 pub mod router;
 pub mod server_state;

@@ -1,7 +1,7 @@
 //! The axum router: Leptos pages and server functions, the JSON API and the WebSocket.
 use super::body_limit::{refuse_large_bodies, BODY_LIMIT};
 use super::server_state::ServerState;
-use super::{accounts_api, api, cross_site, openapi, source_address, ws};
+use super::{accounts_api, api, cross_site, openapi, operations_api, source_address, ws};
 use app::registry::SharedRegistry;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
@@ -10,6 +10,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
+use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 
 /// Builds the whole HTTP application. Serve it with connect info (`SocketAddr`), so the
 /// sign-in throttle knows where a request came from.
@@ -39,7 +40,10 @@ pub fn build(state: ServerState) -> Router {
             "/api/users/{username}/disabled",
             post(accounts_api::set_disabled),
         )
-        .route("/health", get(api::health))
+        .route("/api/alerts", get(operations_api::alerts))
+        .route("/api/views", get(operations_api::views))
+        .route("/api/views/{view}/paused", post(operations_api::set_paused))
+        .route("/health", get(operations_api::health))
         .route("/metrics", get(api::metrics))
         .route("/ws", get(ws::live_socket))
         .leptos_routes_with_context(
@@ -55,5 +59,10 @@ pub fn build(state: ServerState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(refuse_large_bodies))
         .layer(from_fn(source_address::remember_source))
+        // A span per request (method, path), the parent of the command span a POST makes.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO)),
+        )
         .with_state(state)
 }

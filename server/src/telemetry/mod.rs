@@ -2,7 +2,12 @@
 //! facade and rendered by `metrics-exporter-prometheus` at `GET /metrics`. Names are the
 //! seed's; each is recorded where the thing happens (the command handler, the publisher,
 //! each view's consumer).
+pub mod alert_rules;
+pub mod cache_tally;
+pub mod engine_probes;
+pub mod lag_clock;
 mod metric_names;
+pub mod watch;
 
 pub use metric_names::*;
 
@@ -46,6 +51,29 @@ pub fn exporter() -> Option<&'static PrometheusHandle> {
             Some(handle)
         })
         .as_ref()
+}
+
+/// Runs a read-model query, timing it into `icattle_read_seconds` by `store` and `read`.
+pub async fn timed_read<T>(
+    store: &'static str,
+    read: &'static str,
+    query: impl std::future::Future<Output = T>,
+) -> T {
+    let started = std::time::Instant::now();
+    let answer = query.await;
+    metrics::histogram!(READ_SECONDS, "store" => store, "read" => read)
+        .record(started.elapsed().as_secs_f64());
+    answer
+}
+
+/// The database's name as a `store` label: `postgres` or `sqlite`.
+pub fn store_label(db: &sea_orm::DatabaseConnection) -> &'static str {
+    use sea_orm::{ConnectionTrait, DatabaseBackend};
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => "postgres",
+        DatabaseBackend::Sqlite => "sqlite",
+        DatabaseBackend::MySql => "mysql",
+    }
 }
 
 /// The exposition text of every metric recorded so far.

@@ -1,5 +1,6 @@
 //! The consumer every view runs: reads `icattle.cattle.events` from the checkpoints the view
 //! holds, applies each message (retrying until it is applied), then announces it.
+use super::progress::{while_paused, ViewProgress};
 use super::read_ahead::{prepared, LogRecord, ReadAheadStopped};
 use super::{Applied, LogMessage, LogView, ViewError};
 use crate::checked_signatures::CheckedSignatures;
@@ -17,6 +18,7 @@ use rdkafka::{Message, Offset, TopicPartitionList};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 /// Why the consumer could not start.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,7 @@ pub struct ConsumerSource {
 pub async fn assign_from_checkpoints<V: LogView>(
     view: &V,
     source: &ConsumerSource,
+    progress: &ViewProgress,
 ) -> Result<StreamConsumer, ConsumerError> {
     let consumer: StreamConsumer = follower_config(&source.brokers, &source.group)
         // Progress is stored per batch and reported once a second in the background: one
@@ -60,16 +63,19 @@ pub async fn assign_from_checkpoints<V: LogView>(
         .set("enable.auto.commit", "true")
         .set("auto.commit.interval.ms", "1000")
         .create()?;
-    assign_at_checkpoints(&consumer, view, source).await?;
+    for (partition, next) in assign_at_checkpoints(&consumer, view, source).await? {
+        progress.reached(view.name(), partition, next);
+    }
     Ok(consumer)
 }
 
-/// (Re)assigns every partition of the topic at the view's checkpoints.
+/// (Re)assigns every partition of the topic at the view's checkpoints; answers each
+/// partition's next offset (0 for one without a checkpoint).
 async fn assign_at_checkpoints<V: LogView>(
     consumer: &StreamConsumer,
     view: &V,
     source: &ConsumerSource,
-) -> Result<(), ConsumerError> {
+) -> Result<Vec<(i32, i64)>, ConsumerError> {
     let topic = source.topic.clone();
     let partitions = partition_count(consumer, &topic)?;
     if partitions == 0 {
@@ -77,6 +83,7 @@ async fn assign_at_checkpoints<V: LogView>(
     }
     let saved = view.checkpoints(&topic).await?;
     let mut assignment = TopicPartitionList::new();
+    let mut positions = Vec::new();
     for partition in 0..partitions {
         let next = saved
             .iter()
@@ -84,9 +91,10 @@ async fn assign_at_checkpoints<V: LogView>(
             .map(|(_, offset)| Offset::Offset(offset + 1))
             .unwrap_or(Offset::Beginning);
         assignment.add_partition_offset(&topic, partition, next)?;
+        positions.push((partition, next.to_raw().unwrap_or(0).max(0)));
     }
     consumer.assign(&assignment)?;
-    Ok(())
+    Ok(positions)
 }
 
 /// The most messages a view applies in one transaction.
@@ -207,9 +215,10 @@ impl Drop for NextBatch {
     }
 }
 
-/// Counts what a batch did, for `/metrics`.
+/// Counts what a batch did, for `/metrics` and the lag watch.
 fn record_batch(
-    view: &'static str,
+    view: ViewName,
+    progress: &ViewProgress,
     batch: &[LogMessage],
     outcomes: &[Applied],
     dead_lettering: bool,
@@ -220,6 +229,16 @@ fn record_batch(
         .filter(|outcome| matches!(outcome, Applied::Rejected { .. }))
         .count();
     let undecodable = batch.iter().filter(|m| m.envelope.is_err()).count();
+    let failed = if dead_lettering {
+        refused + undecodable
+    } else {
+        refused
+    };
+    progress.counted(view, batch.len() as u64, failed as u64);
+    for message in batch {
+        progress.reached(view, message.partition, message.offset + 1);
+    }
+    let view = view.as_str();
     metrics::counter!(telemetry::EVENTS_PROCESSED, "view" => view).increment(batch.len() as u64);
     metrics::counter!(telemetry::EVENTS_FAILED, "view" => view).increment(refused as u64);
     if dead_lettering {
@@ -308,10 +327,25 @@ async fn apply_retrying<V: LogView>(view: &V, batch: &[LogMessage]) -> Option<Ve
 }
 
 /// Assigns the view's checkpoints again, retrying until Kafka and the view's store answer.
-async fn rewind<V: LogView>(consumer: &StreamConsumer, view: &V, source: &ConsumerSource) {
+async fn rewind<V: LogView>(
+    consumer: &StreamConsumer,
+    view: &V,
+    source: &ConsumerSource,
+    progress: &ViewProgress,
+) {
     let mut backoff = Duration::from_millis(100);
-    while let Err(error) = assign_at_checkpoints(consumer, view, source).await {
-        tracing::error!(view = view.name().as_str(), %error, "could not rewind; retrying");
+    loop {
+        match assign_at_checkpoints(consumer, view, source).await {
+            Ok(positions) => {
+                for (partition, next) in positions {
+                    progress.reached(view.name(), partition, next);
+                }
+                return;
+            }
+            Err(error) => {
+                tracing::error!(view = view.name().as_str(), %error, "could not rewind; retrying");
+            }
+        }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
     }
@@ -325,7 +359,18 @@ pub async fn run<V: LogView>(
     source: ConsumerSource,
     hub: LiveHub,
 ) -> Result<(), ConsumerError> {
-    let consumer = Arc::new(assign_from_checkpoints(&view, &source).await?);
+    run_reporting(view, source, hub, ViewProgress::default()).await
+}
+
+/// [`run`], reporting positions and counts to `progress` and pausing when it says so.
+pub async fn run_reporting<V: LogView>(
+    view: V,
+    source: ConsumerSource,
+    hub: LiveHub,
+    progress: ViewProgress,
+) -> Result<(), ConsumerError> {
+    let mut switch = progress.join(view.name());
+    let consumer = Arc::new(assign_from_checkpoints(&view, &source, &progress).await?);
     let dead_letters = match &source.dead_letter_topic {
         Some(topic) => Some(DeadLetters::new(
             idempotent_producer(&source.brokers)?,
@@ -346,31 +391,42 @@ pub async fn run<V: LogView>(
         // A full batch says the log is ahead of the view (a replay, a catch-up): the next
         // one is read and decoded while this one is applied. Otherwise it is read after, so
         // it gathers everything that arrived meanwhile into one transaction.
+        // Paused while waiting for this batch: it waits too, so nothing more is applied.
+        while_paused(&mut switch, name).await;
         ahead = (batch.len() >= BATCH_LIMIT).then(|| NextBatch::start(&consumer, name, checked));
         if let Some(dead_letters) = &dead_letters {
             copy_dead_letters(dead_letters, name.as_str(), &batch).await;
         }
         let started = std::time::Instant::now();
-        let Some(outcomes) = apply_retrying(&view, &batch).await else {
+        let span = tracing::info_span!("apply", view = name.as_str(), messages = batch.len());
+        let applying = apply_retrying(&view, &batch);
+        let Some(outcomes) = applying.instrument(span.clone()).await else {
             // What was read ahead came from the old positions.
             if let Some(next) = ahead.take() {
                 next.cancel().await;
             }
-            rewind(&consumer, &view, &source).await;
+            rewind(&consumer, &view, &source, &progress).await;
             continue;
         };
         record_batch(
-            name.as_str(),
+            name,
+            &progress,
             &batch,
             &outcomes,
             dead_letters.is_some(),
             started,
         );
+        let _entered = span.enter();
         for applied in &outcomes {
+            if let Applied::Applied { event_id, .. } = applied {
+                tracing::debug!(%event_id, "event applied");
+            }
             if let Some(update) = announcement(&view, applied) {
+                tracing::debug!(event_id = update.event_id(), "live update pushed");
                 hub.announce(update);
             }
         }
+        drop(_entered);
         report_progress(&consumer, &batch);
     }
 }

@@ -2,6 +2,7 @@
 //! own checkpoints, applies each exactly once, and can be dropped and rebuilt from offset 0.
 pub mod bulk_rows;
 pub mod consumer;
+pub mod progress;
 pub mod read_ahead;
 pub mod sql_batch;
 pub mod sql_checkpoint;

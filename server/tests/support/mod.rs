@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod herd_history;
+pub mod log_capture;
 pub mod views;
 
 use leptos::prelude::LeptosOptions;
@@ -164,6 +165,28 @@ pub async fn drop_database(url: &str) {
             .await;
         if let Err(error) = dropped {
             eprintln!("could not drop the test's database {name}: {error}");
+        }
+    }
+}
+
+/// Sends a request and reads its JSON answer.
+pub async fn json_answer(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
+
+/// A port whose successor is free too (an embedded broker's controller listens there).
+pub fn free_port_pair() -> u16 {
+    loop {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = listener.local_addr().expect("an address").port();
+        if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+            return port;
         }
     }
 }

@@ -1,0 +1,47 @@
+import { expect, test } from '@playwright/test';
+import { applied, newUser, registerClient, screenshotBoth, signedInPage, uniqueNlis, User, watchConsole } from './support';
+
+// The operations page: an administrator sees the engines, the alerts and each view's lag,
+// pauses a view, watches it fall behind while a farmer works, and resumes it.
+
+test('an administrator pauses a view, sees it fall behind, and resumes it', async ({ browser }) => {
+  const admin: User = {
+    username: 'admin',
+    password: process.env.ICATTLE_E2E_ADMIN_PASSWORD ?? '',
+    role: 'ADMIN',
+    api: undefined as never,
+  };
+  const page = await signedInPage(browser, admin);
+  const errors = watchConsole(page);
+  await page.click('nav >> text=Operations');
+  await expect(page.getByTestId('log-writable')).toHaveAttribute('data-writable', 'true');
+  for (const engine of ['BROKER', 'DATABASE', 'CACHE']) {
+    await expect(page.locator(`[data-engine="${engine}"]`)).toHaveAttribute('data-state', 'up');
+  }
+  await expect(page.locator('[data-rule="KAFKA_UNAVAILABLE"]')).toHaveAttribute('data-state', 'ok');
+  await expect(page.getByTestId('alerts').locator('li')).toHaveCount(4);
+
+  const fraud = page.locator('tr[data-view="fraud_view"]');
+  await fraud.getByRole('button', { name: 'Pause' }).click();
+  await expect(fraud).toHaveAttribute('data-paused', 'true');
+  const farmer = await newUser('FARMER');
+  const clientId = await registerClient(farmer, 'Operations Station');
+  await applied(farmer, 'CREATE_CATTLE', { nlisId: uniqueNlis(), breed: 'Angus', sex: 'MALE', clientId });
+  // The registration and the animal wait for the paused view, longer every second.
+  await expect(fraud.getByTestId('lag-events')).toHaveText('2');
+  await expect(fraud.getByTestId('lag-seconds')).not.toHaveText('0.0');
+  await screenshotBoth(page, 'operations-paused');
+
+  await fraud.getByRole('button', { name: 'Resume' }).click();
+  await expect(fraud).toHaveAttribute('data-paused', 'false');
+  await expect(fraud.getByTestId('lag-events')).toHaveText('0');
+  expect(errors).toEqual([]);
+});
+
+test('a farmer is told the operations are for administrators', async ({ browser }) => {
+  const farmer = await newUser('FARMER');
+  const page = await signedInPage(browser, farmer);
+  await expect(page.locator('nav >> text=Operations')).toHaveCount(0);
+  await page.goto('/operations');
+  await expect(page.getByTestId('forbidden')).toContainText('Only administrators');
+});

@@ -1,0 +1,142 @@
+//! The registry as the seed reaches it: the JSON API of a running iCattle, signed in as one
+//! user, so every seeded event takes the path a person's command takes.
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Why a request of the seed failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The server could not be reached.
+    #[error("could not reach iCattle at {base}: {source}")]
+    Unreachable {
+        /// Where it was looked for.
+        base: String,
+        /// What the connection said.
+        source: reqwest::Error,
+    },
+    /// The server refused (a wrong password, a refused command, …).
+    #[error("{what}: {status} {answer}")]
+    Refused {
+        /// What was asked.
+        what: String,
+        /// The status.
+        status: StatusCode,
+        /// The answer's body.
+        answer: String,
+    },
+}
+
+/// A signed-in user of a running registry.
+#[derive(Clone)]
+pub struct RegistryClient {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl RegistryClient {
+    /// Signs `username` in at `base` (e.g. `http://127.0.0.1:3000`).
+    pub async fn sign_in(base: &str, username: &str, password: &str) -> Result<Self, SeedError> {
+        let http = reqwest::Client::new();
+        let base = base.trim_end_matches('/').to_string();
+        let answer = request(
+            &base,
+            http.post(format!("{base}/api/session"))
+                .json(&json!({"username": username, "password": password})),
+            &format!("signing in as {username}"),
+        )
+        .await?;
+        let token = answer["token"].as_str().unwrap_or_default().to_string();
+        Ok(Self { http, base, token })
+    }
+
+    async fn call(&self, builder: reqwest::RequestBuilder, what: &str) -> Result<Value, SeedError> {
+        request(&self.base, builder.bearer_auth(&self.token), what).await
+    }
+
+    /// Creates a user (administrators); `false` when the name is taken already.
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: &str,
+    ) -> Result<bool, SeedError> {
+        let body = json!({"username": username, "password": password, "role": role});
+        let what = format!("creating {username}");
+        let sent = self.call(
+            self.http
+                .post(format!("{}/api/users", self.base))
+                .json(&body),
+            &what,
+        );
+        match sent.await {
+            Ok(_) => Ok(true),
+            Err(SeedError::Refused { status, .. }) if status == StatusCode::CONFLICT => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Sends a command; with `wait_applied`, answers once the golden record holds it.
+    pub async fn send(&self, command: &Value, wait_applied: bool) -> Result<Value, SeedError> {
+        let wait = if wait_applied {
+            "?wait=applied&timeout_ms=30000"
+        } else {
+            ""
+        };
+        let kind = command["type"].as_str().unwrap_or("a command");
+        self.call(
+            self.http
+                .post(format!("{}/api/commands{wait}", self.base))
+                .json(command),
+            &format!("sending {kind}"),
+        )
+        .await
+    }
+
+    /// Messages of the log the golden record has not applied yet (administrators).
+    pub async fn golden_record_lag(&self) -> Result<i64, SeedError> {
+        let views = self
+            .call(
+                self.http.get(format!("{}/api/views", self.base)),
+                "reading the views",
+            )
+            .await?;
+        let lag = views["views"]
+            .as_array()
+            .and_then(|views| views.iter().find(|v| v["view"] == "golden_record"))
+            .and_then(|golden| golden["partitions"].as_array())
+            .map(|partitions| {
+                partitions
+                    .iter()
+                    .filter_map(|p| p["lag_events"].as_i64())
+                    .sum()
+            })
+            .unwrap_or_default();
+        Ok(lag)
+    }
+}
+
+/// Sends a request and reads its JSON answer (`null` for an empty one).
+async fn request(
+    base: &str,
+    builder: reqwest::RequestBuilder,
+    what: &str,
+) -> Result<Value, SeedError> {
+    let response = builder
+        .send()
+        .await
+        .map_err(|source| SeedError::Unreachable {
+            base: base.to_string(),
+            source,
+        })?;
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    if !status.is_success() {
+        return Err(SeedError::Refused {
+            what: what.to_string(),
+            status,
+            answer: text,
+        });
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+}
