@@ -1,7 +1,7 @@
 //! What the server functions need from the server, provided through Leptos context.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
-    HerdQuery, OperationsReport, SignedInUser, TransferOffers, ViewName,
+    HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers, ViewName,
 };
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -77,6 +77,10 @@ pub trait LivestockRegistry: Send + Sync + 'static {
         view: ViewName,
         paused: bool,
     ) -> Result<(), CommandFailure>;
+    /// The latest verification of the whole log (administrators only).
+    fn log_verification(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure>;
+    /// Starts verifying the whole log (administrators only); `Rejected` while one runs.
+    fn verify_whole_log(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure>;
 }
 
 /// The shared handle put into Leptos context.

@@ -4,7 +4,7 @@
 //! and the browser logs no failed request.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
-    HerdQuery, OperationsReport, SignedInUser, TransferOffers, ViewName,
+    HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers, ViewName,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -218,6 +218,26 @@ pub async fn switch_view(view: ViewName, paused: bool) -> Result<Answer<()>, Ser
     Ok(async move {
         let (registry, user) = signed_in().await?;
         registry.set_view_paused(&user, view, paused)
+    }
+    .await)
+}
+
+/// The latest verification of the whole log (administrators).
+#[server(input = Json)]
+pub async fn log_verification() -> Result<Answer<LogVerificationRun>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.log_verification(&user)
+    }
+    .await)
+}
+
+/// Starts verifying the whole log (administrators).
+#[server(input = Json)]
+pub async fn verify_whole_log() -> Result<Answer<LogVerificationRun>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.verify_whole_log(&user)
     }
     .await)
 }

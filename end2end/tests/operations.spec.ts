@@ -1,16 +1,19 @@
 import { expect, test } from '@playwright/test';
-import { applied, newUser, registerClient, screenshotBoth, signedInPage, uniqueNlis, User, watchConsole } from './support';
+import {
+  applied, forgeEvent, newUser, registerClient, screenshotBoth, signedInPage, uniqueNlis, User, watchConsole,
+} from './support';
 
 // The operations page: an administrator sees the engines, the alerts and each view's lag,
 // pauses a view, watches it fall behind while a farmer works, and resumes it.
 
+const admin: User = {
+  username: 'admin',
+  password: process.env.ICATTLE_E2E_ADMIN_PASSWORD ?? '',
+  role: 'ADMIN',
+  api: undefined as never,
+};
+
 test('an administrator pauses a view, sees it fall behind, and resumes it', async ({ browser }) => {
-  const admin: User = {
-    username: 'admin',
-    password: process.env.ICATTLE_E2E_ADMIN_PASSWORD ?? '',
-    role: 'ADMIN',
-    api: undefined as never,
-  };
   const page = await signedInPage(browser, admin);
   const errors = watchConsole(page);
   await page.click('nav >> text=Operations');
@@ -35,6 +38,27 @@ test('an administrator pauses a view, sees it fall behind, and resumes it', asyn
   await fraud.getByRole('button', { name: 'Resume' }).click();
   await expect(fraud).toHaveAttribute('data-paused', 'false');
   await expect(fraud.getByTestId('lag-events')).toHaveText('0');
+  expect(errors).toEqual([]);
+});
+
+test('an administrator verifies the whole log and finds a forged event', async ({ browser }) => {
+  const farmer = await newUser('FARMER');
+  const clientId = await registerClient(farmer, 'Ledger Station');
+  const created = await applied(farmer, 'CREATE_CATTLE', { nlisId: uniqueNlis(), breed: 'Angus', sex: 'FEMALE', clientId });
+  const forgedId = forgeEvent(created.cattle_id);
+
+  const page = await signedInPage(browser, admin);
+  const errors = watchConsole(page);
+  await page.goto('/operations');
+  const panel = page.getByTestId('log-verification');
+  await panel.getByTestId('verify-log').click();
+  await expect(panel.getByTestId('verification-state')).toHaveAttribute('data-state', 'finished', { timeout: 30_000 });
+  await expect(panel.getByTestId('verification-percent')).toHaveText('100 %');
+  const forged = panel.locator(`[data-event-id="${forgedId}"]`);
+  await expect(forged).toBeVisible();
+  await screenshotBoth(page, 'operations-log-verified');
+  await forged.locator('a').click();
+  await expect(page.getByTestId('animal-nlis')).toBeVisible();
   expect(errors).toEqual([]);
 });
 

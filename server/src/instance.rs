@@ -213,6 +213,7 @@ pub async fn start(
         trusted: served_keys,
         readings,
         progress: progress.clone(),
+        log_topic: topics.cattle_events(),
     };
     // Browsers keep no Secure cookie from plain HTTP, the norm on loopback.
     let secure_cookies = settings.secure_cookie.unwrap_or(!listen.ip().is_loopback());

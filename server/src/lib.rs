@@ -20,6 +20,7 @@ pub mod keys;
 pub mod live;
 pub mod live_audience;
 pub mod log_catch_up;
+pub mod log_verification;
 pub mod registry_office;
 pub mod seed_vault;
 pub mod technical_failure;

@@ -12,13 +12,14 @@ use crate::golden::{
     animal_queries, dashboard_queries, event_status, herd_queries, transfer_offers,
 };
 use crate::keys::{PublishedKey, TrustedKeys};
+use crate::log_verification::LogVerification;
 use crate::technical_failure::unavailable;
 use crate::telemetry::watch::Readings;
 use crate::views::progress::ViewProgress;
 use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
-    Dashboard, EventStatus, EventVerdict, HerdPage, HerdQuery, OperationsReport, SignedInUser,
-    TransferOffers, ViewName,
+    Dashboard, EventStatus, EventVerdict, HerdPage, HerdQuery, LogVerificationRun,
+    OperationsReport, SignedInUser, TransferOffers, ViewName,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
@@ -37,6 +38,8 @@ pub struct RegistryOffice {
     trusted: TrustedKeys,
     readings: Readings,
     progress: ViewProgress,
+    log_topic: String,
+    verification: LogVerification,
     secure_cookies: bool,
 }
 
@@ -55,6 +58,8 @@ pub struct RegistrySources {
     pub readings: Readings,
     /// The views' positions and pause switches.
     pub progress: ViewProgress,
+    /// The cattle log, for verifying it whole.
+    pub log_topic: String,
 }
 
 impl RegistryOffice {
@@ -95,6 +100,8 @@ impl RegistryOffice {
             trusted: sources.trusted,
             readings: sources.readings,
             progress: sources.progress,
+            log_topic: sources.log_topic,
+            verification: LogVerification::default(),
             secure_cookies: false,
         }
     }
@@ -393,6 +400,14 @@ impl LivestockRegistry for RegistryOffice {
         paused: bool,
     ) -> Result<(), CommandFailure> {
         self.switch_view(user, view, paused)
+    }
+
+    fn log_verification(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure> {
+        self.latest_log_verification(user)
+    }
+
+    fn verify_whole_log(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure> {
+        self.start_log_verification(user)
     }
 
     async fn transfer_offers(&self, user: &SignedInUser) -> Result<TransferOffers, CommandFailure> {

@@ -6,7 +6,7 @@ mod support;
 
 use app::server_fns::{
     AnimalDetails, ChangePassword, ClientForPic, ClientList, CurrentUser, HerdDashboard, ListHerd,
-    OperationsOverview, SignIn, SignOut, SubmitCommand, SwitchView, WaitingOffers,
+    LogVerification, OperationsOverview, SignIn, SignOut, SubmitCommand, SwitchView, WaitingOffers,
 };
 use domain::Role;
 use leptos::server_fn::ServerFn;
@@ -239,6 +239,17 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
     callers
         .route("GET", "/api/views", None, [401, 403, 403, 200])
         .await;
+    callers
+        .route("GET", "/api/log-verification", None, [401, 403, 403, 200])
+        .await;
+    callers
+        .route(
+            "POST",
+            "/api/log-verification",
+            Some(json!({})),
+            [401, 403, 403, 202],
+        )
+        .await;
     let resume = json!({"paused": false});
     callers
         .route(
@@ -316,6 +327,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         .await;
     for (fn_path, args) in [
         (OperationsOverview::PATH, json!({})),
+        (LogVerification::PATH, json!({})),
         (
             SwitchView::PATH,
             json!({"view": "cache_view", "paused": false}),

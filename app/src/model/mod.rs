@@ -6,6 +6,7 @@ mod dashboard;
 mod event_status;
 mod herd_listing;
 mod live_update;
+mod log_verification;
 mod operations;
 mod signed_in_user;
 mod transfer_offer;
@@ -18,6 +19,7 @@ pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::{EventStatus, EventVerdict};
 pub use herd_listing::{ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE, HERD_SORTS};
 pub use live_update::LiveUpdate;
+pub use log_verification::{BrokenEvent, LogVerificationRun, VerificationState, BROKEN_SHOWN};
 pub use operations::{
     Alert, AlertRule, AlertState, Engine, EngineHealth, EngineState, Health, OperationsReport,
     PartitionLag, ViewStanding,

@@ -4,6 +4,7 @@ mod animal_actions;
 mod choose_password;
 mod dashboard;
 mod herd;
+mod log_verification_panel;
 mod offer_by_pic;
 mod operations;
 mod sign_in;

@@ -1,6 +1,7 @@
 //! The operations page (administrators): whether each engine answers and the log can be
 //! written, the seed's alerts as the server evaluates them, and how far each view has read
 //! the log, with a switch to pause and resume it. It reads again every two seconds.
+use super::log_verification_panel::LogVerificationPanel;
 use crate::components::SignedInOnly;
 use crate::model::{
     Alert, AlertState, EngineHealth, EngineState, OperationsReport, SignedInUser, ViewStanding,
@@ -75,6 +76,7 @@ fn OperationsFor(user: SignedInUser) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <LogVerificationPanel tick/>
         </section>
     }
     .into_any()

@@ -2,9 +2,10 @@
 
 use super::chain_head::ChainHead;
 use super::key_registry::KeyRegistry;
-use super::verification::{verify_next, VerificationFailure};
+use super::log_verifier::LogVerifier;
+use super::verification::VerificationFailure;
 use crate::{CattleId, EventEnvelope, EventType};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The verdict on one event.
@@ -152,56 +153,33 @@ pub fn verify_json_lines(text: &str, public_keys: &KeyRegistry) -> ChainReport {
     builder.finish(unreadable)
 }
 
-/// Per-animal progress while verifying.
-#[derive(Default)]
-struct AnimalProgress {
-    head: ChainHead,
-    accepted_ids: BTreeSet<String>,
-    /// idempotency key -> id of the event that carried it.
-    accepted_keys: BTreeMap<String, String>,
-    events: Vec<EventVerdict>,
-}
-
 #[derive(Default)]
 struct ReportBuilder {
     order: Vec<CattleId>,
-    animals: BTreeMap<CattleId, AnimalProgress>,
+    verifier: LogVerifier,
+    events: BTreeMap<CattleId, Vec<EventVerdict>>,
 }
 
 impl ReportBuilder {
     fn check(&mut self, index: usize, envelope: &EventEnvelope, keys: &KeyRegistry) {
         let m = &envelope.metadata;
-        let public_key = &envelope.cryptography.public_key;
-        if !self.animals.contains_key(&m.cattle_id) {
+        if !self.events.contains_key(&m.cattle_id) {
             self.order.push(m.cattle_id);
         }
-        let animal = self.animals.entry(m.cattle_id).or_default();
-        let earlier = if animal.accepted_ids.contains(&m.event_id) {
-            Some(m.event_id.clone())
-        } else {
-            animal.accepted_keys.get(&m.idempotency_key).cloned()
-        };
-        let outcome = if let Some(event_id) = earlier {
-            Err(VerificationFailure::Duplicate { event_id })
-        } else if let Err(failure) = keys.check_signer(public_key, m.created_by.as_deref()) {
-            Err(failure)
-        } else {
-            verify_next(envelope, &animal.head).map(|next| {
-                animal.head = next;
-                animal.accepted_ids.insert(m.event_id.clone());
-                animal
-                    .accepted_keys
-                    .insert(m.idempotency_key.clone(), m.event_id.clone());
-            })
-        };
-        animal.events.push(EventVerdict {
-            index,
-            event_id: m.event_id.clone(),
-            sequence: m.sequence,
-            event_type: m.event_type,
-            signer: keys.owner(public_key).map(str::to_string),
-            outcome,
-        });
+        let outcome = self.verifier.check(envelope, keys);
+        self.events
+            .entry(m.cattle_id)
+            .or_default()
+            .push(EventVerdict {
+                index,
+                event_id: m.event_id.clone(),
+                sequence: m.sequence,
+                event_type: m.event_type,
+                signer: keys
+                    .owner(&envelope.cryptography.public_key)
+                    .map(str::to_string),
+                outcome,
+            });
     }
 
     fn finish(mut self, unreadable: Vec<UnreadableLine>) -> ChainReport {
@@ -209,10 +187,10 @@ impl ReportBuilder {
             .order
             .iter()
             .filter_map(|id| {
-                self.animals.remove(id).map(|p| AnimalReport {
+                self.events.remove(id).map(|events| AnimalReport {
                     cattle_id: *id,
-                    events: p.events,
-                    head: p.head,
+                    events,
+                    head: self.verifier.head(*id),
                 })
             })
             .collect();

@@ -6,6 +6,7 @@ mod chain_report;
 mod ecmascript_number;
 mod hashing;
 mod key_registry;
+mod log_verifier;
 mod protocol_error;
 mod seal;
 mod signing;
@@ -22,6 +23,7 @@ pub use hashing::{
     event_hash, event_hash_bytes, event_hash_input, idempotency_key, payload_hash, sha256,
 };
 pub use key_registry::{KeyRegistry, KeyScope};
+pub use log_verifier::LogVerifier;
 pub use protocol_error::{decode_hex, ProtocolError};
 pub use seal::{seal, seal_at_version, EventDraft};
 pub use signing::{verify_hash_signature, SigningKeyPair};

@@ -190,6 +190,11 @@ pub fn document() -> Value {
                 "parameters": [id_param("view")],
                 "responses": {"204": {"description": "done"}, "400": answer("a body other than {paused: bool}", &errors), "401": answer("no live session", &error), "403": answer("not an administrator", &error),
                     "404": answer("no such view", &error), "409": answer("the view does not run in this instance", &error)}}},
+            "/api/log-verification": {
+                "get": {"summary": "The latest verification of the whole cattle log (administrators): state NEVER_RUN, RUNNING, FINISHED or FAILED, total, checked, broken_count and the first 500 broken events {partition, offset, event_id, cattle_id, code, reason}",
+                    "responses": {"200": {"description": "the run"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error)}},
+                "post": {"summary": "Start verifying every message of the cattle log, from offset 0 to the end it has now, with the domain's verifier against the published keys (administrators)",
+                    "responses": {"202": {"description": "started; GET follows it"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error), "409": answer("a run is under way", &error)}}},
             "/health": {"get": {"summary": "Each engine's state (BROKER, DATABASE, CACHE, SEARCH: UP, DOWN or NOT_CONFIGURED) as probed within the last seconds, and whether the log can be written",
                 "responses": {"200": {"description": "{log_writable: true, engines: [{engine, state, detail}], checked_at}"}, "503": {"description": "the log cannot be written (the broker does not answer, or a partition has no leader)"}}}},
             "/metrics": {"get": {"summary": "Prometheus metrics (text format 0.0.4): commands by type and outcome; events published, publish latency and errors; per view the messages processed, refused and dead-lettered, the processing rate, the batch apply time, and the consumer lag per partition in events and seconds; each topic's partitions, messages and retention; read-model query latency by store; cache reads and hit ratio; engines up; alerts firing",

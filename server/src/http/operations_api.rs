@@ -1,5 +1,6 @@
-//! What operators read over HTTP: `GET /health` (anyone), `GET /api/alerts`,
-//! `GET /api/views` and `POST /api/views/{view}/paused` (administrators).
+//! What operators read and start over HTTP: `GET /health` (anyone), `GET /api/alerts`,
+//! `GET /api/views`, `POST /api/views/{view}/paused` and `GET/POST /api/log-verification`
+//! (administrators).
 use super::auth::SignedIn;
 use super::responses::{bad_field, failure_response, not_found};
 use super::server_state::ServerState;
@@ -70,6 +71,30 @@ pub async fn set_paused(
     };
     match state.office.switch_view(&user, view, pausing.paused) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(failure) => failure_response(failure),
+    }
+}
+
+/// `GET /api/log-verification`: the latest verification of the whole log, as far as it got
+/// (administrators).
+pub async fn log_verification(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+) -> Response {
+    match state.office.latest_log_verification(&user) {
+        Ok(run) => Json(run).into_response(),
+        Err(failure) => failure_response(failure),
+    }
+}
+
+/// `POST /api/log-verification`: starts verifying every message of the cattle log against
+/// the published keys (administrators); 202 with the run, 409 while one runs.
+pub async fn start_log_verification(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+) -> Response {
+    match state.office.start_log_verification(&user) {
+        Ok(run) => (StatusCode::ACCEPTED, Json(run)).into_response(),
         Err(failure) => failure_response(failure),
     }
 }

@@ -42,6 +42,10 @@ pub fn build(state: ServerState) -> Router {
         )
         .route("/api/alerts", get(operations_api::alerts))
         .route("/api/views", get(operations_api::views))
+        .route(
+            "/api/log-verification",
+            get(operations_api::log_verification).post(operations_api::start_log_verification),
+        )
         .route("/api/views/{view}/paused", post(operations_api::set_paused))
         .route("/health", get(operations_api::health))
         .route("/metrics", get(api::metrics))

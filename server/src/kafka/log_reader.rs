@@ -28,16 +28,59 @@ pub enum LogReadError {
 /// Every message of `topic` as it stood when called, partition by partition (an animal's
 /// events share a partition, so each animal's order is kept), one message per line.
 pub fn read_topic(brokers: &str, topic: &str, timeout: Duration) -> Result<String, LogReadError> {
+    let mut lines = String::new();
+    each_message(
+        brokers,
+        topic,
+        timeout,
+        |_| {},
+        |message| {
+            lines.push_str(&String::from_utf8_lossy(message.body));
+            lines.push('\n');
+        },
+    )?;
+    Ok(lines)
+}
+
+/// One message as [`each_message`] hands it over.
+#[derive(Debug, Clone, Copy)]
+pub struct TopicMessage<'a> {
+    /// Its partition.
+    pub partition: i32,
+    /// Its offset.
+    pub offset: i64,
+    /// Its bytes (empty for a record without a value).
+    pub body: &'a [u8],
+}
+
+/// Hands `each` every message of `topic` as it stood when called, partition by partition,
+/// after telling `total` how many the partitions hold. Blocking.
+pub fn each_message(
+    brokers: &str,
+    topic: &str,
+    timeout: Duration,
+    total: impl FnOnce(u64),
+    mut each: impl FnMut(TopicMessage<'_>),
+) -> Result<(), LogReadError> {
     let group = format!("icattle-reader-{}", uuid::Uuid::new_v4().simple());
     let consumer: BaseConsumer = reader_config(brokers, &group).create()?;
     let partitions = partition_count(&consumer, topic)?;
     if partitions == 0 {
         return Err(LogReadError::NoTopic(topic.to_string()));
     }
-    let started = Instant::now();
-    let mut lines = String::new();
+    let mut ranges = Vec::new();
     for partition in 0..partitions {
         let (low, high) = consumer.fetch_watermarks(topic, partition, Duration::from_secs(10))?;
+        ranges.push((partition, low, high));
+    }
+    total(
+        ranges
+            .iter()
+            .map(|(_, low, high)| (high - low).max(0) as u64)
+            .sum(),
+    );
+    let started = Instant::now();
+    for (partition, low, high) in ranges {
         if high <= low {
             continue;
         }
@@ -56,10 +99,11 @@ pub fn read_topic(brokers: &str, topic: &str, timeout: Duration) -> Result<Strin
                 Some(result) => {
                     let message = result?;
                     next = message.offset() + 1;
-                    if let Some(body) = message.payload() {
-                        lines.push_str(&String::from_utf8_lossy(body));
-                        lines.push('\n');
-                    }
+                    each(TopicMessage {
+                        partition,
+                        offset: message.offset(),
+                        body: message.payload().unwrap_or_default(),
+                    });
                 }
                 // Transaction markers and aborted records take offsets but are never
                 // delivered: the consumer's position says how far it has really read.
@@ -67,7 +111,7 @@ pub fn read_topic(brokers: &str, topic: &str, timeout: Duration) -> Result<Strin
             }
         }
     }
-    Ok(lines)
+    Ok(())
 }
 
 /// Where the consumer will fetch next on `partition`, past any record it skipped.

@@ -2,7 +2,10 @@
 //! alerts and each view's standing, and pausing or resuming a view (administrators).
 use super::user_desk::admins_only;
 use super::RegistryOffice;
-use app::model::{Alert, CommandFailure, Health, SignedInUser, ViewName, ViewStanding};
+use crate::technical_failure::unavailable;
+use app::model::{
+    Alert, CommandFailure, Health, LogVerificationRun, SignedInUser, ViewName, ViewStanding,
+};
 
 impl RegistryOffice {
     /// Each engine's state and whether the log can be written, as last probed.
@@ -40,5 +43,37 @@ impl RegistryOffice {
             })?;
         tracing::warn!(view = view.as_str(), paused, by = %user.username, "view switched by an operator");
         Ok(())
+    }
+
+    /// The latest verification of the whole log (administrators only).
+    pub fn latest_log_verification(
+        &self,
+        user: &SignedInUser,
+    ) -> Result<LogVerificationRun, CommandFailure> {
+        admins_only(user)?;
+        Ok(self.verification.latest())
+    }
+
+    /// Starts verifying the whole log against the published keys (administrators only);
+    /// refused while a run is under way.
+    pub fn start_log_verification(
+        &self,
+        user: &SignedInUser,
+    ) -> Result<LogVerificationRun, CommandFailure> {
+        admins_only(user)?;
+        let mut keys = domain::KeyRegistry::new();
+        for key in self.public_keys() {
+            keys.insert_scoped(&key.public_key, &key.owner, key.signs_for)
+                .map_err(|error| unavailable("The published keys could not be read", error))?;
+        }
+        self.verification
+            .start(self.brokers.clone(), self.log_topic.clone(), keys)
+            .map_err(|running| CommandFailure::Rejected {
+                code: "VERIFICATION_RUNNING".into(),
+                message: running.to_string(),
+                field: None,
+            })?;
+        tracing::info!(by = %user.username, "whole-log verification started");
+        Ok(self.verification.latest())
     }
 }

@@ -1,5 +1,6 @@
 //! The consumer every view runs: reads `icattle.cattle.events` from the checkpoints the view
 //! holds, applies each message (retrying until it is applied), then announces it.
+use super::batch_report::{record_batch, report_progress};
 use super::progress::{while_paused, ViewProgress};
 use super::read_ahead::{prepared, LogRecord, ReadAheadStopped};
 use super::{Applied, LogMessage, LogView, ViewError};
@@ -9,7 +10,6 @@ use crate::kafka::publisher::idempotent_producer;
 use crate::kafka::reader_config::follower_config;
 use crate::kafka::topics::partition_count;
 use crate::live::LiveHub;
-use crate::telemetry;
 use app::model::{LiveUpdate, ViewName};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
@@ -215,40 +215,6 @@ impl Drop for NextBatch {
     }
 }
 
-/// Counts what a batch did, for `/metrics` and the lag watch.
-fn record_batch(
-    view: ViewName,
-    progress: &ViewProgress,
-    batch: &[LogMessage],
-    outcomes: &[Applied],
-    dead_lettering: bool,
-    started: std::time::Instant,
-) {
-    let refused = outcomes
-        .iter()
-        .filter(|outcome| matches!(outcome, Applied::Rejected { .. }))
-        .count();
-    let undecodable = batch.iter().filter(|m| m.envelope.is_err()).count();
-    let failed = if dead_lettering {
-        refused + undecodable
-    } else {
-        refused
-    };
-    progress.counted(view, batch.len() as u64, failed as u64);
-    for message in batch {
-        progress.reached(view, message.partition, message.offset + 1);
-    }
-    let view = view.as_str();
-    metrics::counter!(telemetry::EVENTS_PROCESSED, "view" => view).increment(batch.len() as u64);
-    metrics::counter!(telemetry::EVENTS_FAILED, "view" => view).increment(refused as u64);
-    if dead_lettering {
-        metrics::counter!(telemetry::EVENTS_DEAD_LETTERED, "view" => view)
-            .increment(undecodable as u64);
-    }
-    metrics::histogram!(telemetry::BATCH_SECONDS, "view" => view)
-        .record(started.elapsed().as_secs_f64());
-}
-
 /// Copies the undecodable messages of a batch to the dead-letter topic. Copied before the
 /// transaction that checkpoints past them: a crash in between copies one again (the origin
 /// headers tell the copies apart) but never loses it.
@@ -274,34 +240,6 @@ async fn copy_dead_letters(dead_letters: &DeadLetters, view: &str, batch: &[LogM
         }
         tracing::warn!(partition = origin.partition, offset = origin.offset, %reason,
             "undecodable message sent to the dead-letter topic");
-    }
-}
-
-/// Stores how far the view got, which Kafka learns within a second, for lag metrics only:
-/// positions are restored from the view's own checkpoints, which commit with its rows.
-fn report_progress(consumer: &StreamConsumer, batch: &[LogMessage]) {
-    let mut reached = TopicPartitionList::new();
-    for message in batch {
-        let next = Offset::Offset(message.offset + 1);
-        match reached.find_partition(&message.topic, message.partition) {
-            Some(_) => {
-                if let Err(error) =
-                    reached.set_partition_offset(&message.topic, message.partition, next)
-                {
-                    tracing::debug!(%error, "offset report skipped");
-                }
-            }
-            None => {
-                if let Err(error) =
-                    reached.add_partition_offset(&message.topic, message.partition, next)
-                {
-                    tracing::debug!(%error, "offset report skipped");
-                }
-            }
-        }
-    }
-    if let Err(error) = consumer.store_offsets(&reached) {
-        tracing::debug!(%error, "offset report to Kafka failed");
     }
 }
 

@@ -1,5 +1,6 @@
 //! What every read model has in common: it is fed the cattle log in batches from its
 //! own checkpoints, applies each exactly once, and can be dropped and rebuilt from offset 0.
+pub mod batch_report;
 pub mod bulk_rows;
 pub mod consumer;
 pub mod progress;
