@@ -80,7 +80,10 @@ pub trait LivestockRegistry: Send + Sync + 'static {
     /// The latest verification of the whole log (administrators only).
     fn log_verification(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure>;
     /// Starts verifying the whole log (administrators only); `Rejected` while one runs.
-    fn verify_whole_log(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure>;
+    async fn verify_whole_log(
+        &self,
+        user: &SignedInUser,
+    ) -> Result<LogVerificationRun, CommandFailure>;
 }
 
 /// The shared handle put into Leptos context.

@@ -237,7 +237,7 @@ pub async fn log_verification() -> Result<Answer<LogVerificationRun>, ServerFnEr
 pub async fn verify_whole_log() -> Result<Answer<LogVerificationRun>, ServerFnError> {
     Ok(async move {
         let (registry, user) = signed_in().await?;
-        registry.verify_whole_log(&user)
+        registry.verify_whole_log(&user).await
     }
     .await)
 }

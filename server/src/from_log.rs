@@ -5,7 +5,7 @@ use crate::golden::animal_queries;
 use crate::kafka::reader_config::reader_config;
 use crate::keys::TrustedKeys;
 use app::model::CattleRecord;
-use domain::{read_json_lines, replay, verify_json_lines, KeyRegistry};
+use domain::{read_json_lines, replay, verify_json_lines};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{Message, Offset, TopicPartitionList};
@@ -163,12 +163,7 @@ pub async fn rebuild_from_log(
         .filter_map(|(_, e)| e.ok().map(|e| e.cryptography.public_key))
         .collect();
     trusted.learn(signers.iter().map(String::as_str)).await?;
-    let mut keys = KeyRegistry::new();
-    for key in trusted.published() {
-        // Our own keys are valid hex; a malformed one would only make verification fail.
-        let _ = keys.insert_scoped(&key.public_key, &key.owner, key.signs_for);
-    }
-    let report = verify_json_lines(&text, &keys);
+    let report = verify_json_lines(&text, &trusted.registry());
     let envelopes: Vec<_> = read_json_lines(&text)
         .into_iter()
         .filter_map(|(_, e)| e.ok())

@@ -1,7 +1,7 @@
 //! The server's own signing key, and the public keys the projections accept.
 use crate::checked_signatures::CheckedSignatures;
 use crate::entity::user;
-use domain::{KeyScope, SigningKeyPair};
+use domain::{KeyRegistry, KeyScope, SigningKeyPair};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QuerySelect};
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -196,6 +196,16 @@ impl TrustedKeys {
             owner,
             signs_for: KeyScope::Owner,
         }));
+        keys
+    }
+
+    /// The trusted keys as the domain's verifier takes them.
+    pub fn registry(&self) -> KeyRegistry {
+        let mut keys = KeyRegistry::new();
+        for key in self.published() {
+            // Our own keys are valid hex; a malformed one would only make verification fail.
+            let _ = keys.insert_scoped(&key.public_key, &key.owner, key.signs_for);
+        }
         keys
     }
 

@@ -1,6 +1,7 @@
 //! `icattle`: the iCattle server and its tools.
 #![recursion_limit = "256"]
 mod bench;
+mod cli_sizes;
 mod seed;
 
 use anyhow::Context;

@@ -406,8 +406,11 @@ impl LivestockRegistry for RegistryOffice {
         self.latest_log_verification(user)
     }
 
-    fn verify_whole_log(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure> {
-        self.start_log_verification(user)
+    async fn verify_whole_log(
+        &self,
+        user: &SignedInUser,
+    ) -> Result<LogVerificationRun, CommandFailure> {
+        self.start_log_verification(user).await
     }
 
     async fn transfer_offers(&self, user: &SignedInUser) -> Result<TransferOffers, CommandFailure> {

@@ -11,6 +11,7 @@ mod replay;
 mod report;
 mod scratch;
 
+use crate::cli_sizes::at_least_one;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use report::{at_least, below, Report, Row, Verdict};
@@ -57,15 +58,6 @@ pub struct BenchArgs {
     /// Keep the bench's topics, databases and keys (for looking at them afterwards).
     #[arg(long)]
     keep: bool,
-}
-
-/// A size that must be a whole number of at least one.
-fn at_least_one(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!("{text:?} is not a whole number")),
-    }
 }
 
 /// Runs every measurement, prints the table and writes the JSON report.

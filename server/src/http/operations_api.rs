@@ -93,7 +93,7 @@ pub async fn start_log_verification(
     State(state): State<ServerState>,
     SignedIn(user): SignedIn,
 ) -> Response {
-    match state.office.start_log_verification(&user) {
+    match state.office.start_log_verification(&user).await {
         Ok(run) => (StatusCode::ACCEPTED, Json(run)).into_response(),
         Err(failure) => failure_response(failure),
     }

@@ -54,20 +54,24 @@ impl RegistryOffice {
         Ok(self.verification.latest())
     }
 
-    /// Starts verifying the whole log against the published keys (administrators only);
-    /// refused while a run is under way.
-    pub fn start_log_verification(
+    /// Starts verifying the whole log against the trusted keys (administrators only);
+    /// refused while a run is under way. Every user's key is read afresh first: a user made
+    /// by another instance may have signed events this one has not met yet.
+    pub async fn start_log_verification(
         &self,
         user: &SignedInUser,
     ) -> Result<LogVerificationRun, CommandFailure> {
         admins_only(user)?;
-        let mut keys = domain::KeyRegistry::new();
-        for key in self.public_keys() {
-            keys.insert_scoped(&key.public_key, &key.owner, key.signs_for)
-                .map_err(|error| unavailable("The published keys could not be read", error))?;
-        }
+        self.trusted
+            .load_users()
+            .await
+            .map_err(|error| unavailable("The users' keys could not be read", error))?;
         self.verification
-            .start(self.brokers.clone(), self.log_topic.clone(), keys)
+            .start(
+                self.brokers.clone(),
+                self.log_topic.clone(),
+                self.trusted.registry(),
+            )
             .map_err(|running| CommandFailure::Rejected {
                 code: "VERIFICATION_RUNNING".into(),
                 message: running.to_string(),

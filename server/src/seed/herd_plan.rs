@@ -90,18 +90,47 @@ pub fn nlis(run: &str, n: usize) -> String {
     format!("S{run}{n:011}")
 }
 
+impl Step {
+    fn by(sender: Sender, command: Value) -> Self {
+        Self {
+            sender,
+            command,
+            wait_applied: false,
+        }
+    }
+}
+
 /// Animal `n`'s life: registered on a property of its farmer, vaccinated, weighed, moved,
-/// most valued and checked by the assessor, some treated, some sold to the farmer's other property or
-/// offered to another farmer who accepts.
+/// most valued and checked by the assessor, some treated, some sold to the farmer's other
+/// property or offered to another farmer who accepts.
 pub fn life(n: usize, run: &str, stations: &[Vec<Property>]) -> (usize, Vec<Step>) {
     let mut rng = SmallRng::seed_from_u64(n as u64 ^ 0x5eed);
     let farmer = n % stations.len();
     let home = &stations[farmer][rng.random_range(0..stations[farmer].len())];
-    let farmer_step = |command: Value| Step {
-        sender: Sender::Farmer(farmer),
-        command,
-        wait_applied: false,
-    };
+    let weight: f64 = rng.random_range(180.0..650.0_f64).round();
+    let mut steps: Vec<Step> = first_days(&mut rng, &nlis(run, n), home, weight)
+        .into_iter()
+        .map(|command| Step::by(Sender::Farmer(farmer), command))
+        .collect();
+    steps.extend(assessment(&mut rng, n, weight));
+    if rng.random_bool(0.3) {
+        let (kind, notes) = if rng.random_bool(0.5) {
+            ("TREATMENT", "drenched for worms")
+        } else {
+            ("INSPECTION", "vet check, sound")
+        };
+        steps.push(Step::by(
+            Sender::Farmer(farmer),
+            json!({"type": "RECORD_HEALTH", "data": {"kind": kind, "notes": notes}}),
+        ));
+    }
+    steps.extend(sale(&mut rng, farmer, home, stations));
+    (farmer, steps)
+}
+
+/// The farmer's first commands: the registration, a vaccination, a weighing and a fix
+/// near the yards.
+fn first_days(rng: &mut SmallRng, nlis_id: &str, home: &Property, weight: f64) -> Vec<Value> {
     let sex = if rng.random_bool(0.6) {
         "FEMALE"
     } else {
@@ -113,25 +142,28 @@ pub fn life(n: usize, run: &str, stations: &[Vec<Property>]) -> (usize, Vec<Step
         rng.random_range(1..=12),
         rng.random_range(1..=28)
     );
+    // The smaller of two draws: the first breeds of the list are the common ones.
     let breed = BREEDS[rng
         .random_range(0..BREEDS.len())
         .min(rng.random_range(0..BREEDS.len()))];
-    let weight: f64 = rng.random_range(180.0..650.0_f64).round();
-    let mut steps = vec![
-        farmer_step(
-            json!({"type": "CREATE_CATTLE", "data": {"nlisId": nlis(run, n),
-            "breed": breed, "sex": sex, "clientId": client_id(home), "birthDate": born}}),
-        ),
-        farmer_step(
-            json!({"type": "RECORD_HEALTH", "data": {"kind": "VACCINATION",
+    vec![
+        json!({"type": "CREATE_CATTLE", "data": {"nlisId": nlis_id, "breed": breed,
+            "sex": sex, "clientId": client_id(home), "birthDate": born}}),
+        json!({"type": "RECORD_HEALTH", "data": {"kind": "VACCINATION",
             "notes": "7-in-1 at marking"}}),
-        ),
-        farmer_step(json!({"type": "RECORD_HEALTH", "data": {"kind": "WEIGHING",
-            "notes": "yard weighing", "weightKg": weight}})),
-        farmer_step(json!({"type": "RECORD_LOCATION", "data": {
+        json!({"type": "RECORD_HEALTH", "data": {"kind": "WEIGHING",
+            "notes": "yard weighing", "weightKg": weight}}),
+        json!({"type": "RECORD_LOCATION", "data": {
             "latitude": home.latitude + rng.random_range(-0.05..0.05),
-            "longitude": home.longitude + rng.random_range(-0.05..0.05), "pic": home.pic}})),
-    ];
+            "longitude": home.longitude + rng.random_range(-0.05..0.05), "pic": home.pic}}),
+    ]
+}
+
+/// What the assessor sends: most animals valued, and checked on the ground (their tag
+/// read, a fix, a photo, now and then a DNA sample); the rest keep the provenance of
+/// their registration alone.
+fn assessment(rng: &mut SmallRng, n: usize, weight: f64) -> Vec<Step> {
+    let mut steps = Vec::new();
     if rng.random_bool(0.7) {
         let (method, cents) = if rng.random_bool(0.5) {
             (
@@ -141,60 +173,58 @@ pub fn life(n: usize, run: &str, stations: &[Vec<Property>]) -> (usize, Vec<Step
         } else {
             ("MARKET", rng.random_range(90_000..350_000))
         };
-        steps.push(Step {
-            sender: Sender::Assessor,
-            command: json!({"type": "RECORD_VALUATION", "data": {"amountCents": cents,
-                "method": method}}),
-            wait_applied: false,
-        });
-    }
-    // Most animals are checked on the ground: their tag read, a fix, a photo, now and then
-    // a DNA sample; the rest keep the provenance of their registration alone.
-    let checks = [("NLIS", 0.8), ("GPS", 0.5), ("PHOTO", 0.4), ("DNA", 0.05)];
-    for (kind, share) in checks {
-        if rng.random_bool(share) {
-            steps.push(Step {
-                sender: Sender::Assessor,
-                command: json!({"type": "ADD_VERIFICATION", "data": {"kind": kind,
-                    "reference": format!("{} check {}", kind.to_lowercase(), n + 1)}}),
-                wait_applied: false,
-            });
-        }
-    }
-    if rng.random_bool(0.3) {
-        let (kind, notes) = if rng.random_bool(0.5) {
-            ("TREATMENT", "drenched for worms")
-        } else {
-            ("INSPECTION", "vet check, sound")
-        };
-        steps.push(farmer_step(
-            json!({"type": "RECORD_HEALTH", "data": {"kind": kind, "notes": notes}}),
+        steps.push(Step::by(
+            Sender::Assessor,
+            json!({"type": "RECORD_VALUATION", "data": {"amountCents": cents, "method": method}}),
         ));
     }
-    let roll: f64 = rng.random_range(0.0..1.0);
-    if roll < 0.1 && stations[farmer].len() > 1 {
-        let other = stations[farmer]
-            .iter()
-            .find(|p| p.pic != home.pic)
-            .unwrap_or(home);
-        steps.push(farmer_step(json!({"type": "TRANSFER_OWNERSHIP", "data": {
-            "toClientId": client_id(other), "priceCents": rng.random_range(100_000..300_000)}})));
-    } else if roll < 0.14 && stations.len() > 1 {
-        let buyer = (farmer + 1 + rng.random_range(0..stations.len() - 1)) % stations.len();
-        let to = &stations[buyer][0];
-        steps.push(Step {
-            sender: Sender::Farmer(farmer),
-            command: json!({"type": "TRANSFER_OWNERSHIP", "data": {
-                "toClientId": client_id(to), "priceCents": rng.random_range(100_000..300_000)}}),
-            wait_applied: true,
-        });
-        steps.push(Step {
-            sender: Sender::Farmer(buyer),
-            command: json!({"type": "ACCEPT_TRANSFER", "data": {}}),
-            wait_applied: false,
-        });
+    for (kind, share) in [("NLIS", 0.8), ("GPS", 0.5), ("PHOTO", 0.4), ("DNA", 0.05)] {
+        if rng.random_bool(share) {
+            steps.push(Step::by(
+                Sender::Assessor,
+                json!({"type": "ADD_VERIFICATION", "data": {"kind": kind,
+                    "reference": format!("{} check {}", kind.to_lowercase(), n + 1)}}),
+            ));
+        }
     }
-    (farmer, steps)
+    steps
+}
+
+/// One animal in ten sold to the farmer's other property; one in twenty-five offered to
+/// another farmer, who accepts once the golden record holds the offer.
+fn sale(
+    rng: &mut SmallRng,
+    farmer: usize,
+    home: &Property,
+    stations: &[Vec<Property>],
+) -> Vec<Step> {
+    let roll: f64 = rng.random_range(0.0..1.0);
+    let price = rng.random_range(100_000..300_000);
+    let own = &stations[farmer];
+    if roll < 0.1 && own.len() > 1 {
+        let other = own.iter().find(|p| p.pic != home.pic).unwrap_or(home);
+        return vec![Step::by(
+            Sender::Farmer(farmer),
+            json!({"type": "TRANSFER_OWNERSHIP", "data": {
+                "toClientId": client_id(other), "priceCents": price}}),
+        )];
+    }
+    if roll < 0.14 && stations.len() > 1 {
+        let buyer = (farmer + 1 + rng.random_range(0..stations.len() - 1)) % stations.len();
+        let offer = json!({"type": "TRANSFER_OWNERSHIP", "data": {
+            "toClientId": client_id(&stations[buyer][0]), "priceCents": price}});
+        return vec![
+            Step {
+                wait_applied: true,
+                ..Step::by(Sender::Farmer(farmer), offer)
+            },
+            Step::by(
+                Sender::Farmer(buyer),
+                json!({"type": "ACCEPT_TRANSFER", "data": {}}),
+            ),
+        ];
+    }
+    Vec::new()
 }
 
 /// The client id a property's registration gets (derived from its PIC).

@@ -6,6 +6,7 @@
 mod herd_plan;
 mod registry_client;
 
+use crate::cli_sizes::at_least_one;
 use anyhow::Context;
 use futures::StreamExt;
 use herd_plan::{Property, Sender};
@@ -40,14 +41,6 @@ pub struct SeedArgs {
     /// Animals whose commands are in flight at once.
     #[arg(long, default_value_t = 32, value_parser = at_least_one)]
     concurrency: usize,
-}
-
-fn at_least_one(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!("{text:?} is not a whole number")),
-    }
 }
 
 /// The seed's users, signed in.

@@ -252,8 +252,8 @@ fn alerts(seen: &Observations, firing_since: &mut BTreeMap<AlertRule, String>) -
                 }
                 None
             };
-            metrics::gauge!(names::ALERT_FIRING, "alert" => alert_label(verdict.rule))
-                .set(f64::from(u8::from(firing)));
+            let label = verdict.rule.as_str().to_lowercase();
+            metrics::gauge!(names::ALERT_FIRING, "alert" => label).set(f64::from(u8::from(firing)));
             Alert {
                 rule: verdict.rule,
                 state: verdict.state,
@@ -262,16 +262,6 @@ fn alerts(seen: &Observations, firing_since: &mut BTreeMap<AlertRule, String>) -
             }
         })
         .collect()
-}
-
-/// The alert's name in `/metrics`, as the Prometheus rules file names it.
-pub fn alert_label(rule: AlertRule) -> &'static str {
-    match rule {
-        AlertRule::ConsumerLag => "consumer_lag",
-        AlertRule::ProcessingErrors => "processing_errors",
-        AlertRule::KafkaUnavailable => "kafka_unavailable",
-        AlertRule::DatabaseReplicationLag => "database_replication_lag",
-    }
 }
 
 /// Partitions, messages and (now and then) retention of every topic.
