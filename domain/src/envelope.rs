@@ -136,8 +136,9 @@ impl EventEnvelope {
     /// byte for byte (unknown fields, `null` for an absent option, `1.0` for a sequence), so
     /// that hashing our typed copy equals hashing the JSON as received.
     pub fn from_json_value(value: &Value) -> Result<EventEnvelope, ProtocolError> {
-        let envelope: EventEnvelope = serde_json::from_value(value.clone())
-            .map_err(|e| ProtocolError::Json(e.to_string()))?;
+        // Read from the borrowed tree: a copy of it first would cost as much again.
+        let envelope =
+            EventEnvelope::deserialize(value).map_err(|e| ProtocolError::Json(e.to_string()))?;
         if &envelope.to_json_value() != value {
             return Err(ProtocolError::Json(
                 "envelope is not in its exact wire form (null for an absent field, or a re-spelled value)".into(),

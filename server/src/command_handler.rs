@@ -10,6 +10,7 @@ mod stream_base;
 mod stream_head;
 
 use crate::accounts::{Accounts, Actor};
+use crate::checked_signatures::CheckedSignatures;
 use crate::duplicate_commands::{duplicate_ack, resent_while_pending, AcceptedFacts};
 use crate::kafka::publisher::EventPublisher;
 use crate::log_catch_up::CatchUp;
@@ -60,6 +61,7 @@ pub struct CommandHandler {
     catch_up: CatchUp,
     accepted: AcceptedFacts,
     written: WrittenStreams,
+    sealed: CheckedSignatures,
 }
 
 /// The refusal of a command the user may not send.
@@ -125,7 +127,15 @@ impl CommandHandler {
             accounts,
             catch_up,
             written: WrittenStreams::default(),
+            sealed: CheckedSignatures::default(),
         }
+    }
+
+    /// Tells the views sharing `checked` of the signatures this handler makes, so they do
+    /// not check them again when the events come back from the log.
+    pub fn remembering_signatures(mut self, checked: CheckedSignatures) -> Self {
+        self.sealed = checked;
+        self
     }
 
     /// Lets the golden record's announcements on `hub` tell this handler when the golden

@@ -189,7 +189,8 @@ pub async fn start(
         topics.cattle_events(),
         crate::golden::PROJECTION.as_str(),
     );
-    let commands = CommandHandler::new(db.clone(), publisher, accounts.clone(), catch_up);
+    let commands = CommandHandler::new(db.clone(), publisher, accounts.clone(), catch_up)
+        .remembering_signatures(trusted.checked().clone());
     let following = commands.follow(&hub);
     let cache: SharedCache = match &settings.redis_url {
         Some(url) => Arc::new(RedisCache::new(url)?),

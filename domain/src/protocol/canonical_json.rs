@@ -14,7 +14,7 @@ pub fn canonical_json(value: &Value) -> String {
     out
 }
 
-fn write_value(value: &Value, out: &mut String) {
+pub(super) fn write_value(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -52,7 +52,7 @@ fn write_value(value: &Value, out: &mut String) {
 
 /// Integers up to 2^53 (ids, sequences, cents) are spelled by ECMAScript as their decimal
 /// digits, so they skip the general float formatting, which is far slower.
-fn write_number(n: &serde_json::Number, out: &mut String) {
+pub(super) fn write_number(n: &serde_json::Number, out: &mut String) {
     const SAFE: u64 = 1 << 53;
     match (n.as_u64(), n.as_i64()) {
         (Some(u), _) if u <= SAFE => {
@@ -73,7 +73,7 @@ fn number_as_f64(n: &serde_json::Number) -> f64 {
 }
 
 /// Writes a JSON string with exactly the escapes RFC 8785 §3.2.2.2 prescribes.
-fn write_string(s: &str, out: &mut String) {
+pub(super) fn write_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -29,9 +29,26 @@ pub fn ecmascript_number(x: f64) -> String {
 fn break_tie_to_even(x: f64, digits: String, exponent: i32) -> String {
     let k = digits.len();
     let odd = digits.bytes().last().is_some_and(|d| (d - b'0') % 2 == 1);
-    if !odd {
+    if !odd || !may_be_tie(x, k) {
         return digits;
     }
+    even_of_tie(x, digits, exponent)
+}
+
+/// Whether `x` may lie exactly halfway between two k-digit decimals. A tie's exact value
+/// has k+1 significant digits ending in 5, so printing k+1 digits shows them unrounded;
+/// anything else is no tie. This spares most odd numbers (weights like 412.5) the
+/// 1100-digit expansion of `even_of_tie`, which costs more than the rest of an event.
+fn may_be_tie(x: f64, k: usize) -> bool {
+    let near = format!("{x:.k$e}");
+    near.split_once('e')
+        .is_some_and(|(mantissa, _)| mantissa.ends_with('5'))
+}
+
+/// The even one of the two k-digit neighbours when `x` is exactly between them; `digits`
+/// otherwise.
+fn even_of_tie(x: f64, digits: String, exponent: i32) -> String {
+    let k = digits.len();
     // 1100 significant digits hold every double's exact decimal expansion.
     let exact = format!("{x:.1100e}");
     let Some((mantissa, exact_exponent)) = exact.split_once('e') else {
@@ -142,6 +159,34 @@ mod tests {
                 "bits {bits:#x}"
             );
         }
+    }
+
+    proptest::proptest! {
+        /// Skipping the exact expansion never changes an answer it would have given.
+        #[test]
+        fn the_tie_shortcut_agrees_with_the_exact_expansion(bits in proptest::num::u64::ANY) {
+            shortcut_agrees(f64::from_bits(bits).abs())?;
+        }
+
+        /// The same for numbers as people write them: weights, prices, coordinates.
+        #[test]
+        fn the_tie_shortcut_agrees_on_written_decimals(n in 1u64..1_000_000_000, places in 0i32..9) {
+            shortcut_agrees(n as f64 / 10f64.powi(places))?;
+        }
+    }
+
+    fn shortcut_agrees(x: f64) -> Result<(), proptest::test_runner::TestCaseError> {
+        proptest::prop_assume!(x.is_finite() && x != 0.0);
+        {
+            let sci = format!("{x:e}");
+            let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+            let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+            let exponent: i32 = exponent.parse().unwrap_or(0);
+            if !may_be_tie(x, digits.len()) {
+                proptest::prop_assert_eq!(even_of_tie(x, digits.clone(), exponent), digits);
+            }
+        }
+        Ok(())
     }
 
     #[test]

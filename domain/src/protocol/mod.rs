@@ -26,7 +26,7 @@ pub use key_registry::{KeyRegistry, KeyScope};
 pub use log_verifier::LogVerifier;
 pub use protocol_error::{decode_hex, ProtocolError};
 pub use seal::{seal, seal_at_version, EventDraft};
-pub use signing::{verify_hash_signature, SigningKeyPair};
+pub use signing::{verify_hash_signature, PublicKey, SigningKeyPair};
 pub use verification::{
     verify_next, verify_next_with, Ed25519, SignatureCheck, VerificationFailure, MAX_SAFE_INTEGER,
 };

@@ -2,13 +2,14 @@
 //! left, publishing it, and remembering what it wrote.
 use super::stream_base::StreamBase;
 use super::{CommandHandler, Received};
+use crate::checked_signatures::CheckedSignatures;
 use crate::technical_failure::unavailable;
 use crate::written_streams::{SentCommand, WrittenStream};
 use app::model::{AckStatus, CommandAck, CommandFailure};
 use chrono::{SecondsFormat, Utc};
 use domain::{
-    fold_sealed, seal, ChainHead, Command, DecidedEvent, EventDraft, EventEnvelope, FoldedStream,
-    SigningKeyPair, SourceSystem, StreamState,
+    event_hash_bytes, fold_sealed, seal, ChainHead, Command, DecidedEvent, EventDraft,
+    EventEnvelope, FoldedStream, SigningKeyPair, SourceSystem, StreamState,
 };
 use std::sync::Arc;
 use tracing::Instrument;
@@ -44,10 +45,12 @@ async fn seal_and_fold(
     before: &ChainHead,
     stream: Option<StreamState>,
     key: Arc<SigningKeyPair>,
+    sealed: &CheckedSignatures,
 ) -> Result<(EventEnvelope, FoldedStream), CommandFailure> {
-    let before = before.clone();
+    let (before, sealed) = (before.clone(), sealed.clone());
     let (envelope, folded) = tokio::task::spawn_blocking(move || {
         let envelope = seal(draft, &before, &key);
+        sealed.remember_sealed(&envelope, &event_hash_bytes(&envelope));
         let folded = fold_sealed(&envelope, &before, stream);
         (envelope, folded)
     })
@@ -86,7 +89,7 @@ impl CommandHandler {
         for decided in decisions {
             let draft = draft(received, decided, &now, &correlation_id);
             let key = received.actor.key.clone();
-            let sealing = seal_and_fold(draft, &head, stream, key);
+            let sealing = seal_and_fold(draft, &head, stream, key, &self.sealed);
             let (envelope, folded) = sealing.instrument(tracing::info_span!("seal")).await?;
             tracing::Span::current().record("event_id", envelope.metadata.event_id.as_str());
             let publishing = self.publish(&envelope, written);

@@ -22,14 +22,14 @@ pub struct LogRecord {
     pub body: Vec<u8>,
 }
 
+impl LogRecord {
+    fn decoded(self) -> LogMessage {
+        LogMessage::decoded(self.topic, self.partition, self.offset, self.key, self.body)
+    }
+}
+
 fn prepare(record: LogRecord, checked: &CheckedSignatures) -> LogMessage {
-    let message = LogMessage::decoded(
-        record.topic,
-        record.partition,
-        record.offset,
-        record.key,
-        record.body,
-    );
+    let message = record.decoded();
     if let Ok(envelope) = &message.envelope {
         checked.check_ahead(envelope);
     }
@@ -55,7 +55,8 @@ pub async fn prepared(
     checked: &CheckedSignatures,
 ) -> Result<Vec<LogMessage>, ReadAheadStopped> {
     if records.len() < SPREAD_FROM {
-        return Ok(records.into_iter().map(|r| prepare(r, checked)).collect());
+        // Checked where it is folded: checking it here too would hash it twice for nothing.
+        return Ok(records.into_iter().map(LogRecord::decoded).collect());
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let size = records.len().div_ceil(cores);
