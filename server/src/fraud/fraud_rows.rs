@@ -96,7 +96,7 @@ impl FraudRows {
         ])
         .update_columns([view_head::Column::ChainHead, view_head::Column::State])
         .to_owned();
-        insert_rows(txn, &heads, Some(heads_upsert)).await?;
+        insert_rows(txn, heads, Some(heads_upsert)).await?;
         let risks: Vec<_> = self.risks.into_values().collect();
         let risks_upsert = OnConflict::column(risk_score::Column::CattleId)
             .update_columns([
@@ -105,11 +105,11 @@ impl FraudRows {
                 risk_score::Column::LastUpdated,
             ])
             .to_owned();
-        insert_rows(txn, &risks, Some(risks_upsert)).await?;
+        insert_rows(txn, risks, Some(risks_upsert)).await?;
         let first = OnConflict::column(fraud_alert::Column::Id)
             .do_nothing()
             .to_owned();
-        insert_rows(txn, &self.alerts, Some(first)).await?;
+        insert_rows(txn, self.alerts, Some(first)).await?;
         for resolved in self.resolutions {
             // Rare, and an alert raised earlier in the batch must be in place first.
             if let Some(alert) = fraud_alert::Entity::find_by_id(resolved.alert_id)

@@ -202,21 +202,21 @@ impl GoldenRows {
         let upsert = OnConflict::column(cattle::Column::Id)
             .update_columns(changing)
             .to_owned();
-        insert_rows(txn, &animals, Some(upsert)).await?;
-        insert_rows(txn, &self.clients, None).await?;
-        insert_rows(txn, &self.events, None).await?;
-        insert_rows(txn, &self.valuations, None).await?;
+        insert_rows(txn, animals, Some(upsert)).await?;
+        insert_rows(txn, self.clients, None).await?;
+        insert_rows(txn, self.events, None).await?;
+        insert_rows(txn, self.valuations, None).await?;
         let position = [
             rejected_event::Column::KafkaTopic,
             rejected_event::Column::KafkaPartition,
             rejected_event::Column::KafkaOffset,
         ];
         let once = OnConflict::columns(position).do_nothing().to_owned();
-        insert_rows(txn, &self.rejections, Some(once)).await?;
+        insert_rows(txn, self.rejections, Some(once)).await?;
         // The first drop of an event id is the one kept.
         let first = OnConflict::column(duplicate_event::Column::EventId)
             .do_nothing()
             .to_owned();
-        insert_rows(txn, &self.duplicates, Some(first)).await
+        insert_rows(txn, self.duplicates, Some(first)).await
     }
 }

@@ -10,18 +10,21 @@ const ROWS_PER_STATEMENT: usize = 500;
 const KEYS_PER_QUERY: usize = 1000;
 
 /// Inserts `rows` a few hundred per statement, resolving conflicts as `on_conflict` says
-/// (none: a conflict is an error).
+/// (none: a conflict is an error). The rows are moved into the statements: copying them
+/// (JSON documents included) cost as much as building the statements.
 pub async fn insert_rows<A>(
     txn: &DatabaseTransaction,
-    rows: &[A],
+    rows: Vec<A>,
     on_conflict: Option<OnConflict>,
 ) -> Result<(), DbErr>
 where
-    A: ActiveModelTrait + Clone + Send + Sync,
+    A: ActiveModelTrait + Send + Sync,
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
 {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = A::Entity::insert_many(chunk.iter().cloned());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let mut insert = A::Entity::insert_many(chunk);
         if let Some(on_conflict) = &on_conflict {
             insert = insert.on_conflict(on_conflict.clone());
         }
