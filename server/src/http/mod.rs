@@ -11,5 +11,6 @@ pub mod operations_api;
 pub mod responses;
 pub mod router;
 pub mod server_state;
+pub mod site_assets;
 pub mod source_address;
 pub mod ws;

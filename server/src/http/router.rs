@@ -1,7 +1,9 @@
 //! The axum router: Leptos pages and server functions, the JSON API and the WebSocket.
 use super::body_limit::{refuse_large_bodies, BODY_LIMIT};
 use super::server_state::ServerState;
-use super::{accounts_api, api, cross_site, openapi, operations_api, source_address, ws};
+use super::{
+    accounts_api, api, cross_site, openapi, operations_api, site_assets, source_address, ws,
+};
 use app::registry::SharedRegistry;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
@@ -10,6 +12,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 
 /// Builds the whole HTTP application. Serve it with connect info (`SocketAddr`), so the
@@ -18,6 +21,7 @@ pub fn build(state: ServerState) -> Router {
     let routes = generate_route_list(app::App);
     let registry: SharedRegistry = Arc::new(state.office.clone());
     let leptos = state.leptos.clone();
+    let (assets_at, assets) = site_assets::assets(&state.leptos);
     Router::new()
         .route("/api/commands", post(api::post_command))
         .route("/api/cattle/{id}", get(api::get_cattle))
@@ -49,16 +53,20 @@ pub fn build(state: ServerState) -> Router {
         .route("/api/views/{view}/paused", post(operations_api::set_paused))
         .route("/health", get(operations_api::health))
         .route("/metrics", get(api::metrics))
-        .route("/ws", get(ws::live_socket))
         .leptos_routes_with_context(
             &state,
             routes,
             move || provide_context(registry.clone()),
             move || app::shell(leptos.clone()),
         )
+        .nest_service(&assets_at, assets)
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(
             app::shell,
         ))
+        // Pages, JSON and the wasm in brotli or gzip, as the browser accepts (the debug
+        // wasm travels at a sixth of its size). The WebSocket, added after, is left alone.
+        .layer(CompressionLayer::new())
+        .route("/ws", get(ws::live_socket))
         .layer(from_fn(cross_site::refuse_cross_site))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(refuse_large_bodies))
