@@ -76,5 +76,8 @@ test('the animal page arrives compressed, and its assets are revalidated instead
   const again = await page.request.get(wasm!.url, { headers: { 'If-Modified-Since': lastModified } });
   expect(again.status()).toBe(304);
   expect((await again.body()).length).toBe(0);
+  // A file that is not there, or outside the assets' directory, is not found; nothing else.
+  expect((await page.request.get('/pkg/no-such-file.wasm')).status()).toBe(404);
+  expect((await page.request.get('/pkg/..%2F..%2FCargo.toml')).status()).toBe(404);
   await context.close();
 });

@@ -40,13 +40,18 @@ impl CheckedSignatures {
         self.signature_valid(&c.public_key, &event_hash_bytes(envelope), &c.signature);
     }
 
-    /// Remembers the signature of an envelope this process has just sealed over `hash` (its
-    /// event hash): a signature made with a key is valid for it, so the views that read the
-    /// event back need not check it again. Bytes altered in between hash differently and are
+    /// Remembers the signature of an envelope this process has just sealed: a signature made
+    /// with a key is valid for it, so the views that read the event back need not check it
+    /// again. The hash is computed here, never taken from the caller, so nothing but the
+    /// sealed content is vouched for; bytes altered in between hash differently and are
     /// checked in full.
-    pub fn remember_sealed(&self, envelope: &EventEnvelope, hash: &[u8; 32]) {
+    pub fn remember_sealed(&self, envelope: &EventEnvelope) {
         let c = &envelope.cryptography;
-        self.keep(triple(&c.public_key, hash, &c.signature));
+        self.keep(triple(
+            &c.public_key,
+            &event_hash_bytes(envelope),
+            &c.signature,
+        ));
     }
 
     fn keep(&self, seen: [u8; 32]) {
@@ -134,7 +139,7 @@ mod tests {
         let envelope = seal(draft, &ChainHead::default(), &key);
         let hash = event_hash_bytes(&envelope);
         let checked = CheckedSignatures::default();
-        checked.remember_sealed(&envelope, &hash);
+        checked.remember_sealed(&envelope);
         let c = &envelope.cryptography;
         assert!(checked.signature_valid(&c.public_key, &hash, &c.signature));
         // Bytes changed on the way hash differently and get the full check, which fails.

@@ -8,8 +8,8 @@ use crate::written_streams::{SentCommand, WrittenStream};
 use app::model::{AckStatus, CommandAck, CommandFailure};
 use chrono::{SecondsFormat, Utc};
 use domain::{
-    event_hash_bytes, fold_sealed, seal, ChainHead, Command, DecidedEvent, EventDraft,
-    EventEnvelope, FoldedStream, SigningKeyPair, SourceSystem, StreamState,
+    fold_sealed, seal, ChainHead, Command, DecidedEvent, EventDraft, EventEnvelope, FoldedStream,
+    SigningKeyPair, SourceSystem, StreamState,
 };
 use std::sync::Arc;
 use tracing::Instrument;
@@ -50,7 +50,7 @@ async fn seal_and_fold(
     let (before, sealed) = (before.clone(), sealed.clone());
     let (envelope, folded) = tokio::task::spawn_blocking(move || {
         let envelope = seal(draft, &before, &key);
-        sealed.remember_sealed(&envelope, &event_hash_bytes(&envelope));
+        sealed.remember_sealed(&envelope);
         let folded = fold_sealed(&envelope, &before, stream);
         (envelope, folded)
     })
