@@ -1,8 +1,10 @@
 //! What the server functions need from the server, provided through Leptos context.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
-    HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers, ViewName,
+    HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers, UserAccount,
+    ViewName,
 };
+use domain::Role;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -79,6 +81,39 @@ pub trait LivestockRegistry: Send + Sync + 'static {
     ) -> Result<(), CommandFailure>;
     /// The latest verification of the whole log (administrators only).
     fn log_verification(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure>;
+    /// Every user account, by name (administrators only).
+    async fn user_accounts(&self, user: &SignedInUser) -> Result<Vec<UserAccount>, CommandFailure>;
+    /// Creates an account with a fresh signing key (administrators only); field errors name
+    /// `username`, `password` or `role`.
+    async fn create_account(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        password: &str,
+        role: Role,
+    ) -> Result<SignedInUser, CommandFailure>;
+    /// Disables or enables an account (administrators only, never their own).
+    async fn set_account_disabled(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        disabled: bool,
+    ) -> Result<(), CommandFailure>;
+    /// Gives an account a password its user must replace at their next sign-in
+    /// (administrators only, never their own).
+    async fn reset_account_password(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        password: &str,
+    ) -> Result<(), CommandFailure>;
+    /// Changes an account's role (administrators only, never their own).
+    async fn set_account_role(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        role: Role,
+    ) -> Result<(), CommandFailure>;
     /// Starts verifying the whole log (administrators only); `Rejected` while one runs.
     async fn verify_whole_log(
         &self,

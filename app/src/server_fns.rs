@@ -4,8 +4,10 @@
 //! and the browser logs no failed request.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
-    HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers, ViewName,
+    HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers, UserAccount,
+    ViewName,
 };
+use domain::Role;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -250,6 +252,72 @@ pub async fn submit_command(
     Ok(async move {
         let (registry, user) = signed_in().await?;
         registry.submit(&user, command).await
+    }
+    .await)
+}
+
+/// Every user account (administrators).
+#[server(input = Json)]
+pub async fn user_accounts() -> Result<Answer<Vec<UserAccount>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.user_accounts(&user).await
+    }
+    .await)
+}
+
+/// Creates an account with a fresh signing key (administrators).
+#[server(input = Json)]
+pub async fn create_account(
+    username: String,
+    password: String,
+    role: Role,
+) -> Result<Answer<SignedInUser>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry
+            .create_account(&user, &username, &password, role)
+            .await
+    }
+    .await)
+}
+
+/// Disables or enables an account (administrators).
+#[server(input = Json)]
+pub async fn set_account_disabled(
+    username: String,
+    disabled: bool,
+) -> Result<Answer<()>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry
+            .set_account_disabled(&user, &username, disabled)
+            .await
+    }
+    .await)
+}
+
+/// Gives an account a password to replace at the next sign-in (administrators).
+#[server(input = Json)]
+pub async fn reset_account_password(
+    username: String,
+    password: String,
+) -> Result<Answer<()>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry
+            .reset_account_password(&user, &username, &password)
+            .await
+    }
+    .await)
+}
+
+/// Changes an account's role (administrators).
+#[server(input = Json)]
+pub async fn set_account_role(username: String, role: Role) -> Result<Answer<()>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.set_account_role(&user, &username, role).await
     }
     .await)
 }

@@ -1,6 +1,8 @@
 use crate::components::{CurrentUser, FormMemory, LiveConnection};
 use crate::live_bus::LiveBus;
-use crate::pages::{AnimalPage, DashboardPage, HerdPage, OperationsPage, PasswordPage, SignInPage};
+use crate::pages::{
+    AnimalPage, DashboardPage, HerdPage, OperationsPage, PasswordPage, SignInPage, UsersPage,
+};
 use crate::server_fns::{current_user, flat, sign_out};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
@@ -67,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("sign-in") view=SignInPage/>
                     <Route path=StaticSegment("password") view=PasswordPage/>
                     <Route path=StaticSegment("operations") view=OperationsPage/>
+                    <Route path=StaticSegment("users") view=UsersPage/>
                 </Routes>
             </main>
         </Router>
@@ -89,7 +92,10 @@ fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView 
         <nav class="nav">
             <a href="/">"Dashboard"</a>
             <a href="/herd">"Herd"</a>
-            {(user.role == domain::Role::Admin).then(|| view! { <a href="/operations">"Operations"</a> })}
+            {(user.role == domain::Role::Admin).then(|| view! {
+                <a href="/operations">"Operations"</a>
+                <a href="/users">"Users"</a>
+            })}
         </nav>
         <div class="who">
             // Live updates start once a printed password is replaced (the socket refuses before).

@@ -3,7 +3,7 @@
 //! through this door, so who may see and do what is decided here and nowhere else.
 mod operations_desk;
 mod user_desk;
-use crate::accounts::{AccountError, Accounts};
+use crate::accounts::{AccountError, Accounts, NewUser};
 use crate::cache::CattleReader;
 use crate::command_handler::CommandHandler;
 use crate::from_log::{rebuild_from_log, FromLogReport};
@@ -19,7 +19,7 @@ use crate::views::progress::ViewProgress;
 use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
     Dashboard, EventStatus, EventVerdict, HerdPage, HerdQuery, LogVerificationRun,
-    OperationsReport, SignedInUser, TransferOffers, ViewName,
+    OperationsReport, SignedInUser, TransferOffers, UserAccount, ViewName,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
@@ -404,6 +404,52 @@ impl LivestockRegistry for RegistryOffice {
 
     fn log_verification(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure> {
         self.latest_log_verification(user)
+    }
+
+    async fn user_accounts(&self, user: &SignedInUser) -> Result<Vec<UserAccount>, CommandFailure> {
+        self.users(user).await
+    }
+
+    async fn create_account(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        password: &str,
+        role: Role,
+    ) -> Result<SignedInUser, CommandFailure> {
+        let new = NewUser {
+            username: username.trim().to_string(),
+            password: password.to_string(),
+            role: role.as_str().to_string(),
+        };
+        self.create_user(user, &new).await
+    }
+
+    async fn set_account_disabled(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        disabled: bool,
+    ) -> Result<(), CommandFailure> {
+        self.set_user_disabled(user, username, disabled).await
+    }
+
+    async fn reset_account_password(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        password: &str,
+    ) -> Result<(), CommandFailure> {
+        self.reset_user_password(user, username, password).await
+    }
+
+    async fn set_account_role(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        role: Role,
+    ) -> Result<(), CommandFailure> {
+        self.set_user_role(user, username, role.as_str()).await
     }
 
     async fn verify_whole_log(

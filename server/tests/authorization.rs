@@ -6,6 +6,7 @@ mod support;
 use domain::Role;
 use serde_json::{json, Value};
 use std::time::Duration;
+use support::post;
 
 /// A valid body of `kind` for animal `cattle_id` owned by `client_id`; `n` keeps new
 /// registrations unique.
@@ -62,17 +63,6 @@ fn expected(role: Role, kind: &str, own: bool) -> u16 {
         "RESOLVE_FRAUD_ALERT" | "ACCEPT_TRANSFER" | "DECLINE_TRANSFER" => 409,
         _ => 202,
     }
-}
-
-async fn post(http: &reqwest::Client, url: &str, body: &Value) -> (u16, Value) {
-    let response = http
-        .post(url)
-        .json(body)
-        .send()
-        .await
-        .expect("the API answers");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 async fn create_animal(http: &reqwest::Client, base: &str, n: u32, client_id: i64) -> i64 {

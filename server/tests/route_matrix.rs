@@ -5,8 +5,10 @@
 mod support;
 
 use app::server_fns::{
-    AnimalDetails, ChangePassword, ClientForPic, ClientList, CurrentUser, HerdDashboard, ListHerd,
-    LogVerification, OperationsOverview, SignIn, SignOut, SubmitCommand, SwitchView, WaitingOffers,
+    AnimalDetails, ChangePassword, ClientForPic, ClientList, CreateAccount, CurrentUser,
+    HerdDashboard, ListHerd, LogVerification, OperationsOverview, ResetAccountPassword,
+    SetAccountDisabled, SetAccountRole, SignIn, SignOut, SubmitCommand, SwitchView, UserAccounts,
+    WaitingOffers,
 };
 use domain::Role;
 use leptos::server_fn::ServerFn;
@@ -231,6 +233,22 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
             [401, 403, 403, 204],
         )
         .await;
+    callers
+        .route(
+            "POST",
+            "/api/users/matrix.farmer/role",
+            Some(json!({"role": "FARMER"})),
+            [401, 403, 403, 204],
+        )
+        .await;
+    callers
+        .route(
+            "POST",
+            "/api/users/matrix.farmer/password",
+            Some(json!({"password": "a password to replace"})),
+            [401, 403, 403, 204],
+        )
+        .await;
 
     // Operations: health for anyone, alerts, views and their switches for administrators.
     callers
@@ -280,6 +298,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         "/sign-in".to_string(),
         "/password".to_string(),
         "/operations".to_string(),
+        "/users".to_string(),
     ] {
         callers.route("GET", &page, None, [200; 4]).await;
     }
@@ -331,6 +350,23 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         (
             SwitchView::PATH,
             json!({"view": "cache_view", "paused": false}),
+        ),
+        (UserAccounts::PATH, json!({})),
+        (
+            CreateAccount::PATH,
+            json!({"username": "matrix.made", "password": "a long test password", "role": "ASSESSOR"}),
+        ),
+        (
+            SetAccountRole::PATH,
+            json!({"username": "matrix.made", "role": "FARMER"}),
+        ),
+        (
+            SetAccountDisabled::PATH,
+            json!({"username": "matrix.made", "disabled": false}),
+        ),
+        (
+            ResetAccountPassword::PATH,
+            json!({"username": "matrix.made", "password": "a password to replace"}),
         ),
     ] {
         callers

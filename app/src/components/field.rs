@@ -21,6 +21,9 @@ pub fn TextField(
     /// What password managers may fill in (`current-password`, `new-password`).
     #[prop(optional)]
     autocomplete: Option<&'static str>,
+    /// The input's id, where a page has several inputs for the same field.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
     let error = move || {
         errors
@@ -29,7 +32,7 @@ pub fn TextField(
             .find(|e| e.field == name)
             .map(|e| e.message)
     };
-    let input_id = format!("field-{name}");
+    let input_id = id.unwrap_or_else(|| format!("field-{name}"));
     view! {
         <div class="field" class:invalid=move || error().is_some()>
             <label for=input_id.clone()>{label}</label>

@@ -10,6 +10,7 @@ mod log_verification;
 mod operations;
 mod signed_in_user;
 mod transfer_offer;
+mod user_account;
 mod view_name;
 
 pub use animal_page::{AnimalPage, ValuationEntry};
@@ -26,4 +27,5 @@ pub use operations::{
 };
 pub use signed_in_user::SignedInUser;
 pub use transfer_offer::{ClientReference, TransferOffer, TransferOffers};
+pub use user_account::UserAccount;
 pub use view_name::ViewName;

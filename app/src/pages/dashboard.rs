@@ -37,6 +37,13 @@ fn DashboardFor(user: SignedInUser) -> impl IntoView {
                 <h1>"Herd dashboard"</h1>
                 <span class="muted">{scope}</span>
             </div>
+            {(user.role == domain::Role::Admin).then(|| view! {
+                <p class="hint" data-testid="admin-hint">
+                    "Administrators send no livestock commands. Make accounts for your farmers and assessors on the "
+                    <a href="/users">"Users page"</a>
+                    "; the Operations page shows the engines and views."
+                </p>
+            })}
             <Transition fallback=|| view! { <p class="loading">"Loading the dashboard…"</p> }>
                 {move || {
                     let me = user.user_id.clone();

@@ -9,6 +9,7 @@ mod offer_by_pic;
 mod operations;
 mod sign_in;
 mod transfer_offers;
+mod users;
 
 pub use animal::AnimalPage;
 pub use choose_password::PasswordPage;
@@ -16,3 +17,4 @@ pub use dashboard::DashboardPage;
 pub use herd::HerdPage;
 pub use operations::OperationsPage;
 pub use sign_in::SignInPage;
+pub use users::UsersPage;

@@ -1,5 +1,6 @@
 //! Users, their roles, passwords and signing keys, and sessions. Credentials are not domain
 //! events (DESIGN §6): they live in their own tables and never reach Kafka.
+mod administration;
 mod new_user;
 mod password;
 pub mod password_change;
@@ -257,15 +258,6 @@ impl Accounts {
         })
     }
 
-    /// Every user, by name.
-    pub async fn users(&self) -> Result<Vec<SignedInUser>, AccountError> {
-        let rows = user::Entity::find()
-            .order_by_asc(user::Column::Username)
-            .all(&self.db)
-            .await?;
-        rows.iter().map(profile).collect()
-    }
-
     /// Checks the password and opens a session; returns its token. Failures are counted per
     /// account and per `source` address; too many in a minute lock both out for a while.
     pub async fn sign_in(
@@ -389,29 +381,6 @@ impl Accounts {
             .exec(&self.db)
             .await?;
         Ok(purged.rows_affected)
-    }
-
-    /// Disables (`true`) or enables an account. Disabling ends every session of the user
-    /// at once, and the open live sockets of this instance with them.
-    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), AccountError> {
-        let Some(row) = user::Entity::find_by_id(username.to_string())
-            .one(&self.db)
-            .await?
-        else {
-            return Err(AccountError::UnknownUser(username.to_string()));
-        };
-        let mut update: user::ActiveModel = row.into();
-        update.disabled_at = Set(disabled.then(Utc::now));
-        user::Entity::update(update).exec(&self.db).await?;
-        if disabled {
-            session::Entity::delete_many()
-                .filter(session::Column::Username.eq(username))
-                .exec(&self.db)
-                .await?;
-            // Every socket re-checks its session; the ended ones close.
-            let _ = self.signed_out.send(String::new());
-        }
-        Ok(())
     }
 
     fn signing_key(&self, row: &user::Model) -> Result<SigningKeyPair, AccountError> {

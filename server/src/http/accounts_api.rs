@@ -1,5 +1,5 @@
 //! Sessions and users over JSON: `POST/GET/DELETE /api/session`, `POST /api/session/password`,
-//! `GET/POST /api/users`, `POST /api/users/{username}/disabled`.
+//! `GET/POST /api/users`, `POST /api/users/{username}/disabled`, `…/password` and `…/role`.
 use super::auth::{SessionHolder, SignedIn};
 use super::responses::{bad_field, failure_response, field_errors, unauthorized};
 use super::server_state::ServerState;
@@ -29,6 +29,14 @@ fn body_error(error: serde_json::Error) -> Response {
         "body",
         format!("the body is not the expected JSON: {error}"),
     )
+}
+
+/// 204 for a change made, else the answer to its failure.
+fn no_content(outcome: Result<(), app::model::CommandFailure>) -> Response {
+    match outcome {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(failure) => failure_response(failure),
+    }
 }
 
 /// `POST /api/session`: checks the password; 200 with the user, the session cookie and the
@@ -153,12 +161,63 @@ pub async fn set_disabled(
         Ok(disabling) => disabling,
         Err(error) => return body_error(error),
     };
-    match state
-        .office
-        .set_user_disabled(&user, &username, disabling.disabled)
-        .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(failure) => failure_response(failure),
-    }
+    no_content(
+        state
+            .office
+            .set_user_disabled(&user, &username, disabling.disabled)
+            .await,
+    )
+}
+
+/// What resetting a password takes.
+#[derive(Deserialize)]
+struct PasswordReset {
+    password: String,
+}
+
+/// `POST /api/users/{username}/password` `{password}`: a password the user must replace at
+/// their next sign-in; their sessions end (administrators, not for their own account); 204,
+/// 422 naming the wrong field or an unknown user.
+pub async fn reset_password(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Path(username): Path<String>,
+    body: Bytes,
+) -> Response {
+    let reset: PasswordReset = match serde_json::from_slice(&body) {
+        Ok(reset) => reset,
+        Err(error) => return body_error(error),
+    };
+    no_content(
+        state
+            .office
+            .reset_user_password(&user, &username, &reset.password)
+            .await,
+    )
+}
+
+/// What changing a role takes.
+#[derive(Deserialize)]
+struct RoleChange {
+    role: String,
+}
+
+/// `POST /api/users/{username}/role` `{role}`: the user's role from their next request on
+/// (administrators, not for their own account); 204, 422 naming the wrong field.
+pub async fn set_role(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Path(username): Path<String>,
+    body: Bytes,
+) -> Response {
+    let change: RoleChange = match serde_json::from_slice(&body) {
+        Ok(change) => change,
+        Err(error) => return body_error(error),
+    };
+    no_content(
+        state
+            .office
+            .set_user_role(&user, &username, &change.role)
+            .await,
+    )
 }

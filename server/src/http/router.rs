@@ -44,6 +44,11 @@ pub fn build(state: ServerState) -> Router {
             "/api/users/{username}/disabled",
             post(accounts_api::set_disabled),
         )
+        .route(
+            "/api/users/{username}/password",
+            post(accounts_api::reset_password),
+        )
+        .route("/api/users/{username}/role", post(accounts_api::set_role))
         .route("/api/alerts", get(operations_api::alerts))
         .route("/api/views", get(operations_api::views))
         .route(

@@ -1,11 +1,12 @@
-//! The accounts through the registry office: administrators list, create and disable
-//! users; every user changes their own password. A user's mistake comes back by field, a
-//! technical failure as a short message with the cause logged.
+//! The accounts through the registry office: administrators list, create, disable and
+//! enable users, reset their passwords and change their roles; every user changes their own
+//! password. A user's mistake comes back by field, a technical failure as a short message
+//! with the cause logged.
 use super::RegistryOffice;
 use crate::accounts::password_change::PasswordChange;
 use crate::accounts::{AccountError, NewUser};
 use crate::technical_failure::unavailable;
-use app::model::{CommandFailure, SignedInUser};
+use app::model::{CommandFailure, SignedInUser, UserAccount};
 use domain::{FieldError, Role};
 
 pub(super) fn admins_only(user: &SignedInUser) -> Result<(), CommandFailure> {
@@ -17,12 +18,40 @@ pub(super) fn admins_only(user: &SignedInUser) -> Result<(), CommandFailure> {
     }
 }
 
+/// Refuses an administrator's action on their own account.
+fn not_own_account(user: &SignedInUser, username: &str, what: &str) -> Result<(), CommandFailure> {
+    if username == user.username {
+        return Err(CommandFailure::Rejected {
+            code: "OWN_ACCOUNT".into(),
+            message: format!("an administrator cannot {what}"),
+            field: Some("username".into()),
+        });
+    }
+    Ok(())
+}
+
+/// The answer to a change of an account: a wrong field or an unknown user by field, any
+/// other failure as a short message with the cause logged.
+fn account_changed(outcome: Result<(), AccountError>, failed: &str) -> Result<(), CommandFailure> {
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(AccountError::Invalid(errors)) => Err(CommandFailure::Invalid { errors }),
+        Err(AccountError::UnknownUser(name)) => Err(CommandFailure::Invalid {
+            errors: vec![FieldError::new(
+                "username",
+                format!("there is no user {name}"),
+            )],
+        }),
+        Err(error) => Err(unavailable(failed, error)),
+    }
+}
+
 impl RegistryOffice {
-    /// Every user with role and public key (administrators only).
-    pub async fn users(&self, user: &SignedInUser) -> Result<Vec<SignedInUser>, CommandFailure> {
+    /// Every user with role, state and public key (administrators only).
+    pub async fn users(&self, user: &SignedInUser) -> Result<Vec<UserAccount>, CommandFailure> {
         admins_only(user)?;
         self.accounts
-            .users()
+            .accounts()
             .await
             .map_err(|error| unavailable("The users could not be read", error))
     }
@@ -35,23 +64,48 @@ impl RegistryOffice {
         disabled: bool,
     ) -> Result<(), CommandFailure> {
         admins_only(user)?;
-        if disabled && username == user.username {
-            return Err(CommandFailure::Rejected {
-                code: "OWN_ACCOUNT".into(),
-                message: "an administrator cannot disable their own account".into(),
-                field: Some("username".into()),
+        if disabled {
+            not_own_account(user, username, "disable their own account")?;
+        }
+        let changed = self.accounts.set_disabled(username, disabled).await;
+        account_changed(changed, "The account could not be changed")
+    }
+
+    /// Gives `username` a password chosen by an administrator, to be replaced at their next
+    /// sign-in; their sessions end (administrators only; their own goes through the
+    /// password page, which asks for the current one).
+    pub async fn reset_user_password(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        password: &str,
+    ) -> Result<(), CommandFailure> {
+        admins_only(user)?;
+        not_own_account(user, username, "reset their own password here")?;
+        let reset = self.accounts.reset_password(username, password).await;
+        account_changed(reset, "The password could not be reset")
+    }
+
+    /// Gives `username` the role named `role` (administrators only, never their own, so
+    /// the registry always keeps an administrator).
+    pub async fn set_user_role(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+        role: &str,
+    ) -> Result<(), CommandFailure> {
+        admins_only(user)?;
+        let Some(role) = Role::parse(role.trim()) else {
+            return Err(CommandFailure::Invalid {
+                errors: vec![FieldError::new(
+                    "role",
+                    format!("must be one of {}", Role::allowed()),
+                )],
             });
-        }
-        match self.accounts.set_disabled(username, disabled).await {
-            Ok(()) => Ok(()),
-            Err(AccountError::UnknownUser(name)) => Err(CommandFailure::Invalid {
-                errors: vec![FieldError {
-                    field: "username".into(),
-                    message: format!("there is no user {name}"),
-                }],
-            }),
-            Err(error) => Err(unavailable("The account could not be changed", error)),
-        }
+        };
+        not_own_account(user, username, "change their own role")?;
+        let changed = self.accounts.set_role(username, role).await;
+        account_changed(changed, "The role could not be changed")
     }
 
     /// Creates a user with a fresh signing key (administrators only).

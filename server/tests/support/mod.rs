@@ -180,6 +180,22 @@ pub async fn json_answer(request: reqwest::RequestBuilder) -> serde_json::Value 
         .expect("a JSON answer")
 }
 
+/// POSTs `body` as JSON: the status and the JSON answer (`Null` when it has none).
+pub async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let response = http
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .expect("the API answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
 /// A port whose successor is free too (an embedded broker's controller listens there).
 pub fn free_port_pair() -> u16 {
     loop {
