@@ -1,8 +1,8 @@
 //! What the server functions need from the server, provided through Leptos context.
 use crate::model::{
-    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
-    HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers, UserAccount,
-    ViewName,
+    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
+    HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers,
+    UserAccount, ViewName,
 };
 use domain::Role;
 use std::net::IpAddr;
@@ -81,6 +81,11 @@ pub trait LivestockRegistry: Send + Sync + 'static {
     ) -> Result<(), CommandFailure>;
     /// The latest verification of the whole log (administrators only).
     fn log_verification(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure>;
+    /// The fraud desk's alerts, open ones first, most serious and newest first among them
+    /// (assessors and administrators).
+    async fn fraud_alerts(&self, user: &SignedInUser) -> Result<Vec<FraudAlert>, CommandFailure>;
+    /// How many fraud alerts wait for an assessor (assessors and administrators).
+    async fn open_fraud_alerts(&self, user: &SignedInUser) -> Result<u64, CommandFailure>;
     /// Every user account, by name (administrators only).
     async fn user_accounts(&self, user: &SignedInUser) -> Result<Vec<UserAccount>, CommandFailure>;
     /// Creates an account with a fresh signing key (administrators only); field errors name

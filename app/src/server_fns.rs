@@ -3,9 +3,9 @@
 //! back as a value (`Answer`), not as an HTTP error, so the page shows it beside its field
 //! and the browser logs no failed request.
 use crate::model::{
-    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, HerdPage,
-    HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers, UserAccount,
-    ViewName,
+    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
+    HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers,
+    UserAccount, ViewName,
 };
 use domain::Role;
 use leptos::prelude::*;
@@ -252,6 +252,26 @@ pub async fn submit_command(
     Ok(async move {
         let (registry, user) = signed_in().await?;
         registry.submit(&user, command).await
+    }
+    .await)
+}
+
+/// The fraud desk's alerts (assessors and administrators).
+#[server(input = Json)]
+pub async fn fraud_alerts() -> Result<Answer<Vec<FraudAlert>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.fraud_alerts(&user).await
+    }
+    .await)
+}
+
+/// How many fraud alerts wait for an assessor (assessors and administrators).
+#[server(input = Json)]
+pub async fn open_fraud_alerts() -> Result<Answer<u64>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.open_fraud_alerts(&user).await
     }
     .await)
 }

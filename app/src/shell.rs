@@ -1,7 +1,8 @@
 use crate::components::{CurrentUser, FormMemory, LiveConnection};
 use crate::live_bus::LiveBus;
 use crate::pages::{
-    AnimalPage, DashboardPage, HerdPage, OperationsPage, PasswordPage, SignInPage, UsersPage,
+    AnimalPage, DashboardPage, FraudDeskLink, FraudDeskPage, HerdPage, OperationsPage,
+    PasswordPage, SignInPage, UsersPage,
 };
 use crate::server_fns::{current_user, flat, sign_out};
 use leptos::prelude::*;
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("password") view=PasswordPage/>
                     <Route path=StaticSegment("operations") view=OperationsPage/>
                     <Route path=StaticSegment("users") view=UsersPage/>
+                    <Route path=StaticSegment("fraud") view=FraudDeskPage/>
                 </Routes>
             </main>
         </Router>
@@ -92,6 +94,7 @@ fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView 
         <nav class="nav">
             <a href="/">"Dashboard"</a>
             <a href="/herd">"Herd"</a>
+            {matches!(user.role, domain::Role::Assessor | domain::Role::Admin).then(|| view! { <FraudDeskLink/> })}
             {(user.role == domain::Role::Admin).then(|| view! {
                 <a href="/operations">"Operations"</a>
                 <a href="/users">"Users"</a>

@@ -81,7 +81,7 @@ pub fn detect_fraud(before: &CattleState, event: &EventEnvelope) -> Vec<FraudFin
         .collect()
 }
 
-fn finding(
+pub(crate) fn finding(
     event: &EventEnvelope,
     suspicion: SuspicionType,
     severity: RiskLevel,

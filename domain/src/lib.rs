@@ -11,7 +11,8 @@
 //!   each event an `EventDraft` (ids, times, user) -> `seal(draft, &head, &key)` -> publish.
 //! - consumer: `EventEnvelope::from_json_str(text)` -> `verify_next(&envelope, &head)` ->
 //!   `apply(state, &envelope)` (or `apply_client` for CLIENT_REGISTERED) -> store both;
-//!   the fraud detector also runs `detect_fraud(&state_before, &envelope)`.
+//!   the fraud detector also runs `detect_fraud(&state_before, &envelope)` on what the chain
+//!   accepted and `detect_refused` on what it refused.
 //! - `verify` subcommand: `KeyRegistry::from_json(keys)` -> `verify_json_lines(text, &keys)`;
 //!   print the `ChainReport` and exit non-zero unless `report.is_ok()`.
 
@@ -35,6 +36,7 @@ pub mod merkle;
 pub mod payloads;
 mod protocol;
 mod provenance;
+mod refusal_rules;
 mod rejection;
 mod request_key;
 mod scoring;
@@ -72,6 +74,7 @@ pub use merkle::{
 pub use payloads::EventPayload;
 pub use protocol::*;
 pub use provenance::{Provenance, RiskLevel, SuspicionType, VerificationKind};
+pub use refusal_rules::detect_refused;
 pub use rejection::Rejection;
 pub use request_key::{
     has_natural_ref, named_by_request, request_ref, RequestKey, REQUEST_KEY_HEADER, REQUEST_KEY_MAX,

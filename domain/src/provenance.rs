@@ -48,6 +48,8 @@ wire_enum! {
         MissingVerification = "MISSING_VERIFICATION",
         /// A signed event failed verification.
         TamperedRecord = "TAMPERED_RECORD",
+        /// Something happened to the animal after it died or left the registry.
+        ActivityAfterExit = "ACTIVITY_AFTER_EXIT",
     }
 }
 
@@ -56,7 +58,9 @@ impl SuspicionType {
     pub fn penalty(&self) -> u8 {
         match self {
             SuspicionType::DuplicateNlis | SuspicionType::TamperedRecord => 50,
-            SuspicionType::RapidOwnershipChanges | SuspicionType::LocationAnomaly => 25,
+            SuspicionType::RapidOwnershipChanges
+            | SuspicionType::LocationAnomaly
+            | SuspicionType::ActivityAfterExit => 25,
             SuspicionType::PriceAnomaly => 15,
             SuspicionType::MissingVerification => 10,
         }

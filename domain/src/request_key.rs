@@ -40,11 +40,14 @@ impl RequestKey {
 }
 
 /// Whether an event's business reference already names the fact itself (a registration, an
-/// alert's resolution), so that no request key is needed to recognise it again.
+/// alert and its resolution), so that no request key is needed to recognise it again.
 pub fn has_natural_ref(event_type: EventType) -> bool {
     matches!(
         event_type,
-        EventType::CattleCreated | EventType::ClientRegistered | EventType::FraudAlertResolved
+        EventType::CattleCreated
+            | EventType::ClientRegistered
+            | EventType::FraudDetected
+            | EventType::FraudAlertResolved
     )
 }
 

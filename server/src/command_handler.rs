@@ -4,6 +4,7 @@
 //! `CommandHandler::handle` runs the steps in order: admit the command, load the stream it
 //! builds on (`stream_head`), decide, recognise a duplicate (`crate::duplicate_commands`),
 //! then seal and publish (`publishing`).
+pub mod fraud_findings;
 mod parties;
 mod publishing;
 mod stream_base;

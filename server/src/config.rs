@@ -60,6 +60,11 @@ pub struct Settings {
     #[arg(long, env = "ICATTLE_RUN_VIEWS", default_value_t = true, action = clap::ArgAction::Set)]
     pub run_views: bool,
 
+    /// Whether the fraud detector runs with the views (it raises alerts in the log; one
+    /// instance running it is enough).
+    #[arg(long, env = "ICATTLE_FRAUD_DETECTOR", default_value_t = true, action = clap::ArgAction::Set)]
+    pub fraud_detector: bool,
+
     /// Where the audit archive goes: `s3://bucket/prefix` or a directory; unset means
     /// `audit/` under the data directory.
     #[arg(long, env = "AUDIT_URL")]

@@ -94,6 +94,18 @@ impl AcceptedFacts {
             recent.insert(key.to_string(), event_id.to_string());
         }
     }
+
+    /// Forgets that `key` was accepted as `event_id`: the log refused that event after all.
+    pub fn forget(&self, key: &str, event_id: &str) {
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent
+                .get(key)
+                .is_some_and(|remembered| remembered == event_id)
+            {
+                recent.remove(key);
+            }
+        }
+    }
 }
 
 /// The answer to a command sent again by the same user before the golden record applied the

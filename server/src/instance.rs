@@ -8,6 +8,7 @@ use crate::command_handler::CommandHandler;
 use crate::config::Settings;
 use crate::database::{self, DatabaseError};
 use crate::fraud::FraudView;
+use crate::fraud_detector::FraudDetector;
 use crate::golden::GoldenRecord;
 use crate::http::long_requests::LongRequests;
 use crate::http::router;
@@ -155,9 +156,12 @@ pub async fn start(
     check_topics(&brokers, &topics, layout).await?;
 
     let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
+    let detector_key = keys::fraud_detector_key(&settings.data_dir)?;
     // Recorded from the first command on; `/metrics` renders it.
     crate::telemetry::exporter();
-    let trusted = TrustedKeys::new([key.public_key_hex()]).with_users(db.clone());
+    let trusted = TrustedKeys::new([key.public_key_hex()])
+        .with_producer(detector_key.public_key_hex(), keys::FRAUD_DETECTOR_OWNER)
+        .with_users(db.clone());
     trusted.load_users().await.map_err(StartError::UserKeys)?;
     let served_keys = trusted.clone();
     let vault = SeedVault::open(settings.master_key.as_deref(), &settings.data_dir)?;
@@ -218,7 +222,7 @@ pub async fn start(
     };
     // Browsers keep no Secure cookie from plain HTTP, the norm on loopback.
     let secure_cookies = settings.secure_cookie.unwrap_or(!listen.ip().is_loopback());
-    let office = RegistryOffice::new(accounts.clone(), commands, sources)
+    let office = RegistryOffice::new(accounts.clone(), commands.clone(), sources)
         .with_secure_cookies(secure_cookies);
     let source = |group: &str, dead_letters: bool| ConsumerSource {
         brokers: brokers.clone(),
@@ -247,12 +251,20 @@ pub async fn start(
                 &progress,
             ),
             spawn_view(
-                CacheView::new(cache.clone(), cache_keys.clone(), trusted),
+                CacheView::new(cache.clone(), cache_keys.clone(), trusted.clone()),
                 source("cache-view", false),
                 hub.clone(),
                 &progress,
             ),
         ]);
+        if settings.fraud_detector {
+            tasks.push(spawn_view(
+                FraudDetector::new(db.clone(), trusted.clone(), commands, detector_key),
+                source("fraud-detector", false),
+                hub.clone(),
+                &progress,
+            ));
+        }
         tasks.push(tokio::spawn(
             CategoryRelay::new(&brokers, topics.clone()).run(),
         ));

@@ -3,7 +3,7 @@ use crate::checked_signatures::CheckedSignatures;
 use crate::entity::user;
 use domain::{KeyRegistry, KeyScope, SigningKeyPair};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QuerySelect};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -32,15 +32,25 @@ pub fn server_key(seed_hex: Option<&str>, data_dir: &Path) -> Result<SigningKeyP
         return SigningKeyPair::from_seed_hex(seed.trim())
             .map_err(|e| KeyError::BadSeed(e.to_string()));
     }
-    let path = data_dir.join("keys").join("server.seed");
+    kept_key(&data_dir.join("keys").join("server.seed"))
+}
+
+/// The fraud detector's own key, from `data_dir/keys/fraud-detector.seed` (made on first
+/// start): its findings are signed apart from the commands the server signs for users.
+pub fn fraud_detector_key(data_dir: &Path) -> Result<SigningKeyPair, KeyError> {
+    kept_key(&data_dir.join("keys").join("fraud-detector.seed"))
+}
+
+/// The key whose seed is kept at `path`, made there on first use.
+fn kept_key(path: &Path) -> Result<SigningKeyPair, KeyError> {
     let shown = path.display().to_string();
     if path.exists() {
-        let text = std::fs::read_to_string(&path).map_err(|e| KeyError::File(shown.clone(), e))?;
+        let text = std::fs::read_to_string(path).map_err(|e| KeyError::File(shown.clone(), e))?;
         return SigningKeyPair::from_seed_hex(text.trim())
             .map_err(|e| KeyError::BadSeed(e.to_string()));
     }
     let key = SigningKeyPair::from_seed(random_seed()?);
-    write_private(&path, &key.seed_hex())?;
+    write_private(path, &key.seed_hex())?;
     Ok(key)
 }
 
@@ -96,11 +106,15 @@ async fn all_user_keys(db: &DatabaseConnection) -> Result<Vec<(String, String)>,
 /// The owner named for the server's own keys.
 pub const SERVER_OWNER: &str = "iCattle server";
 
+/// The owner named for the fraud detector's key.
+pub const FRAUD_DETECTOR_OWNER: &str = "iCattle fraud detector";
+
 /// The public keys whose signatures the projections accept: the server's own producers'
 /// keys, and every user's key as the `users` table holds it.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedKeys {
-    servers: Arc<BTreeSet<String>>,
+    /// The server's producers' keys, each with its owner's name.
+    servers: Arc<BTreeMap<String, String>>,
     users: Arc<RwLock<HashMap<String, String>>>,
     registry: Option<DatabaseConnection>,
     checked: CheckedSignatures,
@@ -110,11 +124,22 @@ impl TrustedKeys {
     /// Trusts exactly these server keys (and no user until `with_users` is called).
     pub fn new(keys: impl IntoIterator<Item = String>) -> Self {
         Self {
-            servers: Arc::new(keys.into_iter().collect()),
+            servers: Arc::new(
+                keys.into_iter()
+                    .map(|key| (key, SERVER_OWNER.to_string()))
+                    .collect(),
+            ),
             users: Arc::default(),
             registry: None,
             checked: CheckedSignatures::default(),
         }
+    }
+
+    /// Also trusts `key`, a producer of the server's own (such as the fraud detector) that
+    /// signs for anyone, published under `owner`.
+    pub fn with_producer(mut self, key: String, owner: &str) -> Self {
+        Arc::make_mut(&mut self.servers).insert(key, owner.to_string());
+        self
     }
 
     /// The signatures the views sharing these keys have found valid.
@@ -141,7 +166,7 @@ impl TrustedKeys {
                 .read()
                 .map_err(|_| DbErr::Custom("trusted keys lock poisoned".into()))?;
             keys.into_iter()
-                .any(|key| !self.servers.contains(key) && !users.contains_key(key))
+                .any(|key| !self.servers.contains_key(key) && !users.contains_key(key))
         };
         if !unknown {
             return Ok(());
@@ -154,7 +179,7 @@ impl TrustedKeys {
     /// give the keys to `learn` first (a database failure there is an error, never a
     /// refusal, so a passing fault cannot change what a replay decides).
     pub fn accepts_known(&self, public_key_hex: &str, created_by: Option<&str>) -> bool {
-        if self.servers.contains(public_key_hex) {
+        if self.servers.contains_key(public_key_hex) {
             return true;
         }
         let Some(author) = created_by else {
@@ -175,9 +200,9 @@ impl TrustedKeys {
         let mut keys: Vec<PublishedKey> = self
             .servers
             .iter()
-            .map(|key| PublishedKey {
+            .map(|(key, owner)| PublishedKey {
                 public_key: key.clone(),
-                owner: SERVER_OWNER.into(),
+                owner: owner.clone(),
                 signs_for: KeyScope::Anyone,
             })
             .collect();

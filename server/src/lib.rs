@@ -11,6 +11,7 @@ pub mod database;
 pub mod duplicate_commands;
 pub mod entity;
 pub mod fraud;
+pub mod fraud_detector;
 pub mod from_log;
 pub mod golden;
 pub mod http;

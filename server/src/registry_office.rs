@@ -1,6 +1,7 @@
 //! The registry as the web app and the JSON API reach it: sessions, commands on behalf of
 //! the signed-in user, and reads limited to what that user may see. Every request goes
 //! through this door, so who may see and do what is decided here and nowhere else.
+mod fraud_desk;
 mod operations_desk;
 mod user_desk;
 use crate::accounts::{AccountError, Accounts, NewUser};
@@ -18,7 +19,7 @@ use crate::telemetry::watch::Readings;
 use crate::views::progress::ViewProgress;
 use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
-    Dashboard, EventStatus, EventVerdict, HerdPage, HerdQuery, LogVerificationRun,
+    Dashboard, EventStatus, EventVerdict, FraudAlert, HerdPage, HerdQuery, LogVerificationRun,
     OperationsReport, SignedInUser, TransferOffers, UserAccount, ViewName,
 };
 use app::registry::LivestockRegistry;
@@ -408,6 +409,14 @@ impl LivestockRegistry for RegistryOffice {
 
     async fn user_accounts(&self, user: &SignedInUser) -> Result<Vec<UserAccount>, CommandFailure> {
         self.users(user).await
+    }
+
+    async fn fraud_alerts(&self, user: &SignedInUser) -> Result<Vec<FraudAlert>, CommandFailure> {
+        self.desk_alerts(user).await
+    }
+
+    async fn open_fraud_alerts(&self, user: &SignedInUser) -> Result<u64, CommandFailure> {
+        self.desk_open_count(user).await
     }
 
     async fn create_account(

@@ -20,6 +20,7 @@ fn embedded_settings(data_dir: PathBuf, port: u16) -> Settings {
         cache_prefix: String::new(),
         audit_url: None,
         run_views: true,
+        fraud_detector: true,
         partitions: 12,
         replication: 1,
         signing_seed: None,

@@ -6,9 +6,9 @@ mod support;
 
 use app::server_fns::{
     AnimalDetails, ChangePassword, ClientForPic, ClientList, CreateAccount, CurrentUser,
-    HerdDashboard, ListHerd, LogVerification, OperationsOverview, ResetAccountPassword,
-    SetAccountDisabled, SetAccountRole, SignIn, SignOut, SubmitCommand, SwitchView, UserAccounts,
-    WaitingOffers,
+    FraudAlerts, HerdDashboard, ListHerd, LogVerification, OpenFraudAlerts, OperationsOverview,
+    ResetAccountPassword, SetAccountDisabled, SetAccountRole, SignIn, SignOut, SubmitCommand,
+    SwitchView, UserAccounts, WaitingOffers,
 };
 use domain::Role;
 use leptos::server_fn::ServerFn;
@@ -299,6 +299,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         "/password".to_string(),
         "/operations".to_string(),
         "/users".to_string(),
+        "/fraud".to_string(),
     ] {
         callers.route("GET", &page, None, [200; 4]).await;
     }
@@ -375,6 +376,11 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
                 args,
                 ["SIGNED_OUT", "FORBIDDEN", "FORBIDDEN", "OK"],
             )
+            .await;
+    }
+    for fn_path in [FraudAlerts::PATH, OpenFraudAlerts::PATH] {
+        callers
+            .server_fn(fn_path, json!({}), ["SIGNED_OUT", "FORBIDDEN", "OK", "OK"])
             .await;
     }
     let command = json!({"command": {"type": "CREATE_CATTLE", "data": {"nlisId": support::nlis(6102),

@@ -12,15 +12,18 @@ pub enum ViewName {
     CacheView,
     /// The audit archive of every envelope.
     AuditArchive,
+    /// The fraud detector: runs the fraud rules on the log and raises alerts in it.
+    FraudDetector,
 }
 
 impl ViewName {
     /// Every view, in the order an operator reads them.
-    pub const ALL: [ViewName; 4] = [
+    pub const ALL: [ViewName; 5] = [
         Self::GoldenRecord,
         Self::FraudView,
         Self::CacheView,
         Self::AuditArchive,
+        Self::FraudDetector,
     ];
 
     /// The view named `name` on the wire, if there is one.
@@ -35,6 +38,7 @@ impl ViewName {
             Self::FraudView => "fraud_view",
             Self::CacheView => "cache_view",
             Self::AuditArchive => "audit_archive",
+            Self::FraudDetector => "fraud_detector",
         }
     }
 }

@@ -1,7 +1,9 @@
 use super::animal_actions::AnimalActions;
 use crate::components::{dollars, EventTimeline, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
-use crate::model::{AnimalPage as Animal, CommandFailure, LiveUpdate, SignedInUser, ViewName};
+use crate::model::{
+    suspicion_words, AnimalPage as Animal, CommandFailure, LiveUpdate, SignedInUser, ViewName,
+};
 use crate::server_fns::{animal_details, client_list, flat};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -129,12 +131,27 @@ fn Shown(
                 } else {
                     view! { <ul class="chips">{state.verifications.iter().map(|v| view! { <li class="chip ok">{v.as_str()}</li> }).collect_view()}</ul> }.into_any()
                 }}
-                <h3>"Suspicions"</h3>
-                {if state.suspicions.is_empty() {
-                    view! { <p class="empty">"None."</p> }.into_any()
+                <h3>"Fraud alerts"</h3>
+                {if state.open_alerts.is_empty() {
+                    view! { <p class="empty" data-testid="open-alerts">"No open alerts."</p> }.into_any()
                 } else {
-                    view! { <ul class="chips">{state.suspicions.iter().map(|s| view! { <li class="chip warn">{s.as_str()}</li> }).collect_view()}</ul> }.into_any()
+                    view! {
+                        <ul class="chips" data-testid="open-alerts">
+                            {state.open_alerts.iter().map(|alert| view! {
+                                <li class="chip warn" data-alert-id=alert.alert_id.clone()>
+                                    {suspicion_words(alert.suspicion)} " (" {alert.severity.as_str()} "), raised "
+                                    {alert.raised_at.chars().take(10).collect::<String>()}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
                 }}
+                {(!state.confirmed_suspicions.is_empty()).then(|| view! {
+                    <h3>"Confirmed by an assessor"</h3>
+                    <ul class="chips" data-testid="confirmed-suspicions">
+                        {state.confirmed_suspicions.iter().map(|s| view! { <li class="chip warn">{suspicion_words(*s)}</li> }).collect_view()}
+                    </ul>
+                })}
             </div>
             <div class="panel wide">
                 <h2>"Valuation history"</h2>

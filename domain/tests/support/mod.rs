@@ -175,3 +175,16 @@ pub fn to_lines(chain: &[EventEnvelope]) -> String {
         .map(|e| canonical_json(&e.to_json_value()) + "\n")
         .collect()
 }
+
+/// A small deterministic generator (xorshift), so every run makes the same herd.
+pub struct Dice(pub u64);
+
+impl Dice {
+    /// A number below `sides`.
+    pub fn roll(&mut self, sides: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % sides
+    }
+}

@@ -389,8 +389,13 @@ async fn measure(
     // Replay into a fresh golden record.
     let replay_db = server::database::open(&scratch.replay_url, &scratch.dir).await?;
     let key = server::keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
-    let trusted =
-        server::keys::TrustedKeys::new([key.public_key_hex()]).with_users(instance.db.clone());
+    let detector = server::keys::fraud_detector_key(&settings.data_dir)?;
+    let trusted = server::keys::TrustedKeys::new([key.public_key_hex()])
+        .with_producer(
+            detector.public_key_hex(),
+            server::keys::FRAUD_DETECTOR_OWNER,
+        )
+        .with_users(instance.db.clone());
     let source = ConsumerSource {
         brokers: instance.brokers.clone(),
         topic: topic.clone(),

@@ -40,7 +40,7 @@ fn draft(
 
 /// Seals `draft` on `before` with `key` and folds it onto `stream`. Signing and hashing are
 /// CPU work: they run on a blocking thread, off the threads that serve requests.
-async fn seal_and_fold(
+pub(super) async fn seal_and_fold(
     draft: EventDraft,
     before: &ChainHead,
     stream: Option<StreamState>,
@@ -121,7 +121,7 @@ impl CommandHandler {
     /// is not unwritten (the broker may still have it), so the answer names the event and
     /// the stream's memory is dropped: the outcome is unknown, the golden record is asked
     /// next time.
-    async fn publish(
+    pub(super) async fn publish(
         &self,
         envelope: &EventEnvelope,
         written: &mut Option<WrittenStream>,

@@ -66,7 +66,7 @@ impl CommandHandler {
     }
 
     /// The chain head and state of animal `id` a command builds on, and where they come from.
-    async fn stream_head(
+    pub(super) async fn stream_head(
         &self,
         id: i64,
         written: Option<&WrittenStream>,

@@ -1,8 +1,9 @@
 //! The rows the fraud view writes for a batch: each stream's last head, each animal's last
 //! risk score, new alerts and resolutions, written with multi-row statements.
-use crate::entity::{fraud_alert, risk_score, view_head};
+use crate::entity::{fraud_alert, risk_score};
 use crate::golden::row_codec::{instant, to_json};
 use crate::views::bulk_rows::insert_rows;
+use crate::views::stream_heads;
 use chrono::{DateTime, Utc};
 use domain::payloads::{FraudAlertResolved, FraudDetected};
 use domain::{EventEnvelope, EventPayload, EventType, FoldedStream, StreamState};
@@ -80,23 +81,7 @@ impl FraudRows {
 
     /// Writes every kept row; resolutions after the alerts, in log order.
     pub async fn write(self, txn: &DatabaseTransaction, projection: &str) -> Result<(), DbErr> {
-        let heads: Vec<view_head::ActiveModel> = self
-            .heads
-            .into_iter()
-            .map(|(id, (head, state))| view_head::ActiveModel {
-                projection: Set(projection.to_string()),
-                aggregate_id: Set(id),
-                chain_head: Set(head),
-                state: Set(state),
-            })
-            .collect();
-        let heads_upsert = OnConflict::columns([
-            view_head::Column::Projection,
-            view_head::Column::AggregateId,
-        ])
-        .update_columns([view_head::Column::ChainHead, view_head::Column::State])
-        .to_owned();
-        insert_rows(txn, heads, Some(heads_upsert)).await?;
+        stream_heads::save(txn, projection, self.heads).await?;
         let risks: Vec<_> = self.risks.into_values().collect();
         let risks_upsert = OnConflict::column(risk_score::Column::CattleId)
             .update_columns([

@@ -2,16 +2,13 @@
 //! writes the heads, risk scores and alerts with one multi-row statement per table.
 use super::fraud_rows::FraudRows;
 use crate::checked_signatures::CheckedSignatures;
-use crate::entity::view_head;
 use crate::keys::TrustedKeys;
-use crate::views::bulk_rows::key_lists;
 use crate::views::sql_batch::{Fresh, SqlView};
+use crate::views::stream_heads::{self, StreamHead};
 use crate::views::Applied;
 use app::model::ViewName;
-use domain::{fold_verified_with, ChainHead, EventEnvelope, StreamState};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-};
+use domain::{fold_verified_with, ChainHead, EventEnvelope};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use std::collections::HashMap;
 
 /// The checkpoint name of this view.
@@ -35,32 +32,17 @@ impl FraudView {
 async fn heads_of(
     txn: &DatabaseTransaction,
     fresh: &[Fresh<'_>],
-) -> Result<HashMap<i64, (ChainHead, StreamState)>, DbErr> {
+) -> Result<HashMap<i64, StreamHead>, DbErr> {
     let ids = fresh
         .iter()
         .filter_map(|message| message.envelope.as_ref().ok())
         .map(|envelope| envelope.metadata.cattle_id.0);
-    let mut heads = HashMap::new();
-    for ids in key_lists(ids) {
-        let rows = view_head::Entity::find()
-            .filter(view_head::Column::Projection.eq(PROJECTION.as_str()))
-            .filter(view_head::Column::AggregateId.is_in(ids))
-            .all(txn)
-            .await?;
-        for row in rows {
-            let id = row.aggregate_id;
-            let corrupt = |e: serde_json::Error| DbErr::Custom(format!("stream {id}: {e}"));
-            let head = serde_json::from_value(row.chain_head).map_err(corrupt)?;
-            let state = serde_json::from_value(row.state).map_err(corrupt)?;
-            heads.insert(id, (head, state));
-        }
-    }
-    Ok(heads)
+    stream_heads::load(txn, PROJECTION.as_str(), ids).await
 }
 
 /// Folds one envelope on the head this view holds, keeping its rows.
 fn fold_one(
-    heads: &mut HashMap<i64, (ChainHead, StreamState)>,
+    heads: &mut HashMap<i64, StreamHead>,
     rows: &mut FraudRows,
     envelope: &EventEnvelope,
     trusted: bool,

@@ -3,6 +3,9 @@ use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
 
 /// Commands received, by `type` (the wire name, or `UNREADABLE`) and `outcome`.
 pub const COMMANDS: &str = "icattle_commands_total";
+/// Findings of the fraud detector, by `suspicion` and `outcome` (raised, already raised,
+/// still open, no such animal).
+pub const FRAUD_FINDINGS: &str = "icattle_fraud_findings_total";
 /// Events published to the log.
 pub const EVENTS_PUBLISHED: &str = "icattle_events_published_total";
 /// Publishes the broker did not confirm.
@@ -88,6 +91,10 @@ pub fn outcome_label(
 
 pub(super) fn describe_all() {
     describe_counter!(COMMANDS, "Commands received, by type and outcome");
+    describe_counter!(
+        FRAUD_FINDINGS,
+        "Findings of the fraud detector, by suspicion and outcome"
+    );
     describe_counter!(EVENTS_PUBLISHED, "Events published to the log");
     describe_counter!(PUBLISH_ERRORS, "Publishes the broker did not confirm");
     describe_histogram!(

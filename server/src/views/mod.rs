@@ -7,6 +7,7 @@ pub mod progress;
 pub mod read_ahead;
 pub mod sql_batch;
 pub mod sql_checkpoint;
+pub mod stream_heads;
 
 use crate::checked_signatures::CheckedSignatures;
 use crate::kafka::envelope_body::decode;

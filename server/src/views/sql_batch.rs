@@ -8,7 +8,7 @@ use crate::keys::TrustedKeys;
 use app::model::ViewName;
 use domain::EventEnvelope;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A message the view has not applied yet, decoded once.
 pub struct Fresh<'a> {
@@ -48,26 +48,25 @@ pub trait SqlView: Clone + Send + Sync + 'static {
     }
 }
 
-/// Applies `batch` to `view` exactly once, in one transaction with its checkpoints.
-pub async fn apply_sql_batch<V: SqlView>(
-    view: &V,
-    batch: &[LogMessage],
-) -> Result<Vec<Applied>, DbErr> {
-    let keys = view.trusted_keys();
-    // Looked up before the transaction: a lookup inside it would need a second connection
-    // while holding one.
-    keys.learn(
-        batch
-            .iter()
-            .filter_map(|message| message.envelope.as_ref().ok())
-            .map(|envelope| envelope.cryptography.public_key.as_str()),
-    )
-    .await?;
-    let txn = crate::database::begin_write(view.db()).await?;
-    let saved = sql_checkpoint::all_of(&txn, view.name().as_str()).await?;
-    let mut outcomes = vec![Applied::AlreadyCheckpointed; batch.len()];
+/// The messages of a batch a view has not applied yet, by its checkpoints.
+pub struct Unapplied<'b> {
+    /// Each message past its partition's checkpoint, decoded once.
+    pub fresh: Vec<Fresh<'b>>,
+    /// Where each of `fresh` sits in the batch.
+    pub at: Vec<usize>,
+    /// The last offset of each partition among them: the checkpoints to save.
+    pub reached: BTreeMap<(&'b str, i32), i64>,
+}
+
+/// The messages of `batch` past the checkpoints `saved`, each judged for whether its key may
+/// sign for its author (give the keys to `TrustedKeys::learn` first).
+pub fn unapplied<'b>(
+    batch: &'b [LogMessage],
+    saved: &HashMap<(String, i32), i64>,
+    keys: &TrustedKeys,
+) -> Unapplied<'b> {
     let mut fresh = Vec::with_capacity(batch.len());
-    let mut fresh_at = Vec::with_capacity(batch.len());
+    let mut at_of = Vec::with_capacity(batch.len());
     let mut reached: BTreeMap<(&str, i32), i64> = BTreeMap::new();
     for (at, message) in batch.iter().enumerate() {
         let place = (message.topic.as_str(), message.partition);
@@ -92,8 +91,38 @@ pub async fn apply_sql_batch<V: SqlView>(
             envelope,
             trusted,
         });
-        fresh_at.push(at);
+        at_of.push(at);
     }
+    Unapplied {
+        fresh,
+        at: at_of,
+        reached,
+    }
+}
+
+/// Applies `batch` to `view` exactly once, in one transaction with its checkpoints.
+pub async fn apply_sql_batch<V: SqlView>(
+    view: &V,
+    batch: &[LogMessage],
+) -> Result<Vec<Applied>, DbErr> {
+    let keys = view.trusted_keys();
+    // Looked up before the transaction: a lookup inside it would need a second connection
+    // while holding one.
+    keys.learn(
+        batch
+            .iter()
+            .filter_map(|message| message.envelope.as_ref().ok())
+            .map(|envelope| envelope.cryptography.public_key.as_str()),
+    )
+    .await?;
+    let txn = crate::database::begin_write(view.db()).await?;
+    let saved = sql_checkpoint::all_of(&txn, view.name().as_str()).await?;
+    let mut outcomes = vec![Applied::AlreadyCheckpointed; batch.len()];
+    let Unapplied {
+        fresh,
+        at: fresh_at,
+        reached,
+    } = unapplied(batch, &saved, keys);
     if fresh.is_empty() {
         return Ok(outcomes);
     }

@@ -36,10 +36,11 @@ const BREEDS: [&str; 4] = ["Angus", "Hereford", "Wagyu", "Brahman"];
 const CHECKS: [&str; 5] = ["NLIS", "PHOTO", "GPS", "BIOMETRIC", "DNA"];
 
 /// A small deterministic generator, so every run makes the same history.
-struct Dice(u64);
+pub struct Dice(pub u64);
 
 impl Dice {
-    fn roll(&mut self, sides: u64) -> u64 {
+    /// A number below `sides`.
+    pub fn roll(&mut self, sides: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;

@@ -70,6 +70,9 @@ pub async fn settings(label: &str) -> TestSettings {
         cache_prefix: format!("{}:", unique(label)),
         audit_url: None,
         run_views: true,
+        // Most tests assert on exactly the events they wrote; `fraud_detector.rs` and the
+        // end-to-end tests run the detector.
+        fraud_detector: false,
         partitions: TEST_PARTITIONS,
         replication: 1,
         signing_seed: Some(test_key().seed_hex()),

@@ -1,0 +1,280 @@
+//! The fraud detector on the real engines: a finding becomes a FRAUD_DETECTED event in the
+//! animal's chain, signed with the detector's published key and copied to the fraud topic;
+//! the fraud view raises the animal's risk and lowers it again when an assessor resolves the
+//! alert; and a detector rebuilt from offset 0 raises nothing twice.
+mod support;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use serde_json::{json, Value};
+use server::kafka::log_reader::read_topic;
+use server::kafka::publisher::{idempotent_producer, EventPublisher};
+use std::time::Duration;
+
+const WITHIN: Duration = Duration::from_secs(20);
+/// An alert's state as text, the same on PostgreSQL and SQLite.
+const OPEN_OR_NOT: &str = "CASE WHEN resolved THEN 'true' ELSE 'false' END AS resolved";
+
+async fn applied(http: &reqwest::Client, base: &str, body: Value) -> Value {
+    let (status, answer) = support::post(
+        http,
+        &format!("{base}/api/commands?wait=applied&timeout_ms=20000"),
+        &body,
+    )
+    .await;
+    assert_eq!(status, 200, "{body} applied: {answer}");
+    answer
+}
+
+/// One row of a query as strings, or None when there is none.
+async fn row(db: &DatabaseConnection, sql: &str, columns: &[&str]) -> Option<Vec<String>> {
+    let found = db
+        .query_one(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("a query");
+    found.map(|row| {
+        columns
+            .iter()
+            .map(|column| {
+                row.try_get::<String>("", column)
+                    .or_else(|_| row.try_get::<i32>("", column).map(|n| n.to_string()))
+                    .expect("a readable column")
+            })
+            .collect()
+    })
+}
+
+/// The animal's confidence score in the fraud view, once it has seen `sequence` events.
+async fn confidence_after(db: &DatabaseConnection, id: i64, sequence: u64) -> (i32, String) {
+    support::eventually(WITHIN, "the fraud view to reach the event", || async {
+        let head = row(
+            db,
+            &format!("SELECT CAST(chain_head AS TEXT) AS head FROM view_heads WHERE projection = 'fraud_view' AND aggregate_id = {id}"),
+            &["head"],
+        )
+        .await?;
+        let head: Value = serde_json::from_str(&head[0]).ok()?;
+        (head["sequence"].as_u64()? >= sequence).then_some(())
+    })
+    .await;
+    let risk = row(
+        db,
+        &format!("SELECT confidence_score, risk_level FROM risk_scores WHERE cattle_id = {id}"),
+        &["confidence_score", "risk_level"],
+    )
+    .await
+    .expect("a risk score");
+    (risk[0].parse().expect("a number"), risk[1].clone())
+}
+
+/// The FRAUD_DETECTED envelopes of animal `id` on `topic`.
+async fn detections(brokers: &str, topic: &str, id: i64) -> Vec<domain::EventEnvelope> {
+    let (brokers, topic) = (brokers.to_string(), topic.to_string());
+    let text = tokio::task::spawn_blocking(move || read_topic(&brokers, &topic, WITHIN))
+        .await
+        .expect("read")
+        .expect("readable");
+    text.lines()
+        .filter_map(|line| domain::EventEnvelope::from_json_str(line).ok())
+        .filter(|envelope| {
+            envelope.metadata.event_type == domain::EventType::FraudDetected
+                && envelope.metadata.cattle_id.0 == id
+        })
+        .collect()
+}
+
+async fn detector_key(base: &str) -> String {
+    let keys = support::json_answer(reqwest::Client::new().get(format!("{base}/api/keys"))).await;
+    keys.as_array()
+        .expect("a list of keys")
+        .iter()
+        .find(|key| key["owner"] == "iCattle fraud detector")
+        .and_then(|key| key["public_key"].as_str())
+        .expect("the detector's key is published")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_impossible_journey_raises_a_signed_alert_that_an_assessor_resolves() {
+    let mut settings = support::settings("fraud_journey").await;
+    settings.fraud_detector = true;
+    impossible_journey(&settings).await;
+}
+
+/// The same on the embedded database, where one writer at a time holds SQLite's lock: the
+/// detector must not hold it while its finding waits for the golden record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_impossible_journey_is_raised_on_the_embedded_database_too() {
+    let mut settings = support::settings("fraud_journey_sqlite").await;
+    settings.fraud_detector = true;
+    settings.database_url = None;
+    impossible_journey(&settings).await;
+}
+
+async fn impossible_journey(settings: &server::config::Settings) {
+    let server = support::start(settings).await;
+    let base = format!("http://{}", server.addr);
+    let db = support::connect(settings).await;
+    let (farmer, _) = support::farmer_with_clients(&server, &[1]).await;
+    let assessor = support::api_client(&support::signed_in(&server, domain::Role::Assessor).await);
+    let created = applied(
+        &farmer,
+        &base,
+        json!({"type": "CREATE_CATTLE",
+            "data": {"nlisId": support::nlis(4101), "breed": "Angus", "sex": "FEMALE", "clientId": 1}}),
+    )
+    .await;
+    let id = created["cattle_id"].as_i64().expect("an id");
+    let at = |latitude: f64, longitude: f64| {
+        json!({"type": "RECORD_LOCATION",
+            "data": {"cattleId": id, "latitude": latitude, "longitude": longitude}})
+    };
+    applied(&farmer, &base, at(-27.47, 153.03)).await;
+    let before = confidence_after(&db, id, 2).await;
+    // Perth, moments after Brisbane: no truck covers 3,600 km in seconds.
+    let perth = applied(&farmer, &base, at(-31.95, 115.86)).await;
+
+    let alert = support::eventually(WITHIN, "the alert in the fraud view", || async {
+        row(
+            &db,
+            &format!("SELECT id, suspicion_type, severity, {OPEN_OR_NOT} FROM fraud_alerts WHERE cattle_id = {id}"),
+            &["id", "suspicion_type", "severity", "resolved"],
+        )
+        .await
+    })
+    .await;
+    assert_eq!(alert[1..], ["LOCATION_ANOMALY", "HIGH", "false"]);
+    let raised = confidence_after(&db, id, 4).await;
+    assert!(
+        raised.0 < before.0,
+        "confidence fell: {before:?} -> {raised:?}"
+    );
+
+    let fraud_topic = server.topics.category("icattle.fraud.events");
+    // The relay copies it to the fraud topic in its own transaction, a moment later.
+    let found = support::eventually(WITHIN, "the alert on the fraud topic", || async {
+        let found = detections(&server.brokers, &fraud_topic, id).await;
+        (!found.is_empty()).then_some(found)
+    })
+    .await;
+    assert_eq!(found.len(), 1, "one alert on the fraud topic");
+    let detection = &found[0];
+    assert_eq!(detection.cryptography.public_key, detector_key(&base).await);
+    assert_eq!(
+        detection.metadata.created_by.as_deref(),
+        Some("fraud-detector")
+    );
+    assert_eq!(
+        detection.metadata.causation_id.as_deref(),
+        perth["event_id"].as_str(),
+        "the alert names the event that raised it"
+    );
+    assert_eq!(detection.payload["alertId"], alert[0].as_str());
+
+    applied(
+        &assessor,
+        &base,
+        json!({"type": "RESOLVE_FRAUD_ALERT", "data": {"cattleId": id, "alertId": alert[0],
+            "resolution": "DISMISSED", "notes": "the GPS collar was swapped between animals"}}),
+    )
+    .await;
+    let resolved = support::eventually(WITHIN, "the alert resolved", || async {
+        row(
+            &db,
+            &format!(
+                "SELECT {OPEN_OR_NOT}, resolution FROM fraud_alerts WHERE cattle_id = {id} AND resolved"
+            ),
+            &["resolved", "resolution"],
+        )
+        .await
+    })
+    .await;
+    assert_eq!(resolved, ["true", "DISMISSED"]);
+    assert_eq!(
+        confidence_after(&db, id, 5).await,
+        before,
+        "the risk fell back"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tag_claimed_for_a_second_herd_is_raised_once_through_a_rebuild() {
+    let mut settings = support::settings("fraud_duplicate").await;
+    settings.fraud_detector = true;
+    let server_key = support::test_key();
+    settings.signing_seed = Some(server_key.seed_hex());
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let db = support::connect(&settings).await;
+    let (farmer, _) = support::farmer_with_clients(&server, &[1]).await;
+    // `created_envelope` gives animal 4203 to client 4: the same tag, another herd.
+    let n = 4203;
+    let created = applied(
+        &farmer,
+        &base,
+        json!({"type": "CREATE_CATTLE",
+            "data": {"nlisId": support::nlis(n), "breed": "Angus", "sex": "FEMALE", "clientId": 1}}),
+    )
+    .await;
+    let id = created["cattle_id"].as_i64().expect("an id");
+    // A second registration reaches the log the way one from another system would.
+    let publisher = EventPublisher::new(
+        idempotent_producer(&server.brokers).expect("a producer"),
+        server.topics.cattle_events(),
+    );
+    let claim = support::created_envelope(&server_key, n);
+    assert_eq!(claim.payload["clientId"], 4);
+    publisher.publish(&claim).await.expect("published");
+
+    let alert = support::eventually(WITHIN, "the duplicate tag alert", || async {
+        row(
+            &db,
+            &format!("SELECT suspicion_type, severity, description FROM fraud_alerts WHERE cattle_id = {id}"),
+            &["suspicion_type", "severity", "description"],
+        )
+        .await
+    })
+    .await;
+    assert_eq!(alert[..2], ["DUPLICATE_NLIS", "CRITICAL"]);
+    assert!(alert[2].contains("client 4"), "{}", alert[2]);
+    let (_, risk) = confidence_after(&db, id, 2).await;
+    assert_eq!(risk, "CRITICAL");
+
+    // The detector forgets everything and reads the log again from offset 0.
+    let mut server = server;
+    server.stop_tasks().await;
+    for sql in [
+        "DELETE FROM projection_checkpoints WHERE projection = 'fraud_detector'",
+        "DELETE FROM view_heads WHERE projection = 'fraud_detector'",
+    ] {
+        db.execute_unprepared(sql)
+            .await
+            .expect("forget the detector");
+    }
+    drop(server);
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    // The farmer's session outlives the instance: sessions are in the database.
+    let weighed = applied(
+        &farmer,
+        &base,
+        json!({"type": "RECORD_HEALTH", "data": {"cattleId": id, "kind": "WEIGHING", "weightKg": 388}}),
+    )
+    .await;
+    let sequence = weighed["sequence"].as_u64().expect("a sequence");
+    support::eventually(WITHIN, "the detector to read the whole log again", || async {
+        let head = row(
+            &db,
+            &format!("SELECT CAST(chain_head AS TEXT) AS head FROM view_heads WHERE projection = 'fraud_detector' AND aggregate_id = {id}"),
+            &["head"],
+        )
+        .await?;
+        let head: Value = serde_json::from_str(&head[0]).ok()?;
+        (head["sequence"].as_u64()? >= sequence).then_some(())
+    })
+    .await;
+    let log = detections(&server.brokers, &server.topics.cattle_events(), id).await;
+    assert_eq!(log.len(), 1, "the rebuilt detector raised nothing again");
+    assert_eq!(support::count(&db, "fraud_alerts").await, 1);
+    server.stop().await;
+}
