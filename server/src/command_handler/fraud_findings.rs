@@ -98,9 +98,15 @@ impl CommandHandler {
         let started = Instant::now();
         loop {
             let mut turn = self.written.turn(id).await;
-            if raising.refused.is_some() {
-                // What this instance remembers writing may descend from the refused event
-                // (a finding raised on it meanwhile): only the golden record's head is sure.
+            let descends_from_refused = raising.refused.is_some()
+                && turn.as_ref().is_some_and(|written| {
+                    matches!(&written.state, StreamState::Cattle(animal)
+                        if animal.open_alert(&raising.finding.alert_id).is_some())
+                });
+            if descends_from_refused {
+                // What this instance remembers writing was built on the refused alert (a
+                // finding raised on it meanwhile), so every view refuses it too: only the
+                // golden record's head is sure. A later write of its own stays trusted.
                 *turn = None;
             }
             let base = self.stream_head(id, turn.as_ref()).await?;
@@ -136,6 +142,10 @@ impl CommandHandler {
         );
         if let Some(refused) = raising.refused {
             self.accepted.forget(&key, refused);
+            // Raised again already (another copy of the refused event was read first).
+            if self.accepted.original_of(&key, false).await?.is_some() {
+                return Ok(AlertRaised::AlreadyRaised);
+            }
         }
         let (mut turn, base) = self.turn_after(raising).await?;
         let Some(animal) = base.state.as_ref() else {
