@@ -7,7 +7,8 @@ use crate::payloads::{
     EventPayload, FraudDetected, LocationRecorded, OwnershipTransfer, ValuationUpdated,
 };
 use crate::{
-    timestamp_millis, CattleState, DecidedEvent, EventEnvelope, EventType, RiskLevel, SuspicionType,
+    timestamp_millis, CattleId, CattleState, DecidedEvent, EventEnvelope, EventType, RiskLevel,
+    SuspicionType,
 };
 use serde_json::{json, Value};
 
@@ -27,7 +28,9 @@ pub const MIN_VERIFICATIONS_FOR_VALUE: usize = 2;
 /// One rule that fired: what it suspects and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FraudFinding {
-    /// Deterministic alert id: "{suspicion}-{cattle_id}-{sequence of the triggering event}".
+    /// Deterministic alert id: "{suspicion}-{cattle_id}-{sequence of the triggering event}",
+    /// or "{suspicion}-{cattle_id}-{head sequence}-for-{client}" for a registration refused
+    /// at the door.
     pub alert_id: String,
     /// What is suspected.
     pub suspicion: SuspicionType,
@@ -40,6 +43,15 @@ pub struct FraudFinding {
 }
 
 impl FraudFinding {
+    /// Whether the animal has this alert, or one of its suspicion, open: one problem raises
+    /// one alert until an assessor resolves it.
+    pub fn is_open_on(&self, animal: &CattleState) -> bool {
+        animal
+            .open_alerts
+            .iter()
+            .any(|open| open.alert_id == self.alert_id || open.suspicion == self.suspicion)
+    }
+
     /// The FRAUD_DETECTED event to publish (event_ref "fraud-detected-{alert_id}").
     pub fn to_event(&self) -> DecidedEvent {
         let payload = FraudDetected {
@@ -72,12 +84,7 @@ pub fn detect_fraud(before: &CattleState, event: &EventEnvelope) -> Vec<FraudFin
     };
     findings
         .into_iter()
-        .filter(|f: &FraudFinding| {
-            !before
-                .open_alerts
-                .iter()
-                .any(|a| a.suspicion == f.suspicion)
-        })
+        .filter(|f: &FraudFinding| !f.is_open_on(before))
         .collect()
 }
 
@@ -89,12 +96,30 @@ pub(crate) fn finding(
     evidence: Value,
 ) -> FraudFinding {
     let m = &event.metadata;
+    finding_on(
+        m.cattle_id,
+        &m.sequence.to_string(),
+        suspicion,
+        severity,
+        description,
+        evidence,
+    )
+}
+
+/// A finding on animal `cattle_id` whose alert id ends in `tail` (what raised it).
+pub(crate) fn finding_on(
+    cattle_id: CattleId,
+    tail: &str,
+    suspicion: SuspicionType,
+    severity: RiskLevel,
+    description: String,
+    evidence: Value,
+) -> FraudFinding {
     FraudFinding {
         alert_id: format!(
-            "{}-{}-{}",
+            "{}-{}-{tail}",
             suspicion.as_str().to_ascii_lowercase(),
-            m.cattle_id,
-            m.sequence
+            cattle_id,
         ),
         suspicion,
         severity,

@@ -11,8 +11,10 @@
 //!   each event an `EventDraft` (ids, times, user) -> `seal(draft, &head, &key)` -> publish.
 //! - consumer: `EventEnvelope::from_json_str(text)` -> `verify_next(&envelope, &head)` ->
 //!   `apply(state, &envelope)` (or `apply_client` for CLIENT_REGISTERED) -> store both;
-//!   the fraud detector also runs `detect_fraud(&state_before, &envelope)` on what the chain
-//!   accepted and `detect_refused` on what it refused.
+//!   the fraud detector also runs `detect_fraud(&state_before, &envelope)` and
+//!   `ValuationPeers::judge` on what the chain accepted and `detect_refused` on what it
+//!   refused; the command handler runs `detect_rejected_registration` on a registration it
+//!   refuses.
 //! - `verify` subcommand: `KeyRegistry::from_json(keys)` -> `verify_json_lines(text, &keys)`;
 //!   print the `ChainReport` and exit non-zero unless `report.is_ok()`.
 
@@ -44,6 +46,7 @@ mod source_system;
 mod stream;
 mod timestamp;
 mod upcast;
+mod valuation_peers;
 mod wire_enum;
 
 pub use apply::{apply, replay, ApplyError};
@@ -74,7 +77,7 @@ pub use merkle::{
 pub use payloads::EventPayload;
 pub use protocol::*;
 pub use provenance::{Provenance, RiskLevel, SuspicionType, VerificationKind};
-pub use refusal_rules::detect_refused;
+pub use refusal_rules::{detect_refused, detect_rejected_registration};
 pub use rejection::Rejection;
 pub use request_key::{
     has_natural_ref, named_by_request, request_ref, RequestKey, REQUEST_KEY_HEADER, REQUEST_KEY_MAX,
@@ -86,3 +89,6 @@ pub use stream::{
 };
 pub use timestamp::{is_valid_date, is_valid_timestamp, timestamp_millis};
 pub use upcast::{upcast, UpcastError};
+pub use valuation_peers::{
+    ValuationPeers, ValueRange, MIN_PEERS, MIN_SPREAD_FRACTION, OUTLIER_SPREADS,
+};

@@ -50,6 +50,8 @@ wire_enum! {
         TamperedRecord = "TAMPERED_RECORD",
         /// Something happened to the animal after it died or left the registry.
         ActivityAfterExit = "ACTIVITY_AFTER_EXIT",
+        /// A valuation far outside what the animal's breed and herd are valued at.
+        ValuationOutlier = "VALUATION_OUTLIER",
     }
 }
 
@@ -61,7 +63,7 @@ impl SuspicionType {
             SuspicionType::RapidOwnershipChanges
             | SuspicionType::LocationAnomaly
             | SuspicionType::ActivityAfterExit => 25,
-            SuspicionType::PriceAnomaly => 15,
+            SuspicionType::PriceAnomaly | SuspicionType::ValuationOutlier => 15,
             SuspicionType::MissingVerification => 10,
         }
     }

@@ -4,9 +4,10 @@
 //! An ordinary race (two writers claiming the same sequence) is refused too, and is not
 //! fraud: these rules look only at what a race cannot explain.
 
-use crate::fraud_rules::{finding, FraudFinding};
+use crate::fraud_rules::{finding, finding_on, FraudFinding};
 use crate::payloads::{CattleCreated, EventPayload};
 use crate::protocol::{verify_next_with, ChainHead, SignatureCheck, VerificationFailure};
+use crate::CreateCattle;
 use crate::{ApplyError, CattleState, EventEnvelope, EventType, Rejection, RiskLevel};
 use crate::{StreamRefusal, SuspicionType};
 use serde_json::json;
@@ -45,11 +46,7 @@ pub fn detect_refused(
         )) => Some(after_exit(before, event)),
         StreamRefusal::Rule(_) => None,
     }?;
-    let open = before
-        .open_alerts
-        .iter()
-        .any(|alert| alert.suspicion == found.suspicion || alert.alert_id == found.alert_id);
-    (!open).then_some(found)
+    (!found.is_open_on(before)).then_some(found)
 }
 
 /// A CATTLE_CREATED for a tag already registered, signed as a first event, naming another
@@ -83,6 +80,37 @@ fn second_registration(
             "claimEventId": event.metadata.event_id,
         }),
     ))
+}
+
+/// The finding on a registration the command handler refused because `existing` holds its
+/// tag, when the claim names another client: the tag claimed for a second herd, by user
+/// `claimed_by`. Its alert id names the animal's head and the claiming client, so the same
+/// claim sent again is the same finding. Quiet while such an alert is open.
+pub fn detect_rejected_registration(
+    existing: &CattleState,
+    claim: &CreateCattle,
+    claimed_by: &str,
+) -> Option<FraudFinding> {
+    if claim.client_id == existing.client_id {
+        return None;
+    }
+    let found = finding_on(
+        existing.cattle_id,
+        &format!("{}-for-{}", existing.sequence, claim.client_id),
+        SuspicionType::DuplicateNlis,
+        RiskLevel::Critical,
+        format!(
+            "NLIS tag {} registered again for client {} while it belongs to client {}",
+            existing.nlis_id, claim.client_id, existing.client_id
+        ),
+        json!({
+            "nlisId": existing.nlis_id,
+            "registeredTo": existing.client_id,
+            "claimedFor": claim.client_id,
+            "claimedBy": claimed_by,
+        }),
+    );
+    (!found.is_open_on(existing)).then_some(found)
 }
 
 /// An event whose signature, hashes or author do not hold up.

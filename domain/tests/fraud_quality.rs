@@ -19,11 +19,12 @@ const PRECISION_FLOOR: f64 = 0.80;
 const RECALL_FLOOR: f64 = 0.95;
 /// The valuation-jump rule compares with a fixed fraction of the last value, so it flags
 /// every genuine leap of more than half (about one revaluation in a hundred here): its
-/// precision is measured against this lower floor until a rule judges a value against the
-/// herd's and the breed's (robust statistics) instead.
+/// precision is measured against this lower floor. The value-against-peers rule
+/// (VALUATION_OUTLIER) judges values by the breed's and herd's robust ranges instead, and
+/// is held to the common floor.
 const PRICE_JUMP_PRECISION_FLOOR: f64 = 0.60;
 
-const FRAUDS: [SuspicionType; 7] = [
+const FRAUDS: [SuspicionType; 8] = [
     SuspicionType::RapidOwnershipChanges,
     SuspicionType::LocationAnomaly,
     SuspicionType::PriceAnomaly,
@@ -31,6 +32,7 @@ const FRAUDS: [SuspicionType; 7] = [
     SuspicionType::MissingVerification,
     SuspicionType::TamperedRecord,
     SuspicionType::ActivityAfterExit,
+    SuspicionType::ValuationOutlier,
 ];
 
 /// One animal's chain as the log holds it, and what the detector found on it.
@@ -41,6 +43,8 @@ struct Life {
     state: Option<StreamState>,
     hour: u64,
     found: BTreeSet<SuspicionType>,
+    /// Every animal's latest value so far, as the detector keeps them across the herd.
+    peers: ValuationPeers,
 }
 
 impl Life {
@@ -92,9 +96,14 @@ impl Life {
                 self.head = folded.head;
                 self.state = Some(folded.state);
                 if let Some(before) = before {
-                    for finding in detect_fraud(&before, envelope) {
+                    let mut findings = detect_fraud(&before, envelope);
+                    findings.extend(self.peers.judge(&before, envelope));
+                    for finding in findings {
                         self.raise(finding);
                     }
+                }
+                if let Some(StreamState::Cattle(animal)) = &self.state {
+                    self.peers.record(animal);
                 }
             }
             Err(refusal) => {
@@ -220,9 +229,11 @@ fn honest_life(life: &mut Life, dice: &mut Dice, nlis: &str) {
     life.receive(&second);
 }
 
-/// One fraud of `kind` committed on the animal's life; false when the animal's life makes
-/// it impossible (a verified stud animal cannot be an unverified high value).
-fn commit_fraud(life: &mut Life, kind: SuspicionType, nlis: &str) -> bool {
+/// One fraud of `kind` committed on the animal's life, and every rule it truly breaks (a
+/// value pumped past $10,000 unverified is also far outside what an Angus is worth); none
+/// when the animal's life makes it impossible (a verified stud cannot be an unverified high
+/// value).
+fn commit_fraud(life: &mut Life, kind: SuspicionType, nlis: &str) -> Vec<SuspicionType> {
     let id = life.id;
     let owner = life.cattle().map_or(1, |c| c.client_id);
     match kind {
@@ -238,12 +249,13 @@ fn commit_fraud(life: &mut Life, kind: SuspicionType, nlis: &str) -> bool {
             life.send(json!({"type": "RECORD_LOCATION", "data": {"cattleId": id, "latitude": -31.95, "longitude": 115.86}}), 1);
         }
         SuspicionType::PriceAnomaly => {
+            // Written down by three fifths overnight, before a sale to a friend: a jump, yet
+            // a value ordinary enough for the breed.
             let value = life
                 .cattle()
                 .and_then(|c| c.current_valuation)
                 .unwrap_or(200_000);
-            let inflated = (value * 3).min(900_000);
-            life.send(json!({"type": "RECORD_VALUATION", "data": {"cattleId": id, "amountCents": inflated.max(value + value / 2 + 1), "method": "MARKET"}}), 24);
+            life.send(json!({"type": "RECORD_VALUATION", "data": {"cattleId": id, "amountCents": value * 2 / 5, "method": "MARKET"}}), 24);
         }
         SuspicionType::DuplicateNlis => {
             let claim = CattleCreated {
@@ -264,19 +276,32 @@ fn commit_fraud(life: &mut Life, kind: SuspicionType, nlis: &str) -> bool {
             );
             life.receive(&envelope);
         }
-        SuspicionType::MissingVerification => {
+        SuspicionType::MissingVerification | SuspicionType::ValuationOutlier => {
             if life.cattle().is_some_and(|c| c.verifications.len() >= 2) {
-                return false;
+                return Vec::new();
             }
-            // Pumped up in steps small enough to pass as revaluations, past $10,000 unverified.
+            // Pumped up in steps small enough to pass as revaluations: past $10,000, or to
+            // $7,000 and more (over three times an ordinary Angus) but under it.
+            let ceiling = match kind {
+                SuspicionType::MissingVerification => 1_000_000,
+                _ => 700_000,
+            };
             let mut value = life
                 .cattle()
                 .and_then(|c| c.current_valuation)
                 .unwrap_or(200_000);
-            while value < 1_000_000 {
-                value = value * 7 / 5;
+            while value < ceiling {
+                value = (value * 7 / 5).min(if ceiling == 1_000_000 {
+                    i64::MAX
+                } else {
+                    990_000
+                });
                 life.send(json!({"type": "RECORD_VALUATION", "data": {"cattleId": id, "amountCents": value, "method": "MARKET"}}), 24 * 30);
             }
+            return match kind {
+                SuspicionType::MissingVerification => vec![kind, SuspicionType::ValuationOutlier],
+                _ => vec![kind],
+            };
         }
         SuspicionType::TamperedRecord => {
             let head = life.head.clone();
@@ -309,7 +334,7 @@ fn commit_fraud(life: &mut Life, kind: SuspicionType, nlis: &str) -> bool {
             life.receive(&late);
         }
     }
-    true
+    vec![kind]
 }
 
 #[test]
@@ -317,6 +342,7 @@ fn each_rule_finds_its_fraud_and_rarely_mistakes_honest_noise() {
     let mut dice = Dice(0x1CA7_71E5);
     let mut labels: BTreeSet<(i64, SuspicionType)> = BTreeSet::new();
     let mut found: BTreeSet<(i64, SuspicionType)> = BTreeSet::new();
+    let mut peers = ValuationPeers::default();
     for n in 0..ANIMALS {
         let nlis = format!("QLT{n:013}");
         let mut life = Life {
@@ -326,15 +352,17 @@ fn each_rule_finds_its_fraud_and_rarely_mistakes_honest_noise() {
             state: None,
             hour: 0,
             found: BTreeSet::new(),
+            peers: std::mem::take(&mut peers),
         };
         honest_life(&mut life, &mut dice, &nlis);
         if dice.roll(FRAUD_ONE_IN) == 0 {
             let kind = FRAUDS[dice.roll(FRAUDS.len() as u64) as usize];
-            if commit_fraud(&mut life, kind, &nlis) {
-                labels.insert((life.id, kind));
+            for broken in commit_fraud(&mut life, kind, &nlis) {
+                labels.insert((life.id, broken));
             }
         }
         found.extend(life.found.iter().map(|kind| (life.id, *kind)));
+        peers = life.peers;
     }
     println!("rule                      labelled  found  true+  precision  recall");
     let mut failures = Vec::new();

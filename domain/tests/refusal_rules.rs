@@ -189,3 +189,53 @@ fn a_key_nobody_trusts_is_tampering() {
     let found = detect_refused(animal.cattle(), &forged, &refusal, &Ed25519).expect("a finding");
     assert_eq!(found.suspicion, SuspicionType::TamperedRecord);
 }
+
+fn claim(client: i64) -> CreateCattle {
+    match Command::parse_valid(&register(client)).expect("a valid command") {
+        Command::CreateCattle(claim) => claim,
+        _ => panic!("a registration"),
+    }
+}
+
+#[test]
+fn a_registration_refused_for_another_herd_is_a_duplicate_nlis_named_by_its_claim() {
+    let animal = Animal::registered(7);
+    let found =
+        detect_rejected_registration(animal.cattle(), &claim(12), "usr_x").expect("a finding");
+    assert_eq!(found.suspicion, SuspicionType::DuplicateNlis);
+    assert_eq!(found.severity, RiskLevel::Critical);
+    assert_eq!(found.evidence["claimedFor"], 12);
+    assert_eq!(found.evidence["registeredTo"], 7);
+    assert_eq!(found.evidence["claimedBy"], "usr_x");
+    // The same claim sent again is the same finding; another client's is another.
+    assert_eq!(
+        detect_rejected_registration(animal.cattle(), &claim(12), "usr_x"),
+        Some(found.clone())
+    );
+    assert_ne!(
+        detect_rejected_registration(animal.cattle(), &claim(13), "usr_x").map(|f| f.alert_id),
+        Some(found.alert_id)
+    );
+}
+
+#[test]
+fn a_registration_sent_again_for_the_same_herd_or_while_an_alert_is_open_raises_nothing() {
+    let animal = Animal::registered(7);
+    assert_eq!(
+        detect_rejected_registration(animal.cattle(), &claim(7), "usr_x"),
+        None
+    );
+    let found =
+        detect_rejected_registration(animal.cattle(), &claim(12), "usr_x").expect("a finding");
+    let mut alerted = animal.cattle().clone();
+    alerted.open_alerts.push(OpenAlert {
+        alert_id: found.alert_id.clone(),
+        suspicion: found.suspicion,
+        severity: found.severity,
+        raised_at: "2024-02-09T00:00:00.000Z".into(),
+    });
+    assert_eq!(
+        detect_rejected_registration(&alerted, &claim(13), "usr_y"),
+        None
+    );
+}

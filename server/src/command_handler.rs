@@ -9,6 +9,7 @@ mod parties;
 mod publishing;
 mod stream_base;
 mod stream_head;
+mod tag_claims;
 
 use crate::accounts::{Accounts, Actor};
 use crate::checked_signatures::CheckedSignatures;
@@ -19,10 +20,11 @@ use crate::telemetry;
 use crate::written_streams::WrittenStreams;
 use app::model::{CommandAck, CommandFailure};
 use domain::{
-    authorize, decide, decide_offer, idempotency_key, payload_hash, role_may_send, Command,
-    DecidedEvent, Forbidden, Rejection, RequestKey,
+    authorize, decide, decide_offer, idempotency_key, payload_hash, role_may_send, CattleId,
+    Command, DecidedEvent, Forbidden, FraudFinding, Rejection, RequestKey, SigningKeyPair,
 };
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 use stream_base::{HeadSource, StreamBase};
 use tracing::Instrument;
 
@@ -45,6 +47,9 @@ enum Halt {
     Duplicate(CommandAck),
     /// The command is refused, or the registry could not handle it now.
     Failed(CommandFailure),
+    /// The command is refused, and the attempt is a fraud finding on this animal, raised
+    /// once the stream's turn is let go.
+    Suspicious(CommandFailure, CattleId, Box<FraudFinding>),
 }
 
 impl From<CommandFailure> for Halt {
@@ -63,6 +68,9 @@ pub struct CommandHandler {
     accepted: AcceptedFacts,
     written: WrittenStreams,
     sealed: CheckedSignatures,
+    /// The fraud detector's key, when this instance runs it: refused registrations of a tag
+    /// another herd holds are raised as alerts.
+    detector: Option<Arc<SigningKeyPair>>,
 }
 
 /// The refusal of a command the user may not send.
@@ -129,7 +137,15 @@ impl CommandHandler {
             catch_up,
             written: WrittenStreams::default(),
             sealed: CheckedSignatures::default(),
+            detector: None,
         }
+    }
+
+    /// Raises a refused registration of a tag another herd holds as a fraud alert, signed
+    /// with the fraud `detector`'s key.
+    pub fn raising_tag_claims(mut self, detector: Arc<SigningKeyPair>) -> Self {
+        self.detector = Some(detector);
+        self
     }
 
     /// Tells the views sharing `checked` of the signatures this handler makes, so they do
@@ -168,6 +184,12 @@ impl CommandHandler {
         let result = match steps.instrument(span.clone()).await {
             Ok(ack) | Err(Halt::Duplicate(ack)) => Ok(ack),
             Err(Halt::Failed(failure)) => Err(failure),
+            Err(Halt::Suspicious(failure, cattle_id, finding)) => {
+                self.raise_tag_claim(cattle_id, &finding)
+                    .instrument(span.clone())
+                    .await;
+                Err(failure)
+            }
         };
         let outcome = telemetry::outcome_label(&result);
         span.record("outcome", outcome);
@@ -251,18 +273,40 @@ impl CommandHandler {
                 None => decisions,
             }),
             Err(Rejection::Invalid(errors)) => Err(CommandFailure::Invalid { errors }.into()),
-            Err(rejection) => Err(self.refused_unless_accepted(command, rejection).await),
+            Err(rejection) => Err(self.refused_at_the_door(received, base, rejection).await),
+        }
+    }
+
+    /// The refusal of a command `decide` rejected, raising the attempt as a fraud finding
+    /// where it is one (a tag another herd holds, registered again).
+    async fn refused_at_the_door(
+        &self,
+        received: &Received<'_>,
+        base: &StreamBase,
+        rejection: Rejection,
+    ) -> Halt {
+        let command = &received.command;
+        match self.refused_unless_accepted(command, &rejection).await {
+            Halt::Failed(failure @ CommandFailure::Rejected { .. }) => {
+                match self.tag_claim(received.actor, base, command, &rejection) {
+                    Some(finding) => {
+                        Halt::Suspicious(failure, command.cattle_id(), Box::new(finding))
+                    }
+                    None => Halt::Failed(failure),
+                }
+            }
+            halt => halt,
         }
     }
 
     /// The refusal of `command`, unless it is a registration accepted before as exactly this
     /// command: sent again, it is the same fact, not a conflict, and the original is named.
-    async fn refused_unless_accepted(&self, command: &Command, rejection: Rejection) -> Halt {
+    async fn refused_unless_accepted(&self, command: &Command, rejection: &Rejection) -> Halt {
         match self.accepted.original_registration(command).await {
             Ok(Some(original)) => {
                 Halt::Duplicate(duplicate_ack(original, command.cattle_id().0, 1))
             }
-            Ok(None) => Halt::Failed(refused(rejection)),
+            Ok(None) => Halt::Failed(refused(rejection.clone())),
             Err(failure) => Halt::Failed(failure),
         }
     }

@@ -156,7 +156,7 @@ pub async fn start(
     check_topics(&brokers, &topics, layout).await?;
 
     let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
-    let detector_key = keys::fraud_detector_key(&settings.data_dir)?;
+    let detector_key = Arc::new(keys::fraud_detector_key(&settings.data_dir)?);
     // Recorded from the first command on; `/metrics` renders it.
     crate::telemetry::exporter();
     let trusted = TrustedKeys::new([key.public_key_hex()])
@@ -193,8 +193,11 @@ pub async fn start(
         topics.cattle_events(),
         crate::golden::PROJECTION.as_str(),
     );
-    let commands = CommandHandler::new(db.clone(), publisher, accounts.clone(), catch_up)
+    let mut commands = CommandHandler::new(db.clone(), publisher, accounts.clone(), catch_up)
         .remembering_signatures(trusted.checked().clone());
+    if settings.fraud_detector {
+        commands = commands.raising_tag_claims(detector_key.clone());
+    }
     let following = commands.follow(&hub);
     let cache: SharedCache = match &settings.redis_url {
         Some(url) => Arc::new(RedisCache::new(url)?),

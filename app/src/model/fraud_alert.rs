@@ -46,6 +46,7 @@ pub fn suspicion_words(suspicion: SuspicionType) -> &'static str {
         SuspicionType::MissingVerification => "High value, unverified",
         SuspicionType::TamperedRecord => "Record failed verification",
         SuspicionType::ActivityAfterExit => "Activity after death or exit",
+        SuspicionType::ValuationOutlier => "Value far outside breed and herd",
     }
 }
 

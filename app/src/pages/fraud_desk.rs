@@ -177,29 +177,40 @@ fn minute_of(instant: &str) -> String {
         .replace('T', " ")
 }
 
+/// The evidence as name and value rows: nested facts (a breed's median and spread) under
+/// their parent's name, absent ones left out.
+fn evidence_rows(parent: &str, facts: &serde_json::Value) -> Vec<(String, String)> {
+    let Some(facts) = facts.as_object() else {
+        return Vec::new();
+    };
+    facts
+        .iter()
+        .flat_map(|(name, value)| {
+            let name = if parent.is_empty() {
+                name.clone()
+            } else {
+                format!("{parent} {name}")
+            };
+            match (value, value.as_str(), value.as_f64()) {
+                (serde_json::Value::Null, ..) => Vec::new(),
+                (serde_json::Value::Object(_), ..) => evidence_rows(&name, value),
+                (_, Some(text), _) => vec![(name, text.to_string())],
+                (_, None, Some(number)) if number.fract() != 0.0 => {
+                    vec![(name, format!("{number:.2}"))]
+                }
+                _ => vec![(name, value.to_string())],
+            }
+        })
+        .collect()
+}
+
 /// One alert: what, how serious, on which animal, the evidence, and its state or the form
 /// that resolves it.
 #[component]
 fn AlertCard(alert: FraudAlert, resolves: bool) -> impl IntoView {
     let severity = alert.severity.as_str();
     let badge = format!("badge risk-{}", severity.to_lowercase());
-    let evidence: Vec<(String, String)> = alert
-        .evidence
-        .as_object()
-        .map(|facts| {
-            facts
-                .iter()
-                .map(|(name, value)| {
-                    let shown = match (value.as_str(), value.as_f64()) {
-                        (Some(text), _) => text.to_string(),
-                        (None, Some(number)) if number.fract() != 0.0 => format!("{number:.2}"),
-                        _ => value.to_string(),
-                    };
-                    (name.clone(), shown)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let evidence = evidence_rows("", &alert.evidence);
     let animal = if alert.nlis_id.is_empty() {
         format!("animal {}", alert.cattle_id)
     } else {
@@ -279,5 +290,29 @@ pub fn FraudDeskLink() -> impl IntoView {
                 <span class="count" data-testid="fraud-count" title="open alerts">{count}</span>
             })}
         </a>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evidence_rows;
+    use serde_json::json;
+
+    #[test]
+    fn nested_evidence_is_named_by_its_parent_and_absent_facts_are_left_out() {
+        let rows = evidence_rows(
+            "",
+            &json!({"amountCents": 880000, "breed": {"median": 200000.0, "peers": 60},
+                    "herd": null, "ratio": 4.4}),
+        );
+        assert_eq!(
+            rows,
+            [
+                ("amountCents".to_string(), "880000".to_string()),
+                ("breed median".to_string(), "200000.0".to_string()),
+                ("breed peers".to_string(), "60".to_string()),
+                ("ratio".to_string(), "4.40".to_string()),
+            ]
+        );
     }
 }

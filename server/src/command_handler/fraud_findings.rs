@@ -54,8 +54,8 @@ pub struct FindingToRaise<'a> {
     pub cattle_id: CattleId,
     /// What the rules found.
     pub finding: &'a FraudFinding,
-    /// The event that raised it.
-    pub cause: &'a str,
+    /// The event that raised it (none for a command refused at the door).
+    pub cause: Option<&'a str>,
     /// The detector has folded the stream up to this sequence: the alert goes after it.
     pub after_sequence: u64,
     /// An earlier event of the same finding that lost a race for its place in the chain
@@ -155,11 +155,7 @@ impl CommandHandler {
         if self.accepted.original_of(&key, ask_golden).await?.is_some() {
             return Ok(AlertRaised::AlreadyRaised);
         }
-        if animal
-            .open_alerts
-            .iter()
-            .any(|open| open.alert_id == finding.alert_id || open.suspicion == finding.suspicion)
-        {
+        if finding.is_open_on(animal) {
             return Ok(AlertRaised::StillOpen);
         }
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
@@ -171,7 +167,7 @@ impl CommandHandler {
             occurred_at: now.clone(),
             recorded_at: now,
             correlation_id: None,
-            causation_id: Some(raising.cause.to_string()),
+            causation_id: raising.cause.map(str::to_string),
             source_system: SourceSystem::ICattle,
             created_by: Some(FRAUD_DETECTOR_AUTHOR.to_string()),
             payload: decided.payload,

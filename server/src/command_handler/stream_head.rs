@@ -29,7 +29,7 @@ impl CommandHandler {
             .await?
         {
             Ok(()) => Ok(StreamBase::new_stream()),
-            Err(rejection) => Err(self.refused_unless_accepted(command, rejection).await),
+            Err(rejection) => Err(self.refused_unless_accepted(command, &rejection).await),
         }
     }
 

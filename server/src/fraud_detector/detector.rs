@@ -1,7 +1,8 @@
 //! The detector as a view of the log. Each batch is read twice: first, with no transaction
 //! open, it is folded on the heads the detector keeps, the rules run on the state before each
-//! event (`domain::detect_fraud` on what the chain accepted, `domain::detect_refused` on what
-//! it refused) and the findings are raised; then, like any SQL view, the same fold's heads
+//! event (`domain::detect_fraud`, and `ValuationPeers::judge` against every animal's latest
+//! value, on what the chain accepted; `domain::detect_refused` on what it refused) and the
+//! findings are raised; then, like any SQL view, the same fold's heads
 //! and the batch's checkpoints are written in one transaction. Nothing is held open while a
 //! finding waits for the golden record (on SQLite that would stop every other view), and a
 //! crash between the two raises the findings again on the replay, which the command handler
@@ -19,11 +20,11 @@ use domain::payloads::FraudDetected;
 use domain::{
     detect_fraud, detect_refused, fold_verified_with, upcast, CattleId, ChainHead, EventEnvelope,
     EventPayload, EventType, FraudFinding, SigningKeyPair, StreamRefusal, StreamState,
-    VerificationFailure,
+    ValuationPeers, VerificationFailure,
 };
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The checkpoint name of the detector.
 pub const PROJECTION: ViewName = ViewName::FraudDetector;
@@ -43,6 +44,9 @@ struct DetectorFolds {
     trusted: TrustedKeys,
     /// The detector's public key: its own events that lost a race are raised again.
     own_key: String,
+    /// Every animal's latest value, for judging a valuation against its breed and herd;
+    /// loaded from the stored heads with the first batch, then kept by the raising fold.
+    peers: Arc<Mutex<Option<ValuationPeers>>>,
 }
 
 /// A finding, the animal it is about and the event that raised it.
@@ -63,16 +67,17 @@ impl FraudDetector {
         db: DatabaseConnection,
         trusted: TrustedKeys,
         commands: CommandHandler,
-        key: SigningKeyPair,
+        key: Arc<SigningKeyPair>,
     ) -> Self {
         Self {
             folds: DetectorFolds {
                 db,
                 trusted,
                 own_key: key.public_key_hex(),
+                peers: Arc::default(),
             },
             commands,
-            key: Arc::new(key),
+            key,
         }
     }
 
@@ -96,12 +101,14 @@ impl FraudDetector {
         }
         let mut heads =
             stream_heads::load(&folds.db, PROJECTION.as_str(), stream_ids(&fresh)).await?;
-        let suspected = folds.fold(&fresh, &mut heads, &mut BTreeMap::new())?;
+        let mut peers = folds.peers().await?;
+        let suspected = folds.fold(&fresh, &mut heads, &mut BTreeMap::new(), Some(&mut peers))?;
+        *folds.peers.lock().unwrap_or_else(PoisonError::into_inner) = Some(peers);
         for suspect in &suspected {
             let raising = FindingToRaise {
                 cattle_id: suspect.cattle_id,
                 finding: &suspect.finding,
-                cause: &suspect.cause,
+                cause: Some(&suspect.cause),
                 after_sequence: suspect.after_sequence,
                 refused: suspect.refused.as_deref(),
             };
@@ -133,13 +140,34 @@ fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value, DbErr> {
 }
 
 impl DetectorFolds {
+    /// The animals' latest values: those in memory, or else every stored head's.
+    async fn peers(&self) -> Result<ValuationPeers, DbErr> {
+        let kept = self
+            .peers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(peers) = kept {
+            return Ok(peers);
+        }
+        let mut peers = ValuationPeers::default();
+        for state in stream_heads::all_states(&self.db, PROJECTION.as_str()).await? {
+            if let StreamState::Cattle(animal) = state {
+                peers.record(&animal);
+            }
+        }
+        Ok(peers)
+    }
+
     /// Folds `fresh` on `heads`, answering the findings; the heads it changed are kept in
-    /// `changed` as the JSON `view_heads` stores.
+    /// `changed` as the JSON `view_heads` stores. With `peers`, valuations are judged
+    /// against them too, and they learn each animal's new value.
     fn fold(
         &self,
         fresh: &[Fresh<'_>],
         heads: &mut HashMap<i64, StreamHead>,
         changed: &mut BTreeMap<i64, (serde_json::Value, serde_json::Value)>,
+        mut peers: Option<&mut ValuationPeers>,
     ) -> Result<Vec<Suspected>, DbErr> {
         let checked = self.trusted.checked();
         let mut suspected = Vec::new();
@@ -160,8 +188,16 @@ impl DetectorFolds {
                 match fold_verified_with(envelope, &head, state, message.trusted, checked) {
                     Ok(folded) => {
                         changed.insert(id, (to_json(&folded.head)?, to_json(&folded.state)?));
+                        let findings = before.map_or_else(Vec::new, |before| {
+                            accepted_findings(&before, envelope, peers.as_deref())
+                        });
+                        if let (Some(peers), StreamState::Cattle(animal)) =
+                            (peers.as_deref_mut(), &folded.state)
+                        {
+                            peers.record(animal);
+                        }
                         heads.insert(id, (folded.head, folded.state));
-                        before.map_or_else(Vec::new, |before| detect_fraud(&before, envelope))
+                        findings
                     }
                     Err(refusal) => {
                         if let Some(lost) = self.lost_race(envelope, &refusal, head.sequence) {
@@ -225,6 +261,18 @@ impl DetectorFolds {
     }
 }
 
+/// What the rules make of an event the animal's chain accepted: the animal's own rules, and
+/// its value against its peers' where the peers are known.
+fn accepted_findings(
+    before: &domain::CattleState,
+    envelope: &EventEnvelope,
+    peers: Option<&ValuationPeers>,
+) -> Vec<FraudFinding> {
+    let mut findings = detect_fraud(before, envelope);
+    findings.extend(peers.and_then(|peers| peers.judge(before, envelope)));
+    findings
+}
+
 /// What the rules make of an event the animal's chain refused.
 fn refused_findings(
     before: Option<domain::CattleState>,
@@ -260,7 +308,7 @@ impl SqlView for DetectorFolds {
         let mut heads = stream_heads::load(txn, PROJECTION.as_str(), stream_ids(fresh)).await?;
         let mut changed = BTreeMap::new();
         // The findings were raised before this transaction began.
-        self.fold(fresh, &mut heads, &mut changed)?;
+        self.fold(fresh, &mut heads, &mut changed, None)?;
         stream_heads::save(txn, PROJECTION.as_str(), changed).await?;
         Ok(vec![Applied::Passed; fresh.len()])
     }

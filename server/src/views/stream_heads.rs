@@ -37,6 +37,24 @@ pub async fn load<C: ConnectionTrait>(
     Ok(heads)
 }
 
+/// The states of every stream `projection` keeps, for a view that starts with them in memory.
+pub async fn all_states<C: ConnectionTrait>(
+    db: &C,
+    projection: &str,
+) -> Result<Vec<StreamState>, DbErr> {
+    let rows = view_head::Entity::find()
+        .filter(view_head::Column::Projection.eq(projection))
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let id = row.aggregate_id;
+            serde_json::from_value(row.state)
+                .map_err(|e| DbErr::Custom(format!("stream {id}: {e}")))
+        })
+        .collect()
+}
+
 /// Stores the heads of `heads` (head and state as JSON) for `projection`, replacing older ones.
 pub async fn save(
     txn: &DatabaseTransaction,
