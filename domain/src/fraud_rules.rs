@@ -7,8 +7,8 @@ use crate::payloads::{
     EventPayload, FraudDetected, LocationRecorded, OwnershipTransfer, ValuationUpdated,
 };
 use crate::{
-    timestamp_millis, CattleId, CattleState, DecidedEvent, EventEnvelope, EventType, RiskLevel,
-    SuspicionType,
+    dollars, timestamp_millis, CattleId, CattleState, DecidedEvent, EventEnvelope, EventType,
+    RiskLevel, SuspicionType,
 };
 use serde_json::{json, Value};
 
@@ -202,8 +202,8 @@ fn unverified_value(before: &CattleState, event: &EventEnvelope) -> Option<Fraud
                 SuspicionType::MissingVerification,
                 RiskLevel::Medium,
                 format!(
-                    "valued at {} cents with {} identity checks",
-                    v.amount_cents,
+                    "valued at {} with {} identity checks",
+                    dollars(v.amount_cents),
                     before.verifications.len()
                 ),
                 json!({"amountCents": v.amount_cents, "verifications": before.verifications}),

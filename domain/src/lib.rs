@@ -12,8 +12,8 @@
 //! - consumer: `EventEnvelope::from_json_str(text)` -> `verify_next(&envelope, &head)` ->
 //!   `apply(state, &envelope)` (or `apply_client` for CLIENT_REGISTERED) -> store both;
 //!   the fraud detector also runs `detect_fraud(&state_before, &envelope)` and
-//!   `ValuationPeers::judge` on what the chain accepted and `detect_refused` on what it
-//!   refused; the command handler runs `detect_rejected_registration` on a registration it
+//!   `ValuationPeers::judge` on what the chain accepted, and `detect_refused` and
+//!   `detect_repeated_refusals` on what it refused; the command handler runs `detect_rejected_registration` on a registration it
 //!   refuses.
 //! - `verify` subcommand: `KeyRegistry::from_json(keys)` -> `verify_json_lines(text, &keys)`;
 //!   print the `ChainReport` and exit non-zero unless `report.is_ok()`.
@@ -35,11 +35,13 @@ mod field_error;
 mod fraud_rules;
 mod livestock_terms;
 pub mod merkle;
+pub mod money;
 pub mod payloads;
 mod protocol;
 mod provenance;
 mod refusal_rules;
 mod rejection;
+mod repeated_refusals;
 mod request_key;
 mod scoring;
 mod source_system;
@@ -74,11 +76,13 @@ pub use merkle::{
     consistency_proof, inclusion_proof, tree_root, verify_consistency, verify_inclusion,
     MerkleFrontier, MerkleTree,
 };
+pub use money::dollars;
 pub use payloads::EventPayload;
 pub use protocol::*;
 pub use provenance::{Provenance, RiskLevel, SuspicionType, VerificationKind};
-pub use refusal_rules::{detect_refused, detect_rejected_registration};
+pub use refusal_rules::{detect_refused, detect_rejected_registration, tampering};
 pub use rejection::Rejection;
+pub use repeated_refusals::{detect_repeated_refusals, RefusedRecord, REPEATED_REFUSALS};
 pub use request_key::{
     has_natural_ref, named_by_request, request_ref, RequestKey, REQUEST_KEY_HEADER, REQUEST_KEY_MAX,
 };

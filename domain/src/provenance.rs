@@ -52,6 +52,8 @@ wire_enum! {
         ActivityAfterExit = "ACTIVITY_AFTER_EXIT",
         /// A valuation far outside what the animal's breed and herd are valued at.
         ValuationOutlier = "VALUATION_OUTLIER",
+        /// Records signed with one key were refused for tampering again and again.
+        RepeatedRefusals = "REPEATED_REFUSALS",
     }
 }
 
@@ -62,7 +64,8 @@ impl SuspicionType {
             SuspicionType::DuplicateNlis | SuspicionType::TamperedRecord => 50,
             SuspicionType::RapidOwnershipChanges
             | SuspicionType::LocationAnomaly
-            | SuspicionType::ActivityAfterExit => 25,
+            | SuspicionType::ActivityAfterExit
+            | SuspicionType::RepeatedRefusals => 25,
             SuspicionType::PriceAnomaly | SuspicionType::ValuationOutlier => 15,
             SuspicionType::MissingVerification => 10,
         }

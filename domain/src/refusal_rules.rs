@@ -21,32 +21,41 @@ pub fn detect_refused(
     refusal: &StreamRefusal,
     check: &impl SignatureCheck,
 ) -> Option<FraudFinding> {
+    if let Some(why) = tampering(refusal) {
+        let found = tampered(event, &why);
+        return (!found.is_open_on(before)).then_some(found);
+    }
     let found = match refusal {
-        StreamRefusal::UnknownKey(key) => Some(tampered(
-            event,
-            &format!("signed by {key}, a key the registry does not know"),
-        )),
-        StreamRefusal::Verification(failure) => match failure {
-            VerificationFailure::SequenceGap { .. } | VerificationFailure::ChainLink { .. } => {
-                second_registration(before, event, check)
-            }
-            VerificationFailure::PayloadHash { .. }
+        StreamRefusal::Verification(
+            VerificationFailure::SequenceGap { .. } | VerificationFailure::ChainLink { .. },
+        ) => second_registration(before, event, check),
+        StreamRefusal::Rule(ApplyError::Rule(
+            Rejection::Deceased | Rejection::FinalStatus { .. },
+        )) => Some(after_exit(before, event)),
+        _ => None,
+    }?;
+    (!found.is_open_on(before)).then_some(found)
+}
+
+/// Why `refusal` shows a record altered or forged, when it does: a signature, hash or author
+/// that does not hold up, or a key nobody trusts. A race (two writers on one head, and what
+/// each then builds on its lost event) breaks only the chain, and is not tampering.
+pub fn tampering(refusal: &StreamRefusal) -> Option<String> {
+    match refusal {
+        StreamRefusal::UnknownKey(key) => {
+            Some(format!("signed by {key}, a key the registry does not know"))
+        }
+        StreamRefusal::Verification(
+            failure @ (VerificationFailure::PayloadHash { .. }
             | VerificationFailure::IdempotencyKey { .. }
             | VerificationFailure::EventHash
             | VerificationFailure::Signature
             | VerificationFailure::MerkleRoot { .. }
             | VerificationFailure::UnknownKey { .. }
-            | VerificationFailure::NotTheAuthor { .. } => {
-                Some(tampered(event, &failure.to_string()))
-            }
-            VerificationFailure::Malformed(_) | VerificationFailure::Duplicate { .. } => None,
-        },
-        StreamRefusal::Rule(ApplyError::Rule(
-            Rejection::Deceased | Rejection::FinalStatus { .. },
-        )) => Some(after_exit(before, event)),
-        StreamRefusal::Rule(_) => None,
-    }?;
-    (!found.is_open_on(before)).then_some(found)
+            | VerificationFailure::NotTheAuthor { .. }),
+        ) => Some(failure.to_string()),
+        StreamRefusal::Verification(_) | StreamRefusal::Rule(_) => None,
+    }
 }
 
 /// A CATTLE_CREATED for a tag already registered, signed as a first event, naming another

@@ -9,7 +9,7 @@
 
 use crate::fraud_rules::{finding, FraudFinding, MIN_VERIFICATIONS_FOR_VALUE};
 use crate::payloads::{EventPayload, ValuationUpdated};
-use crate::{CattleState, CattleStatus, EventEnvelope, RiskLevel, SuspicionType};
+use crate::{dollars, CattleState, CattleStatus, EventEnvelope, RiskLevel, SuspicionType};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -94,6 +94,15 @@ fn median_of(values: &mut [f64]) -> f64 {
         .copied()
         .fold(f64::NEG_INFINITY, f64::max);
     (lower + upper) / 2.0
+}
+
+/// A range as evidence, in whole cents.
+fn range_facts(range: &ValueRange) -> serde_json::Value {
+    json!({
+        "medianCents": range.median.round() as i64,
+        "spreadCents": range.spread.round() as i64,
+        "peers": range.peers,
+    })
 }
 
 /// Breeds are compared as people write them, without case or surrounding spaces.
@@ -186,16 +195,17 @@ impl ValuationPeers {
             SuspicionType::ValuationOutlier,
             RiskLevel::Medium,
             format!(
-                "valued at {cents} cents, {:.0} spreads from the median of {} other {} animals ({:.0} cents)",
+                "valued at {}, {:.0} spreads from the median of {} other {} animals ({})",
+                dollars(cents),
                 breed.distance(cents),
                 breed.peers,
                 before.breed.trim(),
-                breed.median
+                dollars(breed.median.round() as i64)
             ),
             json!({
                 "amountCents": cents,
-                "breed": {"median": breed.median.round(), "spread": breed.spread.round(), "peers": breed.peers},
-                "herd": herd.map(|h| json!({"median": h.median.round(), "spread": h.spread.round(), "peers": h.peers})),
+                "breed": range_facts(&breed),
+                "herd": herd.as_ref().map(range_facts),
                 "verifications": before.verifications.len(),
             }),
         );

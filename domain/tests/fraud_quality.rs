@@ -24,7 +24,7 @@ const RECALL_FLOOR: f64 = 0.95;
 /// is held to the common floor.
 const PRICE_JUMP_PRECISION_FLOOR: f64 = 0.60;
 
-const FRAUDS: [SuspicionType; 8] = [
+const FRAUDS: [SuspicionType; 9] = [
     SuspicionType::RapidOwnershipChanges,
     SuspicionType::LocationAnomaly,
     SuspicionType::PriceAnomaly,
@@ -33,7 +33,16 @@ const FRAUDS: [SuspicionType; 8] = [
     SuspicionType::TamperedRecord,
     SuspicionType::ActivityAfterExit,
     SuspicionType::ValuationOutlier,
+    SuspicionType::RepeatedRefusals,
 ];
+
+/// What the detector keeps across animals: every animal's latest value, and each key's
+/// records refused for tampering.
+#[derive(Default)]
+struct Detector {
+    peers: ValuationPeers,
+    refused: std::collections::BTreeMap<String, Vec<RefusedRecord>>,
+}
 
 /// One animal's chain as the log holds it, and what the detector found on it.
 struct Life {
@@ -43,8 +52,8 @@ struct Life {
     state: Option<StreamState>,
     hour: u64,
     found: BTreeSet<SuspicionType>,
-    /// Every animal's latest value so far, as the detector keeps them across the herd.
-    peers: ValuationPeers,
+    /// What the detector keeps across the herd.
+    detector: Detector,
 }
 
 impl Life {
@@ -97,19 +106,32 @@ impl Life {
                 self.state = Some(folded.state);
                 if let Some(before) = before {
                     let mut findings = detect_fraud(&before, envelope);
-                    findings.extend(self.peers.judge(&before, envelope));
+                    findings.extend(self.detector.peers.judge(&before, envelope));
                     for finding in findings {
                         self.raise(finding);
                     }
                 }
                 if let Some(StreamState::Cattle(animal)) = &self.state {
-                    self.peers.record(animal);
+                    self.detector.peers.record(animal);
                 }
             }
             Err(refusal) => {
-                if let Some(finding) =
-                    before.and_then(|before| detect_refused(&before, envelope, &refusal, &Ed25519))
-                {
+                let Some(before) = before else {
+                    return;
+                };
+                let mut findings: Vec<FraudFinding> =
+                    detect_refused(&before, envelope, &refusal, &Ed25519)
+                        .into_iter()
+                        .collect();
+                if let Some(record) = RefusedRecord::of(envelope, &refusal) {
+                    let key = envelope.cryptography.public_key.clone();
+                    let earlier = self.detector.refused.entry(key).or_default();
+                    findings.extend(detect_repeated_refusals(
+                        &before, envelope, &record, earlier,
+                    ));
+                    earlier.push(record);
+                }
+                for finding in findings {
                     self.raise(finding);
                 }
             }
@@ -303,16 +325,27 @@ fn commit_fraud(life: &mut Life, kind: SuspicionType, nlis: &str) -> Vec<Suspici
                 _ => vec![kind],
             };
         }
-        SuspicionType::TamperedRecord => {
-            let head = life.head.clone();
-            let decided = DecidedEvent {
-                event_type: EventType::HealthRecorded,
-                payload: json!({"kind": "WEIGHING", "weightKg": 410}),
-                event_ref: format!("tampered-{id}"),
+        SuspicionType::TamperedRecord | SuspicionType::RepeatedRefusals => {
+            // One weighing altered after signing; with a stolen key, three.
+            let times = if kind == SuspicionType::TamperedRecord {
+                1
+            } else {
+                REPEATED_REFUSALS
             };
-            let mut altered = life.seal_on(&head, decided, 1);
-            altered.payload["weightKg"] = json!(610);
-            life.receive(&altered);
+            for n in 0..times {
+                let head = life.head.clone();
+                let decided = DecidedEvent {
+                    event_type: EventType::HealthRecorded,
+                    payload: json!({"kind": "WEIGHING", "weightKg": 410}),
+                    event_ref: format!("tampered-{id}-{n}"),
+                };
+                let mut altered = life.seal_on(&head, decided, 1);
+                altered.payload["weightKg"] = json!(610 + n);
+                life.receive(&altered);
+            }
+            if kind == SuspicionType::RepeatedRefusals {
+                return vec![SuspicionType::TamperedRecord, kind];
+            }
         }
         SuspicionType::ActivityAfterExit => {
             life.send(json!({"type": "CHANGE_STATUS", "data": {"cattleId": id, "status": "DECEASED", "reason": "snakebite"}}), 24);
@@ -337,22 +370,29 @@ fn commit_fraud(life: &mut Life, kind: SuspicionType, nlis: &str) -> Vec<Suspici
     vec![kind]
 }
 
+fn seed_of(n: u64) -> [u8; 32] {
+    let mut seed = [7; 32];
+    seed[..8].copy_from_slice(&n.to_le_bytes());
+    seed
+}
+
 #[test]
 fn each_rule_finds_its_fraud_and_rarely_mistakes_honest_noise() {
     let mut dice = Dice(0x1CA7_71E5);
     let mut labels: BTreeSet<(i64, SuspicionType)> = BTreeSet::new();
     let mut found: BTreeSet<(i64, SuspicionType)> = BTreeSet::new();
-    let mut peers = ValuationPeers::default();
+    let mut detector = Detector::default();
     for n in 0..ANIMALS {
         let nlis = format!("QLT{n:013}");
         let mut life = Life {
             id: CattleId::for_nlis(&nlis).0,
-            key: SigningKeyPair::from_seed([7; 32]),
+            // Each animal's farmer signs with a key of their own.
+            key: SigningKeyPair::from_seed(seed_of(n)),
             head: ChainHead::default(),
             state: None,
             hour: 0,
             found: BTreeSet::new(),
-            peers: std::mem::take(&mut peers),
+            detector: std::mem::take(&mut detector),
         };
         honest_life(&mut life, &mut dice, &nlis);
         if dice.roll(FRAUD_ONE_IN) == 0 {
@@ -362,7 +402,7 @@ fn each_rule_finds_its_fraud_and_rarely_mistakes_honest_noise() {
             }
         }
         found.extend(life.found.iter().map(|kind| (life.id, *kind)));
-        peers = life.peers;
+        detector = life.detector;
     }
     println!("rule                      labelled  found  true+  precision  recall");
     let mut failures = Vec::new();

@@ -239,3 +239,80 @@ fn a_registration_sent_again_for_the_same_herd_or_while_an_alert_is_open_raises_
         None
     );
 }
+
+/// The refusal of `envelope` on the animal's head.
+fn refusal_of(animal: &Animal, envelope: &EventEnvelope) -> StreamRefusal {
+    fold_verified(envelope, &animal.head, animal.state.clone(), true).expect_err("refused")
+}
+
+#[test]
+fn a_key_whose_records_are_refused_three_times_is_repeated_refusals() {
+    let mut animal = Animal::registered(7);
+    let mut earlier: Vec<RefusedRecord> = Vec::new();
+    let mut raised = Vec::new();
+    for day in 1..=3 {
+        let head = animal.head.clone();
+        let mut altered = animal.seal_on(&head, &weigh());
+        altered.metadata.occurred_at = format!("2024-03-{day:02}T08:00:00.000Z");
+        let refusal = refusal_of(&animal, &altered);
+        let record = RefusedRecord::of(&altered, &refusal).expect("tampering");
+        // A copy of the same record delivered again counts once.
+        earlier.push(record.clone());
+        raised.push(detect_repeated_refusals(
+            animal.cattle(),
+            &altered,
+            &record,
+            &earlier,
+        ));
+    }
+    assert_eq!(raised[..2], [None, None]);
+    let found = raised[2].clone().expect("the third refusal raises");
+    assert_eq!(found.suspicion, SuspicionType::RepeatedRefusals);
+    assert_eq!(found.evidence["refused"], 3);
+    assert_eq!(found.evidence["animals"], 1);
+    assert_eq!(
+        found.evidence["publicKey"],
+        animal.key.public_key_hex().as_str()
+    );
+}
+
+#[test]
+fn records_refused_on_other_animals_count_and_copies_count_once() {
+    let mut animal = Animal::registered(7);
+    let head = animal.head.clone();
+    let mut altered = animal.seal_on(&head, &weigh());
+    altered.payload["weightKg"] = json!(999);
+    let refusal = refusal_of(&animal, &altered);
+    let record = RefusedRecord::of(&altered, &refusal).expect("tampering");
+    let elsewhere = |n: i64| RefusedRecord {
+        event_id: format!("evt_elsewhere_{n}"),
+        cattle_id: CattleId(n),
+        failure: "signature does not verify".into(),
+    };
+    let copies = [elsewhere(1), elsewhere(1), record.clone()];
+    assert_eq!(
+        detect_repeated_refusals(animal.cattle(), &altered, &record, &copies),
+        None,
+        "two distinct records"
+    );
+    let found = detect_repeated_refusals(
+        animal.cattle(),
+        &altered,
+        &record,
+        &[elsewhere(1), elsewhere(2)],
+    )
+    .expect("three records");
+    assert_eq!(found.evidence["animals"], 3);
+}
+
+#[test]
+fn a_race_is_not_tampering_and_is_not_counted() {
+    let mut animal = Animal::registered(7);
+    let head = animal.head.clone();
+    let first = animal.seal_on(&head, &weigh());
+    let second = animal.seal_on(&head, &weigh());
+    animal.accept(&first);
+    let refusal = refusal_of(&animal, &second);
+    assert_eq!(tampering(&refusal), None);
+    assert_eq!(RefusedRecord::of(&second, &refusal), None);
+}

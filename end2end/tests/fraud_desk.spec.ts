@@ -70,3 +70,52 @@ test('an impossible journey shows on the assessor\'s fraud desk live, is resolve
   await expect(farmerPage.getByTestId('forbidden')).toContainText('The fraud desk is for assessors');
   await expect(farmerPage.locator('nav >> text=Fraud desk')).toHaveCount(0);
 });
+
+test('a tag registered twice and a value far outside its breed reach the desk with their evidence', async ({ browser }) => {
+  const farmer = await newUser('FARMER');
+  const assessor = await newUser('ASSESSOR');
+  const home = await registerClient(farmer, 'Wirra Downs');
+  const other = await registerClient(farmer, 'Wirra North');
+  // A breed of this test's own, so its peers are the thirty animals valued here.
+  const breed = `Murray Grey ${uniqueNlis().slice(-6)}`;
+  const herd: number[] = [];
+  const tags: string[] = [];
+  for (let n = 0; n < 31; n++) {
+    tags.push(uniqueNlis());
+    const created = await applied(farmer, 'CREATE_CATTLE', { nlisId: tags[n], breed, sex: 'FEMALE', clientId: home });
+    herd.push(created.cattle_id);
+  }
+  for (const [n, cattleId] of herd.slice(0, 30).entries()) {
+    await applied(assessor, 'RECORD_VALUATION', { cattleId, amountCents: 180_000 + 1_000 * n, method: 'MARKET' });
+  }
+
+  const desk = await signedInPage(browser, assessor);
+  const errors = watchConsole(desk);
+  await desk.goto('/fraud');
+  await ready(desk);
+  await markDocument(desk);
+
+  // The same tag for the farmer's other client: refused, and raised on the animal holding it.
+  const nlis = tags[0];
+  const again = await farmer.api.post('/api/commands', {
+    data: { type: 'CREATE_CATTLE', data: { nlisId: nlis, breed, sex: 'FEMALE', clientId: other } },
+  });
+  expect(again.status()).toBe(409);
+  const claim = desk.locator('[data-testid="alert"]', { hasText: 'Tag registered twice' }).filter({ hasText: nlis });
+  await expect(claim).toBeVisible({ timeout: 20_000 });
+  await expect(claim).toContainText('CRITICAL');
+  await expect(claim.locator('.evidence')).toContainText(`claimedFor${other}`);
+
+  // Nine times the breed's median, in one valuation of an unverified animal.
+  const dear = herd[30];
+  await applied(assessor, 'RECORD_VALUATION', { cattleId: dear, amountCents: 1_800_000, method: 'MARKET' });
+  const outlier = desk.locator(`[data-testid="alert"]:has(a[href="/cattle/${dear}"])`, { hasText: 'Value far outside breed and herd' });
+  await expect(outlier).toBeVisible({ timeout: 20_000 });
+  await expect(outlier.locator('.evidence')).toContainText('breed median');
+  await expect(outlier.locator('.evidence')).toContainText('herd peers');
+  await expectNoReload(desk);
+  await desk.getByTestId('filter-rule').selectOption('VALUATION_OUTLIER');
+  await expect(outlier).toBeVisible();
+  await screenshotBoth(desk, 'fraud-desk-outlier');
+  expect(errors).toEqual([]);
+});

@@ -13,6 +13,8 @@ mod m0007_session_idle;
 mod m0008_transfer_offers;
 mod m0009_password_change;
 mod m0010_user_ids;
+mod m0011_refused_records;
+mod m0012_suspicions;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_transfer_offers::Migration),
             Box::new(m0009_password_change::Migration),
             Box::new(m0010_user_ids::Migration),
+            Box::new(m0011_refused_records::Migration),
+            Box::new(m0012_suspicions::Migration),
         ]
     }
 }

@@ -82,6 +82,15 @@ async fn detections(brokers: &str, topic: &str, id: i64) -> Vec<domain::EventEnv
         .collect()
 }
 
+/// The animal's rows in `suspicions`: "<suspicion> <confirmed>".
+async fn suspicions_of(db: &DatabaseConnection, id: i64) -> Vec<String> {
+    support::strings(
+        db,
+        &format!("SELECT suspicion_type || ' ' || CASE WHEN confirmed THEN 'true' ELSE 'false' END AS v FROM suspicions WHERE cattle_id = {id} ORDER BY suspicion_type"),
+    )
+    .await
+}
+
 /// The animal's alert as the fraud view holds it: id, suspicion, severity, resolved.
 async fn alert_of(db: &DatabaseConnection, id: i64) -> Vec<String> {
     support::eventually(WITHIN, "the alert in the fraud view", || async {
@@ -106,6 +115,14 @@ async fn on_the_fraud_topic(
         (!found.is_empty()).then_some(found)
     })
     .await
+}
+
+/// A publisher onto the instance's cattle log, as another system would write to it.
+fn log_publisher(server: &server::instance::Instance) -> EventPublisher {
+    EventPublisher::new(
+        idempotent_producer(&server.brokers).expect("a producer"),
+        server.topics.cattle_events(),
+    )
 }
 
 async fn detector_key(base: &str) -> String {
@@ -231,10 +248,7 @@ async fn a_tag_claimed_for_a_second_herd_is_raised_once_through_a_rebuild() {
     .await;
     let id = created["cattle_id"].as_i64().expect("an id");
     // A second registration reaches the log the way one from another system would.
-    let publisher = EventPublisher::new(
-        idempotent_producer(&server.brokers).expect("a producer"),
-        server.topics.cattle_events(),
-    );
+    let publisher = log_publisher(&server);
     let claim = support::created_envelope(&server_key, n);
     assert_eq!(claim.payload["clientId"], 4);
     publisher.publish(&claim).await.expect("published");
@@ -338,6 +352,11 @@ async fn a_tag_registered_twice_through_the_api_raises_an_alert_an_assessor_reso
     let raised = confidence_after(&db, id, 2).await;
     assert!(raised.0 < before.0, "risk rose: {before:?} -> {raised:?}");
     assert_eq!(raised.1, "CRITICAL");
+    assert_eq!(
+        suspicions_of(&db, id).await,
+        ["DUPLICATE_NLIS false"],
+        "the animal is suspected while the alert is open"
+    );
 
     // The same claim again is the same problem: refused, and no second alert.
     let (status, _) = support::post(&farmer, &format!("{base}/api/commands"), &register(2)).await;
@@ -365,8 +384,89 @@ async fn a_tag_registered_twice_through_the_api_raises_an_alert_an_assessor_reso
         before,
         "the risk fell back"
     );
+    assert!(
+        suspicions_of(&db, id).await.is_empty(),
+        "a false positive leaves no flag"
+    );
     let log = detections(&server.brokers, &server.topics.cattle_events(), id).await;
     assert_eq!(log.len(), 1, "the repeated claim raised nothing more");
     assert_eq!(support::count(&db, "fraud_alerts").await, 1);
+    server.stop().await;
+}
+
+/// Records signed with a key nobody trusts, against three animals: each is a tampered
+/// record on its animal, and the third makes the key itself suspect, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_key_refused_three_times_across_a_herd_raises_repeated_refusals_once() {
+    let mut settings = support::settings("fraud_repeated").await;
+    settings.fraud_detector = true;
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let db = support::connect(&settings).await;
+    let (farmer, _) = support::farmer_with_clients(&server, &[1]).await;
+    let herd = [4401, 4402, 4403];
+    let mut ids = Vec::new();
+    for n in herd {
+        let created = applied(
+            &farmer,
+            &base,
+            json!({"type": "CREATE_CATTLE",
+                "data": {"nlisId": support::nlis(n), "breed": "Angus", "sex": "FEMALE", "clientId": 1}}),
+        )
+        .await;
+        ids.push(created["cattle_id"].as_i64().expect("an id"));
+    }
+    let publisher = log_publisher(&server);
+    let stolen = support::test_key();
+    for n in herd {
+        let forged = support::created_envelope(&stolen, n);
+        publisher.publish(&forged).await.expect("published");
+        // The same forgery delivered twice is one refused record.
+        publisher.publish(&forged).await.expect("published");
+    }
+    let listed = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let alerts = support::eventually(WITHIN, "three tampered records and the key's alert", || async {
+        let kinds = support::strings(
+            &db,
+            &format!("SELECT suspicion_type AS v FROM fraud_alerts WHERE cattle_id IN ({listed}) ORDER BY suspicion_type"),
+        )
+        .await;
+        (kinds.len() >= 4).then_some(kinds)
+    })
+    .await;
+    assert_eq!(
+        alerts,
+        [
+            "REPEATED_REFUSALS",
+            "TAMPERED_RECORD",
+            "TAMPERED_RECORD",
+            "TAMPERED_RECORD"
+        ]
+    );
+    let repeated = row(
+        &db,
+        "SELECT CAST(evidence AS TEXT) AS evidence FROM fraud_alerts WHERE suspicion_type = 'REPEATED_REFUSALS'",
+        &["evidence"],
+    )
+    .await
+    .expect("the key's alert");
+    let evidence: Value = serde_json::from_str(&repeated[0]).expect("JSON evidence");
+    assert_eq!(evidence["publicKey"], stolen.public_key_hex().as_str());
+    assert_eq!(evidence["refused"], 3);
+    assert_eq!(evidence["animals"], 3);
+    // Kept with the detector's checkpoint, a moment after the alerts were raised.
+    support::eventually(WITHIN, "the refused records kept", || async {
+        (support::count(&db, "refused_records").await >= 3).then_some(())
+    })
+    .await;
+    assert_eq!(
+        support::count(&db, "refused_records").await,
+        3,
+        "copies are one record"
+    );
     server.stop().await;
 }

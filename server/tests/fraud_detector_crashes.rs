@@ -117,15 +117,6 @@ fn herd(key: &SigningKeyPair) -> (Vec<EventEnvelope>, BTreeMap<String, BTreeSet<
     (log, expected)
 }
 
-async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
-    db.query_all(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .expect("a query")
-        .into_iter()
-        .map(|row| row.try_get::<String>("", "v").expect("a string"))
-        .collect()
-}
-
 /// The last offset of each partition of `topic` that holds messages.
 async fn log_ends(brokers: &str, topic: &str) -> BTreeMap<i32, i64> {
     let (brokers, topic) = (brokers.to_string(), topic.to_string());
@@ -222,9 +213,9 @@ async fn a_detector_killed_ten_times_raises_each_alert_once() {
     )
     .await;
 
-    let alerts = strings(&db, "SELECT id AS v FROM fraud_alerts").await;
+    let alerts = support::strings(&db, "SELECT id AS v FROM fraud_alerts").await;
     assert_one_alert_per_problem(&alerts, &expected, "the fraud view");
-    let accepted = strings(
+    let accepted = support::strings(
         &db,
         "SELECT CAST(payload AS TEXT) AS v FROM cattle_events WHERE event_type = 'FRAUD_DETECTED'",
     )

@@ -49,6 +49,10 @@ async fn replaying_the_log_rebuilds_every_view_identically() {
         .count();
     assert_eq!(resolved, mix.resolved);
     assert_eq!(live_tables["risk_scores"].len(), 500);
+    assert!(
+        !live_tables["suspicions"].is_empty(),
+        "open and confirmed alerts flag their animals"
+    );
 
     views.drop_all().await;
     let consumers = views.start();

@@ -47,6 +47,7 @@ pub fn suspicion_words(suspicion: SuspicionType) -> &'static str {
         SuspicionType::TamperedRecord => "Record failed verification",
         SuspicionType::ActivityAfterExit => "Activity after death or exit",
         SuspicionType::ValuationOutlier => "Value far outside breed and herd",
+        SuspicionType::RepeatedRefusals => "One key's records refused again and again",
     }
 }
 

@@ -1,14 +1,17 @@
 //! The rows the fraud view writes for a batch: each stream's last head, each animal's last
-//! risk score, new alerts and resolutions, written with multi-row statements.
-use crate::entity::{fraud_alert, risk_score};
+//! risk score and (when an alert came or went) its suspicions, new alerts and resolutions,
+//! written with multi-row statements.
+use crate::entity::{fraud_alert, risk_score, suspicion};
 use crate::golden::row_codec::{instant, to_json};
-use crate::views::bulk_rows::insert_rows;
+use crate::views::bulk_rows::{insert_rows, key_lists};
 use crate::views::stream_heads;
 use chrono::{DateTime, Utc};
 use domain::payloads::{FraudAlertResolved, FraudDetected};
 use domain::{EventEnvelope, EventPayload, EventType, FoldedStream, StreamState};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+};
 use std::collections::BTreeMap;
 
 /// An alert resolved by an event of the batch.
@@ -25,6 +28,8 @@ pub struct FraudRows {
     risks: BTreeMap<i64, risk_score::ActiveModel>,
     alerts: Vec<fraud_alert::ActiveModel>,
     resolutions: Vec<Resolution>,
+    /// The animals whose suspicions an alert or a resolution changed: their flags now.
+    suspicions: BTreeMap<i64, Vec<suspicion::ActiveModel>>,
 }
 
 impl FraudRows {
@@ -51,6 +56,15 @@ impl FraudRows {
             EventType::FraudDetected | EventType::FraudAlertResolved
         ) {
             return Ok(());
+        }
+        if let StreamState::Cattle(state) = &folded.state {
+            let flags = state.suspicions.iter().map(|flag| suspicion::ActiveModel {
+                cattle_id: Set(id),
+                suspicion_type: Set(flag.as_str().to_string()),
+                confirmed: Set(state.confirmed_suspicions.contains(flag)),
+                updated_at: Set(occurred_at),
+            });
+            self.suspicions.insert(id, flags.collect());
         }
         let payload = domain::upcast(meta.event_type, meta.schema_version, &envelope.payload)
             .map_err(|e| DbErr::Custom(e.to_string()))?;
@@ -91,6 +105,17 @@ impl FraudRows {
             ])
             .to_owned();
         insert_rows(txn, risks, Some(risks_upsert)).await?;
+        if !self.suspicions.is_empty() {
+            // Rare: only an alert raised or resolved changes an animal's flags.
+            for ids in key_lists(self.suspicions.keys().copied()) {
+                suspicion::Entity::delete_many()
+                    .filter(suspicion::Column::CattleId.is_in(ids))
+                    .exec(txn)
+                    .await?;
+            }
+            let flags = self.suspicions.into_values().flatten().collect();
+            insert_rows(txn, flags, None).await?;
+        }
         let first = OnConflict::column(fraud_alert::Column::Id)
             .do_nothing()
             .to_owned();

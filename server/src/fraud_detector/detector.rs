@@ -1,13 +1,15 @@
 //! The detector as a view of the log. Each batch is read twice: first, with no transaction
 //! open, it is folded on the heads the detector keeps, the rules run on the state before each
-//! event (`domain::detect_fraud`, and `ValuationPeers::judge` against every animal's latest
-//! value, on what the chain accepted; `domain::detect_refused` on what it refused) and the
-//! findings are raised; then, like any SQL view, the same fold's heads
-//! and the batch's checkpoints are written in one transaction. Nothing is held open while a
+//! event (`Judging`: the animal's own rules, its value against its peers', and a key's
+//! records refused again and again) and the findings are raised; then, like any SQL view,
+//! the same fold's heads, the records refused for tampering and the batch's checkpoints are
+//! written in one transaction. Nothing is held open while a
 //! finding waits for the golden record (on SQLite that would stop every other view), and a
 //! crash between the two raises the findings again on the replay, which the command handler
 //! recognises by their idempotency keys (an alert's id comes from its rule, its animal and
 //! the event that raised it), so an alert is in the log once.
+use super::judging::Judging;
+use super::refused_records;
 use crate::checked_signatures::CheckedSignatures;
 use crate::command_handler::fraud_findings::FindingToRaise;
 use crate::command_handler::CommandHandler;
@@ -18,9 +20,8 @@ use crate::views::{sql_checkpoint, Applied, LogMessage, LogView, ViewError};
 use app::model::ViewName;
 use domain::payloads::FraudDetected;
 use domain::{
-    detect_fraud, detect_refused, fold_verified_with, upcast, CattleId, ChainHead, EventEnvelope,
-    EventPayload, EventType, FraudFinding, SigningKeyPair, StreamRefusal, StreamState,
-    ValuationPeers, VerificationFailure,
+    fold_verified_with, upcast, CattleId, ChainHead, EventEnvelope, EventPayload, EventType,
+    FraudFinding, RefusedRecord, SigningKeyPair, StreamRefusal, StreamState, VerificationFailure,
 };
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use std::collections::{BTreeMap, HashMap};
@@ -44,9 +45,16 @@ struct DetectorFolds {
     trusted: TrustedKeys,
     /// The detector's public key: its own events that lost a race are raised again.
     own_key: String,
-    /// Every animal's latest value, for judging a valuation against its breed and herd;
-    /// loaded from the stored heads with the first batch, then kept by the raising fold.
-    peers: Arc<Mutex<Option<ValuationPeers>>>,
+    /// What the rules need across animals; loaded with the first batch, then kept by the
+    /// raising fold.
+    judging: Arc<Mutex<Option<Judging>>>,
+}
+
+/// What a fold of a batch found: the findings to raise, and the records refused for
+/// tampering under their keys.
+struct Folded {
+    suspected: Vec<Suspected>,
+    refused: Vec<(String, RefusedRecord)>,
 }
 
 /// A finding, the animal it is about and the event that raised it.
@@ -74,7 +82,7 @@ impl FraudDetector {
                 db,
                 trusted,
                 own_key: key.public_key_hex(),
-                peers: Arc::default(),
+                judging: Arc::default(),
             },
             commands,
             key,
@@ -101,9 +109,10 @@ impl FraudDetector {
         }
         let mut heads =
             stream_heads::load(&folds.db, PROJECTION.as_str(), stream_ids(&fresh)).await?;
-        let mut peers = folds.peers().await?;
-        let suspected = folds.fold(&fresh, &mut heads, &mut BTreeMap::new(), Some(&mut peers))?;
-        *folds.peers.lock().unwrap_or_else(PoisonError::into_inner) = Some(peers);
+        let mut judging = folds.judging().await?;
+        let folded = folds.fold(&fresh, &mut heads, &mut BTreeMap::new(), Some(&mut judging))?;
+        *folds.judging.lock().unwrap_or_else(PoisonError::into_inner) = Some(judging);
+        let suspected = folded.suspected;
         for suspect in &suspected {
             let raising = FindingToRaise {
                 cattle_id: suspect.cattle_id,
@@ -140,37 +149,32 @@ fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value, DbErr> {
 }
 
 impl DetectorFolds {
-    /// The animals' latest values: those in memory, or else every stored head's.
-    async fn peers(&self) -> Result<ValuationPeers, DbErr> {
+    /// What the rules need across animals: in memory, or else loaded from the tables.
+    async fn judging(&self) -> Result<Judging, DbErr> {
         let kept = self
-            .peers
+            .judging
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        if let Some(peers) = kept {
-            return Ok(peers);
+        match kept {
+            Some(judging) => Ok(judging),
+            None => Judging::load(&self.db, PROJECTION.as_str()).await,
         }
-        let mut peers = ValuationPeers::default();
-        for state in stream_heads::all_states(&self.db, PROJECTION.as_str()).await? {
-            if let StreamState::Cattle(animal) = state {
-                peers.record(&animal);
-            }
-        }
-        Ok(peers)
     }
 
-    /// Folds `fresh` on `heads`, answering the findings; the heads it changed are kept in
-    /// `changed` as the JSON `view_heads` stores. With `peers`, valuations are judged
-    /// against them too, and they learn each animal's new value.
+    /// Folds `fresh` on `heads`; the heads it changed are kept in `changed` as the JSON
+    /// `view_heads` stores, with the records refused for tampering. With `judging`, the
+    /// rules run and learn as they go, and the findings are answered.
     fn fold(
         &self,
         fresh: &[Fresh<'_>],
         heads: &mut HashMap<i64, StreamHead>,
         changed: &mut BTreeMap<i64, (serde_json::Value, serde_json::Value)>,
-        mut peers: Option<&mut ValuationPeers>,
-    ) -> Result<Vec<Suspected>, DbErr> {
+        mut judging: Option<&mut Judging>,
+    ) -> Result<Folded, DbErr> {
         let checked = self.trusted.checked();
         let mut suspected = Vec::new();
+        let mut refused = Vec::new();
         for message in fresh {
             let Ok(envelope) = message.envelope else {
                 continue;
@@ -188,13 +192,12 @@ impl DetectorFolds {
                 match fold_verified_with(envelope, &head, state, message.trusted, checked) {
                     Ok(folded) => {
                         changed.insert(id, (to_json(&folded.head)?, to_json(&folded.state)?));
-                        let findings = before.map_or_else(Vec::new, |before| {
-                            accepted_findings(&before, envelope, peers.as_deref())
-                        });
-                        if let (Some(peers), StreamState::Cattle(animal)) =
-                            (peers.as_deref_mut(), &folded.state)
-                        {
-                            peers.record(animal);
+                        let mut findings = Vec::new();
+                        if let Some(judging) = judging.as_deref_mut() {
+                            if let Some(before) = &before {
+                                findings = judging.accepted(before, envelope);
+                            }
+                            judging.learn(&folded.state);
                         }
                         heads.insert(id, (folded.head, folded.state));
                         findings
@@ -204,7 +207,20 @@ impl DetectorFolds {
                             suspected.push(lost);
                             continue;
                         }
-                        refused_findings(before, envelope, &refusal, checked)
+                        let record = RefusedRecord::of(envelope, &refusal);
+                        let findings = judging.as_deref_mut().map_or_else(Vec::new, |judging| {
+                            judging.refused(
+                                before.as_ref(),
+                                envelope,
+                                &refusal,
+                                record.as_ref(),
+                                checked,
+                            )
+                        });
+                        if let Some(record) = record {
+                            refused.push((envelope.cryptography.public_key.clone(), record));
+                        }
+                        findings
                     }
                 };
             let after_sequence = heads.get(&id).map_or(0, |(head, _)| head.sequence);
@@ -216,7 +232,7 @@ impl DetectorFolds {
                 refused: None,
             }));
         }
-        Ok(suspected)
+        Ok(Folded { suspected, refused })
     }
 
     /// The finding of one of the detector's own FRAUD_DETECTED events that lost its place in
@@ -261,31 +277,6 @@ impl DetectorFolds {
     }
 }
 
-/// What the rules make of an event the animal's chain accepted: the animal's own rules, and
-/// its value against its peers' where the peers are known.
-fn accepted_findings(
-    before: &domain::CattleState,
-    envelope: &EventEnvelope,
-    peers: Option<&ValuationPeers>,
-) -> Vec<FraudFinding> {
-    let mut findings = detect_fraud(before, envelope);
-    findings.extend(peers.and_then(|peers| peers.judge(before, envelope)));
-    findings
-}
-
-/// What the rules make of an event the animal's chain refused.
-fn refused_findings(
-    before: Option<domain::CattleState>,
-    envelope: &EventEnvelope,
-    refusal: &StreamRefusal,
-    checked: &CheckedSignatures,
-) -> Vec<FraudFinding> {
-    before
-        .and_then(|before| detect_refused(&before, envelope, refusal, checked))
-        .into_iter()
-        .collect()
-}
-
 #[async_trait::async_trait]
 impl SqlView for DetectorFolds {
     fn name(&self) -> ViewName {
@@ -308,8 +299,9 @@ impl SqlView for DetectorFolds {
         let mut heads = stream_heads::load(txn, PROJECTION.as_str(), stream_ids(fresh)).await?;
         let mut changed = BTreeMap::new();
         // The findings were raised before this transaction began.
-        self.fold(fresh, &mut heads, &mut changed, None)?;
+        let folded = self.fold(fresh, &mut heads, &mut changed, None)?;
         stream_heads::save(txn, PROJECTION.as_str(), changed).await?;
+        refused_records::save(txn, folded.refused).await?;
         Ok(vec![Applied::Passed; fresh.len()])
     }
 }

@@ -3,5 +3,7 @@
 //! fraud rules on every event and raises each finding as a FRAUD_DETECTED event in the
 //! animal's chain, signed with its own key.
 mod detector;
+mod judging;
+mod refused_records;
 
 pub use detector::{FraudDetector, PROJECTION};

@@ -300,6 +300,19 @@ pub fn created_envelope_by(
     domain::seal(draft, &domain::ChainHead::default(), key)
 }
 
+/// Column `v` of every row `sql` answers, as text.
+pub async fn strings(db: &sea_orm::DatabaseConnection, sql: &str) -> Vec<String> {
+    db.query_all(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .expect("a query")
+    .into_iter()
+    .map(|row| row.try_get::<String>("", "v").expect("a string"))
+    .collect()
+}
+
 /// A fresh signing key for a test.
 pub fn test_key() -> domain::SigningKeyPair {
     domain::SigningKeyPair::from_seed(server::keys::random_seed().expect("randomness"))

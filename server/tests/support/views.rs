@@ -26,6 +26,7 @@ pub const VIEW_TABLES: &[&str] = &[
     "duplicate_events",
     "fraud_alerts",
     "risk_scores",
+    "suspicions",
     "view_heads",
     "projection_checkpoints",
 ];
