@@ -304,20 +304,16 @@ fn commit_fraud(life: &mut Life, kind: SuspicionType, nlis: &str) -> Vec<Suspici
             }
             // Pumped up in steps small enough to pass as revaluations: past $10,000, or to
             // $7,000 and more (over three times an ordinary Angus) but under it.
-            let ceiling = match kind {
-                SuspicionType::MissingVerification => 1_000_000,
-                _ => 700_000,
+            let (target, cap) = match kind {
+                SuspicionType::MissingVerification => (1_000_000, i64::MAX),
+                _ => (700_000, 990_000),
             };
             let mut value = life
                 .cattle()
                 .and_then(|c| c.current_valuation)
                 .unwrap_or(200_000);
-            while value < ceiling {
-                value = (value * 7 / 5).min(if ceiling == 1_000_000 {
-                    i64::MAX
-                } else {
-                    990_000
-                });
+            while value < target {
+                value = (value * 7 / 5).min(cap);
                 life.send(json!({"type": "RECORD_VALUATION", "data": {"cattleId": id, "amountCents": value, "method": "MARKET"}}), 24 * 30);
             }
             return match kind {

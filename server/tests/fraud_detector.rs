@@ -117,6 +117,24 @@ async fn on_the_fraud_topic(
     .await
 }
 
+/// An instance running the fraud detector on a test's own engines (keep the settings: they
+/// clean up when dropped), its address and its database.
+async fn with_detector(
+    label: &str,
+) -> (
+    support::TestSettings,
+    server::instance::Instance,
+    String,
+    DatabaseConnection,
+) {
+    let mut settings = support::settings(label).await;
+    settings.fraud_detector = true;
+    let server = support::start(&settings).await;
+    let base = format!("http://{}", server.addr);
+    let db = support::connect(&settings).await;
+    (settings, server, base, db)
+}
+
 /// A publisher onto the instance's cattle log, as another system would write to it.
 fn log_publisher(server: &server::instance::Instance) -> EventPublisher {
     EventPublisher::new(
@@ -311,11 +329,7 @@ async fn a_tag_claimed_for_a_second_herd_is_raised_once_through_a_rebuild() {
 /// detector, on the fraud topic, in the fraud view, raising the risk until it is resolved.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tag_registered_twice_through_the_api_raises_an_alert_an_assessor_resolves() {
-    let mut settings = support::settings("fraud_api_duplicate").await;
-    settings.fraud_detector = true;
-    let server = support::start(&settings).await;
-    let base = format!("http://{}", server.addr);
-    let db = support::connect(&settings).await;
+    let (_settings, server, base, db) = with_detector("fraud_api_duplicate").await;
     let (farmer, _) = support::farmer_with_clients(&server, &[1, 2]).await;
     let assessor = support::api_client(&support::signed_in(&server, domain::Role::Assessor).await);
     let register = |client: i64| {
@@ -398,11 +412,7 @@ async fn a_tag_registered_twice_through_the_api_raises_an_alert_an_assessor_reso
 /// record on its animal, and the third makes the key itself suspect, once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_key_refused_three_times_across_a_herd_raises_repeated_refusals_once() {
-    let mut settings = support::settings("fraud_repeated").await;
-    settings.fraud_detector = true;
-    let server = support::start(&settings).await;
-    let base = format!("http://{}", server.addr);
-    let db = support::connect(&settings).await;
+    let (_settings, server, base, db) = with_detector("fraud_repeated").await;
     let (farmer, _) = support::farmer_with_clients(&server, &[1]).await;
     let herd = [4401, 4402, 4403];
     let mut ids = Vec::new();
