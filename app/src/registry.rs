@@ -1,8 +1,8 @@
 //! What the server functions need from the server, provided through Leptos context.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
-    HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers,
-    UserAccount, ViewName,
+    HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest, SearchResults,
+    SignedInUser, TransferOffers, UserAccount, ViewName,
 };
 use domain::Role;
 use std::net::IpAddr;
@@ -51,6 +51,12 @@ pub trait LivestockRegistry: Send + Sync + 'static {
     /// One page of the herd the user may see.
     async fn herd(&self, user: &SignedInUser, query: HerdQuery)
         -> Result<HerdPage, CommandFailure>;
+    /// The animals matching a search among those the user may see.
+    async fn search(
+        &self,
+        user: &SignedInUser,
+        request: SearchRequest,
+    ) -> Result<SearchResults, CommandFailure>;
     /// The dashboard of the herd the user may see.
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, CommandFailure>;
     /// One animal's page; `Forbidden` when it is another farmer's, `None` when unknown.

@@ -4,8 +4,8 @@
 //! and the browser logs no failed request.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
-    HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SignedInUser, TransferOffers,
-    UserAccount, ViewName,
+    HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest, SearchResults,
+    SignedInUser, TransferOffers, UserAccount, ViewName,
 };
 use domain::Role;
 use leptos::prelude::*;
@@ -252,6 +252,16 @@ pub async fn submit_command(
     Ok(async move {
         let (registry, user) = signed_in().await?;
         registry.submit(&user, command).await
+    }
+    .await)
+}
+
+/// The animals matching a search among those the user may see.
+#[server(input = Json)]
+pub async fn search_herd(request: SearchRequest) -> Result<Answer<SearchResults>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.search(&user, request).await
     }
     .await)
 }

@@ -1,8 +1,8 @@
-use crate::components::{CurrentUser, FormMemory, LiveConnection};
+use crate::components::{CurrentUser, FormMemory, LiveConnection, SearchBox};
 use crate::live_bus::LiveBus;
 use crate::pages::{
     AnimalPage, DashboardPage, FraudDeskLink, FraudDeskPage, HerdPage, OperationsPage,
-    PasswordPage, SignInPage, UsersPage,
+    PasswordPage, SearchPage, SignInPage, UsersPage,
 };
 use crate::server_fns::{current_user, flat, sign_out};
 use leptos::prelude::*;
@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("operations") view=OperationsPage/>
                     <Route path=StaticSegment("users") view=UsersPage/>
                     <Route path=StaticSegment("fraud") view=FraudDeskPage/>
+                    <Route path=StaticSegment("search") view=SearchPage/>
                 </Routes>
             </main>
         </Router>
@@ -100,6 +101,7 @@ fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView 
                 <a href="/users">"Users"</a>
             })}
         </nav>
+        <SearchBox/>
         <div class="who">
             // Live updates start once a printed password is replaced (the socket refuses before).
             {(!user.must_change_password).then(|| view! { <LiveConnection on_update=move |update| bus.push(update)/> })}

@@ -118,6 +118,11 @@ impl Settings {
         }
     }
 
+    /// Where the embedded search index lives: the data directory's `search/`.
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_dir.join("search")
+    }
+
     /// The audit archive in force: the configured one or the data directory's `audit/`.
     pub fn audit_url(&self) -> String {
         match &self.audit_url {

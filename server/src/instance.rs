@@ -21,6 +21,7 @@ use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
 use crate::log_catch_up::CatchUp;
 use crate::registry_office::{RegistryOffice, RegistrySources};
+use crate::search::{EmbeddedIndex, SearchError, SearchView, SharedSearch};
 use crate::seed_vault::SeedVault;
 use crate::telemetry::engine_probes::LogProbe;
 use crate::telemetry::watch::{self, WatchSources};
@@ -58,6 +59,9 @@ pub enum StartError {
     /// The cache store could not be set up.
     #[error("cache: {0}")]
     Cache(#[from] CacheError),
+    /// The search index could not be opened.
+    #[error("{0}")]
+    Search(#[from] SearchError),
     /// The first administrator could not be made.
     #[error("accounts: {0}")]
     Accounts(#[from] AccountError),
@@ -204,6 +208,7 @@ pub async fn start(
         None => Arc::new(MemoryCache::new()),
     };
     let cache_keys = CacheKeys::new(&settings.cache_prefix);
+    let search: SharedSearch = Arc::new(EmbeddedIndex::open(&settings.search_dir())?);
     let progress = ViewProgress::default();
     let (readings, watching) = watch::start(WatchSources {
         probe: LogProbe::new(&brokers)?,
@@ -211,6 +216,7 @@ pub async fn start(
         topics: topics.all(),
         db: db.clone(),
         cache: cache.clone(),
+        search: search.clone(),
         progress: progress.clone(),
     })
     .await;
@@ -222,6 +228,7 @@ pub async fn start(
         readings,
         progress: progress.clone(),
         log_topic: topics.cattle_events(),
+        search: search.clone(),
     };
     // Browsers keep no Secure cookie from plain HTTP, the norm on loopback.
     let secure_cookies = settings.secure_cookie.unwrap_or(!listen.ip().is_loopback());
@@ -256,6 +263,12 @@ pub async fn start(
             spawn_view(
                 CacheView::new(cache.clone(), cache_keys.clone(), trusted.clone()),
                 source("cache-view", false),
+                hub.clone(),
+                &progress,
+            ),
+            spawn_view(
+                SearchView::new(search.clone(), trusted.clone()),
+                source("search-index", false),
                 hub.clone(),
                 &progress,
             ),

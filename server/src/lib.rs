@@ -23,6 +23,7 @@ pub mod live_audience;
 pub mod log_catch_up;
 pub mod log_verification;
 pub mod registry_office;
+pub mod search;
 pub mod seed_vault;
 pub mod technical_failure;
 pub mod telemetry;

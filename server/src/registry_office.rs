@@ -3,6 +3,7 @@
 //! through this door, so who may see and do what is decided here and nowhere else.
 mod fraud_desk;
 mod operations_desk;
+mod search_desk;
 mod user_desk;
 use crate::accounts::{AccountError, Accounts, NewUser};
 use crate::cache::CattleReader;
@@ -14,13 +15,15 @@ use crate::golden::{
 };
 use crate::keys::{PublishedKey, TrustedKeys};
 use crate::log_verification::LogVerification;
+use crate::search::SharedSearch;
 use crate::technical_failure::unavailable;
 use crate::telemetry::watch::Readings;
 use crate::views::progress::ViewProgress;
 use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
     Dashboard, EventStatus, EventVerdict, FraudAlert, HerdPage, HerdQuery, LogVerificationRun,
-    OperationsReport, SignedInUser, TransferOffers, UserAccount, ViewName,
+    OperationsReport, SearchRequest, SearchResults, SignedInUser, TransferOffers, UserAccount,
+    ViewName,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
@@ -40,6 +43,7 @@ pub struct RegistryOffice {
     readings: Readings,
     progress: ViewProgress,
     log_topic: String,
+    search: SharedSearch,
     verification: LogVerification,
     secure_cookies: bool,
 }
@@ -61,6 +65,8 @@ pub struct RegistrySources {
     pub progress: ViewProgress,
     /// The cattle log, for verifying it whole.
     pub log_topic: String,
+    /// The full-text index of the herd.
+    pub search: SharedSearch,
 }
 
 impl RegistryOffice {
@@ -102,6 +108,7 @@ impl RegistryOffice {
             readings: sources.readings,
             progress: sources.progress,
             log_topic: sources.log_topic,
+            search: sources.search,
             verification: LogVerification::default(),
             secure_cookies: false,
         }
@@ -340,6 +347,14 @@ impl LivestockRegistry for RegistryOffice {
         let visible = self.visible_clients(user).await.map_err(read_failed)?;
         let page = herd_queries::herd_page(&self.db, visible.as_deref(), &query);
         self.timed("herd_page", page).await.map_err(read_failed)
+    }
+
+    async fn search(
+        &self,
+        user: &SignedInUser,
+        request: SearchRequest,
+    ) -> Result<SearchResults, CommandFailure> {
+        self.search_herd(user, &request).await
     }
 
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, CommandFailure> {

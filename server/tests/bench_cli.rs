@@ -29,6 +29,7 @@ fn sizes_that_make_no_sense_are_refused_naming_the_flag() {
         ("--clients", "0"),
         ("--offered-rate", "0"),
         ("--read-samples", "many"),
+        ("--search-animals", "0"),
     ] {
         let output = icattle(&["bench", flag, value], &[]);
         assert_eq!(output.status.code(), Some(2), "{flag} {value}");
@@ -108,6 +109,10 @@ async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
         "1",
         "--read-samples",
         "20",
+        "--search-animals",
+        "500",
+        "--search-queries",
+        "40",
         "--json",
     ];
     let mut args: Vec<&str> = sizes.to_vec();
@@ -133,6 +138,8 @@ async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
         "replay into a fresh golden record",
         "animal page from PostgreSQL",
         "animal read, cache-first (Redis)",
+        "search index: indexing 500 animals",
+        "search over 500 animals",
     ] {
         assert!(
             names.iter().any(|name| name.starts_with(expected)),

@@ -1,5 +1,6 @@
-//! The cache view on a real Redis: eventually consistent with PostgreSQL, and reads keep
-//! answering (from PostgreSQL) while Redis is down, until the view catches up again.
+//! The cache view on a real Redis: eventually consistent with PostgreSQL and the search
+//! index, and reads keep answering (from PostgreSQL) while Redis is down, until the view
+//! catches up again.
 mod support;
 
 use serde_json::{json, Value};
@@ -72,6 +73,17 @@ async fn read_models_are_eventually_consistent() {
         async move { (support::count(&db, "risk_scores").await == 1).then_some(()) }
     })
     .await;
+    let found: Value = eventually(WITHIN, "the search index's document", || {
+        let (http, base) = (&http, &base);
+        async move {
+            let url = format!("{base}/api/search?q={}", support::nlis(11));
+            let found: Value = http.get(url).send().await.ok()?.json().await.ok()?;
+            (found["total"] == 1).then_some(found)
+        }
+    })
+    .await;
+    assert_eq!(found["hits"][0]["cattle_id"], id);
+    assert_eq!(found["hits"][0]["breed"], "Angus");
 }
 
 /// A Redis of this test's own, so stopping it disturbs no other test.

@@ -190,6 +190,8 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         (format!("/api/events/{own_event}/status"), 200),
         (format!("/api/events/{foreign_event}/status"), 403),
         ("/api/cattle/not-a-number".to_string(), 400),
+        ("/api/search?q=angus&sort=newest".to_string(), 200),
+        ("/api/search?colour=red".to_string(), 400),
     ] {
         let everyone_else = if farmer_sees == 400 { 400 } else { 200 };
         let expected = [401, farmer_sees, everyone_else, everyone_else];

@@ -8,6 +8,7 @@ mod field;
 mod form_memory;
 mod herd_table;
 mod live_connection;
+mod search_box;
 mod signed_in_only;
 
 pub use charts::{dollars, BarChart, TrendChart};
@@ -19,4 +20,5 @@ pub use field::TextField;
 pub use form_memory::FormMemory;
 pub use herd_table::HerdTable;
 pub use live_connection::LiveConnection;
+pub use search_box::{SearchBox, SearchHitLine};
 pub use signed_in_only::{use_current_user, CurrentUser, SignedInOnly};

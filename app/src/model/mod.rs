@@ -9,6 +9,7 @@ mod herd_listing;
 mod live_update;
 mod log_verification;
 mod operations;
+mod search;
 mod signed_in_user;
 mod transfer_offer;
 mod user_account;
@@ -26,6 +27,10 @@ pub use log_verification::{BrokenEvent, LogVerificationRun, VerificationState, B
 pub use operations::{
     Alert, AlertRule, AlertState, Engine, EngineHealth, EngineState, Health, OperationsReport,
     PartitionLag, ViewStanding,
+};
+pub use search::{
+    query_string, FacetCount, NearPlace, SearchFacets, SearchHit, SearchInputError, SearchRequest,
+    SearchResults, SearchSort, DEFAULT_HITS, LONGEST_TEXT, MOST_HITS, SEARCH_PARAMETERS, WIDEST_KM,
 };
 pub use signed_in_user::SignedInUser;
 pub use transfer_offer::{ClientReference, TransferOffer, TransferOffers};

@@ -14,16 +14,19 @@ pub enum ViewName {
     AuditArchive,
     /// The fraud detector: runs the fraud rules on the log and raises alerts in it.
     FraudDetector,
+    /// The full-text search index of the herd.
+    SearchIndex,
 }
 
 impl ViewName {
     /// Every view, in the order an operator reads them.
-    pub const ALL: [ViewName; 5] = [
+    pub const ALL: [ViewName; 6] = [
         Self::GoldenRecord,
         Self::FraudView,
         Self::CacheView,
         Self::AuditArchive,
         Self::FraudDetector,
+        Self::SearchIndex,
     ];
 
     /// The view named `name` on the wire, if there is one.
@@ -39,6 +42,7 @@ impl ViewName {
             Self::CacheView => "cache_view",
             Self::AuditArchive => "audit_archive",
             Self::FraudDetector => "fraud_detector",
+            Self::SearchIndex => "search_index",
         }
     }
 }

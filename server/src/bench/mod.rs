@@ -10,6 +10,7 @@ mod reference;
 mod replay;
 mod report;
 mod scratch;
+mod search_load;
 
 use crate::cli_sizes::at_least_one;
 use anyhow::Context;
@@ -52,6 +53,15 @@ pub struct BenchArgs {
     /// Reads timed for each read row.
     #[arg(long, default_value_t = 2000, value_parser = at_least_one)]
     read_samples: usize,
+    /// Animals in the embedded search index for the search rows.
+    #[arg(long, default_value_t = 100_000, value_parser = at_least_one)]
+    search_animals: usize,
+    /// Searches timed for the search rows.
+    #[arg(long, default_value_t = 2000, value_parser = at_least_one)]
+    search_queries: usize,
+    /// Only the search rows: the embedded index alone, no engine needed.
+    #[arg(long)]
+    search_only: bool,
     /// Where the JSON report goes; defaults to `bench.json` in the data directory.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -62,6 +72,23 @@ pub struct BenchArgs {
 
 /// Runs every measurement, prints the table and writes the JSON report.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if args.search_only {
+        let dir = args
+            .settings
+            .data_dir
+            .join(format!("bench-search-{}", uuid::Uuid::new_v4().simple()));
+        let rows = search_rows(&args, &dir).await;
+        if !args.keep {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let report = Report {
+            machine: format!("{cores} cores, the embedded search index alone"),
+            sizes: json!({"search_animals": args.search_animals, "search_queries": args.search_queries}),
+            rows: rows?,
+        };
+        return finish(&args, report);
+    }
     let scratch = scratch::Scratch::create(&args.settings).await?;
     let leptos = leptos::prelude::LeptosOptions::builder()
         .output_name("icattle")
@@ -92,7 +119,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         instance.stop().await;
         scratch.remove_stores().await;
     }
-    let report = outcome?;
+    finish(&args, outcome?)
+}
+
+/// Prints the report and writes its JSON.
+fn finish(args: &BenchArgs, report: Report) -> anyhow::Result<()> {
     report.print();
     let path = args
         .json
@@ -471,6 +502,7 @@ async fn measure(
         figures: json!({"cached": cached, "bare_get": bare}),
     });
     done(&progress, format!("page {page}, cache {cached}"));
+    rows.extend(search_rows(args, &scratch.dir.join("search-bench")).await?);
 
     Ok(Report {
         machine: machine(instance, settings),
@@ -478,10 +510,48 @@ async fn measure(
             "latency_samples": args.latency_samples, "raw_messages": args.raw_messages,
             "signatures": args.signatures, "events": args.events, "clients": args.clients,
             "offered_rate": args.offered_rate, "offered_seconds": args.offered_seconds,
-            "read_samples": args.read_samples,
+            "read_samples": args.read_samples, "search_animals": args.search_animals,
+            "search_queries": args.search_queries,
         }),
         rows,
     })
+}
+
+/// The embedded search index over `--search-animals` generated animals, in `dir`.
+async fn search_rows(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<Vec<Row>> {
+    let progress = bar("search index", 0);
+    let figures =
+        search_load::measure(dir, args.search_animals, args.search_queries, &progress).await?;
+    done(
+        &progress,
+        format!(
+            "{:.0} animals/s indexed; search {}",
+            figures.indexed_per_s, figures.queries
+        ),
+    );
+    Ok(vec![
+        Row {
+            what: format!(
+                "search index: indexing {} animals (embedded)",
+                args.search_animals
+            ),
+            target: "—".into(),
+            measured: format!("{:.0} animals/s", figures.indexed_per_s),
+            reference: "batches of 1,000, one commit each, as the view writes".into(),
+            ratio: None,
+            verdict: Verdict::Reference,
+            figures: json!({"indexed_per_s": figures.indexed_per_s, "animals": args.search_animals}),
+        },
+        Row {
+            what: format!("search over {} animals (embedded)", args.search_animals),
+            target: "under a keystroke (< 100 ms)".into(),
+            measured: figures.queries.to_string(),
+            reference: "typos, prefixes, an NLIS id, owners, filters, a place, an order".into(),
+            ratio: None,
+            verdict: below(figures.queries.p99_ms, 100.0),
+            figures: json!({"queries": figures.queries}),
+        },
+    ])
 }
 
 async fn count_events(db: &sea_orm::DatabaseConnection) -> anyhow::Result<u64> {

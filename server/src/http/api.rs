@@ -1,10 +1,10 @@
-//! The JSON API: commands, an animal (cache-first or read back from the log), an event's
+//! The JSON API: commands, an animal (cache-first or read back from the log), a search, an event's
 //! status, the public keys and health. Every answer comes from the registry office.
 use super::applied_wait::{answer_when_applied, wait_option};
 use super::auth::SignedIn;
 use super::responses::{bad_field, failure_response, not_found};
 use super::server_state::ServerState;
-use app::model::AckStatus;
+use app::model::{AckStatus, SearchRequest};
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -73,6 +73,23 @@ pub async fn get_cattle(
     match state.office.cattle(&user, id).await {
         Ok(Some(record)) => Json(record).into_response(),
         Ok(None) => not_found(format!("no animal with id {id}")),
+        Err(failure) => failure_response(failure),
+    }
+}
+
+/// `GET /api/search`: the animals matching the query string among those the user may see;
+/// 400 naming the parameter that is unknown, repeated or wrong.
+pub async fn get_search(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let request = match SearchRequest::from_pairs(&pairs) {
+        Ok(request) => request,
+        Err(error) => return bad_field(&error.field, error.message),
+    };
+    match state.office.search_herd(&user, &request).await {
+        Ok(results) => Json(results).into_response(),
         Err(failure) => failure_response(failure),
     }
 }

@@ -25,6 +25,7 @@ pub fn build(state: ServerState) -> Router {
     Router::new()
         .route("/api/commands", post(api::post_command))
         .route("/api/cattle/{id}", get(api::get_cattle))
+        .route("/api/search", get(api::get_search))
         .route("/api/cattle/{id}/from-log", get(api::get_cattle_from_log))
         .route("/api/events/{event_id}/status", get(api::get_event_status))
         .route("/api/openapi.json", get(openapi::openapi))

@@ -1,6 +1,7 @@
 //! One probe per engine: whether it answers, and for the log whether it can be written and
 //! where each partition ends. Every probe is bounded by a short timeout.
 use crate::cache::SharedCache;
+use crate::search::SharedSearch;
 use app::model::{Engine, EngineHealth, EngineState};
 use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
 use rdkafka::client::DefaultClientContext;
@@ -215,12 +216,12 @@ pub async fn cache(store: &SharedCache) -> EngineHealth {
     }
 }
 
-/// The search index: this instance has none yet.
-pub fn search() -> EngineHealth {
-    EngineHealth {
-        engine: Engine::Search,
-        state: EngineState::NotConfigured,
-        detail: "no search index runs in this instance".into(),
+/// Whether the search index answers, and how many documents it holds.
+pub async fn search(index: &SharedSearch) -> EngineHealth {
+    match tokio::time::timeout(PROBE_TIMEOUT, index.ping()).await {
+        Ok(Ok(detail)) => up(Engine::Search, detail),
+        Ok(Err(error)) => down(Engine::Search, error.to_string()),
+        Err(_) => down(Engine::Search, "the search index does not answer".into()),
     }
 }
 

@@ -6,6 +6,7 @@ use super::engine_probes::{self, broker_health, LogProbe, PartitionEnds};
 use super::lag_clock::LagClock;
 use super::metric_names as names;
 use crate::cache::SharedCache;
+use crate::search::SharedSearch;
 use crate::views::progress::ViewProgress;
 use app::model::{
     Alert, AlertRule, AlertState, EngineState, Health, PartitionLag, ViewName, ViewStanding,
@@ -34,6 +35,8 @@ pub struct WatchSources {
     pub db: DatabaseConnection,
     /// The cache view's store.
     pub cache: SharedCache,
+    /// The search index, for its probe.
+    pub search: SharedSearch,
     /// The views' positions.
     pub progress: ViewProgress,
 }
@@ -133,7 +136,7 @@ async fn look(sources: &Arc<WatchSources>, memory: &mut Memory) -> Latest {
         broker_health(&log),
         database,
         engine_probes::cache(&sources.cache).await,
-        engine_probes::search(),
+        engine_probes::search(&sources.search).await,
     ];
     for engine in &engines {
         let up = f64::from(u8::from(engine.state == EngineState::Up));

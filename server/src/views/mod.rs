@@ -126,6 +126,9 @@ pub enum ViewError {
     /// The object store refused.
     #[error("object store: {0}")]
     ObjectStore(String),
+    /// The search index refused.
+    #[error("search index: {0}")]
+    Search(String),
     /// Kafka did not take a copy.
     #[error("kafka: {0}")]
     Publish(String),

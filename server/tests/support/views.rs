@@ -67,7 +67,8 @@ impl Views {
         }
     }
 
-    fn source(&self, group: &str) -> ConsumerSource {
+    /// The cattle log as the consumer group `group` reads it.
+    pub fn source(&self, group: &str) -> ConsumerSource {
         ConsumerSource {
             brokers: brokers(),
             topic: self.topics.cattle_events(),
@@ -161,7 +162,8 @@ impl Views {
     }
 }
 
-fn spawn<V: LogView>(view: V, source: ConsumerSource) -> JoinHandle<()> {
+/// Runs `view`'s consumer until the task is aborted.
+pub fn spawn<V: LogView>(view: V, source: ConsumerSource) -> JoinHandle<()> {
     tokio::spawn(async move {
         consumer::run(view, source, LiveHub::new())
             .await
