@@ -131,6 +131,27 @@ async fn send(
     Some((status, answer.json().await.ok()?))
 }
 
+/// Sends a keyed command again as its client is told to: while the restarted registry is
+/// still reading the log it answers 503, publishes nothing and asks for the same key again
+/// in a moment (how long that takes depends on the machine's load, not on the registry).
+async fn send_again(
+    http: &reqwest::Client,
+    base: &str,
+    command: &Value,
+    key: &str,
+) -> Option<(u16, Value)> {
+    let started = std::time::Instant::now();
+    loop {
+        let answer = send(http, base, command, Some(key)).await;
+        match answer {
+            Some((503, _)) if started.elapsed() < WITHIN => {
+                tokio::time::sleep(Duration::from_millis(250)).await
+            }
+            answer => return answer,
+        }
+    }
+}
+
 /// What `GET /api/events/{id}/status` says, when the server answers.
 async fn status_of(http: &reqwest::Client, base: &str, event_id: &str) -> Option<Value> {
     let answer = http
@@ -242,7 +263,7 @@ async fn a_keyed_command_retried_after_a_crash_is_one_event_and_answers_its_id()
     let mut retried = Vec::new();
     let mut duplicates = 0;
     for (n, (id, key)) in animals.iter().zip(&keys).enumerate() {
-        let (status, ack) = send(&http, &base, &health_visit(*id), Some(key))
+        let (status, ack) = send_again(&http, &base, &health_visit(*id), key)
             .await
             .expect("answered");
         // 202 when published now, 200 DUPLICATE when the first attempt reached the log.
