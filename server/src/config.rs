@@ -65,6 +65,20 @@ pub struct Settings {
     #[arg(long, env = "ICATTLE_FRAUD_DETECTOR", default_value_t = true, action = clap::ArgAction::Set)]
     pub fraud_detector: bool,
 
+    /// A Meilisearch server for the search view, e.g. `http://127.0.0.1:7700`; unset means
+    /// the embedded index under the data directory's `search/`.
+    #[arg(long, env = "MEILI_URL")]
+    pub meili_url: Option<String>,
+
+    /// The Meilisearch API key (one allowed to manage documents, settings and tasks of
+    /// the index); unset for a server started without a master key.
+    #[arg(long, env = "MEILI_KEY", hide_env_values = true)]
+    pub meili_key: Option<String>,
+
+    /// The Meilisearch index the herd is kept in.
+    #[arg(long, env = "MEILI_INDEX", default_value = "cattle")]
+    pub meili_index: String,
+
     /// Where the audit archive goes: `s3://bucket/prefix` or a directory; unset means
     /// `audit/` under the data directory.
     #[arg(long, env = "AUDIT_URL")]
@@ -121,6 +135,24 @@ impl Settings {
     /// Where the embedded search index lives: the data directory's `search/`.
     pub fn search_dir(&self) -> PathBuf {
         self.data_dir.join("search")
+    }
+
+    /// The search index in force: Meilisearch when `MEILI_URL` is set, else the embedded
+    /// index under `search_dir`.
+    pub async fn search_index(
+        &self,
+    ) -> Result<crate::search::SharedSearch, crate::search::SearchError> {
+        Ok(match &self.meili_url {
+            Some(url) => std::sync::Arc::new(
+                crate::search::MeiliIndex::connect(
+                    url,
+                    self.meili_key.as_deref(),
+                    &self.meili_index,
+                )
+                .await?,
+            ),
+            None => std::sync::Arc::new(crate::search::EmbeddedIndex::open(&self.search_dir())?),
+        })
     }
 
     /// The audit archive in force: the configured one or the data directory's `audit/`.

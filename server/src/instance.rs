@@ -21,7 +21,7 @@ use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
 use crate::log_catch_up::CatchUp;
 use crate::registry_office::{RegistryOffice, RegistrySources};
-use crate::search::{EmbeddedIndex, SearchError, SearchView, SharedSearch};
+use crate::search::{SearchError, SearchView, SharedSearch};
 use crate::seed_vault::SeedVault;
 use crate::telemetry::engine_probes::LogProbe;
 use crate::telemetry::watch::{self, WatchSources};
@@ -208,7 +208,7 @@ pub async fn start(
         None => Arc::new(MemoryCache::new()),
     };
     let cache_keys = CacheKeys::new(&settings.cache_prefix);
-    let search: SharedSearch = Arc::new(EmbeddedIndex::open(&settings.search_dir())?);
+    let search: SharedSearch = settings.search_index().await?;
     let progress = ViewProgress::default();
     let (readings, watching) = watch::start(WatchSources {
         probe: LogProbe::new(&brokers)?,

@@ -1,6 +1,7 @@
 //! The search index's contract, run against every adapter this machine can reach: the
-//! embedded index always, over a herd the golden record holds too, so every answer is
-//! checked against SQL over the same animals.
+//! embedded index always, and a Meilisearch server when `ICATTLE_TEST_MEILI_URL` names one
+//! (each test in an index of its own, deleted after), over a herd the golden record holds
+//! too, so every answer is checked against SQL over the same animals.
 mod support;
 
 use app::model::{NearPlace, SearchHit, SearchRequest, SearchResults, SearchSort, MOST_HITS};
@@ -9,7 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use server::cache::{MemoryCache, SharedCache};
 use server::keys::TrustedKeys;
 use server::search::text_query::distance_km;
-use server::search::{EmbeddedIndex, SearchIndex, SearchView, SharedSearch};
+use server::search::{EmbeddedIndex, MeiliIndex, SearchIndex, SearchView, SharedSearch};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -276,7 +277,65 @@ async fn contract(index: &dyn SearchIndex, rows: &[Row]) {
         .all(|h| h.owner_name.as_deref() == Some("Station 3")));
 }
 
-async fn index_the_herd(label: &str) -> (support::TestSettings, Views, EmbeddedIndex, Vec<Row>) {
+/// An index the contract runs against.
+#[derive(Clone)]
+enum Adapter {
+    /// The embedded index, in a directory of the test's data.
+    Embedded,
+    /// A Meilisearch server, at this URL with this key.
+    Meili(String, Option<String>),
+}
+
+impl Adapter {
+    /// The Meilisearch server `ICATTLE_TEST_MEILI_URL` (and `ICATTLE_TEST_MEILI_KEY`) name.
+    fn meili() -> Option<Self> {
+        let url = std::env::var("ICATTLE_TEST_MEILI_URL").ok()?;
+        Some(Self::Meili(
+            url,
+            std::env::var("ICATTLE_TEST_MEILI_KEY").ok(),
+        ))
+    }
+
+    /// A new, empty index of this kind named after `name`, with what removes it.
+    async fn open(&self, settings: &support::TestSettings, name: &str) -> Opened {
+        match self {
+            Self::Embedded => {
+                let index = EmbeddedIndex::open(&settings.data_dir.join(name)).expect("an index");
+                Opened(Arc::new(index), None)
+            }
+            Self::Meili(url, key) => {
+                let uid = support::unique(name);
+                let index = MeiliIndex::connect(url, key.as_deref(), &uid)
+                    .await
+                    .expect("the Meilisearch server answers");
+                Opened(Arc::new(index.clone()), Some(index))
+            }
+        }
+    }
+}
+
+/// An index a test opened; a Meilisearch one is deleted by `close`.
+struct Opened(SharedSearch, Option<MeiliIndex>);
+
+impl Opened {
+    async fn close(self) {
+        if let Some(meili) = self.1 {
+            meili.delete().await.expect("the test's index is deleted");
+        }
+    }
+}
+
+/// The herd the contract searches: in the log, in the golden record, and the offsets the
+/// views must reach.
+struct Herd {
+    settings: support::TestSettings,
+    views: Views,
+    trusted: TrustedKeys,
+    last: BTreeMap<i32, i64>,
+    rows: Vec<Row>,
+}
+
+async fn the_herd(label: &str) -> Herd {
     let settings = support::settings(label).await;
     let key = support::test_key();
     let cache: SharedCache = Arc::new(MemoryCache::new());
@@ -284,46 +343,53 @@ async fn index_the_herd(label: &str) -> (support::TestSettings, Views, EmbeddedI
     let views = Views::new(&settings, cache, trusted.clone()).await;
     let (messages, _) = herd_history(&key, &support::test_key(), ANIMALS, 8, 15);
     let last = views.publish(&messages).await;
-    let index = EmbeddedIndex::open(&settings.search_dir()).expect("an index");
-    let view = SearchView::new(Arc::new(index.clone()), trusted);
-    let consumers = [
-        views.start_golden(),
-        spawn(view.clone(), views.source("search-index")),
-    ];
+    let golden = views.start_golden();
     views.caught_up(&views.golden, &last, WITHIN).await;
-    views.caught_up(&view, &last, WITHIN).await;
-    for consumer in consumers {
-        consumer.abort();
-    }
+    golden.abort();
     let rows = golden_rows(&views.db).await;
-    (settings, views, index, rows)
+    Herd {
+        settings,
+        views,
+        trusted,
+        last,
+        rows,
+    }
+}
+
+/// Indexes the herd into a new index of `adapter` and runs the contract on it.
+async fn contract_on(herd: &Herd, adapter: &Adapter, name: &str) {
+    let opened = adapter.open(&herd.settings, name).await;
+    let view = SearchView::new(opened.0.clone(), herd.trusted.clone());
+    let consumer = spawn(view.clone(), herd.views.source(name));
+    herd.views.caught_up(&view, &herd.last, WITHIN).await;
+    consumer.abort();
+    contract(opened.0.as_ref(), &herd.rows).await;
+    opened.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_search_index_keeps_the_contract() {
-    let (_settings, _views, embedded, rows) = index_the_herd("search_contract").await;
-    contract(&embedded, &rows).await;
-    match std::env::var("ICATTLE_TEST_MEILI_URL") {
-        Ok(url) => panic!(
-            "ICATTLE_TEST_MEILI_URL is {url}, but this build has no Meilisearch adapter to run \
-             the contract against"
-        ),
-        Err(_) => println!(
+    let herd = the_herd("search_contract").await;
+    contract_on(&herd, &Adapter::Embedded, "search-embedded").await;
+    match Adapter::meili() {
+        Some(meili) => contract_on(&herd, &meili, "search-meili").await,
+        None => println!(
             "search contract: the Meilisearch half was not run (ICATTLE_TEST_MEILI_URL is not set)"
         ),
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_search_consumer_killed_ten_times_ends_equal_to_a_clean_rebuild() {
-    let settings = support::settings("search_kills").await;
+/// Kills the search consumer ten times while 5,000 events arrive, then compares the index
+/// with one built in a single pass.
+async fn killed_ten_times_equals_a_clean_rebuild(adapter: &Adapter, label: &str) {
+    let settings = support::settings(label).await;
     let key = support::test_key();
     let trusted = TrustedKeys::new([key.public_key_hex()]);
     let views = Views::new(&settings, Arc::new(MemoryCache::new()), trusted.clone()).await;
     let (messages, _) = herd_history(&key, &support::test_key(), 250, 20, 77);
     assert!(messages.len() >= 5_000, "{} messages", messages.len());
-    let index = EmbeddedIndex::open(&settings.search_dir()).expect("an index");
-    let view = SearchView::new(Arc::new(index.clone()) as SharedSearch, trusted.clone());
+    let killed = adapter.open(&settings, "search-killed").await;
+    let view = SearchView::new(killed.0.clone(), trusted.clone());
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64);
@@ -345,31 +411,38 @@ async fn a_search_consumer_killed_ten_times_ends_equal_to_a_clean_rebuild() {
     views.caught_up(&view, &last, WITHIN).await;
     consumer.abort();
     let _ = consumer.await;
-    let killed = index.documents().await.expect("the documents");
-    let checkpoints = index
-        .checkpoints(&views.topics.cattle_events())
-        .await
-        .expect("checkpoints");
+    let topic = views.topics.cattle_events();
+    let documents = killed.0.documents().await.expect("the documents");
+    let checkpoints = killed.0.checkpoints(&topic).await.expect("checkpoints");
 
-    let rebuilt_dir = settings.data_dir.join("search-rebuilt");
-    let rebuilt = EmbeddedIndex::open(&rebuilt_dir).expect("a second index");
-    let clean = SearchView::new(Arc::new(rebuilt.clone()) as SharedSearch, trusted);
+    let rebuilt = adapter.open(&settings, "search-rebuilt").await;
+    let clean = SearchView::new(rebuilt.0.clone(), trusted);
     let consumer = spawn(clean.clone(), views.source("search-index-rebuild"));
     views.caught_up(&clean, &last, WITHIN).await;
     consumer.abort();
     let _ = consumer.await;
-    assert_eq!(killed.len(), 255, "250 animals and 5 clients");
+    assert_eq!(documents.len(), 255, "250 animals and 5 clients");
     assert!(
-        killed == rebuilt.documents().await.expect("the documents"),
+        documents == rebuilt.0.documents().await.expect("the documents"),
         "the killed index equals a clean rebuild"
     );
     assert_eq!(
         checkpoints,
-        rebuilt
-            .checkpoints(&views.topics.cattle_events())
-            .await
-            .expect("checkpoints")
+        rebuilt.0.checkpoints(&topic).await.expect("checkpoints")
     );
+    killed.close().await;
+    rebuilt.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_consumer_killed_ten_times_ends_equal_to_a_clean_rebuild() {
+    killed_ten_times_equals_a_clean_rebuild(&Adapter::Embedded, "search_kills").await;
+    match Adapter::meili() {
+        Some(meili) => killed_ten_times_equals_a_clean_rebuild(&meili, "search_kills_meili").await,
+        None => println!(
+            "search kills: the Meilisearch half was not run (ICATTLE_TEST_MEILI_URL is not set)"
+        ),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,7 @@
 use super::herd_collector::HerdCollector;
 use super::index_schema::{IndexSchema, ANIMAL, CLIENT};
 use super::search_fold::{SearchDocument, SearchFold};
-use super::search_index::{SearchCheckpoint, SearchError, SearchIndex};
+use super::search_index::{SearchCheckpoint, SearchError, SearchIndex, StoredDocuments};
 use super::text_query::query_for;
 use app::model::{SearchFacets, SearchHit, SearchRequest, SearchResults, SearchSort};
 use domain::ClientState;
@@ -73,35 +73,6 @@ impl EmbeddedIndex {
                 writer: Mutex::new(None),
             }),
         })
-    }
-
-    /// Every document the index holds, by stream: its fold and, for an animal, its hit, as
-    /// stored (what a rebuild must reproduce).
-    pub async fn documents(&self) -> Result<BTreeMap<i64, (String, Option<String>)>, SearchError> {
-        self.blocking(|inner| {
-            let searcher = inner.reader.searcher();
-            let found = searcher
-                .search(&AllQuery, &DocSetCollector)
-                .map_err(index_error)?;
-            let mut documents = BTreeMap::new();
-            for address in found {
-                let document: TantivyDocument = searcher.doc(address).map_err(index_error)?;
-                let text = |field| {
-                    document
-                        .get_first(field)
-                        .and_then(|v| v.as_str())
-                        .map(str::to_string)
-                };
-                let stream = document
-                    .get_first(inner.fields.stream)
-                    .and_then(|v| v.as_i64())
-                    .unwrap_or_default();
-                let fold = text(inner.fields.fold).unwrap_or_default();
-                documents.insert(stream, (fold, text(inner.fields.hit)));
-            }
-            Ok(documents)
-        })
-        .await
     }
 
     /// Runs `work` on the blocking pool: tantivy reads and writes files.
@@ -410,6 +381,33 @@ impl SearchIndex for EmbeddedIndex {
                     risk: gathered.facet(3),
                 },
             })
+        })
+        .await
+    }
+
+    async fn documents(&self) -> Result<StoredDocuments, SearchError> {
+        self.blocking(|inner| {
+            let searcher = inner.reader.searcher();
+            let found = searcher
+                .search(&AllQuery, &DocSetCollector)
+                .map_err(index_error)?;
+            let mut documents = BTreeMap::new();
+            for address in found {
+                let document: TantivyDocument = searcher.doc(address).map_err(index_error)?;
+                let text = |field| {
+                    document
+                        .get_first(field)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                };
+                let stream = document
+                    .get_first(inner.fields.stream)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default();
+                let fold = text(inner.fields.fold).unwrap_or_default();
+                documents.insert(stream, (fold, text(inner.fields.hit)));
+            }
+            Ok(documents)
         })
         .await
     }

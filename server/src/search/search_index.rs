@@ -4,7 +4,7 @@
 use super::search_fold::{SearchDocument, SearchFold};
 use app::model::{SearchRequest, SearchResults};
 use domain::ClientState;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Why the search index did not answer.
@@ -34,6 +34,10 @@ pub struct SearchCheckpoint {
     pub offset: i64,
 }
 
+/// Every stream's document as an index stores it, by stream id: the fold's JSON and, for
+/// an animal, the hit's JSON (what a rebuild must reproduce).
+pub type StoredDocuments = BTreeMap<i64, (String, Option<String>)>;
+
 /// A full-text index of the herd, fed by the search view and read by the office.
 #[async_trait::async_trait]
 pub trait SearchIndex: Send + Sync + 'static {
@@ -62,6 +66,9 @@ pub trait SearchIndex: Send + Sync + 'static {
         request: &SearchRequest,
         owners: Option<&[i64]>,
     ) -> Result<SearchResults, SearchError>;
+
+    /// Every stream's document as stored.
+    async fn documents(&self) -> Result<StoredDocuments, SearchError>;
 
     /// Whether the index answers: what it is and how many documents it holds.
     async fn ping(&self) -> Result<String, SearchError>;

@@ -69,6 +69,9 @@ pub async fn settings(label: &str) -> TestSettings {
         redis_url: Some(redis_url()),
         cache_prefix: format!("{}:", unique(label)),
         audit_url: None,
+        meili_url: None,
+        meili_key: None,
+        meili_index: "cattle".into(),
         run_views: true,
         // Most tests assert on exactly the events they wrote; `fraud_detector.rs` and the
         // end-to-end tests run the detector.
