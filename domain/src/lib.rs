@@ -33,6 +33,7 @@ mod envelope;
 mod event_type;
 mod field_error;
 mod fraud_rules;
+mod history_point;
 mod livestock_terms;
 pub mod merkle;
 pub mod money;
@@ -71,6 +72,7 @@ pub use envelope::{Cryptography, EventEnvelope, EventMetadata};
 pub use event_type::EventType;
 pub use field_error::FieldError;
 pub use fraud_rules::*;
+pub use history_point::{state_as_of, HistoryPoint};
 pub use livestock_terms::{CattleStatus, FraudResolution, HealthKind, Sex, ValuationMethod};
 pub use merkle::{
     consistency_proof, inclusion_proof, tree_root, verify_consistency, verify_inclusion,

@@ -2,6 +2,7 @@
 //! the signed-in user, and reads limited to what that user may see. Every request goes
 //! through this door, so who may see and do what is decided here and nowhere else.
 mod fraud_desk;
+mod history_desk;
 mod operations_desk;
 mod search_desk;
 mod user_desk;

@@ -1,4 +1,5 @@
 //! Types that cross the wire between the browser and the server.
+mod animal_as_of;
 mod animal_page;
 mod cattle_record;
 mod command_outcome;
@@ -15,6 +16,7 @@ mod transfer_offer;
 mod user_account;
 mod view_name;
 
+pub use animal_as_of::AnimalAsOf;
 pub use animal_page::{AnimalPage, ValuationEntry};
 pub use cattle_record::CattleRecord;
 pub use command_outcome::{AckStatus, CommandAck, CommandFailure};

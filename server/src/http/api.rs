@@ -1,6 +1,7 @@
 //! The JSON API: commands, an animal (cache-first or read back from the log), a search, an event's
 //! status, the public keys and health. Every answer comes from the registry office.
 use super::applied_wait::{answer_when_applied, wait_option};
+use super::as_of_param::parse_as_of;
 use super::auth::SignedIn;
 use super::responses::{bad_field, failure_response, not_found};
 use super::server_state::ServerState;
@@ -60,16 +61,37 @@ pub async fn post_command(
     }
 }
 
-/// `GET /api/cattle/{id}`: the golden-record row (cache-first), 404 when unknown.
+/// `GET /api/cattle/{id}`: the golden-record row (cache-first), 404 when unknown. With
+/// `?as_of=` (a sequence number, a date or an RFC 3339 time) the animal as it was then,
+/// folded from its events; 404 when it had no event yet, 400 naming a parameter that is
+/// unknown or not a point in time.
 pub async fn get_cattle(
     State(state): State<ServerState>,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let id = match cattle_id(&id) {
         Ok(id) => id,
         Err(message) => return bad_path(message),
     };
+    if let Some((unknown, _)) = pairs.iter().find(|(key, _)| key != "as_of") {
+        return bad_field(unknown, "unknown parameter; this read takes as_of".into());
+    }
+    if pairs.len() > 1 {
+        return bad_field("as_of", "given twice; give it once".into());
+    }
+    if let Some((_, as_of)) = pairs.first() {
+        let point = match parse_as_of(as_of) {
+            Ok(point) => point,
+            Err(message) => return bad_field("as_of", message),
+        };
+        return match state.office.cattle_as_of(&user, id, point, as_of).await {
+            Ok(Some(past)) => Json(past).into_response(),
+            Ok(None) => not_found(format!("animal {id} has no event by as_of {as_of}")),
+            Err(failure) => failure_response(failure),
+        };
+    }
     match state.office.cattle(&user, id).await {
         Ok(Some(record)) => Json(record).into_response(),
         Ok(None) => not_found(format!("no animal with id {id}")),

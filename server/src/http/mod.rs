@@ -2,6 +2,7 @@
 pub mod accounts_api;
 pub mod api;
 pub mod applied_wait;
+pub mod as_of_param;
 pub mod auth;
 pub mod body_limit;
 pub mod cross_site;

@@ -147,11 +147,12 @@ pub fn document() -> Value {
                     "503": answer("the log or the database did not answer; nothing was published", &error),
                     "504": answer("not applied within the wait; the event is in the log", &error)
                 }}},
-            "/api/cattle/{id}": {"get": {"summary": "One animal (cache first, then the golden record)",
-                "parameters": [id_param("id")],
-                "responses": {"200": {"description": "the animal"}, "400": answer("not an id", &error),
+            "/api/cattle/{id}": {"get": {"summary": "One animal (cache first, then the golden record); with as_of, the animal as it was then, folded from its events",
+                "parameters": [id_param("id"),
+                    {"name": "as_of", "in": "query", "schema": {"type": "string"}, "description": "a sequence number (after that event; 0 is before the first), a date (the end of that day, UTC) or an RFC 3339 time; answers {cattle_id, as_of, sequence, event_id, event_type, recorded_at, later_events, state}"}],
+                "responses": {"200": {"description": "the animal"}, "400": answer("not an id, or as_of is not a point in time (named in field)", &errors),
                     "401": answer("no live session", &error), "403": answer("another farmer's animal", &error),
-                    "404": answer("unknown", &error)}}},
+                    "404": answer("unknown, or no event yet by as_of", &error)}}},
             "/api/search": {"get": {"summary": "Full-text search of the herd the user may see (a farmer: their own clients' animals): words match the NLIS id, breed, owner's name and PIC and health notes, as the start of a word or with a typo; answers {total, hits, facets}",
                 "parameters": [
                     {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": app::model::LONGEST_TEXT}, "description": "words to find"},
