@@ -1,3 +1,4 @@
+use super::history_slider::{past_states, HistorySlider};
 use domain::{read_json_lines, verify_json_lines, KeyRegistry};
 use leptos::prelude::*;
 
@@ -88,6 +89,16 @@ pub fn EventTimeline(
         return view! { <p class="empty">"No events."</p> }.into_any();
     }
     let read = read_json_lines(&envelopes.join("\n"));
+    let past = past_states(&read);
+    let chosen = RwSignal::new(None::<usize>);
+    // The log index of the last event shown; later ones are greyed while looking back.
+    let last_shown = StoredValue::new(past.iter().map(|p| p.log_index).collect::<Vec<_>>());
+    let later = move |index: usize| {
+        chosen
+            .get()
+            .and_then(|k| last_shown.with_value(|shown| shown.get(k.checked_sub(1)?).copied()))
+            .is_some_and(|last| index > last)
+    };
     let rows = read
         .into_iter()
         .enumerate()
@@ -113,7 +124,12 @@ pub fn EventTimeline(
                 Ok(envelope) => {
                     let m = envelope.metadata;
                     view! {
-                        <li class="event" data-event-id=m.event_id.clone() data-sequence=m.sequence>
+                        <li
+                            class="event"
+                            class:later=move || later(index)
+                            data-event-id=m.event_id.clone()
+                            data-sequence=m.sequence
+                        >
                             <div class="event-head">
                                 <span class="event-type">{m.event_type.to_string()}</span>
                                 {badge}
@@ -136,7 +152,11 @@ pub fn EventTimeline(
             }
         })
         .collect_view();
-    view! { <ol class="timeline" data-testid="timeline">{rows}</ol> }.into_any()
+    view! {
+        <HistorySlider past=past chosen=chosen/>
+        <ol class="timeline" data-testid="timeline">{rows}</ol>
+    }
+    .into_any()
 }
 
 #[cfg(feature = "hydrate")]

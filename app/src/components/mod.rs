@@ -7,6 +7,7 @@ mod event_timeline;
 mod field;
 mod form_memory;
 mod herd_table;
+mod history_slider;
 mod live_connection;
 mod search_box;
 mod signed_in_only;
