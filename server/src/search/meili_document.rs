@@ -8,11 +8,27 @@ use app::model::{SearchHit, SearchRequest, SearchSort};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
+/// The oldest Meilisearch whose settings hold what the index needs (`disableOnNumbers`
+/// came in 1.15; older servers refuse the settings as unknown).
+pub const OLDEST_SERVER: (u32, u32) = (1, 15);
+
+/// Whether a server of `version` (e.g. `1.15.2`, `1.16.0-rc.1`) is recent enough.
+pub fn recent_enough(version: &str) -> bool {
+    let mut parts = version
+        .split(['.', '-'])
+        .map(|part| part.parse::<u32>().unwrap_or(0));
+    let major = parts.next().unwrap_or(0);
+    let minor = parts.next().unwrap_or(0);
+    (major, minor) >= OLDEST_SERVER
+}
+
 /// The primary key of every document.
 pub const PRIMARY_KEY: &str = "id";
 
 /// Searched, in this order of importance.
 pub const SEARCHABLE: [&str; 5] = ["nlis_id", "breed", "owner_name", "owner_pic", "notes"];
+/// Matched without typos: a typo in an id or a PIC names another animal or herd.
+pub const TYPO_FREE: [&str; 2] = ["nlis_id", "owner_pic"];
 /// Filtered on by searches and by the view's reads.
 pub const FILTERABLE: [&str; 10] = [
     "kind",
@@ -332,6 +348,16 @@ mod tests {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_ne!(id, at("t1.cattle.events", 4));
         assert_ne!(id, at("t2.cattle.events", 3));
+    }
+
+    #[test]
+    fn servers_from_1_15_are_recent_enough() {
+        for version in ["1.15.0", "1.15.2", "1.16.0-rc.1", "2.0.0"] {
+            assert!(recent_enough(version), "{version}");
+        }
+        for version in ["1.14.9", "1.2.0", "0.30.5", "", "nonsense"] {
+            assert!(!recent_enough(version), "{version}");
+        }
     }
 
     proptest! {

@@ -2,12 +2,12 @@
 //! index, its documents and checkpoints added in one task per batch, each task awaited.
 
 use super::meili_document::{
-    of_kind, one_of, quoted, search_filter, search_sort, DocumentKind, MeiliDocument, FACETS,
-    FILTERABLE, PRIMARY_KEY, RANKING_RULES, SEARCHABLE, SORTABLE,
+    of_kind, one_of, quoted, recent_enough, search_filter, search_sort, DocumentKind,
+    MeiliDocument, FACETS, FILTERABLE, OLDEST_SERVER, PRIMARY_KEY, RANKING_RULES, SEARCHABLE,
+    SORTABLE, TYPO_FREE,
 };
 use super::search_fold::{SearchDocument, SearchFold};
-use super::search_index::StoredDocuments;
-use super::search_index::{SearchCheckpoint, SearchError, SearchIndex};
+use super::search_index::{SearchCheckpoint, SearchError, SearchIndex, StoredDocuments};
 use super::text_query::distance_km;
 use app::model::{FacetCount, SearchFacets, SearchRequest, SearchResults};
 use domain::ClientState;
@@ -50,6 +50,18 @@ impl MeiliIndex {
     /// giving it the settings searches need (awaited, so the first search finds them).
     pub async fn connect(url: &str, key: Option<&str>, uid: &str) -> Result<Self, SearchError> {
         let client = Client::new(url, key).map_err(|e| meili_error("the URL", e))?;
+        let version = client
+            .get_version()
+            .await
+            .map_err(|e| meili_error(&format!("the version of the server at {url}"), e))?
+            .pkg_version;
+        if !recent_enough(&version) {
+            let (major, minor) = OLDEST_SERVER;
+            return Err(meili_error(
+                &format!("the server at {url}"),
+                format!("it is version {version}; iCattle needs {major}.{minor} or newer"),
+            ));
+        }
         let index = client.index(uid);
         let searchable = index_settings();
         let task = index
@@ -115,15 +127,11 @@ impl MeiliIndex {
     async fn streams(
         &self,
         streams: &[i64],
-        kind: Option<DocumentKind>,
         fields: &[&str],
     ) -> Result<Vec<MeiliDocument>, SearchError> {
         let mut found = Vec::new();
         for group in streams.chunks(STREAMS_PER_FILTER) {
-            let mut filter = one_of("stream", group);
-            if let Some(kind) = kind {
-                filter = format!("{} AND {filter}", of_kind(kind));
-            }
+            let filter = one_of("stream", group);
             found.extend(self.documents_where(&filter, fields).await?);
         }
         Ok(found)
@@ -131,7 +139,8 @@ impl MeiliIndex {
 }
 
 /// What the index is searched, filtered, sorted and counted by. Typos as in the embedded
-/// index: one from 4 letters, two from 8, none in a word with digits.
+/// index: one from 4 letters, two from 8, none in an NLIS id or a PIC (a typo there names
+/// another animal) nor in a number.
 fn index_settings() -> Settings {
     Settings::new()
         .with_searchable_attributes(SEARCHABLE)
@@ -140,7 +149,7 @@ fn index_settings() -> Settings {
         .with_ranking_rules(RANKING_RULES)
         .with_typo_tolerance(TypoToleranceSettings {
             enabled: Some(true),
-            disable_on_attributes: None,
+            disable_on_attributes: Some(TYPO_FREE.iter().map(|a| a.to_string()).collect()),
             disable_on_words: None,
             min_word_size_for_typos: Some(MinWordSizeForTypos {
                 one_typo: Some(4),
@@ -200,7 +209,7 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn folds(&self, streams: &[i64]) -> Result<HashMap<i64, SearchFold>, SearchError> {
-        let found = self.streams(streams, None, &["stream", "fold"]).await?;
+        let found = self.streams(streams, &["stream", "fold"]).await?;
         Ok(folds_of(found)?
             .into_iter()
             .map(|fold| (fold.stream_id(), fold))
@@ -240,7 +249,7 @@ impl SearchIndex for MeiliIndex {
     ) -> Result<(), SearchError> {
         let streams: Vec<i64> = documents.iter().map(|d| d.fold.stream_id()).collect();
         let held: HashMap<i64, u64> = self
-            .streams(&streams, None, &["stream", "sequence"])
+            .streams(&streams, &["stream", "sequence"])
             .await?
             .into_iter()
             .filter_map(|d| d.stream.zip(d.sequence))
@@ -346,6 +355,7 @@ impl SearchIndex for MeiliIndex {
         }
         Ok(out)
     }
+
     async fn ping(&self) -> Result<String, SearchError> {
         let stats = self
             .index
