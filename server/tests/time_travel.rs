@@ -7,16 +7,6 @@ use serde_json::{json, Value};
 
 const EVENTS: u64 = 50;
 
-async fn applied(http: &reqwest::Client, base: &str, command: Value) {
-    let response = http
-        .post(format!("{base}/api/commands?wait=applied&timeout_ms=20000"))
-        .json(&command)
-        .send()
-        .await
-        .expect("the API answers");
-    assert_eq!(response.status(), 200, "{command}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_animal_as_of_each_of_fifty_events_is_what_it_was_then() {
     let settings = support::settings("time_travel").await;
@@ -27,17 +17,17 @@ async fn the_animal_as_of_each_of_fifty_events_is_what_it_was_then() {
     let assessor = support::api_client(&support::signed_in(&server, Role::Assessor).await);
     let nlis = support::nlis(8101);
     let id = CattleId::for_nlis(&nlis).0;
-    applied(
+    support::applied_command(
+        &server,
         &farmer,
-        &base,
         json!({"type": "CREATE_CATTLE", "data": {"nlisId": nlis, "breed": "Angus", "sex": "FEMALE", "clientId": 81}}),
     )
     .await;
     // Event k (from 2) values the animal at 100,000 + k cents.
     for k in 2..=EVENTS {
-        applied(
+        support::applied_command(
+            &server,
             &assessor,
-            &base,
             json!({"type": "RECORD_VALUATION", "data": {"cattleId": id, "amountCents": 100_000 + k, "method": "MARKET"}}),
         )
         .await;

@@ -414,19 +414,29 @@ pub fn pic_of(id: i64) -> String {
     format!("QTST{:04}", id % 10_000)
 }
 
-/// Registers client `id` as `http`'s user and waits until the golden record has it.
-pub async fn register_client(server: &Instance, http: &reqwest::Client, id: i64) {
+/// Sends `command` as `http`'s user and waits until the golden record applied it.
+pub async fn applied_command(
+    server: &Instance,
+    http: &reqwest::Client,
+    command: serde_json::Value,
+) {
     let response = http
         .post(format!(
             "http://{}/api/commands?wait=applied&timeout_ms=20000",
             server.addr
         ))
-        .json(&serde_json::json!({"type": "REGISTER_CLIENT",
-            "data": {"clientId": id, "name": format!("Test station {id}"), "pic": pic_of(id)}}))
+        .json(&command)
         .send()
         .await
-        .expect("register a client");
-    assert_eq!(response.status(), 200, "client {id} registered and applied");
+        .expect("the API answers");
+    assert_eq!(response.status(), 200, "{command} applied");
+}
+
+/// Registers client `id` as `http`'s user and waits until the golden record has it.
+pub async fn register_client(server: &Instance, http: &reqwest::Client, id: i64) {
+    let command = serde_json::json!({"type": "REGISTER_CLIENT",
+        "data": {"clientId": id, "name": format!("Test station {id}"), "pic": pic_of(id)}});
+    applied_command(server, http, command).await;
 }
 
 /// A farmer managing clients `ids`, signed in: an HTTP client acting for them.
