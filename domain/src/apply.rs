@@ -63,9 +63,10 @@ pub enum ApplyError {
     /// A FRAUD_DETECTED reusing an open alert id.
     #[error("fraud alert {0} already open")]
     DuplicateAlert(String),
-    /// A SNAPSHOT_CREATED whose state differs from the fold.
-    #[error("snapshot does not match the folded state")]
-    SnapshotMismatch,
+    /// A SNAPSHOT_CREATED inside an animal's chain: snapshots live on the snapshots topic,
+    /// beside the chain, so they never take a sequence number of their own.
+    #[error("a snapshot belongs on the snapshots topic, not in the animal's chain")]
+    SnapshotInChain,
 }
 
 /// Folds one envelope into the animal's state (None before its first event).
@@ -283,12 +284,7 @@ fn evolve(
             }
             refresh_suspicions(&mut s);
         }
-        EventType::SnapshotCreated => {
-            let p: SnapshotCreated = read(payload)?;
-            if p.state != s {
-                return Err(ApplyError::SnapshotMismatch);
-            }
-        }
+        EventType::SnapshotCreated => return Err(ApplyError::SnapshotInChain),
         EventType::CattleCreated | EventType::ClientRegistered => {
             return Err(ApplyError::WrongAggregate(event_type))
         }

@@ -45,6 +45,7 @@ mod rejection;
 mod repeated_refusals;
 mod request_key;
 mod scoring;
+mod snapshot_replay;
 mod source_system;
 mod stream;
 mod timestamp;
@@ -89,6 +90,7 @@ pub use request_key::{
     has_natural_ref, named_by_request, request_ref, RequestKey, REQUEST_KEY_HEADER, REQUEST_KEY_MAX,
 };
 pub use scoring::{score_provenance, verification_weight, BASE_CONFIDENCE};
+pub use snapshot_replay::{check_covers, resume, FoldToSnapshot, Resumed};
 pub use source_system::SourceSystem;
 pub use stream::{
     fold_sealed, fold_verified, fold_verified_with, FoldedStream, StreamRefusal, StreamState,

@@ -1,7 +1,7 @@
 //! The payload of each event type at its current schema version (camelCase JSON).
 
 use crate::{
-    CattleState, CattleStatus, EventType, FraudResolution, HealthKind, RiskLevel, Sex,
+    CattleState, CattleStatus, ChainHead, EventType, FraudResolution, HealthKind, RiskLevel, Sex,
     SuspicionType, ValuationMethod, VerificationKind,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -203,12 +203,19 @@ pub struct FraudAlertResolved {
 }
 payload!(FraudAlertResolved, FraudAlertResolved);
 
-/// SNAPSHOT_CREATED: the animal's full state after the previous event, for fast replay.
+/// SNAPSHOT_CREATED: an animal's folded state and chain head after its event `head.sequence`,
+/// kept on the compacted snapshots topic (never in the animal's chain) so a replay reads only
+/// the events after it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SnapshotCreated {
-    /// The state as folded up to the event before this one.
+    /// The state as folded up to and including the covered event.
     pub state: CattleState,
+    /// SHA-256 of the state's canonical JSON, hex.
+    pub state_hash: String,
+    /// The chain head after the covered event: its sequence, its event hash and the Merkle
+    /// frontier the next event's root extends.
+    pub head: ChainHead,
 }
 payload!(SnapshotCreated, SnapshotCreated);
 

@@ -1,6 +1,5 @@
 //! The cattle aggregate's business rules through decide and apply, and the fraud rules.
 
-use domain::payloads::{EventPayload, SnapshotCreated};
 use domain::*;
 use serde_json::{json, Value};
 
@@ -324,49 +323,6 @@ fn rapid_transfers_and_impossible_journeys_are_flagged() {
     let nearby = herd.run(at(-31.96, 115.87)).expect("nearby").remove(0);
     assert!(detect_fraud(&before, &nearby).is_empty());
     assert!((distance_km(-27.47, 153.03, -31.95, 115.86) - 3600.0).abs() < 50.0);
-}
-
-#[test]
-fn snapshots_must_match_the_fold() {
-    let mut herd = Herd::registered();
-    let snapshot = SnapshotCreated {
-        state: herd.state().clone(),
-    };
-    let id = CattleId(herd.id());
-    herd.record(
-        id,
-        DecidedEvent {
-            event_type: EventType::SnapshotCreated,
-            payload: snapshot.to_payload(),
-            event_ref: "snapshot-1".into(),
-        },
-    );
-    assert_eq!(herd.state().sequence, 2);
-
-    let mut wrong = herd.state().clone();
-    wrong.client_id = 99;
-    let envelope = seal(
-        EventDraft {
-            event_id: "evt_snap".into(),
-            event_type: EventType::SnapshotCreated,
-            event_ref: "snapshot-2".into(),
-            cattle_id: id,
-            occurred_at: "2024-02-01T00:00:00.000Z".into(),
-            recorded_at: "2024-02-01T00:00:00.000Z".into(),
-            correlation_id: None,
-            causation_id: None,
-            source_system: SourceSystem::ICattle,
-            created_by: None,
-            payload: SnapshotCreated { state: wrong }.to_payload(),
-            provenance: None,
-        },
-        &herd.head,
-        &herd.key,
-    );
-    assert_eq!(
-        apply(herd.state.clone(), &envelope),
-        Err(ApplyError::SnapshotMismatch)
-    );
 }
 
 #[test]

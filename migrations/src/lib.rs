@@ -15,6 +15,7 @@ mod m0009_password_change;
 mod m0010_user_ids;
 mod m0011_refused_records;
 mod m0012_suspicions;
+mod m0013_cattle_snapshots;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_user_ids::Migration),
             Box::new(m0011_refused_records::Migration),
             Box::new(m0012_suspicions::Migration),
+            Box::new(m0013_cattle_snapshots::Migration),
         ]
     }
 }

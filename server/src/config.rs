@@ -65,6 +65,12 @@ pub struct Settings {
     #[arg(long, env = "ICATTLE_FRAUD_DETECTOR", default_value_t = true, action = clap::ArgAction::Set)]
     pub fraud_detector: bool,
 
+    /// Events of an animal between two snapshots of it on the snapshots topic, from which
+    /// `from-log` replays instead of from its first event.
+    #[arg(long, env = "ICATTLE_SNAPSHOT_EVERY", default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub snapshot_every: u64,
+
     /// A Meilisearch server for the search view, e.g. `http://127.0.0.1:7700`; unset means
     /// the embedded index under the data directory's `search/`.
     #[arg(long, env = "MEILI_URL")]

@@ -1,15 +1,16 @@
 //! Strong consistency, the seed's option 2: rebuild one animal from its events read back
 //! from Kafka (their positions are indexed in `cattle_events`), verify them, and compare
 //! the result with the golden record.
+use crate::entity::{cattle_event, cattle_snapshot};
 use crate::golden::animal_queries;
 use crate::kafka::reader_config::reader_config;
 use crate::keys::TrustedKeys;
 use app::model::CattleRecord;
-use domain::{read_json_lines, replay, verify_json_lines};
+use domain::{open_snapshot, replay, resume, verify_json_lines, EventEnvelope};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{Message, Offset, TopicPartitionList};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -21,6 +22,8 @@ pub struct FromLogReport {
     pub cattle_id: i64,
     /// How many of its events were read back from Kafka.
     pub events: usize,
+    /// The snapshot the rebuild started from, when it had one that opened.
+    pub snapshot: Option<SnapshotUsed>,
     /// Whether every event verified (hashes, signatures, chain, Merkle roots, keys).
     pub verified: bool,
     /// The verifier's report, one line per event.
@@ -140,7 +143,148 @@ fn differences(a: &CattleRecord, b: &CattleRecord) -> Vec<String> {
         .collect()
 }
 
-/// Rebuilds animal `id` from the log and compares it with the golden record.
+/// The snapshot a rebuild started from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotUsed {
+    /// The snapshot envelope's id.
+    pub event_id: String,
+    /// The sequence of the event it covers: only later events were read.
+    pub sequence: u64,
+}
+
+/// The animal folded from what was read back, and the verifier's words on it.
+struct Replayed {
+    state: Option<domain::CattleState>,
+    verified: bool,
+    verification: String,
+    events: usize,
+    snapshot: Option<SnapshotUsed>,
+}
+
+type Position = (String, i32, i64);
+
+fn position_of(event: &cattle_event::Model) -> Position {
+    (
+        event.kafka_topic.clone(),
+        event.kafka_partition,
+        event.kafka_offset,
+    )
+}
+
+async fn read_lines(brokers: &str, positions: Vec<Position>) -> Result<Vec<String>, FromLogError> {
+    let brokers = brokers.to_string();
+    tokio::task::spawn_blocking(move || read_back(&brokers, &positions))
+        .await
+        .map_err(|e| FromLogError::Task(e.to_string()))?
+}
+
+fn envelopes(lines: &[String]) -> Vec<EventEnvelope> {
+    lines
+        .iter()
+        .filter_map(|line| EventEnvelope::from_json_str(line).ok())
+        .collect()
+}
+
+/// Every event from the animal's first, verified as one chain.
+async fn replay_all(
+    brokers: &str,
+    trusted: &TrustedKeys,
+    indexed: &[cattle_event::Model],
+) -> Result<Replayed, FromLogError> {
+    let lines = read_lines(brokers, indexed.iter().map(position_of).collect()).await?;
+    let text = lines.join("\n");
+    let envelopes = envelopes(&lines);
+    trusted
+        .learn(envelopes.iter().map(|e| e.cryptography.public_key.as_str()))
+        .await?;
+    let report = verify_json_lines(&text, &trusted.registry());
+    Ok(Replayed {
+        state: replay(envelopes.iter()).ok().flatten(),
+        verified: report.is_ok(),
+        verification: report.to_string(),
+        events: lines.len(),
+        snapshot: None,
+    })
+}
+
+/// The events after the animal's latest snapshot, folded onto it; `Err` with the reason when
+/// the snapshot does not open or is not the one the index names (the caller then reads every
+/// event, and says why).
+async fn replay_from_snapshot(
+    brokers: &str,
+    trusted: &TrustedKeys,
+    taken: &cattle_snapshot::Model,
+    indexed: &[cattle_event::Model],
+) -> Result<Result<Replayed, String>, FromLogError> {
+    let after: Vec<&cattle_event::Model> = indexed
+        .iter()
+        .filter(|e| e.sequence > taken.sequence)
+        .collect();
+    let mut positions = vec![(
+        taken.kafka_topic.clone(),
+        taken.kafka_partition,
+        taken.kafka_offset,
+    )];
+    positions.extend(after.iter().map(|e| position_of(e)));
+    let mut lines = read_lines(brokers, positions).await?;
+    let snapshot_line = lines.remove(0);
+    let envelopes = envelopes(&lines);
+    trusted
+        .learn(envelopes.iter().map(|e| e.cryptography.public_key.as_str()))
+        .await?;
+    let keys = trusted.registry();
+    let snapshot = match EventEnvelope::from_json_str(&snapshot_line) {
+        Ok(envelope) => open_snapshot(&envelope, &keys).map_err(|f| format!("{}: {f}", f.code())),
+        Err(error) => Err(format!("MALFORMED: {error}")),
+    };
+    let snapshot = match snapshot {
+        Ok(snapshot)
+            if snapshot.state.cattle_id.0 == taken.cattle_id
+                && snapshot.head.sequence as i64 == taken.sequence =>
+        {
+            snapshot
+        }
+        Ok(snapshot) => {
+            return Ok(Err(format!(
+                "SNAPSHOT_INCONSISTENT: the index names animal {} after event {}, the snapshot \
+                 covers animal {} after event {}",
+                taken.cattle_id, taken.sequence, snapshot.state.cattle_id.0, snapshot.head.sequence
+            )))
+        }
+        Err(why) => return Ok(Err(why)),
+    };
+    let resumed = resume(&snapshot, &envelopes, &keys);
+    let mut verification = format!(
+        "snapshot {} after event {}: OK\n",
+        snapshot.event_id, snapshot.head.sequence
+    );
+    for (envelope, (event_id, refusal)) in envelopes.iter().zip(&resumed.verdicts) {
+        let verdict = refusal
+            .as_ref()
+            .map_or("OK".to_string(), |r| format!("{}: {r}", r.code()));
+        verification.push_str(&format!(
+            "  event {} {event_id}: {verdict}\n",
+            envelope.metadata.sequence
+        ));
+    }
+    let unreadable = lines.len() - envelopes.len();
+    if unreadable > 0 {
+        verification.push_str(&format!("  {unreadable} message(s) are not envelopes\n"));
+    }
+    Ok(Ok(Replayed {
+        verified: resumed.all_applied() && unreadable == 0,
+        state: Some(resumed.state),
+        verification,
+        events: lines.len(),
+        snapshot: Some(SnapshotUsed {
+            event_id: snapshot.event_id,
+            sequence: snapshot.head.sequence,
+        }),
+    }))
+}
+
+/// Rebuilds animal `id` from the log and compares it with the golden record: from its
+/// latest snapshot when it has one that opens, else from its first event.
 pub async fn rebuild_from_log(
     db: &DatabaseConnection,
     brokers: &str,
@@ -148,30 +292,27 @@ pub async fn rebuild_from_log(
     id: i64,
 ) -> Result<FromLogReport, FromLogError> {
     let indexed = animal_queries::event_positions(db, id).await?;
-    let positions: Vec<(String, i32, i64)> = indexed
-        .iter()
-        .map(|e| (e.kafka_topic.clone(), e.kafka_partition, e.kafka_offset))
-        .collect();
-    let brokers = brokers.to_string();
-    let lines = tokio::task::spawn_blocking(move || read_back(&brokers, &positions))
-        .await
-        .map_err(|e| FromLogError::Task(e.to_string()))??;
-    let text = lines.join("\n");
-
-    let signers: Vec<String> = read_json_lines(&text)
-        .into_iter()
-        .filter_map(|(_, e)| e.ok().map(|e| e.cryptography.public_key))
-        .collect();
-    trusted.learn(signers.iter().map(String::as_str)).await?;
-    let report = verify_json_lines(&text, &trusted.registry());
-    let envelopes: Vec<_> = read_json_lines(&text)
-        .into_iter()
-        .filter_map(|(_, e)| e.ok())
-        .collect();
-    let from_log = match replay(envelopes.iter()) {
-        Ok(Some(state)) => Some(CattleRecord::from_state(id, &state)),
-        _ => None,
+    let taken = cattle_snapshot::Entity::find_by_id(id).one(db).await?;
+    let replayed = match &taken {
+        Some(taken) => match replay_from_snapshot(brokers, trusted, taken, &indexed).await? {
+            Ok(replayed) => replayed,
+            Err(why) => {
+                tracing::warn!(cattle_id = id, %why, "a snapshot did not open; reading every event");
+                let mut replayed = replay_all(brokers, trusted, &indexed).await?;
+                replayed.verification = format!(
+                    "snapshot {} refused ({why}); read from the first event\n{}",
+                    taken.event_id, replayed.verification
+                );
+                replayed.verified = false;
+                replayed
+            }
+        },
+        None => replay_all(brokers, trusted, &indexed).await?,
     };
+    let from_log = replayed
+        .state
+        .as_ref()
+        .map(|state| CattleRecord::from_state(id, state));
     let golden_record = animal_queries::cattle_by_id(db, id).await?;
     let differences = match (&from_log, &golden_record) {
         (Some(a), Some(b)) => differences(a, b),
@@ -180,9 +321,10 @@ pub async fn rebuild_from_log(
     };
     Ok(FromLogReport {
         cattle_id: id,
-        events: lines.len(),
-        verified: report.is_ok(),
-        verification: report.to_string(),
+        events: replayed.events,
+        snapshot: replayed.snapshot,
+        verified: replayed.verified,
+        verification: replayed.verification,
         from_log,
         golden_record,
         differences,

@@ -23,6 +23,7 @@ use crate::log_catch_up::CatchUp;
 use crate::registry_office::{RegistryOffice, RegistrySources};
 use crate::search::{SearchError, SearchView, SharedSearch};
 use crate::seed_vault::SeedVault;
+use crate::snapshot_taker::SnapshotTaker;
 use crate::telemetry::engine_probes::LogProbe;
 use crate::telemetry::watch::{self, WatchSources};
 use crate::views::consumer::{self, ConsumerSource};
@@ -228,6 +229,7 @@ pub async fn start(
         readings,
         progress: progress.clone(),
         log_topic: topics.cattle_events(),
+        snapshot_topic: topics.snapshots(),
         search: search.clone(),
     };
     // Browsers keep no Secure cookie from plain HTTP, the norm on loopback.
@@ -283,6 +285,17 @@ pub async fn start(
         }
         tasks.push(tokio::spawn(
             CategoryRelay::new(&brokers, topics.clone()).run(),
+        ));
+        let snapshots = EventPublisher::new(idempotent_producer(&brokers)?, topics.snapshots());
+        tasks.push(tokio::spawn(
+            SnapshotTaker::new(
+                db.clone(),
+                snapshots,
+                topics.snapshots(),
+                Arc::new(key),
+                settings.snapshot_every,
+            )
+            .run(),
         ));
         let archive =
             AuditArchive::new(open_store(&settings.audit_url())?).reporting_to(progress.clone());

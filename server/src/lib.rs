@@ -25,6 +25,8 @@ pub mod log_verification;
 pub mod registry_office;
 pub mod search;
 pub mod seed_vault;
+pub mod snapshot_audit;
+pub mod snapshot_taker;
 pub mod technical_failure;
 pub mod telemetry;
 pub mod views;

@@ -1,8 +1,10 @@
 //! "Verify the whole log", run by an administrator: every message of the cattle log read
 //! from its first offset to the end it had when the run started, each checked with the
-//! domain's verifier against the published keys, in a blocking task with its progress
-//! readable at any time. One run at a time per instance.
+//! domain's verifier against the published keys, and every snapshot on the snapshots topic
+//! held to the fold of the events it covers; in a blocking task with its progress readable
+//! at any time. One run at a time per instance.
 use crate::kafka::log_reader::{each_message, TopicMessage};
+use crate::snapshot_audit::SnapshotAudit;
 use app::model::{BrokenEvent, LogVerificationRun, VerificationState, BROKEN_SHOWN};
 use domain::{EventEnvelope, KeyRegistry, LogVerifier};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -43,11 +45,13 @@ impl LogVerification {
         self.run().clone()
     }
 
-    /// Starts verifying `topic` at `brokers` against `keys` in the background.
+    /// Starts verifying `topic` and the snapshots on `snapshot_topic` at `brokers` against
+    /// `keys` in the background.
     pub fn start(
         &self,
         brokers: String,
         topic: String,
+        snapshot_topic: String,
         keys: KeyRegistry,
     ) -> Result<(), AlreadyRunning> {
         {
@@ -62,30 +66,51 @@ impl LogVerification {
             };
         }
         let shared = self.clone();
-        tokio::task::spawn_blocking(move || shared.verify(&brokers, &topic, &keys));
+        tokio::task::spawn_blocking(move || {
+            shared.verify(&brokers, &topic, &snapshot_topic, &keys)
+        });
         Ok(())
     }
 
-    fn verify(&self, brokers: &str, topic: &str, keys: &KeyRegistry) {
+    fn count(&self, checked: u64, broken: impl IntoIterator<Item = BrokenEvent>) {
+        let mut run = self.run();
+        run.checked += checked;
+        for broken in broken {
+            run.broken_count += 1;
+            if run.broken.len() < BROKEN_SHOWN {
+                run.broken.push(broken);
+            }
+        }
+    }
+
+    fn verify(&self, brokers: &str, topic: &str, snapshot_topic: &str, keys: &KeyRegistry) {
         tracing::info!(%topic, "verifying the whole log");
-        let mut verifier = LogVerifier::default();
-        let read = each_message(
+        let mut audit = SnapshotAudit::new(snapshot_topic.to_string());
+        // The snapshots first, so the one pass over the log can hold each to its events.
+        let snapshots = each_message(
             brokers,
-            topic,
+            snapshot_topic,
             READ_WITHIN,
             |total| self.run().total = total,
-            |message| {
-                let broken = judge(&mut verifier, keys, message);
-                let mut run = self.run();
-                run.checked += 1;
-                if let Some(broken) = broken {
-                    run.broken_count += 1;
-                    if run.broken.len() < BROKEN_SHOWN {
-                        run.broken.push(broken);
-                    }
-                }
-            },
+            |message| self.count(1, audit.open(keys, message)),
         );
+        let mut verifier = LogVerifier::default();
+        let read = snapshots.and_then(|()| {
+            each_message(
+                brokers,
+                topic,
+                READ_WITHIN,
+                |total| self.run().total += total,
+                |message| {
+                    let (broken, accepted) = judge(&mut verifier, keys, topic, message);
+                    let settled = accepted.map(|e| audit.follow(&e)).unwrap_or_default();
+                    self.count(1, broken.into_iter().chain(settled));
+                },
+            )
+        });
+        if read.is_ok() {
+            self.count(0, audit.unreached());
+        }
         let mut run = self.run();
         run.finished_at = Some(now());
         match read {
@@ -106,13 +131,15 @@ impl LogVerification {
     }
 }
 
-/// The verifier's verdict on one message: `None` when it verifies.
+/// The verifier's verdict on one message: what broke, or the envelope it accepted.
 fn judge(
     verifier: &mut LogVerifier,
     keys: &KeyRegistry,
+    topic: &str,
     message: TopicMessage<'_>,
-) -> Option<BrokenEvent> {
+) -> (Option<BrokenEvent>, Option<EventEnvelope>) {
     let broken = |event_id, cattle_id, code: &str, reason: String| BrokenEvent {
+        topic: topic.to_string(),
         partition: message.partition,
         offset: message.offset,
         event_id,
@@ -122,18 +149,33 @@ fn judge(
     };
     let text = match std::str::from_utf8(message.body) {
         Ok(text) => text,
-        Err(error) => return Some(broken(None, None, "MALFORMED", error.to_string())),
+        Err(error) => {
+            return (
+                Some(broken(None, None, "MALFORMED", error.to_string())),
+                None,
+            )
+        }
     };
     let envelope = match EventEnvelope::from_json_str(text) {
         Ok(envelope) => envelope,
-        Err(error) => return Some(broken(None, None, "MALFORMED", error.to_string())),
+        Err(error) => {
+            return (
+                Some(broken(None, None, "MALFORMED", error.to_string())),
+                None,
+            )
+        }
     };
-    let failure = verifier.check(&envelope, keys).err()?;
-    let m = &envelope.metadata;
-    Some(broken(
-        Some(m.event_id.clone()),
-        Some(m.cattle_id.0),
-        failure.code(),
-        failure.to_string(),
-    ))
+    match verifier.check(&envelope, keys) {
+        Ok(()) => (None, Some(envelope)),
+        Err(failure) => {
+            let m = &envelope.metadata;
+            let broken = broken(
+                Some(m.event_id.clone()),
+                Some(m.cattle_id.0),
+                failure.code(),
+                failure.to_string(),
+            );
+            (Some(broken), None)
+        }
+    }
 }

@@ -43,6 +43,16 @@ enum Tool {
     /// locations, valuations, sales and accepted offers) in a running iCattle, through its
     /// JSON API as farmers and an assessor would, with a progress bar.
     Seed(seed::SeedArgs),
+    /// Snapshot now every animal with `--snapshot-every` events or more since its last
+    /// snapshot (a running server does this by itself every two seconds): its state and chain
+    /// head, signed with the server's key, to the snapshots topic.
+    Snapshot(Box<SnapshotArgs>),
+}
+
+#[derive(clap::Args, Debug)]
+struct SnapshotArgs {
+    #[command(flatten)]
+    settings: Settings,
 }
 
 #[derive(clap::Args, Debug)]
@@ -99,8 +109,38 @@ async fn main() -> anyhow::Result<()> {
         Some(Tool::Verify(args)) => verify(args),
         Some(Tool::Bench(args)) => bench::run(*args).await,
         Some(Tool::Seed(args)) => seed::run(args).await,
+        Some(Tool::Snapshot(args)) => snapshot(args.settings).await,
         None => serve(cli.serve).await,
     }
+}
+
+async fn snapshot(settings: Settings) -> anyhow::Result<()> {
+    use server::kafka::publisher::{idempotent_producer, EventPublisher};
+    let db = server::database::open(&settings.database_url(), &settings.data_dir)
+        .await
+        .context("opening the golden record")?;
+    // Without KAFKA_BROKERS, the broker of the server running beside it.
+    let brokers = settings
+        .kafka_brokers
+        .clone()
+        .unwrap_or_else(|| settings.embedded_broker.clone());
+    let key = server::keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)
+        .context("the server's signing key")?;
+    let topic = server::kafka::topics::Topics::new(&settings.topic_prefix).snapshots();
+    let publisher = EventPublisher::new(
+        idempotent_producer(&brokers).context("a Kafka producer")?,
+        topic.clone(),
+    );
+    let taker = server::snapshot_taker::SnapshotTaker::new(
+        db,
+        publisher,
+        topic.clone(),
+        std::sync::Arc::new(key),
+        settings.snapshot_every,
+    );
+    let taken = taker.take_due().await.context("taking snapshots")?;
+    println!("{taken} animal(s) snapshotted to {topic}");
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

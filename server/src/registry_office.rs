@@ -44,6 +44,7 @@ pub struct RegistryOffice {
     readings: Readings,
     progress: ViewProgress,
     log_topic: String,
+    snapshot_topic: String,
     search: SharedSearch,
     verification: LogVerification,
     secure_cookies: bool,
@@ -66,6 +67,8 @@ pub struct RegistrySources {
     pub progress: ViewProgress,
     /// The cattle log, for verifying it whole.
     pub log_topic: String,
+    /// The snapshots topic, whose snapshots the whole-log verification checks.
+    pub snapshot_topic: String,
     /// The full-text index of the herd.
     pub search: SharedSearch,
 }
@@ -109,6 +112,7 @@ impl RegistryOffice {
             readings: sources.readings,
             progress: sources.progress,
             log_topic: sources.log_topic,
+            snapshot_topic: sources.snapshot_topic,
             search: sources.search,
             verification: LogVerification::default(),
             secure_cookies: false,

@@ -22,6 +22,7 @@ fn embedded_settings(data_dir: PathBuf, port: u16) -> Settings {
         meili_url: None,
         meili_key: None,
         meili_index: "cattle".into(),
+        snapshot_every: 1000,
         run_views: true,
         fraud_detector: true,
         partitions: 12,
@@ -58,7 +59,9 @@ async fn a_new_registry_answers_its_first_fifty_commands_without_stalling() {
         .with_env_filter("info,sqlx=warn,librdkafka=warn")
         .init();
     let data_dir = std::env::temp_dir().join(support::unique("icattle-embedded"));
-    let settings = embedded_settings(data_dir.clone(), support::free_port_pair());
+    let mut settings = embedded_settings(data_dir.clone(), support::free_port_pair());
+    // Each animal below has three events: a snapshot each, taken from SQLite.
+    settings.snapshot_every = 3;
     let server = server::instance::start(
         &settings,
         "127.0.0.1:0".parse().unwrap(),
@@ -132,11 +135,32 @@ async fn a_new_registry_answers_its_first_fifty_commands_without_stalling() {
         // A stall detector, not a speed target: the stall this guards against took 26 s.
         assert!(*took < Duration::from_secs(5), "command {n} took {took:?}");
     }
+    let url = format!("{base}/api/cattle/{}/from-log", animals[1]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let from_log = loop {
+        let report = support::json_answer(assessor.get(&url)).await;
+        if report["snapshot"]["sequence"] == 3 {
+            break report;
+        }
+        let log = logs.text();
+        let about: Vec<&str> = log.lines().filter(|l| l.contains("snapshot")).collect();
+        assert!(
+            Instant::now() < deadline,
+            "no snapshot to start from: {report}\n{about:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let read = from_log["events"].as_u64().expect("a count");
+    assert_eq!(from_log["from_log"]["sequence"], 3 + read, "{from_log}");
+    assert_eq!(from_log["verified"], true, "{from_log}");
+    assert_eq!(from_log["differences"], json!([]), "{from_log}");
+
     let log = logs.text();
     for stall in [
         "sqlx::pool::acquire",
         "Failed to acquire connection",
         "could not apply a message",
+        "snapshots are behind",
     ] {
         assert!(!log.contains(stall), "the log shows `{stall}`:\n{log}");
     }

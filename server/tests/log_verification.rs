@@ -1,9 +1,10 @@
 //! "Verify the whole log" on the real engines: an administrator starts it over the API,
 //! follows it to the end, and finds exactly the forged and the unreadable messages among
-//! the genuine events; a second start while one runs is refused, and only administrators
-//! may start or read it.
+//! the genuine events, and a snapshot that lies about the events it covers; a second start
+//! while one runs is refused, and only administrators may start or read it.
 mod support;
 
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use server::kafka::publisher::{cattle_key, idempotent_producer, EventPublisher};
 use std::time::Duration;
@@ -38,6 +39,34 @@ async fn a_forged_event_and_a_garbled_message_are_found_among_genuine_ones() {
         .publish_raw(&cattle_key(7), b"{not an envelope")
         .await
         .expect("published");
+    // Two snapshots of the first animal, signed with the server's key: one as the golden
+    // record folded it, and one that lies about its owner.
+    let animal = server::entity::cattle::Entity::find()
+        .filter(server::entity::cattle::Column::NlisId.eq(support::nlis(3100)))
+        .one(&server.db)
+        .await
+        .expect("a query")
+        .expect("the animal");
+    let state: domain::CattleState = serde_json::from_value(animal.state).expect("a state");
+    let head: domain::ChainHead = serde_json::from_value(animal.chain_head).expect("a head");
+    let snapshots = EventPublisher::new(
+        idempotent_producer(&server.brokers).expect("a producer"),
+        server.topics.snapshots(),
+    );
+    let snapshot = |id: &str, state: &domain::CattleState| {
+        domain::seal_snapshot(
+            id.into(),
+            "2026-12-01T00:00:00.000Z".into(),
+            state,
+            &head,
+            &server_key,
+        )
+    };
+    let mut lie = state.clone();
+    lie.client_id = 32;
+    for envelope in [snapshot("snap_true", &state), snapshot("snap_lie", &lie)] {
+        snapshots.publish(&envelope).await.expect("published");
+    }
 
     assert_eq!(
         farmer
@@ -74,10 +103,10 @@ async fn a_forged_event_and_a_garbled_message_are_found_among_genuine_ones() {
         (run["state"] == "FINISHED").then_some(run)
     })
     .await;
-    // The farmer's client, three animals, the forgery and the garbled bytes.
-    assert_eq!(run["total"], 6, "{run}");
-    assert_eq!(run["checked"], 6, "{run}");
-    assert_eq!(run["broken_count"], 2, "{run}");
+    // The two snapshots, the farmer's client, three animals, the forgery and the garbled bytes.
+    assert_eq!(run["total"], 8, "{run}");
+    assert_eq!(run["checked"], 8, "{run}");
+    assert_eq!(run["broken_count"], 3, "{run}");
     let broken: Vec<&Value> = run["broken"].as_array().expect("broken").iter().collect();
     let forged_entry = broken
         .iter()
@@ -92,6 +121,17 @@ async fn a_forged_event_and_a_garbled_message_are_found_among_genuine_ones() {
         broken
             .iter()
             .any(|b| b["code"] == "MALFORMED" && b["event_id"].is_null()),
+        "{run}"
+    );
+    let lie_entry = broken
+        .iter()
+        .find(|b| b["event_id"] == "snap_lie")
+        .unwrap_or_else(|| panic!("the lying snapshot is listed: {run}"));
+    assert_eq!(lie_entry["code"], "SNAPSHOT_DIVERGES", "{run}");
+    assert_eq!(lie_entry["topic"], server.topics.snapshots(), "{run}");
+    assert_eq!(lie_entry["cattle_id"], state.cattle_id.0, "{run}");
+    assert!(
+        !broken.iter().any(|b| b["event_id"] == "snap_true"),
         "{run}"
     );
     support::clean_up(&settings).await;

@@ -1,5 +1,6 @@
 //! "Verify the whole log": an administrator's check of every event in the cattle log with
-//! the same verifier the browser and `icattle verify` use, and what it found.
+//! the same verifier the browser and `icattle verify` use, and of every snapshot against the
+//! events it covers, and what it found.
 use serde::{Deserialize, Serialize};
 
 /// Where a verification of the whole log stands.
@@ -19,6 +20,8 @@ pub enum VerificationState {
 /// One message of the log that did not verify.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrokenEvent {
+    /// The topic it is on: the cattle log, or the snapshots topic for a snapshot.
+    pub topic: String,
     /// Where it is in the log.
     pub partition: i32,
     /// Where it is in the log.

@@ -95,7 +95,10 @@ fn RunView(
 
 #[component]
 fn BrokenRow(broken: BrokenEvent) -> impl IntoView {
-    let place = format!("partition {} offset {}", broken.partition, broken.offset);
+    let place = format!(
+        "{} partition {} offset {}",
+        broken.topic, broken.partition, broken.offset
+    );
     let animal = broken.cattle_id.map(|id| {
         view! { <a href=format!("/cattle/{id}")>{format!("animal {id}")}</a> " " }
     });

@@ -186,7 +186,7 @@ pub fn verify_next_with(
 }
 
 /// The well-formedness rules of PROTOCOL.md step 1; Err names the first broken one.
-fn check_form(envelope: &EventEnvelope) -> Result<(), String> {
+pub(super) fn check_form(envelope: &EventEnvelope) -> Result<(), String> {
     let m = &envelope.metadata;
     let c = &envelope.cryptography;
     if m.event_id.is_empty() || m.event_id.chars().count() > 128 {

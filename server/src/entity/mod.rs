@@ -1,6 +1,7 @@
 //! sea-orm entities of the read models (schema in the `migrations` crate).
 pub mod cattle;
 pub mod cattle_event;
+pub mod cattle_snapshot;
 pub mod checkpoint;
 pub mod client;
 pub mod duplicate_event;

@@ -156,7 +156,8 @@ pub async fn get_cattle_from_log(
         Err(busy) => return busy.into_response(),
     };
     match state.office.cattle_from_log(&user, id).await {
-        Ok(report) if report.events == 0 => {
+        // With a snapshot, no events after it is still an animal.
+        Ok(report) if report.events == 0 && report.snapshot.is_none() => {
             not_found(format!("no events of animal {id} are indexed"))
         }
         Ok(report) => Json(report).into_response(),

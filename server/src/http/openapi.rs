@@ -170,7 +170,7 @@ pub fn document() -> Value {
                     "400": answer("a parameter is unknown, repeated or invalid (named in field)", &errors),
                     "401": answer("no live session", &error),
                     "503": answer("the search index did not answer", &error)}}},
-            "/api/cattle/{id}/from-log": {"get": {"summary": "The animal rebuilt from its events read back from Kafka, verified and compared with the golden record",
+            "/api/cattle/{id}/from-log": {"get": {"summary": "The animal rebuilt from its events read back from Kafka, verified and compared with the golden record; from its latest snapshot when it has one (`snapshot` names it; `events` counts the events read after it)",
                 "parameters": [id_param("id")],
                 "responses": {"200": {"description": "the report"}, "401": answer("no live session", &error),
                     "403": answer("another farmer's animal", &error), "404": answer("no events", &error)}}},

@@ -70,6 +70,7 @@ impl RegistryOffice {
             .start(
                 self.brokers.clone(),
                 self.log_topic.clone(),
+                self.snapshot_topic.clone(),
                 self.trusted.registry(),
             )
             .map_err(|running| CommandFailure::Rejected {

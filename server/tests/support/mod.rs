@@ -72,6 +72,7 @@ pub async fn settings(label: &str) -> TestSettings {
         meili_url: None,
         meili_key: None,
         meili_index: "cattle".into(),
+        snapshot_every: 1000,
         run_views: true,
         // Most tests assert on exactly the events they wrote; `fraud_detector.rs` and the
         // end-to-end tests run the detector.
