@@ -28,7 +28,7 @@ pub fn LogVerificationPanel(tick: RwSignal<u64>) -> impl IntoView {
             <p class="muted small">
                 "Reads every event of the cattle log from its first offset and checks its hash, chain link, "
                 "signature and author against the published keys, as the browser and "
-                <code>"icattle verify"</code> " do."
+                <code>"icattle verify"</code> " do, and holds every snapshot to the events it covers."
             </p>
             {start_error}
             <Transition fallback=|| view! { <p class="loading">"Reading the last run…"</p> }>
