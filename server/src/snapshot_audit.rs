@@ -141,3 +141,70 @@ impl SnapshotAudit {
         broken
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{seal_snapshot, ChainHead, SigningKeyPair};
+
+    fn message(body: &[u8], offset: i64) -> TopicMessage<'_> {
+        TopicMessage {
+            partition: 2,
+            offset,
+            body,
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_no_envelope_are_broken_on_the_snapshots_topic() {
+        let mut audit = SnapshotAudit::new("t.snapshots".into());
+        let broken = audit
+            .open(&KeyRegistry::accept_any(), message(b"{not json", 7))
+            .expect("listed");
+        assert_eq!(
+            (broken.topic.as_str(), broken.partition, broken.offset),
+            ("t.snapshots", 2, 7)
+        );
+        assert_eq!(broken.code, "MALFORMED");
+        assert_eq!(broken.event_id, None);
+        assert!(audit.unreached().is_empty());
+    }
+
+    #[test]
+    fn a_snapshot_of_an_animal_the_log_never_reaches_is_listed_at_the_end() {
+        let key = SigningKeyPair::from_seed([3; 32]);
+        // A snapshot claiming event 1 of an animal whose events never appear.
+        let state: domain::CattleState = serde_json::from_value(serde_json::json!({
+            "cattle_id": 42, "nlis_id": "TST0000000000042", "breed": "Angus", "sex": "FEMALE",
+            "birth_date": null, "client_id": 1, "status": "ACTIVE", "current_valuation": null,
+            "valuation_method": null, "valued_at": null, "health_record_count": 0,
+            "last_health": null, "weight_kg": null, "last_location": null, "verifications": [],
+            "open_alerts": [], "confirmed_suspicions": [], "suspicions": [],
+            "confidence_score": 40, "risk_level": "HIGH", "transfer_count": 0,
+            "recent_transfers": [], "created_at": "2026-01-01T00:00:00.000Z",
+            "updated_at": "2026-01-01T00:00:00.000Z", "sequence": 1
+        }))
+        .expect("a state");
+        let head = ChainHead::default()
+            .after(&"ab".repeat(32))
+            .expect("a head");
+        let envelope = seal_snapshot(
+            "snap_far".into(),
+            "2026-01-02T00:00:00.000Z".into(),
+            &state,
+            &head,
+            &key,
+        );
+        let body = envelope.to_json_line();
+        let mut audit = SnapshotAudit::new("t.snapshots".into());
+        assert_eq!(
+            audit.open(&KeyRegistry::accept_any(), message(body.as_bytes(), 0)),
+            None
+        );
+        let unreached = audit.unreached();
+        assert_eq!(unreached.len(), 1);
+        assert_eq!(unreached[0].code, "SNAPSHOT_DIVERGES");
+        assert_eq!(unreached[0].event_id.as_deref(), Some("snap_far"));
+        assert_eq!(unreached[0].cattle_id, Some(42));
+    }
+}

@@ -264,4 +264,14 @@ async fn icattle_snapshot_snapshots_the_animals_due_one_now() {
             .any(|l| l.starts_with("0 animal(s) snapshotted")),
         "{said}"
     );
+
+    // A spacing of 0 is refused by name, before anything is read or written.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_icattle"))
+        .args(["snapshot", "--snapshot-every", "0"])
+        .env("ICATTLE_DATA_DIR", &settings.data_dir)
+        .output()
+        .expect("icattle runs");
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(!refused.status.success(), "{said}");
+    assert!(said.contains("--snapshot-every"), "{said}");
 }
