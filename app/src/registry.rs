@@ -2,7 +2,7 @@
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
     HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest, SearchResults,
-    SignedInUser, TransferOffers, UserAccount, ViewName,
+    SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
 };
 use domain::Role;
 use std::net::IpAddr;
@@ -87,6 +87,20 @@ pub trait LivestockRegistry: Send + Sync + 'static {
     ) -> Result<(), CommandFailure>;
     /// The latest verification of the whole log (administrators only).
     fn log_verification(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure>;
+    /// The latest rebuild of each view this instance can rebuild (administrators only).
+    fn view_rebuilds(&self, user: &SignedInUser) -> Result<Vec<ViewRebuild>, CommandFailure>;
+    /// Starts rebuilding a view blue/green (administrators only); `Rejected` while one runs.
+    fn start_view_rebuild(
+        &self,
+        user: &SignedInUser,
+        view: ViewName,
+    ) -> Result<ViewRebuild, CommandFailure>;
+    /// Cancels a rebuild before its swap (administrators only).
+    fn cancel_view_rebuild(
+        &self,
+        user: &SignedInUser,
+        view: ViewName,
+    ) -> Result<ViewRebuild, CommandFailure>;
     /// The fraud desk's alerts, open ones first, most serious and newest first among them
     /// (assessors and administrators).
     async fn fraud_alerts(&self, user: &SignedInUser) -> Result<Vec<FraudAlert>, CommandFailure>;

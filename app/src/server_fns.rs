@@ -5,7 +5,7 @@
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
     HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest, SearchResults,
-    SignedInUser, TransferOffers, UserAccount, ViewName,
+    SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
 };
 use domain::Role;
 use leptos::prelude::*;
@@ -240,6 +240,36 @@ pub async fn verify_whole_log() -> Result<Answer<LogVerificationRun>, ServerFnEr
     Ok(async move {
         let (registry, user) = signed_in().await?;
         registry.verify_whole_log(&user).await
+    }
+    .await)
+}
+
+/// The latest rebuild of each view this instance can rebuild (administrators).
+#[server(input = Json)]
+pub async fn view_rebuilds() -> Result<Answer<Vec<ViewRebuild>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.view_rebuilds(&user)
+    }
+    .await)
+}
+
+/// Starts rebuilding `view` blue/green (administrators).
+#[server(input = Json)]
+pub async fn rebuild_view(view: ViewName) -> Result<Answer<ViewRebuild>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.start_view_rebuild(&user, view)
+    }
+    .await)
+}
+
+/// Cancels the rebuild of `view` before its swap (administrators).
+#[server(input = Json)]
+pub async fn cancel_view_rebuild(view: ViewName) -> Result<Answer<ViewRebuild>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.cancel_view_rebuild(&user, view)
     }
     .await)
 }

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import {
-  applied, forgeEvent, newUser, registerClient, screenshotBoth, signedInPage, uniqueNlis, User, watchConsole,
+  applied, forgeEvent, newUser, registerClient, screenshotBoth, signedInPage, submit, uniqueNlis, User, watchConsole,
 } from './support';
 
 // The operations page: an administrator sees the engines, the alerts and each view's lag,
@@ -60,6 +60,37 @@ test('an administrator verifies the whole log and finds a forged event', async (
   await forged.locator('a').click();
   await expect(page.getByTestId('animal-nlis')).toBeVisible();
   expect(errors).toEqual([]);
+});
+
+test('an administrator rebuilds the golden record while a farmer keeps working', async ({ browser }) => {
+  const farmer = await newUser('FARMER');
+  const clientId = await registerClient(farmer, 'Rebuild Station');
+  const nlis = uniqueNlis();
+  const created = await applied(farmer, 'CREATE_CATTLE', { nlisId: nlis, breed: 'Angus', sex: 'FEMALE', clientId });
+  const farmerPage = await signedInPage(browser, farmer);
+  const farmerErrors = watchConsole(farmerPage);
+  await farmerPage.goto(`/cattle/${created.cattle_id}`);
+  await expect(farmerPage.getByTestId('animal-nlis')).toHaveText(nlis);
+
+  const page = await signedInPage(browser, admin);
+  const errors = watchConsole(page);
+  await page.goto('/operations');
+  const rebuild = page.locator('[data-testid="view-rebuild"][data-view="golden_record"]');
+  await expect(rebuild.getByTestId('rebuild-view')).toBeEnabled();
+  await rebuild.getByTestId('rebuild-view').click();
+  // The farmer's page keeps working while the copy replays and replaces the live view.
+  await submit(farmerPage, 'RECORD_HEALTH', { kind: 'VACCINATION', notes: 'during the rebuild', weightKg: '388' });
+  await expect(farmerPage.getByTestId('animal-health')).toHaveText('1');
+  await expect(rebuild.getByTestId('rebuild-state')).toHaveAttribute('data-state', 'finished', { timeout: 60_000 });
+  await expect(rebuild.getByTestId('rebuild-percent')).toHaveText('100 %');
+  await expect(rebuild.getByTestId('rebuild-view')).toBeEnabled();
+  await screenshotBoth(page, 'operations-rebuilt');
+  // After the swap the rebuilt view serves the farmer, the health record included.
+  await farmerPage.reload();
+  await expect(farmerPage.getByTestId('animal-health')).toHaveText('1');
+  await submit(farmerPage, 'RECORD_LOCATION', { latitude: '-26.5686', longitude: '148.7875' });
+  expect(errors).toEqual([]);
+  expect(farmerErrors).toEqual([]);
 });
 
 test('a farmer is told the operations are for administrators', async ({ browser }) => {

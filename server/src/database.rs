@@ -40,6 +40,16 @@ pub fn redact(url: &str) -> String {
 
 /// Connects to `url` and runs every pending migration.
 pub async fn open(url: &str, data_dir: &Path) -> Result<DatabaseConnection, DatabaseError> {
+    open_in(url, data_dir, None).await
+}
+
+/// [`open`], with PostgreSQL's tables made and read in `schema` instead of the default one:
+/// a copy of the read models beside the live ones.
+pub async fn open_in(
+    url: &str,
+    data_dir: &Path,
+    schema: Option<&str>,
+) -> Result<DatabaseConnection, DatabaseError> {
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| DatabaseError::DataDir(data_dir.display().to_string(), e))?;
@@ -66,6 +76,9 @@ pub async fn open(url: &str, data_dir: &Path) -> Result<DatabaseConnection, Data
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
         });
+    }
+    if let Some(schema) = schema {
+        options.set_schema_search_path(schema);
     }
     let db = Database::connect(options).await.map_err(engine)?;
     Migrator::up(&db, None).await.map_err(engine)?;

@@ -20,6 +20,7 @@ use crate::kafka::topics::{check_topics, ensure_topics, TopicError, Topics};
 use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
 use crate::log_catch_up::CatchUp;
+use crate::rebuild::{LiveViewSlot, RebuildSources, ViewRebuilds};
 use crate::registry_office::{RegistryOffice, RegistrySources};
 use crate::search::{SearchError, SearchView, SharedSearch};
 use crate::seed_vault::SeedVault;
@@ -29,9 +30,11 @@ use crate::telemetry::watch::{self, WatchSources};
 use crate::views::consumer::{self, ConsumerSource};
 use crate::views::progress::ViewProgress;
 use crate::views::LogView;
+use app::model::ViewName;
 use leptos::prelude::LeptosOptions;
 use rdkafka::error::KafkaError;
 use sea_orm::DatabaseConnection;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -93,6 +96,9 @@ pub struct Instance {
     /// What the web app reaches: sessions, commands and per-user reads.
     pub office: RegistryOffice,
     tasks: Vec<JoinHandle<()>>,
+    /// The views a rebuild stops and starts again for its swap.
+    live_views: BTreeMap<ViewName, LiveViewSlot>,
+    view_rebuilds: ViewRebuilds,
     broker: Option<EmbeddedBroker>,
 }
 
@@ -106,6 +112,10 @@ impl Instance {
 
     /// Stops serving and consuming, leaving the engines (the embedded broker too) running.
     pub async fn stop_tasks(&mut self) {
+        self.view_rebuilds.abort_all();
+        for slot in self.live_views.values() {
+            slot.stop().await;
+        }
         for task in self.tasks.drain(..) {
             task.abort();
             let _ = task.await;
@@ -126,6 +136,10 @@ impl Instance {
 
 impl Drop for Instance {
     fn drop(&mut self) {
+        self.view_rebuilds.abort_all();
+        for slot in self.live_views.values() {
+            slot.abort();
+        }
         for task in &self.tasks {
             task.abort();
         }
@@ -221,6 +235,39 @@ pub async fn start(
         progress: progress.clone(),
     })
     .await;
+    let source = |group: &str, dead_letters: bool| ConsumerSource {
+        brokers: brokers.clone(),
+        topic: topics.cattle_events(),
+        group: topics.group(group),
+        dead_letter_topic: dead_letters.then(|| topics.dead_letter()),
+    };
+    let mut live_views = BTreeMap::new();
+    if settings.run_views {
+        let (db, trusted, hub, progress) =
+            (db.clone(), trusted.clone(), hub.clone(), progress.clone());
+        let golden_source = source("golden-record", true);
+        live_views.insert(
+            ViewName::GoldenRecord,
+            LiveViewSlot::start_with(move || {
+                spawn_view(
+                    GoldenRecord::new(db.clone(), trusted.clone()),
+                    golden_source.clone(),
+                    hub.clone(),
+                    &progress,
+                )
+            }),
+        );
+    }
+    let view_rebuilds = ViewRebuilds::new(RebuildSources {
+        db: db.clone(),
+        db_url: url.clone(),
+        data_dir: settings.data_dir.clone(),
+        brokers: brokers.clone(),
+        topic: topics.cattle_events(),
+        group: topics.group("golden-record-rebuild"),
+        trusted: trusted.clone(),
+        live: live_views.clone(),
+    });
     let sources = RegistrySources {
         db: db.clone(),
         reader: CattleReader::new(cache.clone(), cache_keys.clone(), db.clone()),
@@ -231,17 +278,12 @@ pub async fn start(
         log_topic: topics.cattle_events(),
         snapshot_topic: topics.snapshots(),
         search: search.clone(),
+        rebuilds: view_rebuilds.clone(),
     };
     // Browsers keep no Secure cookie from plain HTTP, the norm on loopback.
     let secure_cookies = settings.secure_cookie.unwrap_or(!listen.ip().is_loopback());
     let office = RegistryOffice::new(accounts.clone(), commands.clone(), sources)
         .with_secure_cookies(secure_cookies);
-    let source = |group: &str, dead_letters: bool| ConsumerSource {
-        brokers: brokers.clone(),
-        topic: topics.cattle_events(),
-        group: topics.group(group),
-        dead_letter_topic: dead_letters.then(|| topics.dead_letter()),
-    };
     let mut tasks = vec![
         following,
         catching_up,
@@ -250,12 +292,6 @@ pub async fn start(
     ];
     if settings.run_views {
         tasks.extend([
-            spawn_view(
-                GoldenRecord::new(db.clone(), trusted.clone()),
-                source("golden-record", true),
-                hub.clone(),
-                &progress,
-            ),
             spawn_view(
                 FraudView::new(db.clone(), trusted.clone()),
                 source("fraud-view", false),
@@ -342,6 +378,8 @@ pub async fn start(
         accounts,
         office,
         tasks,
+        live_views,
+        view_rebuilds,
         broker,
     })
 }

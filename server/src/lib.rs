@@ -22,6 +22,7 @@ pub mod live;
 pub mod live_audience;
 pub mod log_catch_up;
 pub mod log_verification;
+pub mod rebuild;
 pub mod registry_office;
 pub mod search;
 pub mod seed_vault;

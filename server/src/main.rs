@@ -3,6 +3,7 @@
 mod bench;
 mod cli_sizes;
 mod seed;
+mod view_replay;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -47,6 +48,10 @@ enum Tool {
     /// snapshot (a running server does this by itself every two seconds): its state and chain
     /// head, signed with the server's key, to the snapshots topic.
     Snapshot(Box<SnapshotArgs>),
+    /// Rebuild a view of a running iCattle from offset 0, blue/green, through its API: the
+    /// live view keeps serving until the rebuilt copy replaces it. A progress bar follows it;
+    /// Ctrl-C cancels it before the swap.
+    Replay(view_replay::ReplayArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -110,6 +115,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Tool::Bench(args)) => bench::run(*args).await,
         Some(Tool::Seed(args)) => seed::run(args).await,
         Some(Tool::Snapshot(args)) => snapshot(args.settings).await,
+        Some(Tool::Replay(args)) => view_replay::run(args).await,
         None => serve(cli.serve).await,
     }
 }

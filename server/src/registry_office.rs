@@ -16,6 +16,7 @@ use crate::golden::{
 };
 use crate::keys::{PublishedKey, TrustedKeys};
 use crate::log_verification::LogVerification;
+use crate::rebuild::ViewRebuilds;
 use crate::search::SharedSearch;
 use crate::technical_failure::unavailable;
 use crate::telemetry::watch::Readings;
@@ -24,7 +25,7 @@ use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
     Dashboard, EventStatus, EventVerdict, FraudAlert, HerdPage, HerdQuery, LogVerificationRun,
     OperationsReport, SearchRequest, SearchResults, SignedInUser, TransferOffers, UserAccount,
-    ViewName,
+    ViewName, ViewRebuild,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
@@ -47,6 +48,7 @@ pub struct RegistryOffice {
     snapshot_topic: String,
     search: SharedSearch,
     verification: LogVerification,
+    rebuilds: ViewRebuilds,
     secure_cookies: bool,
 }
 
@@ -71,6 +73,8 @@ pub struct RegistrySources {
     pub snapshot_topic: String,
     /// The full-text index of the herd.
     pub search: SharedSearch,
+    /// The blue/green rebuilds of the views.
+    pub rebuilds: ViewRebuilds,
 }
 
 impl RegistryOffice {
@@ -115,6 +119,7 @@ impl RegistryOffice {
             snapshot_topic: sources.snapshot_topic,
             search: sources.search,
             verification: LogVerification::default(),
+            rebuilds: sources.rebuilds,
             secure_cookies: false,
         }
     }
@@ -425,6 +430,26 @@ impl LivestockRegistry for RegistryOffice {
 
     fn log_verification(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure> {
         self.latest_log_verification(user)
+    }
+
+    fn view_rebuilds(&self, user: &SignedInUser) -> Result<Vec<ViewRebuild>, CommandFailure> {
+        RegistryOffice::view_rebuilds(self, user)
+    }
+
+    fn start_view_rebuild(
+        &self,
+        user: &SignedInUser,
+        view: ViewName,
+    ) -> Result<ViewRebuild, CommandFailure> {
+        RegistryOffice::start_view_rebuild(self, user, view)
+    }
+
+    fn cancel_view_rebuild(
+        &self,
+        user: &SignedInUser,
+        view: ViewName,
+    ) -> Result<ViewRebuild, CommandFailure> {
+        RegistryOffice::cancel_view_rebuild(self, user, view)
     }
 
     async fn user_accounts(&self, user: &SignedInUser) -> Result<Vec<UserAccount>, CommandFailure> {

@@ -15,6 +15,7 @@ mod signed_in_user;
 mod transfer_offer;
 mod user_account;
 mod view_name;
+mod view_rebuild;
 
 pub use animal_as_of::AnimalAsOf;
 pub use animal_page::{AnimalPage, ValuationEntry};
@@ -38,3 +39,4 @@ pub use signed_in_user::SignedInUser;
 pub use transfer_offer::{ClientReference, TransferOffer, TransferOffers};
 pub use user_account::UserAccount;
 pub use view_name::ViewName;
+pub use view_rebuild::{RebuildState, ViewRebuild};

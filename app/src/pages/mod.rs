@@ -12,6 +12,7 @@ mod search;
 mod sign_in;
 mod transfer_offers;
 mod users;
+mod view_rebuild_panel;
 
 pub use animal::AnimalPage;
 pub use choose_password::PasswordPage;

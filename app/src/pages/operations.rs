@@ -1,7 +1,9 @@
 //! The operations page (administrators): whether each engine answers and the log can be
 //! written, the seed's alerts as the server evaluates them, and how far each view has read
-//! the log, with a switch to pause and resume it. It reads again every two seconds.
+//! the log, with a switch to pause and resume it; rebuilding a view blue/green and verifying
+//! the whole log, each with its progress bar. It reads again every two seconds.
 use super::log_verification_panel::LogVerificationPanel;
+use super::view_rebuild_panel::ViewRebuildPanel;
 use crate::components::SignedInOnly;
 use crate::model::{
     Alert, AlertState, EngineHealth, EngineState, OperationsReport, SignedInUser, ViewStanding,
@@ -76,6 +78,7 @@ fn OperationsFor(user: SignedInUser) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <ViewRebuildPanel tick/>
             <LogVerificationPanel tick/>
         </section>
     }

@@ -1,10 +1,12 @@
 //! What operators read and start over HTTP: `GET /health` (anyone), `GET /api/alerts`,
-//! `GET /api/views`, `POST /api/views/{view}/paused` and `GET/POST /api/log-verification`
+//! `GET /api/views`, `POST /api/views/{view}/paused`, `GET/POST /api/log-verification` and
+//! the rebuilds, `GET /api/rebuilds` and `GET/POST/DELETE /api/views/{view}/rebuild`
 //! (administrators).
 use super::auth::SignedIn;
 use super::responses::{bad_field, failure_response, not_found};
 use super::server_state::ServerState;
-use app::model::ViewName;
+use crate::registry_office::RegistryOffice;
+use app::model::{CommandFailure, SignedInUser, ViewName, ViewRebuild};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -41,6 +43,14 @@ pub async fn views(State(state): State<ServerState>, SignedIn(user): SignedIn) -
     }
 }
 
+/// The view `name` names, or the sentence of a 404 listing the views.
+fn view_named(name: &str) -> Result<ViewName, String> {
+    ViewName::from_wire(name).ok_or_else(|| {
+        let known: Vec<&str> = ViewName::ALL.iter().map(|v| v.as_str()).collect();
+        format!("no view is named {name:?}; the views are {known:?}")
+    })
+}
+
 #[derive(Deserialize)]
 struct Pausing {
     paused: bool,
@@ -54,11 +64,9 @@ pub async fn set_paused(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(view) = ViewName::from_wire(&name) else {
-        let known: Vec<&str> = ViewName::ALL.iter().map(|v| v.as_str()).collect();
-        return not_found(format!(
-            "no view is named {name:?}; the views are {known:?}"
-        ));
+    let view = match view_named(&name) {
+        Ok(view) => view,
+        Err(unknown) => return not_found(unknown),
     };
     let pausing: Pausing = match serde_json::from_slice(&body) {
         Ok(pausing) => pausing,
@@ -97,4 +105,77 @@ pub async fn start_log_verification(
         Ok(run) => (StatusCode::ACCEPTED, Json(run)).into_response(),
         Err(failure) => failure_response(failure),
     }
+}
+
+/// `GET /api/rebuilds`: the latest rebuild of every view (administrators).
+pub async fn rebuilds(State(state): State<ServerState>, SignedIn(user): SignedIn) -> Response {
+    match state.office.view_rebuilds(&user) {
+        Ok(rebuilds) => Json(json!({ "rebuilds": rebuilds })).into_response(),
+        Err(failure) => failure_response(failure),
+    }
+}
+
+/// Does `act` on the rebuild of the view `name` names, answering `status` with the run.
+fn on_rebuild(
+    state: &ServerState,
+    user: &SignedInUser,
+    name: &str,
+    status: StatusCode,
+    act: impl FnOnce(&RegistryOffice, &SignedInUser, ViewName) -> Result<ViewRebuild, CommandFailure>,
+) -> Response {
+    let view = match view_named(name) {
+        Ok(view) => view,
+        Err(unknown) => return not_found(unknown),
+    };
+    match act(&state.office, user, view) {
+        Ok(run) => (status, Json(run)).into_response(),
+        Err(failure) => failure_response(failure),
+    }
+}
+
+/// `GET /api/views/{view}/rebuild`: the latest rebuild of one view (administrators).
+pub async fn rebuild(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Path(name): Path<String>,
+) -> Response {
+    on_rebuild(
+        &state,
+        &user,
+        &name,
+        StatusCode::OK,
+        RegistryOffice::view_rebuild,
+    )
+}
+
+/// `POST /api/views/{view}/rebuild`: starts rebuilding a view blue/green (administrators);
+/// 202 with the run, 409 while one runs or for a view that cannot be rebuilt here.
+pub async fn start_rebuild(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Path(name): Path<String>,
+) -> Response {
+    on_rebuild(
+        &state,
+        &user,
+        &name,
+        StatusCode::ACCEPTED,
+        RegistryOffice::start_view_rebuild,
+    )
+}
+
+/// `DELETE /api/views/{view}/rebuild`: cancels a rebuild before its swap (administrators);
+/// 202 with the run (it reads CANCELLED once the copy is removed), 409 when none runs.
+pub async fn cancel_rebuild(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Path(name): Path<String>,
+) -> Response {
+    on_rebuild(
+        &state,
+        &user,
+        &name,
+        StatusCode::ACCEPTED,
+        RegistryOffice::cancel_view_rebuild,
+    )
 }

@@ -57,6 +57,13 @@ pub fn build(state: ServerState) -> Router {
             get(operations_api::log_verification).post(operations_api::start_log_verification),
         )
         .route("/api/views/{view}/paused", post(operations_api::set_paused))
+        .route("/api/rebuilds", get(operations_api::rebuilds))
+        .route(
+            "/api/views/{view}/rebuild",
+            get(operations_api::rebuild)
+                .post(operations_api::start_rebuild)
+                .delete(operations_api::cancel_rebuild),
+        )
         .route("/health", get(operations_api::health))
         .route("/metrics", get(api::metrics))
         .leptos_routes_with_context(

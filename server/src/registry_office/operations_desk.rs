@@ -2,10 +2,28 @@
 //! alerts and each view's standing, and pausing or resuming a view (administrators).
 use super::user_desk::admins_only;
 use super::RegistryOffice;
+use crate::rebuild::RebuildRefused;
 use crate::technical_failure::unavailable;
 use app::model::{
-    Alert, CommandFailure, Health, LogVerificationRun, SignedInUser, ViewName, ViewStanding,
+    Alert, CommandFailure, Health, LogVerificationRun, SignedInUser, ViewName, ViewRebuild,
+    ViewStanding,
 };
+
+/// A refused start or cancel, with a stable code for each reason.
+fn refused(refusal: RebuildRefused) -> CommandFailure {
+    let code = match refusal {
+        RebuildRefused::NotRebuildable(_) => "VIEW_NOT_REBUILDABLE",
+        RebuildRefused::NotRunningHere(_) => "VIEW_NOT_RUNNING",
+        RebuildRefused::Running(_) => "REBUILD_RUNNING",
+        RebuildRefused::NotRunning(_) => "NO_REBUILD_RUNNING",
+        RebuildRefused::Swapping(_) => "REBUILD_SWAPPING",
+    };
+    CommandFailure::Rejected {
+        code: code.into(),
+        message: refusal.to_string(),
+        field: None,
+    }
+}
 
 impl RegistryOffice {
     /// Each engine's state and whether the log can be written, as last probed.
@@ -80,5 +98,45 @@ impl RegistryOffice {
             })?;
         tracing::info!(by = %user.username, "whole-log verification started");
         Ok(self.verification.latest())
+    }
+
+    /// The latest rebuild of `view` (administrators only).
+    pub fn view_rebuild(
+        &self,
+        user: &SignedInUser,
+        view: ViewName,
+    ) -> Result<ViewRebuild, CommandFailure> {
+        admins_only(user)?;
+        Ok(self.rebuilds.latest(view))
+    }
+
+    /// The latest rebuild of every view (administrators only).
+    pub fn view_rebuilds(&self, user: &SignedInUser) -> Result<Vec<ViewRebuild>, CommandFailure> {
+        admins_only(user)?;
+        Ok(self.rebuilds.all())
+    }
+
+    /// Starts rebuilding `view` blue/green (administrators only); refused while one runs.
+    pub fn start_view_rebuild(
+        &self,
+        user: &SignedInUser,
+        view: ViewName,
+    ) -> Result<ViewRebuild, CommandFailure> {
+        admins_only(user)?;
+        let run = self.rebuilds.start(view).map_err(refused)?;
+        tracing::warn!(view = view.as_str(), by = %user.username, "view rebuild started by an operator");
+        Ok(run)
+    }
+
+    /// Cancels the rebuild of `view` before its swap (administrators only).
+    pub fn cancel_view_rebuild(
+        &self,
+        user: &SignedInUser,
+        view: ViewName,
+    ) -> Result<ViewRebuild, CommandFailure> {
+        admins_only(user)?;
+        let run = self.rebuilds.cancel(view).map_err(refused)?;
+        tracing::warn!(view = view.as_str(), by = %user.username, "view rebuild cancelled by an operator");
+        Ok(run)
     }
 }

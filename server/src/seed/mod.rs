@@ -4,14 +4,14 @@
 //! every event takes the real command path. For demos, the bench and the pages' tests at
 //! size.
 mod herd_plan;
-mod registry_client;
+pub mod registry_client;
 
 use crate::cli_sizes::at_least_one;
 use anyhow::Context;
 use futures::StreamExt;
 use herd_plan::{Property, Sender};
 use indicatif::{ProgressBar, ProgressStyle};
-use registry_client::RegistryClient;
+use registry_client::{AdminSignIn, RegistryClient};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -21,15 +21,9 @@ pub struct SeedArgs {
     /// Animals to register, each with a life of four to twelve events.
     #[arg(value_parser = at_least_one)]
     animals: usize,
-    /// The running iCattle to seed.
-    #[arg(long, env = "ICATTLE_URL", default_value = "http://127.0.0.1:3000")]
-    url: String,
-    /// The administrator who creates the seed's users.
-    #[arg(long, default_value = "admin")]
-    admin: String,
-    /// The administrator's password.
-    #[arg(long, env = "ICATTLE_ADMIN_PASSWORD", hide_env_values = true)]
-    admin_password: String,
+    /// The running iCattle to seed, and the administrator who creates the seed's users.
+    #[command(flatten)]
+    registry: AdminSignIn,
     /// The password of the users the seed makes (`seed-farmer-01`…, `seed-assessor`); one
     /// is made up and printed when none is given. Users made by an earlier seed are signed
     /// in with it.
@@ -61,7 +55,9 @@ impl Crew {
 /// Seeds the herd, waits for the golden record to hold it, and prints what it made.
 pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let admin = RegistryClient::sign_in(&args.url, &args.admin, &args.admin_password)
+    let admin = args
+        .registry
+        .sign_in()
         .await
         .context("the administrator makes the seed's users")?;
     let (password, made_up) = match &args.password {
@@ -74,7 +70,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let farmers = args.farmers.unwrap_or((args.animals / 500).clamp(2, 20));
     let run = uuid::Uuid::new_v4().simple().to_string()[..4].to_ascii_uppercase();
     let stations = herd_plan::properties(farmers, 2, &run);
-    let crew = sign_up(&admin, &args.url, farmers, &password).await?;
+    let crew = sign_up(&admin, &args.registry.url, farmers, &password).await?;
     register_properties(&crew, &stations).await?;
 
     let progress = ProgressBar::new(args.animals as u64).with_style(

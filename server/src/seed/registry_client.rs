@@ -26,6 +26,27 @@ pub enum SeedError {
     },
 }
 
+/// A running iCattle and an administrator of it, as the command-line tools take them.
+#[derive(clap::Args, Debug, Clone)]
+pub struct AdminSignIn {
+    /// The running iCattle.
+    #[arg(long, env = "ICATTLE_URL", default_value = "http://127.0.0.1:3000")]
+    pub url: String,
+    /// An administrator.
+    #[arg(long, default_value = "admin")]
+    pub admin: String,
+    /// The administrator's password.
+    #[arg(long, env = "ICATTLE_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: String,
+}
+
+impl AdminSignIn {
+    /// Signs the administrator in.
+    pub async fn sign_in(&self) -> Result<RegistryClient, SeedError> {
+        RegistryClient::sign_in(&self.url, &self.admin, &self.admin_password).await
+    }
+}
+
 /// A signed-in user of a running registry.
 #[derive(Clone)]
 pub struct RegistryClient {
@@ -91,6 +112,18 @@ impl RegistryClient {
             &format!("sending {kind}"),
         )
         .await
+    }
+
+    /// Starts (`POST`), follows (`GET`) or cancels (`DELETE`) the rebuild of `view`
+    /// (administrators): the run as the server answers it.
+    pub async fn rebuild(&self, view: &str, method: reqwest::Method) -> Result<Value, SeedError> {
+        let what = format!("{method} the rebuild of {view}");
+        let url = format!("{}/api/views/{view}/rebuild", self.base);
+        let mut builder = self.http.request(method.clone(), url);
+        if method != reqwest::Method::GET {
+            builder = builder.json(&json!({}));
+        }
+        self.call(builder, &what).await
     }
 
     /// Messages of the log the golden record has not applied yet (administrators).

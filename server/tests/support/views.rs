@@ -16,6 +16,16 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
+/// The golden record's tables.
+pub const GOLDEN_TABLES: &[&str] = &[
+    "cattle",
+    "cattle_events",
+    "clients",
+    "valuations",
+    "rejected_events",
+    "duplicate_events",
+];
+
 /// The SQL tables of every view.
 pub const VIEW_TABLES: &[&str] = &[
     "cattle",
