@@ -314,6 +314,34 @@ async fn a_cancelled_rebuild_leaves_no_copy_and_an_interrupted_one_is_resumed() 
         .await
         .expect("json");
     assert_eq!(none["code"], "NO_REBUILD_RUNNING", "{none}");
+    let unknown = rebuild_call(&admin, &base, Method::POST, "barn").await;
+    assert_eq!(unknown.status(), 404);
+    let unknown: Value = unknown.json().await.expect("json");
+    let said = unknown["error"].as_str().expect("an error");
+    assert!(
+        said.contains("\"barn\"") && said.contains("golden_record"),
+        "{said}"
+    );
+    // An instance that only serves has no live view to swap.
+    let mut serving_only = settings.0.clone();
+    serving_only.run_views = false;
+    let serving = support::start(&serving_only).await;
+    let serving_admin = support::api_client(&support::signed_in(&serving, Role::Admin).await);
+    let serving_base = format!("http://{}", serving.addr);
+    let refused = rebuild_call(&serving_admin, &serving_base, Method::POST, "golden_record")
+        .await
+        .json::<Value>()
+        .await
+        .expect("json");
+    assert_eq!(refused["code"], "VIEW_NOT_RUNNING", "{refused}");
+    let listed =
+        support::json_answer(serving_admin.get(format!("{serving_base}/api/rebuilds"))).await;
+    assert_eq!(
+        listed["rebuilds"],
+        json!([]),
+        "nothing to rebuild here: {listed}"
+    );
+    serving.stop().await;
     let started = rebuild_call(&admin, &base, Method::POST, "golden_record").await;
     assert_eq!(started.status(), 202);
     let cancelled = rebuild_call(&admin, &base, Method::DELETE, "golden_record").await;

@@ -26,20 +26,23 @@ pub const GOLDEN_TABLES: &[&str] = &[
     "duplicate_events",
 ];
 
-/// The SQL tables of every view.
-pub const VIEW_TABLES: &[&str] = &[
-    "cattle",
-    "cattle_events",
-    "clients",
-    "valuations",
-    "rejected_events",
-    "duplicate_events",
+/// The SQL tables of the other views, and the checkpoints of all.
+const OTHER_VIEW_TABLES: &[&str] = &[
     "fraud_alerts",
     "risk_scores",
     "suspicions",
     "view_heads",
     "projection_checkpoints",
 ];
+
+/// The SQL tables of every view.
+fn view_tables() -> Vec<&'static str> {
+    GOLDEN_TABLES
+        .iter()
+        .chain(OTHER_VIEW_TABLES)
+        .copied()
+        .collect()
+}
 
 /// One test's views and the means to feed them.
 pub struct Views {
@@ -148,7 +151,7 @@ impl Views {
     /// Every row of every view table (sorted) and every cache key with its value.
     pub async fn dump(&self) -> (BTreeMap<String, Vec<String>>, BTreeMap<String, String>) {
         (
-            sql_dump(&self.db, VIEW_TABLES).await,
+            sql_dump(&self.db, &view_tables()).await,
             self.cache
                 .dump(self.keys.prefix())
                 .await
@@ -158,7 +161,7 @@ impl Views {
 
     /// Drops every view: empties the tables and the cache keys.
     pub async fn drop_all(&self) {
-        for table in VIEW_TABLES {
+        for table in view_tables() {
             self.db
                 .execute_unprepared(&format!("DELETE FROM {table}"))
                 .await
