@@ -62,7 +62,7 @@ test('an administrator verifies the whole log and finds a forged event', async (
   expect(errors).toEqual([]);
 });
 
-test('an administrator rebuilds the golden record while a farmer keeps working', async ({ browser }) => {
+test('an administrator rebuilds the golden record and the fraud view while a farmer keeps working', async ({ browser }) => {
   const farmer = await newUser('FARMER');
   const clientId = await registerClient(farmer, 'Rebuild Station');
   const nlis = uniqueNlis();
@@ -84,6 +84,11 @@ test('an administrator rebuilds the golden record while a farmer keeps working',
   await expect(rebuild.getByTestId('rebuild-state')).toHaveAttribute('data-state', 'finished', { timeout: 60_000 });
   await expect(rebuild.getByTestId('rebuild-percent')).toHaveText('100 %');
   await expect(rebuild.getByTestId('rebuild-view')).toBeEnabled();
+  // The fraud view is rebuilt the same way, from its own row.
+  const fraud = page.locator('[data-testid="view-rebuild"][data-view="fraud_view"]');
+  await fraud.getByTestId('rebuild-view').click();
+  await expect(fraud.getByTestId('rebuild-state')).toHaveAttribute('data-state', 'finished', { timeout: 60_000 });
+  await expect(fraud.getByTestId('rebuild-percent')).toHaveText('100 %');
   await screenshotBoth(page, 'operations-rebuilt');
   // After the swap the rebuilt view serves the farmer, the health record included.
   await farmerPage.reload();

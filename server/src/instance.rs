@@ -243,19 +243,25 @@ pub async fn start(
     };
     let mut live_views = BTreeMap::new();
     if settings.run_views {
-        let (db, trusted, hub, progress) =
-            (db.clone(), trusted.clone(), hub.clone(), progress.clone());
-        let golden_source = source("golden-record", true);
+        let (golden_db, golden_trusted) = (db.clone(), trusted.clone());
         live_views.insert(
             ViewName::GoldenRecord,
-            LiveViewSlot::start_with(move || {
-                spawn_view(
-                    GoldenRecord::new(db.clone(), trusted.clone()),
-                    golden_source.clone(),
-                    hub.clone(),
-                    &progress,
-                )
-            }),
+            swappable_view(
+                move || GoldenRecord::new(golden_db.clone(), golden_trusted.clone()),
+                source("golden-record", true),
+                &hub,
+                &progress,
+            ),
+        );
+        let (fraud_db, fraud_trusted) = (db.clone(), trusted.clone());
+        live_views.insert(
+            ViewName::FraudView,
+            swappable_view(
+                move || FraudView::new(fraud_db.clone(), fraud_trusted.clone()),
+                source("fraud-view", false),
+                &hub,
+                &progress,
+            ),
         );
     }
     let view_rebuilds = ViewRebuilds::new(RebuildSources {
@@ -264,7 +270,7 @@ pub async fn start(
         data_dir: settings.data_dir.clone(),
         brokers: brokers.clone(),
         topic: topics.cattle_events(),
-        group: topics.group("golden-record-rebuild"),
+        group: topics.group("rebuild"),
         trusted: trusted.clone(),
         live: live_views.clone(),
     });
@@ -292,12 +298,6 @@ pub async fn start(
     ];
     if settings.run_views {
         tasks.extend([
-            spawn_view(
-                FraudView::new(db.clone(), trusted.clone()),
-                source("fraud-view", false),
-                hub.clone(),
-                &progress,
-            ),
             spawn_view(
                 CacheView::new(cache.clone(), cache_keys.clone(), trusted.clone()),
                 source("cache-view", false),
@@ -398,6 +398,18 @@ fn spawn_view<V: LogView>(
             tracing::error!(view = %name, %error, "a view consumer stopped");
         }
     })
+}
+
+/// A view's consumer in a slot a rebuild can stop and start again; each start runs a view
+/// `fresh` makes, so nothing it held before a swap outlives it.
+fn swappable_view<V: LogView>(
+    fresh: impl Fn() -> V + Send + Sync + 'static,
+    source: ConsumerSource,
+    hub: &LiveHub,
+    progress: &ViewProgress,
+) -> LiveViewSlot {
+    let (hub, progress) = (hub.clone(), progress.clone());
+    LiveViewSlot::start_with(move || spawn_view(fresh(), source.clone(), hub.clone(), &progress))
 }
 
 /// How often ended sessions are deleted.

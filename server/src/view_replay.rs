@@ -11,7 +11,7 @@ use std::time::Duration;
 /// Which view, and the running iCattle that holds it.
 #[derive(clap::Args, Debug)]
 pub struct ReplayArgs {
-    /// The view to rebuild from offset 0 (`golden_record`).
+    /// The view to rebuild from offset 0 (`golden_record` or `fraud_view`).
     #[arg(long, value_parser = view_named)]
     view: ViewName,
     /// The running iCattle that runs the view, and an administrator of it.

@@ -5,9 +5,11 @@
 //! a copy an interrupted rebuild left is resumed.
 mod support;
 
+use support::rebuilds::{followed_to_the_end, rebuild_call, schema_exists};
+
 use domain::{CattleId, Role};
 use reqwest::Method;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Statement};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
 use server::golden::GoldenRecord;
 use server::kafka::publisher::{idempotent_producer, EventPublisher};
@@ -41,20 +43,6 @@ async fn publish_animals(
     }
 }
 
-/// Starts (`POST`) or cancels (`DELETE`) the rebuild of `view` as `http`'s user.
-async fn rebuild_call(
-    http: &reqwest::Client,
-    base: &str,
-    method: Method,
-    view: &str,
-) -> reqwest::Response {
-    http.request(method, format!("{base}/api/views/{view}/rebuild"))
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("the API answers")
-}
-
 /// Waits until the golden record in `db` has applied everything the log holds now.
 async fn golden_caught_up(db: &DatabaseConnection, brokers: &str, topic: &str, within: Duration) {
     let ends = end_offsets(brokers, topic).expect("the log's ends");
@@ -64,35 +52,6 @@ async fn golden_caught_up(db: &DatabaseConnection, brokers: &str, topic: &str, w
         || async { (behind(db, "golden_record", topic, &ends).await.ok()? == 0).then_some(()) },
     )
     .await;
-}
-
-async fn schema_exists(db: &DatabaseConnection, schema: &str) -> bool {
-    let row = db
-        .query_one(Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT COUNT(*) AS n FROM information_schema.schemata WHERE schema_name = '{schema}'"),
-        ))
-        .await
-        .expect("a query")
-        .expect("a row");
-    row.try_get::<i64>("", "n").expect("a count") > 0
-}
-
-/// Follows the rebuild until it ends; answers its last state and the highest percentage seen.
-async fn followed_to_the_end(admin: &reqwest::Client, base: &str) -> (Value, u64) {
-    let highest = std::cell::Cell::new(0u64);
-    let run = support::eventually(Duration::from_secs(120), "the rebuild to end", || async {
-        let run =
-            support::json_answer(admin.get(format!("{base}/api/views/golden_record/rebuild")))
-                .await;
-        let (done, total) = (run["done"].as_u64()?, run["total"].as_u64()?);
-        if let Some(percent) = (done.min(total) * 100).checked_div(total) {
-            highest.set(highest.get().max(percent));
-        }
-        (!["RUNNING", "SWAPPING"].contains(&run["state"].as_str()?)).then_some(run)
-    })
-    .await;
-    (run, highest.get())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,7 +172,7 @@ async fn a_rebuild_under_load_is_never_seen_half_done_and_equals_a_clean_replay(
         .expect("json");
     assert_eq!(other["code"], "VIEW_NOT_REBUILDABLE", "{other}");
 
-    let (run, highest) = followed_to_the_end(&admin, &base).await;
+    let (run, highest) = followed_to_the_end(&admin, &base, "golden_record").await;
     assert_eq!(run["state"], "FINISHED", "{run}");
     assert_eq!(highest, 100, "the progress reached 100 %: {run}");
     assert!(run["done"].as_u64().expect("done") > 3_000, "{run}");
@@ -346,7 +305,7 @@ async fn a_cancelled_rebuild_leaves_no_copy_and_an_interrupted_one_is_resumed() 
     assert_eq!(started.status(), 202);
     let cancelled = rebuild_call(&admin, &base, Method::DELETE, "golden_record").await;
     assert_eq!(cancelled.status(), 202);
-    let (run, _) = followed_to_the_end(&admin, &base).await;
+    let (run, _) = followed_to_the_end(&admin, &base, "golden_record").await;
     assert_eq!(run["state"], "CANCELLED", "{run}");
     assert!(
         !schema_exists(&server.db, "rebuild_golden_record").await,
@@ -418,7 +377,7 @@ async fn a_cancelled_rebuild_leaves_no_copy_and_an_interrupted_one_is_resumed() 
 
     let started = rebuild_call(&admin, &base, Method::POST, "golden_record").await;
     assert_eq!(started.status(), 202);
-    let (run, _) = followed_to_the_end(&admin, &base).await;
+    let (run, _) = followed_to_the_end(&admin, &base, "golden_record").await;
     assert_eq!(run["state"], "FINISHED", "{run}");
     assert_eq!(
         run["resumed_from"].as_i64(),

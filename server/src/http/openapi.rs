@@ -225,7 +225,7 @@ pub fn document() -> Value {
                 "post": {"summary": "Rebuild a view from offset 0 into a copy beside the live one, which keeps serving; once the copy has caught up it replaces the live rows and checkpoints in one transaction (administrators). A copy an interrupted rebuild left is resumed",
                     "parameters": [id_param("view")],
                     "responses": {"202": {"description": "started; GET follows it"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error), "404": answer("no such view", &error),
-                        "409": answer("REBUILD_RUNNING, VIEW_NOT_REBUILDABLE (only the golden record is) or VIEW_NOT_RUNNING (views are off in this instance)", &error)}},
+                        "409": answer("REBUILD_RUNNING, VIEW_NOT_REBUILDABLE (the golden record and the fraud view are) or VIEW_NOT_RUNNING (views are off in this instance)", &error)}},
                 "delete": {"summary": "Cancel a rebuild before its swap: the copy is removed, the live view was never touched (administrators)",
                     "parameters": [id_param("view")],
                     "responses": {"202": {"description": "cancelling; GET reads CANCELLED once the copy is gone"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error), "404": answer("no such view", &error),

@@ -4,6 +4,7 @@ use super::live_view_slot::LiveViewSlot;
 use super::rebuild_sources::RebuildSources;
 use super::row_swap::{replace_view, TableSwap};
 use super::shadow_store::{ShadowError, ShadowStore};
+use crate::fraud::FraudView;
 use crate::golden::GoldenRecord;
 use crate::kafka::topics::end_offsets;
 use crate::live::LiveHub;
@@ -11,6 +12,7 @@ use crate::log_catch_up::behind;
 use crate::views::consumer::{self, ConsumerSource};
 use crate::views::progress::ViewProgress;
 use crate::views::sql_checkpoint;
+use crate::views::LogView;
 use app::model::ViewName;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::BTreeMap;
@@ -93,6 +95,16 @@ impl Drop for CopyConsumer {
     }
 }
 
+/// Runs `copy` from its own checkpoints on the log; its live updates go to a hub of its own:
+/// browsers hear of the rebuilt view through the live one, after the swap.
+fn spawn_copy<V: LogView>(copy: V, source: ConsumerSource) -> CopyConsumer {
+    CopyConsumer(tokio::spawn(async move {
+        consumer::run_reporting(copy, source, LiveHub::new(), ViewProgress::default())
+            .await
+            .map_err(|error| error.to_string())
+    }))
+}
+
 fn start_copy(
     view: ViewName,
     db: &DatabaseConnection,
@@ -101,20 +113,15 @@ fn start_copy(
     let source = ConsumerSource {
         brokers: sources.brokers.clone(),
         topic: sources.topic.clone(),
-        group: sources.group.clone(),
+        group: format!("{}-{view}", sources.group),
         dead_letter_topic: None,
     };
-    // The copy's live updates go to a hub of its own: browsers hear of the rebuilt view
-    // through the live one, after the swap.
-    let copy = match view {
-        ViewName::GoldenRecord => GoldenRecord::new(db.clone(), sources.trusted.clone()),
-        other => return Err(RebuildFailure::NotRebuildable(other)),
-    };
-    Ok(CopyConsumer(tokio::spawn(async move {
-        consumer::run_reporting(copy, source, LiveHub::new(), ViewProgress::default())
-            .await
-            .map_err(|error| error.to_string())
-    })))
+    let (db, trusted) = (db.clone(), sources.trusted.clone());
+    match view {
+        ViewName::GoldenRecord => Ok(spawn_copy(GoldenRecord::new(db, trusted), source)),
+        ViewName::FraudView => Ok(spawn_copy(FraudView::new(db, trusted), source)),
+        other => Err(RebuildFailure::NotRebuildable(other)),
+    }
 }
 
 async fn log_ends(sources: &RebuildSources) -> Result<BTreeMap<i32, i64>, RebuildFailure> {

@@ -20,7 +20,7 @@ pub struct RebuildSources {
     pub brokers: String,
     /// The cattle log.
     pub topic: String,
-    /// The consumer group the copy reports its progress under.
+    /// The consumer group a copy reports its progress under, before `-{view}`.
     pub group: String,
     /// The keys whose signatures the views accept.
     pub trusted: TrustedKeys,

@@ -2,14 +2,16 @@
 //! replaced by its copy's. Readers see the old view until the commit and the rebuilt one
 //! after it, never an empty or half-written one.
 use crate::entity::{
-    cattle, cattle_event, checkpoint, client, duplicate_event, rejected_event, valuation,
+    cattle, cattle_event, checkpoint, client, duplicate_event, fraud_alert, rejected_event,
+    risk_score, suspicion, valuation, view_head,
 };
 use crate::views::bulk_rows::insert_rows;
 use app::model::ViewName;
 use futures::future::BoxFuture;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, Iterable, PaginatorTrait, PrimaryKeyToColumn, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, IntoActiveModel, Iterable, PaginatorTrait, PrimaryKeyToColumn, QueryFilter,
+    QueryOrder,
 };
 
 /// Rows read from the copy per query.
@@ -21,18 +23,21 @@ pub type TableSwap = for<'a> fn(
     &'a DatabaseTransaction,
 ) -> BoxFuture<'a, Result<u64, DbErr>>;
 
-/// Empties table `E` in `live` and fills it with the rows of `E` in `copy`, in key order.
-async fn replace_table<E>(
+/// Empties the rows of table `E` that `owned` picks in `live` and fills them with those of
+/// `E` in `copy`, in key order. `owned` keeps a table shared by views (`view_heads`) to the
+/// rebuilt view's rows.
+async fn replace_rows<E>(
     copy: &DatabaseConnection,
     live: &DatabaseTransaction,
+    owned: Condition,
 ) -> Result<u64, DbErr>
 where
     E: EntityTrait,
     E::Model: IntoActiveModel<E::ActiveModel> + Sync,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send + Sync,
 {
-    E::delete_many().exec(live).await?;
-    let mut in_order = E::find();
+    E::delete_many().filter(owned.clone()).exec(live).await?;
+    let mut in_order = E::find().filter(owned);
     for key in E::PrimaryKey::iter() {
         in_order = in_order.order_by_asc(key.into_column());
     }
@@ -58,7 +63,19 @@ where
     E::Model: IntoActiveModel<E::ActiveModel> + Sync,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send + Sync,
 {
-    |copy, live| Box::pin(replace_table::<E>(copy, live))
+    |copy, live| Box::pin(replace_rows::<E>(copy, live, Condition::all()))
+}
+
+/// The fraud view's rows of `view_heads`, which the fraud detector shares.
+fn fraud_view_heads() -> TableSwap {
+    |copy, live| {
+        let owned = view_head::Column::Projection.eq(ViewName::FraudView.as_str());
+        Box::pin(replace_rows::<view_head::Entity>(
+            copy,
+            live,
+            Condition::all().add(owned),
+        ))
+    }
 }
 
 /// The tables `view` keeps in SQL, if it is one a rebuild can swap.
@@ -72,8 +89,13 @@ pub fn tables_of(view: ViewName) -> Option<Vec<TableSwap>> {
             swap::<rejected_event::Entity>(),
             swap::<duplicate_event::Entity>(),
         ]),
-        ViewName::FraudView
-        | ViewName::CacheView
+        ViewName::FraudView => Some(vec![
+            swap::<fraud_alert::Entity>(),
+            swap::<risk_score::Entity>(),
+            swap::<suspicion::Entity>(),
+            fraud_view_heads(),
+        ]),
+        ViewName::CacheView
         | ViewName::AuditArchive
         | ViewName::FraudDetector
         | ViewName::SearchIndex => None,

@@ -14,7 +14,9 @@ use tokio::task::JoinHandle;
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RebuildRefused {
     /// The view is not one this instance can rebuild beside itself.
-    #[error("the {0} view cannot be rebuilt from the console; the golden record can")]
+    #[error(
+        "the {0} view cannot be rebuilt from the console; the golden record and the fraud view can"
+    )]
     NotRebuildable(ViewName),
     /// The view's consumer does not run in this instance.
     #[error("the {0} view does not run in this instance")]

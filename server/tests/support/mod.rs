@@ -4,6 +4,7 @@
 
 pub mod herd_history;
 pub mod log_capture;
+pub mod rebuilds;
 pub mod views;
 
 use leptos::prelude::LeptosOptions;
