@@ -417,7 +417,23 @@ async fn measure(
         figures: json!({"applied": applied.applied, "published": applied.published, "missing": applied.missing}),
     });
 
-    // Replay into a fresh golden record.
+    // Replay into a fresh golden record, of a log no longer growing.
+    let mut writers = vec![server::golden::PROJECTION.as_str()];
+    if settings.fraud_detector {
+        writers.push(server::fraud_detector::PROJECTION.as_str());
+    }
+    let progress = bar("the log settling", 0);
+    let within = Duration::from_secs(600);
+    replay::settled_ends(
+        &instance.db,
+        &instance.brokers,
+        &topic,
+        &writers,
+        within,
+        &progress,
+    )
+    .await?;
+    done(&progress, "no more alerts raised".into());
     let replay_db = server::database::open(&scratch.replay_url, &scratch.dir).await?;
     let key = server::keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
     let detector = server::keys::fraud_detector_key(&settings.data_dir)?;

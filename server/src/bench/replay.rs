@@ -56,6 +56,28 @@ pub async fn caught_up(
     .await
 }
 
+/// The log's ends once it has stopped growing: the fraud detector raises alerts into the log
+/// from what it reads, so `views` (the detector and the golden record) must reach an end
+/// that then holds before a replay is compared with the golden record.
+pub async fn settled_ends(
+    db: &DatabaseConnection,
+    brokers: &str,
+    topic: &str,
+    views: &[&str],
+    within: Duration,
+    progress: &ProgressBar,
+) -> anyhow::Result<BTreeMap<i32, i64>> {
+    loop {
+        let ends = end_offsets(brokers, topic)?;
+        for view in views {
+            caught_up(db, view, topic, &ends, within, progress).await?;
+        }
+        if end_offsets(brokers, topic)? == ends {
+            return Ok(ends);
+        }
+    }
+}
+
 /// Rebuilds a golden record in `db` from offset 0 of `topic`: events per second.
 pub async fn replay(
     db: DatabaseConnection,
