@@ -1,8 +1,9 @@
 //! Rebuilding the fraud view blue/green on the real engines. An operator finds the fraud
 //! view damaged (alerts gone, risk scores wrong) and rebuilds it, and the golden record with
 //! it, while a reader watches the alerts: the reader never sees fewer alerts than before, the
-//! rebuilt fraud view holds what a clean replay of the log gives, and the rows of the views
-//! that were not rebuilt (the fraud detector's heads) are untouched.
+//! rebuilt fraud view holds what the view held before the damage (its own run over the same
+//! log, from offset 0), and the rows of the views that were not rebuilt (the fraud
+//! detector's heads) are untouched.
 mod support;
 
 use reqwest::Method;
@@ -16,9 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::herd_history::herd_history;
 use support::rebuilds::{followed_to_the_end, rebuild_call, schema_exists};
-
-/// The fraud view's own tables.
-const FRAUD_TABLES: &[&str] = &["fraud_alerts", "risk_scores", "suspicions"];
+use support::views::FRAUD_TABLES;
 
 /// The rows of `view_heads` that `projection` keeps, as JSON text in key order.
 async fn heads_of(db: &DatabaseConnection, projection: &str) -> Vec<String> {
@@ -58,7 +57,7 @@ async fn settled(server: &Instance, views: &[&str]) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_damaged_fraud_view_is_rebuilt_beside_the_live_one_and_equals_a_clean_replay() {
+async fn a_damaged_fraud_view_is_rebuilt_beside_the_live_one_and_equals_the_undamaged_view() {
     let mut settings = support::settings("fraud_rebuild").await;
     settings.0.fraud_detector = true;
     let server_key =
@@ -157,7 +156,7 @@ async fn a_damaged_fraud_view_is_rebuilt_beside_the_live_one_and_equals_a_clean_
     for table in FRAUD_TABLES {
         assert!(
             rebuilt[*table] == clean[*table],
-            "{table} equals a clean replay"
+            "{table} equals the undamaged view"
         );
     }
     assert!(heads_of(&server.db, "fraud_view").await == clean_heads);

@@ -5,7 +5,7 @@
 //! a copy an interrupted rebuild left is resumed.
 mod support;
 
-use support::rebuilds::{followed_to_the_end, rebuild_call, schema_exists};
+use support::rebuilds::{followed_to_the_end, rebuild_answer, rebuild_call, schema_exists};
 
 use domain::{CattleId, Role};
 use reqwest::Method;
@@ -165,11 +165,7 @@ async fn a_rebuild_under_load_is_never_seen_half_done_and_equals_a_clean_replay(
     assert_eq!(again.status(), 409, "one rebuild per view at a time");
     let again: Value = again.json().await.expect("json");
     assert_eq!(again["code"], "REBUILD_RUNNING", "{again}");
-    let other = rebuild_call(&admin, &base, Method::POST, "cache_view")
-        .await
-        .json::<Value>()
-        .await
-        .expect("json");
+    let other = rebuild_answer(&admin, &base, Method::POST, "cache_view").await;
     assert_eq!(other["code"], "VIEW_NOT_REBUILDABLE", "{other}");
 
     let (run, highest) = followed_to_the_end(&admin, &base, "golden_record").await;
@@ -267,11 +263,7 @@ async fn a_cancelled_rebuild_leaves_no_copy_and_an_interrupted_one_is_resumed() 
     .await;
     let live_before = support::views::sql_dump(&server.db, support::views::GOLDEN_TABLES).await;
 
-    let none = rebuild_call(&admin, &base, Method::DELETE, "golden_record")
-        .await
-        .json::<Value>()
-        .await
-        .expect("json");
+    let none = rebuild_answer(&admin, &base, Method::DELETE, "golden_record").await;
     assert_eq!(none["code"], "NO_REBUILD_RUNNING", "{none}");
     let unknown = rebuild_call(&admin, &base, Method::POST, "barn").await;
     assert_eq!(unknown.status(), 404);
@@ -287,11 +279,8 @@ async fn a_cancelled_rebuild_leaves_no_copy_and_an_interrupted_one_is_resumed() 
     let serving = support::start(&serving_only).await;
     let serving_admin = support::api_client(&support::signed_in(&serving, Role::Admin).await);
     let serving_base = format!("http://{}", serving.addr);
-    let refused = rebuild_call(&serving_admin, &serving_base, Method::POST, "golden_record")
-        .await
-        .json::<Value>()
-        .await
-        .expect("json");
+    let refused =
+        rebuild_answer(&serving_admin, &serving_base, Method::POST, "golden_record").await;
     assert_eq!(refused["code"], "VIEW_NOT_RUNNING", "{refused}");
     let listed =
         support::json_answer(serving_admin.get(format!("{serving_base}/api/rebuilds"))).await;

@@ -19,6 +19,20 @@ pub async fn rebuild_call(
         .expect("the API answers")
 }
 
+/// The JSON a rebuild call answers, e.g. a refusal's `code`.
+pub async fn rebuild_answer(
+    http: &reqwest::Client,
+    base: &str,
+    method: Method,
+    view: &str,
+) -> Value {
+    rebuild_call(http, base, method, view)
+        .await
+        .json()
+        .await
+        .expect("a JSON answer")
+}
+
 /// Follows the rebuild of `view` until it ends; answers its last state and the highest
 /// percentage seen.
 pub async fn followed_to_the_end(admin: &reqwest::Client, base: &str, view: &str) -> (Value, u64) {

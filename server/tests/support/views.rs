@@ -26,20 +26,18 @@ pub const GOLDEN_TABLES: &[&str] = &[
     "duplicate_events",
 ];
 
-/// The SQL tables of the other views, and the checkpoints of all.
-const OTHER_VIEW_TABLES: &[&str] = &[
-    "fraud_alerts",
-    "risk_scores",
-    "suspicions",
-    "view_heads",
-    "projection_checkpoints",
-];
+/// The fraud view's own tables (it shares `view_heads` with the fraud detector).
+pub const FRAUD_TABLES: &[&str] = &["fraud_alerts", "risk_scores", "suspicions"];
+
+/// The SQL tables views share, and the checkpoints of all.
+const SHARED_VIEW_TABLES: &[&str] = &["view_heads", "projection_checkpoints"];
 
 /// The SQL tables of every view.
 fn view_tables() -> Vec<&'static str> {
     GOLDEN_TABLES
         .iter()
-        .chain(OTHER_VIEW_TABLES)
+        .chain(FRAUD_TABLES)
+        .chain(SHARED_VIEW_TABLES)
         .copied()
         .collect()
 }
