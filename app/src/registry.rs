@@ -48,6 +48,13 @@ pub trait LivestockRegistry: Send + Sync + 'static {
         user: &SignedInUser,
         command: serde_json::Value,
     ) -> Result<CommandAck, CommandFailure>;
+    /// Sends up to `MOST_COMMANDS_AT_ONCE` commands (an import's rows) a few at a time,
+    /// each answered on its own, in the order sent.
+    async fn submit_many(
+        &self,
+        user: &SignedInUser,
+        commands: Vec<serde_json::Value>,
+    ) -> Result<Vec<Result<CommandAck, CommandFailure>>, CommandFailure>;
     /// One page of the herd the user may see.
     async fn herd(&self, user: &SignedInUser, query: HerdQuery)
         -> Result<HerdPage, CommandFailure>;

@@ -286,6 +286,18 @@ pub async fn submit_command(
     .await)
 }
 
+/// Sends many commands at once (the import page's rows), each answered on its own, in order.
+#[server(input = Json)]
+pub async fn submit_commands(
+    commands: Vec<serde_json::Value>,
+) -> Result<Answer<Vec<Answer<CommandAck>>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.submit_many(&user, commands).await
+    }
+    .await)
+}
+
 /// The animals matching a search among those the user may see.
 #[server(input = Json)]
 pub async fn search_herd(request: SearchRequest) -> Result<Answer<SearchResults>, ServerFnError> {

@@ -1,8 +1,8 @@
 use crate::components::{CurrentUser, FormMemory, LiveConnection, SearchBox};
 use crate::live_bus::LiveBus;
 use crate::pages::{
-    AnimalPage, DashboardPage, FraudDeskLink, FraudDeskPage, HerdPage, OperationsPage,
-    PasswordPage, SearchPage, SignInPage, UsersPage,
+    AnimalPage, DashboardPage, FraudDeskLink, FraudDeskPage, HerdImportPage, HerdPage,
+    OperationsPage, PasswordPage, SearchPage, SignInPage, UsersPage,
 };
 use crate::server_fns::{current_user, flat, sign_out};
 use leptos::prelude::*;
@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="empty">"There is no page here."</p> }>
                     <Route path=StaticSegment("") view=DashboardPage/>
                     <Route path=StaticSegment("herd") view=HerdPage/>
+                    <Route path=StaticSegment("import") view=HerdImportPage/>
                     <Route path=path!("/cattle/:id") view=AnimalPage/>
                     <Route path=StaticSegment("sign-in") view=SignInPage/>
                     <Route path=StaticSegment("password") view=PasswordPage/>
@@ -95,6 +96,7 @@ fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView 
         <nav class="nav">
             <a href="/">"Dashboard"</a>
             <a href="/herd">"Herd"</a>
+            {(user.role == domain::Role::Farmer).then(|| view! { <a href="/import">"Import"</a> })}
             {matches!(user.role, domain::Role::Assessor | domain::Role::Admin).then(|| view! { <FraudDeskLink/> })}
             {(user.role == domain::Role::Admin).then(|| view! {
                 <a href="/operations">"Operations"</a>

@@ -33,6 +33,7 @@ mod envelope;
 mod event_type;
 mod field_error;
 mod fraud_rules;
+pub mod herd_file;
 mod history_point;
 mod livestock_terms;
 pub mod merkle;

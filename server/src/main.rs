@@ -2,6 +2,7 @@
 #![recursion_limit = "256"]
 mod bench;
 mod cli_sizes;
+mod herd_import;
 mod seed;
 mod view_replay;
 
@@ -52,6 +53,11 @@ enum Tool {
     /// live view keeps serving until the rebuilt copy replaces it. A progress bar follows it;
     /// Ctrl-C cancels it before the swap.
     Replay(view_replay::ReplayArgs),
+    /// Register a herd from a CSV file (the import page's template or an NLIS herd export)
+    /// in a running iCattle as a farmer, through its JSON API: every row checked before
+    /// anything is sent, a progress bar, and a report of what became of each row. Importing
+    /// the same file again creates nothing new.
+    Import(herd_import::ImportArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -116,6 +122,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Tool::Seed(args)) => seed::run(args).await,
         Some(Tool::Snapshot(args)) => snapshot(args.settings).await,
         Some(Tool::Replay(args)) => view_replay::run(args).await,
+        Some(Tool::Import(args)) => herd_import::run(args).await,
         None => serve(cli.serve).await,
     }
 }

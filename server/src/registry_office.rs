@@ -1,6 +1,7 @@
 //! The registry as the web app and the JSON API reach it: sessions, commands on behalf of
 //! the signed-in user, and reads limited to what that user may see. Every request goes
 //! through this door, so who may see and do what is decided here and nowhere else.
+mod batch_desk;
 mod fraud_desk;
 mod history_desk;
 mod operations_desk;
@@ -347,6 +348,14 @@ impl LivestockRegistry for RegistryOffice {
         command: serde_json::Value,
     ) -> Result<CommandAck, CommandFailure> {
         self.submit_keyed(user, command, None).await
+    }
+
+    async fn submit_many(
+        &self,
+        user: &SignedInUser,
+        commands: Vec<serde_json::Value>,
+    ) -> Result<Vec<Result<CommandAck, CommandFailure>>, CommandFailure> {
+        self.submit_batch(user, commands).await
     }
 
     async fn herd(

@@ -8,7 +8,7 @@ use app::server_fns::{
     AnimalDetails, ChangePassword, ClientForPic, ClientList, CreateAccount, CurrentUser,
     FraudAlerts, HerdDashboard, ListHerd, LogVerification, OpenFraudAlerts, OperationsOverview,
     ResetAccountPassword, SetAccountDisabled, SetAccountRole, SignIn, SignOut, SubmitCommand,
-    SwitchView, UserAccounts, WaitingOffers,
+    SubmitCommands, SwitchView, UserAccounts, WaitingOffers,
 };
 use domain::Role;
 use leptos::server_fn::ServerFn;
@@ -192,6 +192,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         ("/api/cattle/not-a-number".to_string(), 400),
         ("/api/search?q=angus&sort=newest".to_string(), 200),
         ("/api/search?colour=red".to_string(), 400),
+        ("/api/clients".to_string(), 200),
     ] {
         let everyone_else = if farmer_sees == 400 { 400 } else { 200 };
         let expected = [401, farmer_sees, everyone_else, everyone_else];
@@ -392,6 +393,27 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
             SubmitCommand::PATH,
             command,
             ["SIGNED_OUT", "OK", "FORBIDDEN", "FORBIDDEN"],
+        )
+        .await;
+    // A batch is answered row by row (a farmer's own client's animal, refused to the others
+    // inside the answer); more than a batch holds is refused whole.
+    let batch = json!({"commands": [{"type": "CREATE_CATTLE", "data": {"nlisId": support::nlis(6103),
+        "breed": "Angus", "sex": "MALE", "clientId": 61}}]});
+    callers
+        .server_fn(
+            SubmitCommands::PATH,
+            batch,
+            ["SIGNED_OUT", "OK", "OK", "OK"],
+        )
+        .await;
+    let command = json!({"type": "CREATE_CATTLE", "data": {"nlisId": support::nlis(6104),
+        "breed": "Angus", "sex": "MALE", "clientId": 61}});
+    let too_many = json!({"commands": vec![command; 101]});
+    callers
+        .server_fn(
+            SubmitCommands::PATH,
+            too_many,
+            ["SIGNED_OUT", "INVALID", "INVALID", "INVALID"],
         )
         .await;
     let wrong_current =

@@ -1,11 +1,13 @@
-//! The JSON API: commands, an animal (cache-first or read back from the log), a search, an event's
-//! status, the public keys and health. Every answer comes from the registry office.
+//! The JSON API: commands, an animal (cache-first or read back from the log), a search, an
+//! event's status, the user's clients, the public keys and health. Every answer comes from the
+//! registry office.
 use super::applied_wait::{answer_when_applied, wait_option};
 use super::as_of_param::parse_as_of;
 use super::auth::SignedIn;
 use super::responses::{bad_field, failure_response, not_found};
 use super::server_state::ServerState;
 use app::model::{AckStatus, SearchRequest};
+use app::registry::LivestockRegistry;
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -161,6 +163,16 @@ pub async fn get_cattle_from_log(
             not_found(format!("no events of animal {id} are indexed"))
         }
         Ok(report) => Json(report).into_response(),
+        Err(failure) => failure_response(failure),
+    }
+}
+
+/// `GET /api/clients`: the clients whose animals the user may register or see, by name (a
+/// farmer's own; every client for assessors and administrators), as `{id, name, pic, mine}`.
+/// `icattle import` reads the PICs of a herd file against them.
+pub async fn get_clients(State(state): State<ServerState>, SignedIn(user): SignedIn) -> Response {
+    match state.office.clients(&user).await {
+        Ok(clients) => Json(clients).into_response(),
         Err(failure) => failure_response(failure),
     }
 }

@@ -177,6 +177,8 @@ pub fn document() -> Value {
             "/api/events/{event_id}/status": {"get": {"summary": "APPLIED, REJECTED (with the reason), DUPLICATE (naming the event applied in its place: duplicate_of) or PENDING",
                 "parameters": [id_param("event_id")], "responses": {"200": {"description": "the status"},
                     "401": answer("no live session", &error), "403": answer("about another farmer's stream", &error)}}},
+            "/api/clients": {"get": {"summary": "The clients whose animals the user may register or see, by name: a farmer's own, every client for assessors and administrators; [{id, name, pic, mine}] (`mine`: the user manages it)",
+                "responses": {"200": {"description": "the clients"}, "401": answer("no live session", &error)}}},
             "/api/keys": {"get": {"summary": "Every accepted public key as [{public_key, owner}], the shape `icattle verify --keys` reads",
                 "responses": {"200": {"description": "the keys"}}}},
             "/api/session": {

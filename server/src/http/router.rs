@@ -29,6 +29,7 @@ pub fn build(state: ServerState) -> Router {
         .route("/api/cattle/{id}/from-log", get(api::get_cattle_from_log))
         .route("/api/events/{event_id}/status", get(api::get_event_status))
         .route("/api/openapi.json", get(openapi::openapi))
+        .route("/api/clients", get(api::get_clients))
         .route("/api/keys", get(api::get_keys))
         .route(
             "/api/session",

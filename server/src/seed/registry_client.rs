@@ -14,6 +14,14 @@ pub enum SeedError {
         /// What the connection said.
         source: reqwest::Error,
     },
+    /// The server answered something that is not what was asked for.
+    #[error("the answer for {what} cannot be read: {reason}")]
+    Unreadable {
+        /// What was asked.
+        what: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The server refused (a wrong password, a refused command, …).
     #[error("{what}: {status} {answer}")]
     Refused {
@@ -112,6 +120,20 @@ impl RegistryClient {
             &format!("sending {kind}"),
         )
         .await
+    }
+
+    /// The clients the user may see, each saying whether the user manages it.
+    pub async fn clients(&self) -> Result<Vec<app::model::ClientSummary>, SeedError> {
+        let answer = self
+            .call(
+                self.http.get(format!("{}/api/clients", self.base)),
+                "reading the clients",
+            )
+            .await?;
+        serde_json::from_value(answer).map_err(|error| SeedError::Unreadable {
+            what: "the clients".into(),
+            reason: error.to_string(),
+        })
     }
 
     /// Starts (`POST`), follows (`GET`) or cancels (`DELETE`) the rebuild of `view`
