@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod apply;
+mod as_written;
 mod authorization;
 mod cattle_id;
 mod cattle_rules;
@@ -55,6 +56,7 @@ mod valuation_peers;
 mod wire_enum;
 
 pub use apply::{apply, replay, ApplyError};
+pub use as_written::{date_as_written, id_as_written, sex_as_written};
 pub use authorization::{
     authorize, may_see, may_see_stream, role_may_send, AnimalParties, Forbidden, Role, StreamOwner,
 };

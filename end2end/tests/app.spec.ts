@@ -35,7 +35,10 @@ test('a farmer works the herd while an assessor watches live, and the valuation 
   await farmerPage.click('nav >> text=Herd');
   await ready(farmerPage);
   const nlis = uniqueNlis();
-  await submit(farmerPage, 'CREATE_CATTLE', { nlisId: nlis, breed: 'Wagyu', sex: 'FEMALE', clientId: String(home) });
+  // Typed as people type it (lower case, spaced), the day picked from the calendar.
+  const typed = `${nlis.slice(0, 8).toLowerCase()} ${nlis.slice(8).toLowerCase()}`;
+  await expect(form(farmerPage, 'CREATE_CATTLE').locator('[name="birthDate"]')).toHaveAttribute('type', 'date');
+  await submit(farmerPage, 'CREATE_CATTLE', { nlisId: typed, breed: 'Wagyu', sex: 'FEMALE', clientId: String(home), birthDate: '2024-08-15' });
   const row = farmerPage.locator(`tr[data-nlis="${nlis}"]`);
   await expect(row).toContainText('Bindi Station');
 

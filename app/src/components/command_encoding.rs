@@ -7,6 +7,10 @@ use serde_json::{json, Map, Value};
 pub enum Input {
     /// Free text (sent as a string; an empty box is left out).
     Text,
+    /// An NLIS id or a PIC: sent in upper case, without the spaces and dashes people type.
+    Tag,
+    /// A day, picked from the browser's calendar or typed day first (`15/08/2024`).
+    Date,
     /// A whole number (digits become a number; anything else stays text for the validator).
     Integer,
     /// A decimal number.
@@ -91,6 +95,16 @@ pub(super) fn command_json(
                 let text = raw.trim().to_string();
                 (!text.is_empty()).then(|| json!(text))
             }
+            Input::Tag => {
+                let tag = domain::id_as_written(&raw);
+                (!tag.is_empty()).then(|| json!(tag))
+            }
+            // Anything that is not a day stays as typed, for the validator to name.
+            Input::Date => {
+                let typed = raw.trim();
+                (!typed.is_empty())
+                    .then(|| json!(domain::date_as_written(typed).unwrap_or_else(|_| typed.into())))
+            }
             // Choices are words (`FEMALE`) or ids (a client): ids travel as numbers.
             Input::Choice(_) | Input::Integer => number_or_text(&raw, true),
             Input::Decimal => number_or_text(&raw, false),
@@ -106,6 +120,34 @@ pub(super) fn command_json(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_and_days_are_sent_as_the_registry_writes_them() {
+        let fields = [
+            FormField::new("nlisId", "NLIS id", Input::Tag),
+            FormField::new("birthDate", "Born", Input::Date),
+            FormField::new("pic", "PIC", Input::Tag),
+        ];
+        let owner = Owner::new();
+        let sent = owner.with(|| {
+            let values = [
+                RwSignal::new(" 3abcd123 xbc12345".to_string()),
+                RwSignal::new("15/08/2024".to_string()),
+                RwSignal::new("  ".to_string()),
+            ];
+            command_json("CREATE_CATTLE", &[], &fields, &values)
+        });
+        assert_eq!(
+            sent,
+            json!({"type": "CREATE_CATTLE",
+                   "data": {"nlisId": "3ABCD123XBC12345", "birthDate": "2024-08-15"}})
+        );
+        let typo = owner.with(|| {
+            let values = [RwSignal::new("31/02/2024".to_string())];
+            command_json("X", &[], &fields[1..2], &values)
+        });
+        assert_eq!(typo["data"]["birthDate"], "31/02/2024");
+    }
 
     #[test]
     fn dollars_become_cents_and_nonsense_stays_text_for_the_validator() {

@@ -229,10 +229,12 @@ fn FieldBox(
             </select>
         }
         .into_any(),
-        _ => view! {
+        input => view! {
             <input
                 id=id.clone()
                 name=name
+                // The browser's own calendar for a day: its value is always YYYY-MM-DD.
+                type=if input == Input::Date { "date" } else { "text" }
                 placeholder=field.placeholder
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))

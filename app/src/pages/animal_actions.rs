@@ -42,7 +42,7 @@ pub fn AnimalActions(
                         fields=vec![
                             FormField::new("latitude", "Latitude", Input::Decimal).hint("-27.4698"),
                             FormField::new("longitude", "Longitude", Input::Decimal).hint("153.0251"),
-                            FormField::new("pic", "PIC (optional)", Input::Text).hint("QABC1234"),
+                            FormField::new("pic", "PIC (optional)", Input::Tag).hint("QABC1234"),
                         ]/>
                     <CommandForm command_type="ADD_VERIFICATION" title="Add verification" submit_label="Add verification"
                         fixed=fixed.clone()

@@ -140,11 +140,11 @@ fn FarmerForms(clients: Vec<ClientSummary>) -> impl IntoView {
             title="Register an animal"
             submit_label="Register animal"
             fields=vec![
-                FormField::new("nlisId", "NLIS id", Input::Text).hint("3AB1234567890123"),
+                FormField::new("nlisId", "NLIS id", Input::Tag).hint("3AB1234567890123"),
                 FormField::new("breed", "Breed", Input::Text).hint("Angus"),
                 FormField::new("sex", "Sex", Input::Choice(options(Sex::ALL, Sex::as_str))),
                 FormField::new("clientId", "Owner", Input::Choice(own)),
-                FormField::new("birthDate", "Born (optional)", Input::Text).hint("2024-08-15"),
+                FormField::new("birthDate", "Born (optional)", Input::Date),
             ]
         />
         <CommandForm
@@ -153,7 +153,7 @@ fn FarmerForms(clients: Vec<ClientSummary>) -> impl IntoView {
             submit_label="Register client"
             fields=vec![
                 FormField::new("name", "Name", Input::Text).hint("Bindi Station"),
-                FormField::new("pic", "PIC", Input::Text).hint("QABC1234"),
+                FormField::new("pic", "PIC", Input::Tag).hint("QABC1234"),
                 FormField::new("clientId", "Client id (optional)", Input::Integer).hint("42"),
             ]
         />

@@ -6,7 +6,6 @@
 //! so sending a row twice (a second import of the file, a retry after a lost answer) is
 //! answered with the first registration and creates nothing new.
 
-mod cell_words;
 mod columns;
 mod import_report;
 
@@ -239,7 +238,7 @@ fn check_row<'a>(
         errors.push(FieldError::new(places.header(column), message));
     };
     let nlis_id = cattle_words(cell(HerdColumn::NlisId));
-    let client_id = match (only_client, cell(HerdColumn::Pic).map(cell_words::plain_id)) {
+    let client_id = match (only_client, cell(HerdColumn::Pic).map(crate::id_as_written)) {
         (Some(id), _) => Some(id),
         (None, Some(pic)) if pic.is_empty() => {
             fail(
@@ -254,12 +253,12 @@ fn check_row<'a>(
         }),
         (None, None) => None,
     };
-    let sex = cell_words::sex(cell(HerdColumn::Sex).unwrap_or_default())
+    let sex = crate::sex_as_written(cell(HerdColumn::Sex).unwrap_or_default())
         .map_err(|message| fail(HerdColumn::Sex, message))
         .ok();
     let birth_date = match cell(HerdColumn::BirthDate).map(str::trim) {
         None | Some("") => None,
-        Some(written) => cell_words::date(written)
+        Some(written) => crate::date_as_written(written)
             .map_err(|message| fail(HerdColumn::BirthDate, message))
             .ok(),
     };
@@ -296,7 +295,7 @@ fn check_row<'a>(
 }
 
 fn cattle_words(cell: Option<&str>) -> String {
-    cell_words::plain_id(cell.unwrap_or_default())
+    crate::id_as_written(cell.unwrap_or_default())
 }
 
 /// A rule's message, saying what the file wrote where that helps.
