@@ -69,8 +69,11 @@ impl Judging {
         if let Some(record) = record {
             let key = envelope.cryptography.public_key.clone();
             let earlier = self.refused.entry(key).or_default();
-            findings.extend(detect_repeated_refusals(before, envelope, record, earlier));
+            // A copy of a record already counted adds nothing. Judged again, a copy that
+            // arrives after another animal's record crossed the count (partitions are read
+            // side by side) would raise the key's alert a second time, on its own animal.
             if !earlier.iter().any(|kept| kept.event_id == record.event_id) {
+                findings.extend(detect_repeated_refusals(before, envelope, record, earlier));
                 earlier.push(record.clone());
             }
         }
