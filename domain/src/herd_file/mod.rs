@@ -237,21 +237,21 @@ fn check_row<'a>(
     let mut fail = |column: HerdColumn, message: String| {
         errors.push(FieldError::new(places.header(column), message));
     };
-    let nlis_id = cattle_words(cell(HerdColumn::NlisId));
-    let client_id = match (only_client, cell(HerdColumn::Pic).map(crate::id_as_written)) {
+    let nlis_id = written_id(cell(HerdColumn::NlisId));
+    let client_id = match (only_client, written_id(cell(HerdColumn::Pic))) {
         (Some(id), _) => Some(id),
-        (None, Some(pic)) if pic.is_empty() => {
+        // A short row may have no cell where the PIC column is.
+        (None, pic) if pic.is_empty() => {
             fail(
                 HerdColumn::Pic,
                 "is empty; name the animal's property".into(),
             );
             None
         }
-        (None, Some(pic)) => pics.get(pic.as_str()).copied().or_else(|| {
+        (None, pic) => pics.get(pic.as_str()).copied().or_else(|| {
             fail(HerdColumn::Pic, format!("{pic} is not one of your clients"));
             None
         }),
-        (None, None) => None,
     };
     let sex = crate::sex_as_written(cell(HerdColumn::Sex).unwrap_or_default())
         .map_err(|message| fail(HerdColumn::Sex, message))
@@ -294,7 +294,8 @@ fn check_row<'a>(
     }
 }
 
-fn cattle_words(cell: Option<&str>) -> String {
+/// An id cell as the registry writes it; an absent cell (a short row) is empty.
+fn written_id(cell: Option<&str>) -> String {
     crate::id_as_written(cell.unwrap_or_default())
 }
 

@@ -101,6 +101,24 @@ fn each_bad_row_names_its_columns_as_the_file_names_them() {
 }
 
 #[test]
+fn a_short_row_is_refused_for_each_cell_it_lacks() {
+    let text = "NLIS ID,Breed,Sex,PIC\n3ABCD123XBC12345,Angus,M\n3ABCD123XBC12346\n";
+    let file = read_herd_file(text.as_bytes(), &clients()).expect("reads");
+    assert_eq!(
+        problems(&file.rows[0]),
+        vec!["PIC: is empty; name the animal's property"]
+    );
+    assert_eq!(
+        problems(&file.rows[1]),
+        vec![
+            "PIC: is empty; name the animal's property",
+            "Sex: is empty; write male or female",
+            "Breed: must not be empty",
+        ]
+    );
+}
+
+#[test]
 fn an_animal_twice_in_one_file_is_refused_on_its_later_line() {
     let text = "NLIS ID,PIC,Breed,Sex\n\
                 3ABCD123XBC12345,QABC1234,Angus,M\n\
@@ -224,7 +242,13 @@ proptest! {
             text.push('\n');
         }
         match read_herd_file(text.as_bytes(), &clients()) {
-            Ok(file) => prop_assert_eq!(file.rows.len(), records),
+            Ok(file) => {
+                prop_assert_eq!(file.rows.len(), records);
+                for row in &file.rows {
+                    // A row that is not sent always says why.
+                    prop_assert!(row.checked.as_ref().err().is_none_or(|e| !e.is_empty()));
+                }
+            }
             Err(error) => prop_assert_eq!(error, HerdFileError::NoRows),
         }
     }
