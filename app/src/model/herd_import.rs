@@ -18,19 +18,25 @@ pub enum RowAnswer {
     StopAll(String),
 }
 
+/// An accepted row: imported now, or registered by an earlier import (a duplicate).
+pub fn acknowledged_row(ack: CommandAck) -> RowOutcome {
+    if ack.status == AckStatus::Duplicate {
+        RowOutcome::AlreadyRegistered {
+            cattle_id: ack.cattle_id,
+            event_id: ack.event_id,
+        }
+    } else {
+        RowOutcome::Imported {
+            cattle_id: ack.cattle_id,
+            event_id: ack.event_id,
+        }
+    }
+}
+
 /// Reads the registry's answer to one row.
 pub fn row_answer(answer: Result<CommandAck, CommandFailure>) -> RowAnswer {
     match answer {
-        Ok(ack) if ack.status == AckStatus::Duplicate => {
-            RowAnswer::Ended(RowOutcome::AlreadyRegistered {
-                cattle_id: ack.cattle_id,
-                event_id: ack.event_id,
-            })
-        }
-        Ok(ack) => RowAnswer::Ended(RowOutcome::Imported {
-            cattle_id: ack.cattle_id,
-            event_id: ack.event_id,
-        }),
+        Ok(ack) => RowAnswer::Ended(acknowledged_row(ack)),
         Err(CommandFailure::Invalid { errors }) => RowAnswer::Ended(RowOutcome::Refused {
             reason: errors
                 .iter()

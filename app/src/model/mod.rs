@@ -25,7 +25,9 @@ pub use command_outcome::{AckStatus, CommandAck, CommandFailure};
 pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::{EventStatus, EventVerdict};
 pub use fraud_alert::{severity_rank, suspicion_words, FraudAlert};
-pub use herd_import::{csv_data_url, row_answer, ImportProgress, RowAnswer, MOST_COMMANDS_AT_ONCE};
+pub use herd_import::{
+    acknowledged_row, csv_data_url, row_answer, ImportProgress, RowAnswer, MOST_COMMANDS_AT_ONCE,
+};
 pub use herd_listing::{ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE, HERD_SORTS};
 pub use live_update::LiveUpdate;
 pub use log_verification::{BrokenEvent, LogVerificationRun, VerificationState, BROKEN_SHOWN};

@@ -2,7 +2,7 @@
 //! A technical failure is tried again (sending a registration twice is answered with the
 //! first); a refusal of the user themselves stops the rows not yet sent.
 use crate::seed::registry_client::{RegistryClient, SeedError};
-use app::model::{AckStatus, CommandAck};
+use app::model::{acknowledged_row, CommandAck};
 use domain::herd_file::RowOutcome;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -87,14 +87,7 @@ impl RowSender {
 /// An accepted command's acknowledgement as the row's outcome.
 fn acknowledged(answer: Value) -> RowOutcome {
     match serde_json::from_value::<CommandAck>(answer) {
-        Ok(ack) if ack.status == AckStatus::Duplicate => RowOutcome::AlreadyRegistered {
-            cattle_id: ack.cattle_id,
-            event_id: ack.event_id,
-        },
-        Ok(ack) => RowOutcome::Imported {
-            cattle_id: ack.cattle_id,
-            event_id: ack.event_id,
-        },
+        Ok(ack) => acknowledged_row(ack),
         Err(error) => RowOutcome::NotSent {
             reason: format!("the registry's answer was not an acknowledgement: {error}"),
         },
