@@ -2,6 +2,8 @@
 //! metrics are there with values that follow what happened.
 mod support;
 
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::ClientConfig;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -153,6 +155,23 @@ async fn metrics_follow_commands_publishes_and_views() {
     support::clean_up(&settings).await;
 }
 
+/// The offset after the last message of `topic`, summed over its partitions.
+fn log_end(topic: &str) -> i64 {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", support::brokers())
+        .set("group.id", support::unique("watermarks"))
+        .create()
+        .expect("a consumer");
+    (0..support::TEST_PARTITIONS)
+        .map(|p| {
+            consumer
+                .fetch_watermarks(topic, p, Duration::from_secs(10))
+                .expect("watermarks")
+                .1
+        })
+        .sum()
+}
+
 /// The sum of `name` over every sample whose labels include `label`.
 fn total(page: &str, name: &str, label: &str) -> f64 {
     page.lines()
@@ -181,6 +200,28 @@ async fn a_paused_view_falls_behind_and_catches_up_when_resumed() {
             assert_eq!(response.status(), 204);
         }
     };
+    // The clients' events are in the log; the view must have read them before it is
+    // paused, or they would wait beside the five animals (a loaded machine is slow).
+    let log_end = log_end(&server.topics.cattle_events());
+    support::eventually(
+        Duration::from_secs(20),
+        "the fraud view at the log's end",
+        || async {
+            let views = admin.get(format!("{base}/api/views")).send().await.ok()?;
+            let views: Value = views.json().await.ok()?;
+            let fraud = views["views"]
+                .as_array()?
+                .iter()
+                .find(|v| v["view"] == "fraud_view")?;
+            let next: i64 = fraud["partitions"]
+                .as_array()?
+                .iter()
+                .filter_map(|p| p["next_offset"].as_i64())
+                .sum();
+            (next == log_end).then_some(())
+        },
+    )
+    .await;
     pause(true).await;
     let url = format!("{base}/api/commands?wait=applied&timeout_ms=20000");
     for n in 0..5 {
