@@ -6,6 +6,7 @@
 pub mod components;
 pub mod live_bus;
 pub mod model;
+pub mod outbox;
 pub mod pages;
 pub mod refetch_pace;
 #[cfg(feature = "ssr")]

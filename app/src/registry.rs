@@ -42,11 +42,13 @@ pub trait LivestockRegistry: Send + Sync + 'static {
     /// The user of a live session, `None` when it is unknown or expired.
     async fn session_user(&self, token: &str) -> Result<Option<SignedInUser>, CommandFailure>;
     /// Validates, authorises, decides, signs (with the user's key) and publishes one command
-    /// in the seed's `{type, data}` shape.
+    /// in the seed's `{type, data}` shape; sent again under the same `request_key`, it is
+    /// the same fact.
     async fn submit(
         &self,
         user: &SignedInUser,
         command: serde_json::Value,
+        request_key: Option<&domain::RequestKey>,
     ) -> Result<CommandAck, CommandFailure>;
     /// Sends up to `MOST_COMMANDS_AT_ONCE` commands (an import's rows) a few at a time,
     /// each answered on its own, in the order sent.

@@ -274,14 +274,27 @@ pub async fn cancel_view_rebuild(view: ViewName) -> Result<Answer<ViewRebuild>, 
     .await)
 }
 
-/// Sends one command (seed shape `{type, data}`); a refusal names its field.
+/// Sends one command (seed shape `{type, data}`); a refusal names its field. The browser
+/// names each command it makes (`command_id`): sent again after a lost answer or from the
+/// outbox, it is the same fact and gives one event, as with the API's `Idempotency-Key`.
 #[server(input = Json)]
 pub async fn submit_command(
     command: serde_json::Value,
+    command_id: Option<String>,
 ) -> Result<Answer<CommandAck>, ServerFnError> {
     Ok(async move {
         let (registry, user) = signed_in().await?;
-        registry.submit(&user, command).await
+        let key = match command_id.as_deref().map(domain::RequestKey::parse) {
+            Some(Ok(key)) => Some(key),
+            Some(Err(mut error)) => {
+                error.field = "commandId".into();
+                return Err(CommandFailure::Invalid {
+                    errors: vec![error],
+                });
+            }
+            None => None,
+        };
+        registry.submit(&user, command, key.as_ref()).await
     }
     .await)
 }

@@ -1,8 +1,9 @@
 use crate::components::{CurrentUser, FormMemory, LiveConnection, SearchBox};
 use crate::live_bus::LiveBus;
+use crate::outbox::Outbox;
 use crate::pages::{
     AnimalPage, DashboardPage, FraudDeskLink, FraudDeskPage, HerdImportPage, HerdPage,
-    OperationsPage, PasswordPage, SearchPage, SignInPage, UsersPage,
+    OperationsPage, OutboxLink, OutboxPage, PasswordPage, SearchPage, SignInPage, UsersPage,
 };
 use crate::server_fns::{current_user, flat, sign_out};
 use leptos::prelude::*;
@@ -43,6 +44,13 @@ pub fn App() -> impl IntoView {
     let bus = LiveBus::new();
     provide_context(bus);
     provide_context(FormMemory::new());
+    provide_context(Outbox::new());
+    // The service worker keeps the app and the pages opened, so a farmer with no signal
+    // can still open them and fill in forms.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let _ = window().navigator().service_worker().register("/sw.js");
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/icattle.css"/>
@@ -74,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("users") view=UsersPage/>
                     <Route path=StaticSegment("fraud") view=FraudDeskPage/>
                     <Route path=StaticSegment("search") view=SearchPage/>
+                    <Route path=StaticSegment("outbox") view=OutboxPage/>
                 </Routes>
             </main>
         </Router>
@@ -87,9 +96,12 @@ fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView 
     Effect::new(move |_| {
         if leave.value().get().is_some() {
             #[cfg(feature = "hydrate")]
-            let _ = window().location().set_href("/sign-in");
+            forget_pages_then_leave();
         }
     });
+    let outbox = use_context::<Outbox>().unwrap_or_default();
+    let owner = user.username.clone();
+    Effect::new(move |_| outbox.open_for(owner.clone()));
     let role = user.role.as_str().to_lowercase();
     let role_attr = role.clone();
     view! {
@@ -102,6 +114,7 @@ fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView 
                 <a href="/operations">"Operations"</a>
                 <a href="/users">"Users"</a>
             })}
+            <OutboxLink/>
         </nav>
         <SearchBox/>
         <div class="who">
@@ -116,3 +129,20 @@ fn SignedInBar(user: crate::model::SignedInUser, bus: LiveBus) -> impl IntoView 
         </div>
     }
 }
+
+/// The pages the service worker kept show this user's herd: they go with the session, so
+/// the next person on a shared device cannot open them offline. The outbox stays: its
+/// commands are sent when their owner signs in again.
+#[cfg(feature = "hydrate")]
+fn forget_pages_then_leave() {
+    leptos::task::spawn_local(async {
+        if let Ok(caches) = window().caches() {
+            let _ = wasm_bindgen_futures::JsFuture::from(caches.delete(PAGE_CACHE)).await;
+        }
+        let _ = window().location().set_href("/sign-in");
+    });
+}
+
+/// The service worker's cache of pages (`public/sw.js` names it too).
+#[cfg(feature = "hydrate")]
+const PAGE_CACHE: &str = "icattle-pages";

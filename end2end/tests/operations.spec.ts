@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import {
-  applied, forgeEvent, newUser, registerClient, screenshotBoth, signedInPage, submit, uniqueNlis, User, watchConsole,
+  applied, forgeEvent, newUser, ready, registerClient, screenshotBoth, signedInPage, submit, uniqueNlis, User, watchConsole,
 } from './support';
 
 // The operations page: an administrator sees the engines, the alerts and each view's lag,
@@ -50,6 +50,7 @@ test('an administrator verifies the whole log and finds a forged event', async (
   const page = await signedInPage(browser, admin);
   const errors = watchConsole(page);
   await page.goto('/operations');
+  await ready(page);
   const panel = page.getByTestId('log-verification');
   await panel.getByTestId('verify-log').click();
   await expect(panel.getByTestId('verification-state')).toHaveAttribute('data-state', 'finished', { timeout: 30_000 });
@@ -75,6 +76,7 @@ test('an administrator rebuilds the golden record and the fraud view while a far
   const page = await signedInPage(browser, admin);
   const errors = watchConsole(page);
   await page.goto('/operations');
+  await ready(page);
   const rebuild = page.locator('[data-testid="view-rebuild"][data-view="golden_record"]');
   await expect(rebuild.getByTestId('rebuild-view')).toBeEnabled();
   await rebuild.getByTestId('rebuild-view').click();
@@ -92,6 +94,7 @@ test('an administrator rebuilds the golden record and the fraud view while a far
   await screenshotBoth(page, 'operations-rebuilt');
   // After the swap the rebuilt view serves the farmer, the health record included.
   await farmerPage.reload();
+  await ready(farmerPage);
   await expect(farmerPage.getByTestId('animal-health')).toHaveText('1');
   await submit(farmerPage, 'RECORD_LOCATION', { latitude: '-26.5686', longitude: '148.7875' });
   expect(errors).toEqual([]);

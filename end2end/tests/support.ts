@@ -139,8 +139,8 @@ export function forgeEvent(cattleId: number): string {
 /** The form of `command` on the page. */
 export const form = (page: Page, command: string) => page.locator(`form[data-command="${command}"]`);
 
-/** Fills and sends a form, then waits until the golden record applied its event. */
-export async function submit(page: Page, command: string, values: Record<string, string>) {
+/** Fills a form's boxes and sends it: the form. */
+export async function fillAndSend(page: Page, command: string, values: Record<string, string>) {
   const f = form(page, command);
   for (const [name, value] of Object.entries(values)) {
     const box = f.locator(`[name="${name}"]`);
@@ -148,6 +148,12 @@ export async function submit(page: Page, command: string, values: Record<string,
     else await box.fill(value);
   }
   await f.locator('button[type="submit"]').click();
+  return f;
+}
+
+/** Fills and sends a form, then waits until the golden record applied its event. */
+export async function submit(page: Page, command: string, values: Record<string, string>) {
+  const f = await fillAndSend(page, command, values);
   // PUBLISHED may turn into APPLIED before the test looks: the golden record is that quick.
   await expect(f.getByTestId('submit-state')).toContainText(/PUBLISHED|APPLIED/);
   await expect(f.locator('[data-status="APPLIED"]')).toBeVisible({ timeout: 20_000 });

@@ -346,8 +346,9 @@ impl LivestockRegistry for RegistryOffice {
         &self,
         user: &SignedInUser,
         command: serde_json::Value,
+        request_key: Option<&domain::RequestKey>,
     ) -> Result<CommandAck, CommandFailure> {
-        self.submit_keyed(user, command, None).await
+        self.submit_keyed(user, command, request_key).await
     }
 
     async fn submit_many(

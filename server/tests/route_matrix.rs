@@ -303,6 +303,9 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         "/operations".to_string(),
         "/users".to_string(),
         "/fraud".to_string(),
+        "/import".to_string(),
+        "/search".to_string(),
+        "/outbox".to_string(),
     ] {
         callers.route("GET", &page, None, [200; 4]).await;
     }

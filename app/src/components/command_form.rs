@@ -2,7 +2,8 @@ use super::command_encoding::{command_json, FormField, Input};
 use super::form_memory::{FormMemory, Progress, RememberedForm};
 use crate::live_bus::use_live_bus;
 use crate::model::{CommandFailure, LiveUpdate, ViewName};
-use crate::server_fns::{flat, submit_command};
+use crate::outbox::{new_command_id, online, Outbox};
+use crate::server_fns::submit_command;
 use domain::{Command, FieldError};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -55,15 +56,47 @@ pub fn CommandForm(
         });
     }
     let bus = use_live_bus();
-    let send = Action::new(|command: &Value| {
-        let command = command.clone();
-        async move { flat(submit_command(command).await) }
+    let outbox = use_context::<Outbox>().unwrap_or_default();
+    // The answer comes back with what was sent: a command that could not reach the
+    // registry goes to the outbox under the same command id.
+    let send = Action::new(|(command, command_id): &(Value, Option<String>)| {
+        let (command, command_id) = (command.clone(), command_id.clone());
+        async move {
+            let answer = submit_command(command.clone(), command_id.clone())
+                .await
+                .map_err(|error| error.to_string());
+            (command, command_id, answer)
+        }
     });
 
     let sent_values = values.clone();
+    let queued_values = values.clone();
+    let clear_form = move || {
+        for value in &queued_values {
+            value.set(String::new());
+        }
+    };
+    let keep_offline = move |command: Value, command_id: Option<String>, why: String| {
+        keep_in_outbox(
+            outbox,
+            command,
+            command_id,
+            why,
+            progress,
+            clear_form.clone(),
+        );
+    };
+    let keep_unsent = keep_offline.clone();
     Effect::new(move |_| {
-        let Some(result) = send.value().get() else {
+        let Some((command, command_id, result)) = send.value().get() else {
             return;
+        };
+        let result = match result {
+            Ok(answer) => answer,
+            Err(unreachable) => {
+                keep_unsent(command, command_id, unreachable);
+                return;
+            }
         };
         match result {
             Ok(ack) => {
@@ -94,6 +127,15 @@ pub fn CommandForm(
                 progress.set(Progress::Refused(message));
             }
             Err(failure) => progress.set(Progress::Refused(failure.to_string())),
+        }
+    });
+
+    // A command kept in the outbox is followed once the outbox delivered it.
+    Effect::new(move |_| {
+        if let Progress::Queued(command_id) = progress.get() {
+            if let Some(ack) = outbox.delivered(&command_id) {
+                progress.set(Progress::Published(ack));
+            }
         }
     });
 
@@ -144,8 +186,13 @@ pub fn CommandForm(
             }
         }
         errors.set(Vec::new());
+        let command_id = new_command_id();
+        if !online() {
+            keep_offline(command, command_id, "the browser is offline".into());
+            return;
+        }
         progress.set(Progress::Sending);
-        send.dispatch(command);
+        send.dispatch((command, command_id));
     };
 
     let boxes = fields
@@ -176,6 +223,13 @@ pub fn CommandForm(
                 {move || match progress.get() {
                     Progress::Idle => view! { <span></span> }.into_any(),
                     Progress::Sending => view! { <span class="muted">"Sending…"</span> }.into_any(),
+                    Progress::Queued(_) => view! {
+                        <span class="pending" data-status="QUEUED">
+                            "QUEUED: the registry could not be reached; it waits in the "
+                            <a href="/outbox">"outbox"</a>
+                            " and is sent when the connection is back."
+                        </span>
+                    }.into_any(),
                     Progress::Published(ack) => view! {
                         <span class="pending" data-status="PUBLISHED" data-event-id=ack.event_id.clone()>
                             "PUBLISHED: in the log, waiting for the golden record…"
@@ -252,4 +306,35 @@ fn FieldBox(
             </p>
         </div>
     }
+}
+
+/// Keeps a command that could not reach the registry (`why`) in the outbox; the form then
+/// says QUEUED and is ready for the next one. Where the browser cannot keep it, the form
+/// says so and keeps what was typed.
+fn keep_in_outbox(
+    outbox: Outbox,
+    command: Value,
+    command_id: Option<String>,
+    why: String,
+    progress: RwSignal<Progress>,
+    clear_form: impl Fn() + 'static,
+) {
+    let Some(command_id) = command_id else {
+        progress.set(Progress::Refused(format!(
+            "The registry could not be reached ({why}); nothing was lost, try again."
+        )));
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        match outbox.keep(command, command_id.clone()).await {
+            Ok(()) => {
+                clear_form();
+                progress.set(Progress::Queued(command_id));
+            }
+            Err(error) => progress.set(Progress::Refused(format!(
+                "The registry could not be reached ({why}) and the browser could not keep \
+                 the command ({error}); it was not sent, try again."
+            ))),
+        }
+    });
 }

@@ -11,6 +11,8 @@ pub(super) enum Progress {
     #[default]
     Idle,
     Sending,
+    /// Kept in the outbox under this command id: the registry could not be reached.
+    Queued(String),
     Published(CommandAck),
     Applied(CommandAck),
     Refused(String),

@@ -11,6 +11,7 @@ mod herd_listing;
 mod live_update;
 mod log_verification;
 mod operations;
+mod outbox;
 mod search;
 mod signed_in_user;
 mod transfer_offer;
@@ -35,6 +36,7 @@ pub use operations::{
     Alert, AlertRule, AlertState, Engine, EngineHealth, EngineState, Health, OperationsReport,
     PartitionLag, ViewStanding,
 };
+pub use outbox::{queue_of, send_answer, OutboxEntry, SendAnswer};
 pub use search::{
     query_string, FacetCount, NearPlace, SearchFacets, SearchHit, SearchInputError, SearchRequest,
     SearchResults, SearchSort, DEFAULT_HITS, LONGEST_TEXT, MOST_HITS, SEARCH_PARAMETERS, WIDEST_KM,
