@@ -397,12 +397,13 @@ fn validation_names_every_bad_field() {
         fields(location),
         ["cattleId", "latitude", "longitude", "pic"]
     );
+    // A field that cannot be read does not hide the others' problems.
     let valuation = json!({"type": "RECORD_VALUATION", "data": {"cattleId": 1, "amountCents": 0, "method": "GUESS"}});
-    assert_eq!(fields(valuation), ["method"]);
+    assert_eq!(fields(valuation), ["method", "amountCents"]);
     let valuation = json!({"type": "RECORD_VALUATION", "data": {"cattleId": 1, "amountCents": 0, "method": "SALE"}});
     assert_eq!(fields(valuation), ["amountCents"]);
     let transfer = json!({"type": "TRANSFER_OWNERSHIP", "data": {"cattleId": 1.5, "toClientId": 2, "priceCents": -1}});
-    assert_eq!(fields(transfer), ["cattleId"]);
+    assert_eq!(fields(transfer), ["cattleId", "priceCents"]);
     for answer in ["ACCEPT_TRANSFER", "DECLINE_TRANSFER"] {
         assert_eq!(fields(json!({"type": answer, "data": {}})), ["cattleId"]);
         assert_eq!(

@@ -201,6 +201,8 @@ test('every form shows field errors without a round trip, and the server\'s when
   await farmerPage.goto('/herd');
   await ready(farmerPage);
   await check(farmerPage, 'CREATE_CATTLE');
+  // Every problem at once: the tag's own beside the fields left empty.
+  await expect(form(farmerPage, 'CREATE_CATTLE').locator('[data-error-for="nlisId"]')).toContainText('16');
   await check(farmerPage, 'REGISTER_CLIENT');
   await screenshot(farmerPage, 'herd-form-errors-desktop');
   await farmerPage.goto(`/cattle/${id}`);

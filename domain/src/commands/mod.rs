@@ -11,6 +11,7 @@ mod record_location;
 mod record_valuation;
 mod register_client;
 mod resolve_fraud_alert;
+mod stand_ins;
 mod transfer_ownership;
 
 pub use add_verification::AddVerification;
@@ -31,7 +32,7 @@ use crate::wire_enum::wire_enum;
 use crate::{CattleId, FieldError};
 use data_reader::DataReader;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 wire_enum! {
     /// The wire name of each command ("type" of the command JSON).
@@ -92,7 +93,9 @@ pub enum Command {
 impl Command {
     /// Parses outside JSON into a command, naming the field of every problem: "type" for a
     /// missing or unknown type, "data" for a missing data object, else the bare camelCase
-    /// field name ("nlisId"). Unexpected fields are errors too. Ranges are `validate`'s job.
+    /// field name ("nlisId"). Unexpected fields are errors too. Ranges are `validate`'s job,
+    /// except that when a field cannot be read, what the rules say about the fields that could
+    /// is reported with it: every problem at once.
     pub fn parse(value: &Value) -> Result<Command, Vec<FieldError>> {
         let Some(object) = value.as_object() else {
             return Err(vec![FieldError::new(
@@ -120,6 +123,21 @@ impl Command {
                 "must be an object holding the command's fields",
             )]);
         };
+        match Command::read_data(kind, data) {
+            (Some(command), errors) if errors.is_empty() => Ok(command),
+            (_, errors) if errors.is_empty() => {
+                Err(vec![FieldError::new("data", "could not be read")])
+            }
+            (_, errors) => Err(stand_ins::with_rule_problems(kind, data, errors)),
+        }
+    }
+
+    /// Reads the fields of a `kind` command out of `data`: the command when every field
+    /// could be read, and every problem found reading them.
+    fn read_data(
+        kind: CommandType,
+        data: &Map<String, Value>,
+    ) -> (Option<Command>, Vec<FieldError>) {
         let mut reader = DataReader::new(data);
         let command = match kind {
             CommandType::CreateCattle => CreateCattle::read(&mut reader).map(Command::CreateCattle),
@@ -150,12 +168,7 @@ impl Command {
                 AnswerTransfer::read(&mut reader).map(Command::DeclineTransfer)
             }
         };
-        let errors = reader.finish();
-        match command {
-            Some(command) if errors.is_empty() => Ok(command),
-            _ if errors.is_empty() => Err(vec![FieldError::new("data", "could not be read")]),
-            _ => Err(errors),
-        }
+        (command, reader.finish())
     }
 
     /// Parses and validates in one step (what a command handler wants).
