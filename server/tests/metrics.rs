@@ -2,8 +2,6 @@
 //! metrics are there with values that follow what happened.
 mod support;
 
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::ClientConfig;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -155,23 +153,6 @@ async fn metrics_follow_commands_publishes_and_views() {
     support::clean_up(&settings).await;
 }
 
-/// The offset after the last message of `topic`, summed over its partitions.
-fn log_end(topic: &str) -> i64 {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", support::brokers())
-        .set("group.id", support::unique("watermarks"))
-        .create()
-        .expect("a consumer");
-    (0..support::TEST_PARTITIONS)
-        .map(|p| {
-            consumer
-                .fetch_watermarks(topic, p, Duration::from_secs(10))
-                .expect("watermarks")
-                .1
-        })
-        .sum()
-}
-
 /// The sum of `name` over every sample whose labels include `label`.
 fn total(page: &str, name: &str, label: &str) -> f64 {
     page.lines()
@@ -202,13 +183,12 @@ async fn a_paused_view_falls_behind_and_catches_up_when_resumed() {
     };
     // The clients' events are in the log; the view must have read them before it is
     // paused, or they would wait beside the five animals (a loaded machine is slow).
-    let log_end = log_end(&server.topics.cattle_events());
+    let log_end = support::log_end(&server.topics.cattle_events());
     support::eventually(
         Duration::from_secs(20),
         "the fraud view at the log's end",
         || async {
-            let views = admin.get(format!("{base}/api/views")).send().await.ok()?;
-            let views: Value = views.json().await.ok()?;
+            let views = support::json_if_answered(admin.get(format!("{base}/api/views"))).await?;
             let fraud = views["views"]
                 .as_array()?
                 .iter()

@@ -57,14 +57,8 @@ async fn a_command_sent_again_under_its_browser_id_is_one_event() {
 
     // The log holds the registration and the two health records, nothing else.
     let from_log = support::eventually(Duration::from_secs(20), "three events", || async {
-        let report: Value = farmer
-            .get(format!("{base}/api/cattle/{cattle_id}/from-log"))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
+        let from_log = farmer.get(format!("{base}/api/cattle/{cattle_id}/from-log"));
+        let report = support::json_if_answered(from_log).await?;
         (report["events"] == 3).then_some(report)
     })
     .await;

@@ -188,6 +188,30 @@ pub async fn json_answer(request: reqwest::RequestBuilder) -> serde_json::Value 
         .expect("a JSON answer")
 }
 
+/// Sends a request and reads its JSON answer; `None` while the server cannot answer it (for
+/// [`eventually`]).
+pub async fn json_if_answered(request: reqwest::RequestBuilder) -> Option<serde_json::Value> {
+    request.send().await.ok()?.json().await.ok()
+}
+
+/// The offset after the last message of `topic`, summed over its partitions.
+pub fn log_end(topic: &str) -> i64 {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .set("group.id", unique("watermarks"))
+        .create()
+        .expect("a consumer");
+    (0..TEST_PARTITIONS)
+        .map(|p| {
+            consumer
+                .fetch_watermarks(topic, p, Duration::from_secs(10))
+                .expect("watermarks")
+                .1
+        })
+        .sum()
+}
+
 /// POSTs `body` as JSON: the status and the JSON answer (`Null` when it has none).
 pub async fn post(
     http: &reqwest::Client,
