@@ -3,6 +3,7 @@
 //! command is defined once, in `domain`, and validated alike on both sides.
 #![recursion_limit = "256"]
 
+pub mod browser_clock;
 pub mod components;
 pub mod live_bus;
 pub mod model;

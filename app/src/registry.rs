@@ -2,7 +2,7 @@
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
     HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest, SearchResults,
-    SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
+    SelectedAnimal, SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
 };
 use domain::Role;
 use std::net::IpAddr;
@@ -57,6 +57,22 @@ pub trait LivestockRegistry: Send + Sync + 'static {
         user: &SignedInUser,
         commands: Vec<serde_json::Value>,
     ) -> Result<Vec<Result<CommandAck, CommandFailure>>, CommandFailure>;
+    /// One chunk of a bulk action: each command answered on its own, in order, every event
+    /// correlated by `action_id`, which is also each command's request key (a chunk sent
+    /// again is the same facts). `Invalid` naming `actionId` when the id is unfit.
+    async fn submit_bulk(
+        &self,
+        user: &SignedInUser,
+        action_id: &str,
+        commands: Vec<serde_json::Value>,
+    ) -> Result<Vec<Result<CommandAck, CommandFailure>>, CommandFailure>;
+    /// Every animal the user may see matching `query`'s filters, at most `MOST_SELECTED`:
+    /// what "select every animal matching" selects.
+    async fn herd_selection(
+        &self,
+        user: &SignedInUser,
+        query: HerdQuery,
+    ) -> Result<Vec<SelectedAnimal>, CommandFailure>;
     /// One page of the herd the user may see.
     async fn herd(&self, user: &SignedInUser, query: HerdQuery)
         -> Result<HerdPage, CommandFailure>;

@@ -5,7 +5,7 @@
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
     HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest, SearchResults,
-    SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
+    SelectedAnimal, SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
 };
 use domain::Role;
 use leptos::prelude::*;
@@ -307,6 +307,31 @@ pub async fn submit_commands(
     Ok(async move {
         let (registry, user) = signed_in().await?;
         registry.submit_many(&user, commands).await
+    }
+    .await)
+}
+
+/// One chunk of a bulk action (the herd page's "apply to the selected animals").
+#[server(input = Json)]
+pub async fn submit_bulk(
+    action_id: String,
+    commands: Vec<serde_json::Value>,
+) -> Result<Answer<Vec<Answer<CommandAck>>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.submit_bulk(&user, &action_id, commands).await
+    }
+    .await)
+}
+
+/// Every animal matching the herd list's filters, for a bulk action.
+#[server(input = Json)]
+pub async fn herd_selection(
+    query: HerdQuery,
+) -> Result<Answer<Vec<SelectedAnimal>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.herd_selection(&user, query).await
     }
     .await)
 }

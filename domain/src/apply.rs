@@ -158,6 +158,7 @@ fn created(cattle_id: CattleId, payload: &Value, at: &str) -> Result<CattleState
         updated_at: at.to_string(),
         sequence: 0,
         pending_transfer: None,
+        mob: None,
     })
 }
 
@@ -233,8 +234,14 @@ fn evolve(
                 latitude: p.latitude,
                 longitude: p.longitude,
                 pic: p.pic,
+                paddock: p.paddock,
                 at: at.to_string(),
             });
+        }
+        EventType::MobAssigned => {
+            let p: MobAssigned = read(payload)?;
+            check_not_final(&s)?;
+            s.mob = p.mob;
         }
         EventType::VerificationAdded => {
             let p: VerificationAdded = read(payload)?;

@@ -184,6 +184,10 @@ mod tests {
                 json!({"cattleId": cattle_id, "kind": "NLIS", "reference": "scan-1"}),
             ),
             command(
+                "ASSIGN_MOB",
+                json!({"cattleId": cattle_id, "mob": "Weaners"}),
+            ),
+            command(
                 "CHANGE_STATUS",
                 json!({"cattleId": cattle_id, "status": "SOLD", "reason": "sold at the yards"}),
             ),

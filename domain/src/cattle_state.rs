@@ -65,6 +65,9 @@ pub struct CattleState {
     /// states stored before offers existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_transfer: Option<PendingTransfer>,
+    /// The mob the animal runs with, if it is in one. Absent from states stored before mobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mob: Option<String>,
 }
 
 /// How many transfer times the state keeps for the fraud rules.
@@ -90,6 +93,9 @@ pub struct LocationFix {
     pub longitude: f64,
     /// Property, if known.
     pub pic: Option<String>,
+    /// The paddock, by the farm's name for it, when the farmer gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paddock: Option<String>,
     /// When (occurred_at).
     pub at: String,
 }

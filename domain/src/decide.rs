@@ -96,8 +96,18 @@ pub fn decide(
                 latitude: c.latitude,
                 longitude: c.longitude,
                 pic: c.pic.clone(),
+                paddock: c.paddock.as_ref().map(|p| p.trim().to_string()),
             };
             event(&payload, sequenced_ref(EventType::LocationRecorded, state))
+        }
+        Command::AssignMob(c) => {
+            check_not_final(state)?;
+            let mob = c.mob_name();
+            if state.mob == mob {
+                return Err(Rejection::SameMob { mob });
+            }
+            let payload = MobAssigned { mob };
+            event(&payload, sequenced_ref(EventType::MobAssigned, state))
         }
         Command::AddVerification(c) => {
             let payload = VerificationAdded {

@@ -32,11 +32,13 @@ pub enum EventType {
     TransferOffered,
     /// A transfer offer was declined by the receiver or withdrawn by the sender.
     TransferDeclined,
+    /// The animal was drafted into a mob, or out of one.
+    MobAssigned,
 }
 
 impl EventType {
     /// Every event type, in declaration order.
-    pub const ALL: [EventType; 13] = [
+    pub const ALL: [EventType; 14] = [
         EventType::CattleCreated,
         EventType::OwnershipTransfer,
         EventType::ValuationUpdated,
@@ -50,6 +52,7 @@ impl EventType {
         EventType::ClientRegistered,
         EventType::TransferOffered,
         EventType::TransferDeclined,
+        EventType::MobAssigned,
     ];
 
     /// The wire name, e.g. "CATTLE_CREATED".
@@ -68,6 +71,7 @@ impl EventType {
             EventType::ClientRegistered => "CLIENT_REGISTERED",
             EventType::TransferOffered => "TRANSFER_OFFERED",
             EventType::TransferDeclined => "TRANSFER_DECLINED",
+            EventType::MobAssigned => "MOB_ASSIGNED",
         }
     }
 

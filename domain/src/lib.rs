@@ -29,6 +29,7 @@ mod cattle_state;
 mod client_registration;
 mod client_state;
 mod commands;
+mod correlation_id;
 mod decide;
 mod envelope;
 mod event_type;
@@ -71,6 +72,7 @@ pub use cattle_state::{
 pub use client_registration::{check_client_registration, ClientRegisterFacts};
 pub use client_state::{apply_client, ClientState};
 pub use commands::*;
+pub use correlation_id::{CorrelationId, CORRELATION_ID_MAX};
 pub use decide::{decide, decide_offer, DecidedEvent};
 pub use envelope::{Cryptography, EventEnvelope, EventMetadata};
 pub use event_type::EventType;

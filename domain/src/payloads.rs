@@ -146,8 +146,21 @@ pub struct LocationRecorded {
     /// Property the fix falls on, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pic: Option<String>,
+    /// The paddock, by the farm's name for it, if the farmer gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paddock: Option<String>,
 }
 payload!(LocationRecorded, LocationRecorded);
+
+/// MOB_ASSIGNED: the animal now runs with this mob, or (absent) with none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MobAssigned {
+    /// The mob's name (trimmed, 1..=40 characters); absent: the animal left its mob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mob: Option<String>,
+}
+payload!(MobAssigned, MobAssigned);
 
 /// VERIFICATION_ADDED: an identity check passed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -59,6 +59,12 @@ pub enum Rejection {
         /// The status.
         status: CattleStatus,
     },
+    /// A mob change that changes nothing.
+    #[error("{}", match mob { Some(mob) => format!("animal is already in mob {mob}"), None => "animal is in no mob".to_string() })]
+    SameMob {
+        /// The mob it is in (None: none).
+        mob: Option<String>,
+    },
     /// A status change away from a final status.
     #[error("status {status} is final")]
     FinalStatus {
@@ -97,6 +103,7 @@ impl Rejection {
             Rejection::UnknownClient { .. } => "UNKNOWN_CLIENT",
             Rejection::SameOwner { .. } => "SAME_OWNER",
             Rejection::SameStatus { .. } => "SAME_STATUS",
+            Rejection::SameMob { .. } => "SAME_MOB",
             Rejection::FinalStatus { .. } => "FINAL_STATUS",
             Rejection::AlertNotOpen { .. } => "ALERT_NOT_OPEN",
             Rejection::TransferPending { .. } => "TRANSFER_PENDING",
@@ -115,6 +122,7 @@ impl Rejection {
             | Rejection::UnknownClient { .. }
             | Rejection::TransferPending { .. } => Some("toClientId"),
             Rejection::SameStatus { .. } | Rejection::FinalStatus { .. } => Some("status"),
+            Rejection::SameMob { .. } => Some("mob"),
             Rejection::AlertNotOpen { .. } => Some("alertId"),
             Rejection::Invalid(_)
             | Rejection::Deceased

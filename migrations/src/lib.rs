@@ -16,6 +16,8 @@ mod m0010_user_ids;
 mod m0011_refused_records;
 mod m0012_suspicions;
 mod m0013_cattle_snapshots;
+mod m0014_mobs;
+mod view_column;
 
 /// All migrations in the order they apply.
 pub struct Migrator;
@@ -37,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_refused_records::Migration),
             Box::new(m0012_suspicions::Migration),
             Box::new(m0013_cattle_snapshots::Migration),
+            Box::new(m0014_mobs::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! `cattle.offered_to_client`: the client a transfer waiting for acceptance offers the animal
 //! to, so a farmer's incoming offers are one indexed read. Null when no offer waits; a view
 //! column, rebuilt from the log like the rest of the row.
+use crate::view_column::{add_indexed, drop_indexed};
 use sea_orm_migration::prelude::*;
 
 /// Adds `cattle.offered_to_client` and its index.
@@ -12,7 +13,7 @@ impl MigrationName for Migration {
     }
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone, Copy)]
 enum Cattle {
     Table,
     OfferedToClient,
@@ -23,37 +24,17 @@ const INDEX: &str = "idx_cattle_offered_to_client";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Cattle::Table)
-                    .add_column(ColumnDef::new(Cattle::OfferedToClient).big_integer().null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name(INDEX)
-                    .table(Cattle::Table)
-                    .col(Cattle::OfferedToClient)
-                    .if_not_exists()
-                    .to_owned(),
-            )
-            .await
+        add_indexed(
+            manager,
+            Cattle::Table,
+            Cattle::OfferedToClient,
+            ColumnDef::big_integer,
+            INDEX,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(Index::drop().name(INDEX).table(Cattle::Table).to_owned())
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Cattle::Table)
-                    .drop_column(Cattle::OfferedToClient)
-                    .to_owned(),
-            )
-            .await
+        drop_indexed(manager, Cattle::Table, Cattle::OfferedToClient, INDEX).await
     }
 }

@@ -21,7 +21,8 @@ use crate::written_streams::WrittenStreams;
 use app::model::{CommandAck, CommandFailure};
 use domain::{
     authorize, decide, decide_offer, idempotency_key, payload_hash, role_may_send, CattleId,
-    Command, DecidedEvent, Forbidden, FraudFinding, Rejection, RequestKey, SigningKeyPair,
+    Command, CorrelationId, DecidedEvent, Forbidden, FraudFinding, Rejection, RequestKey,
+    SigningKeyPair,
 };
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -31,6 +32,15 @@ use tracing::Instrument;
 /// How long a keyed request waits for the golden record to catch up after a restart.
 const CATCH_UP_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How a command was sent, beside what it says.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sent<'a> {
+    /// The sender's name for the request: sent again under it, it is the same fact.
+    pub request_key: Option<&'a RequestKey>,
+    /// The bulk action it is part of.
+    pub correlation: Option<&'a CorrelationId>,
+}
+
 /// A command as received: what it says, who sent it, and how to recognise it when it comes
 /// again.
 struct Received<'a> {
@@ -39,6 +49,8 @@ struct Received<'a> {
     /// SHA-256 of the command's canonical JSON, as sent.
     fingerprint: String,
     request_key: Option<&'a RequestKey>,
+    /// The bulk action it is part of: every event of the action carries this id.
+    correlation: Option<&'a CorrelationId>,
 }
 
 /// Why handling a command stopped before publishing anything.
@@ -100,7 +112,7 @@ fn refused(rejection: Rejection) -> CommandFailure {
 fn admit<'a>(
     actor: &'a Actor,
     body: &serde_json::Value,
-    request_key: Option<&'a RequestKey>,
+    sent: Sent<'a>,
 ) -> Result<Received<'a>, CommandFailure> {
     let command = Command::parse(body).map_err(|errors| CommandFailure::Invalid { errors })?;
     command
@@ -114,7 +126,8 @@ fn admit<'a>(
         command,
         actor,
         fingerprint: payload_hash(body),
-        request_key,
+        request_key: sent.request_key,
+        correlation: sent.correlation,
     })
 }
 
@@ -170,6 +183,20 @@ impl CommandHandler {
         body: serde_json::Value,
         request_key: Option<&RequestKey>,
     ) -> Result<CommandAck, CommandFailure> {
+        let sent = Sent {
+            request_key,
+            correlation: None,
+        };
+        self.handle_sent(actor, body, sent).await
+    }
+
+    /// Handles one command of a bulk action or other request that says how it was sent.
+    pub async fn handle_sent(
+        &self,
+        actor: &Actor,
+        body: serde_json::Value,
+        sent: Sent<'_>,
+    ) -> Result<CommandAck, CommandFailure> {
         // Only known wire names become labels, so a flood of made-up types adds no series.
         let kind = body
             .get("type")
@@ -180,7 +207,7 @@ impl CommandHandler {
         // event id once sealed, as the views' apply and the live push do for the same event.
         let span = tracing::info_span!("command", kind, user = %actor.user.user_id,
             event_id = tracing::field::Empty, outcome = tracing::field::Empty);
-        let steps = self.run_steps(actor, &body, request_key);
+        let steps = self.run_steps(actor, &body, sent);
         let result = match steps.instrument(span.clone()).await {
             Ok(ack) | Err(Halt::Duplicate(ack)) => Ok(ack),
             Err(Halt::Failed(failure)) => Err(failure),
@@ -207,10 +234,10 @@ impl CommandHandler {
         &self,
         actor: &Actor,
         body: &serde_json::Value,
-        request_key: Option<&RequestKey>,
+        sent: Sent<'_>,
     ) -> Result<CommandAck, Halt> {
-        let received =
-            tracing::info_span!("validate").in_scope(|| admit(actor, body, request_key))?;
+        let request_key = sent.request_key;
+        let received = tracing::info_span!("validate").in_scope(|| admit(actor, body, sent))?;
         self.await_catch_up(request_key).await?;
         let cattle_id = received.command.cattle_id().0;
         // Held until the events are acknowledged: this instance decides one command per

@@ -25,8 +25,8 @@ use crate::views::progress::ViewProgress;
 use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
     Dashboard, EventStatus, EventVerdict, FraudAlert, HerdPage, HerdQuery, LogVerificationRun,
-    OperationsReport, SearchRequest, SearchResults, SignedInUser, TransferOffers, UserAccount,
-    ViewName, ViewRebuild,
+    OperationsReport, SearchRequest, SearchResults, SelectedAnimal, SignedInUser, TransferOffers,
+    UserAccount, ViewName, ViewRebuild,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
@@ -357,6 +357,23 @@ impl LivestockRegistry for RegistryOffice {
         commands: Vec<serde_json::Value>,
     ) -> Result<Vec<Result<CommandAck, CommandFailure>>, CommandFailure> {
         self.submit_batch(user, commands).await
+    }
+
+    async fn submit_bulk(
+        &self,
+        user: &SignedInUser,
+        action_id: &str,
+        commands: Vec<serde_json::Value>,
+    ) -> Result<Vec<Result<CommandAck, CommandFailure>>, CommandFailure> {
+        self.submit_bulk_action(user, action_id, commands).await
+    }
+
+    async fn herd_selection(
+        &self,
+        user: &SignedInUser,
+        query: HerdQuery,
+    ) -> Result<Vec<SelectedAnimal>, CommandFailure> {
+        self.select_herd(user, &query).await
     }
 
     async fn herd(

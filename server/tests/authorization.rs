@@ -32,6 +32,7 @@ fn body(kind: &str, cattle_id: i64, client_id: i64, n: u32) -> Value {
             json!({"cattleId": cattle_id, "alertId": "no-such-alert", "resolution": "DISMISSED", "notes": "checked"})
         }
         "ACCEPT_TRANSFER" | "DECLINE_TRANSFER" => json!({"cattleId": cattle_id}),
+        "ASSIGN_MOB" => json!({"cattleId": cattle_id, "mob": format!("Mob {n}")}),
         other => panic!("unknown command {other}"),
     };
     json!({"type": kind, "data": data})

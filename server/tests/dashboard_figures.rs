@@ -31,6 +31,7 @@ fn animal(id: i64, client_id: i64, breed: &str, value: i64) -> cattle::ActiveMod
         chain_head: Set(serde_json::json!({})),
         state: Set(serde_json::json!({})),
         offered_to_client: Set(None),
+        mob: Set(None),
     }
 }
 

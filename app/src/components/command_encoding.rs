@@ -78,7 +78,7 @@ fn dollars_to_cents(raw: &str) -> Option<Value> {
 }
 
 /// The command JSON the form's boxes describe.
-pub(super) fn command_json(
+pub fn command_json(
     command_type: &str,
     fixed: &[(&'static str, Value)],
     fields: &[FormField],

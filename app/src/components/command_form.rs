@@ -251,7 +251,7 @@ pub fn CommandForm(
 
 /// One labelled box with its error beside it.
 #[component]
-fn FieldBox(
+pub fn FieldBox(
     command: &'static str,
     field: FormField,
     value: RwSignal<String>,

@@ -1,6 +1,7 @@
 use super::dollars;
 use crate::model::{CattleRecord, ClientSummary};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
 /// The owner's name when known, else its id.
 fn owner_name(owners: &[ClientSummary], id: i64) -> String {
@@ -19,6 +20,9 @@ pub fn HerdTable(
     /// Owners, for their names.
     #[prop(optional)]
     owners: Vec<ClientSummary>,
+    /// The animals ticked for a bulk action, when the user may act on many at once.
+    #[prop(default = None)]
+    selection: Option<RwSignal<BTreeMap<i64, String>>>,
 ) -> impl IntoView {
     if cattle.is_empty() {
         return view! {
@@ -33,13 +37,14 @@ pub fn HerdTable(
             <table class="herd" data-testid="herd-table">
                 <thead>
                     <tr>
+                        {selection.map(|_| view! { <th><span class="visually-hidden">"Select"</span></th> })}
                         <th>"NLIS id"</th>
                         <th>"Breed"</th>
-                        <th>"Sex"</th>
                         <th>"Owner"</th>
                         <th>"Status"</th>
                         <th>"Value"</th>
                         <th>"Risk"</th>
+                        <th>"Mob · paddock"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -50,15 +55,42 @@ pub fn HerdTable(
                             let href = format!("/cattle/{}", animal.id);
                             let owner = owner_name(&owners, animal.client_id);
                             let nlis = animal.nlis_id.clone();
+                            let tick = selection.map(|chosen| {
+                                let (id, tag) = (animal.id, animal.nlis_id.clone());
+                                let label = format!("Select {tag}");
+                                view! {
+                                    <td>
+                                        <input
+                                            type="checkbox"
+                                            aria-label=label
+                                            prop:checked=move || chosen.with(|c| c.contains_key(&id))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen.update(|c| {
+                                                    if on {
+                                                        c.insert(id, tag.clone());
+                                                    } else {
+                                                        c.remove(&id);
+                                                    }
+                                                });
+                                            }
+                                        />
+                                    </td>
+                                }
+                            });
                             view! {
                                 <tr data-nlis=nlis>
+                                    {tick}
                                     <td class="mono"><a href=href>{animal.nlis_id}</a></td>
-                                    <td>{animal.breed}</td>
-                                    <td>{animal.sex}</td>
+                                    <td>{animal.breed} <span class="muted small sex">{animal.sex.to_lowercase()}</span></td>
                                     <td>{owner}</td>
                                     <td><span class="badge">{animal.status}</span></td>
                                     <td>{animal.current_valuation.map(dollars).unwrap_or_else(|| "not valued".into())}</td>
                                     <td><span class=risk_class>{animal.risk_level}</span></td>
+                                    <td class="where">
+                                        <span data-column="mob">{animal.mob.unwrap_or_default()}</span>
+                                        <span class="muted small" data-column="paddock">{animal.paddock.unwrap_or_default()}</span>
+                                    </td>
                                 </tr>
                             }
                         })

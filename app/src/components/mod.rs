@@ -14,8 +14,8 @@ mod signed_in_only;
 
 pub use charts::{dollars, BarChart, TrendChart};
 pub use choose_password::ChoosePassword;
-pub use command_encoding::{FormField, Input};
-pub use command_form::CommandForm;
+pub use command_encoding::{command_json, FormField, Input};
+pub use command_form::{CommandForm, FieldBox};
 pub use event_timeline::{author, verdicts, EventTimeline, Verdict};
 pub use field::TextField;
 pub use form_memory::FormMemory;

@@ -27,6 +27,12 @@ pub struct CattleRecord {
     pub updated_at: String,
     /// How many events the golden record has applied for this animal.
     pub sequence: i64,
+    /// The mob the animal runs with, if any.
+    #[serde(default)]
+    pub mob: Option<String>,
+    /// The paddock it was last recorded in, if the farmer named one.
+    #[serde(default)]
+    pub paddock: Option<String>,
 }
 
 impl CattleRecord {
@@ -46,6 +52,11 @@ impl CattleRecord {
             created_at: state.created_at.clone(),
             updated_at: state.updated_at.clone(),
             sequence: state.sequence as i64,
+            mob: state.mob.clone(),
+            paddock: state
+                .last_location
+                .as_ref()
+                .and_then(|fix| fix.paddock.clone()),
         }
     }
 }

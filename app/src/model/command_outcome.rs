@@ -69,3 +69,32 @@ pub enum CommandFailure {
         message: String,
     },
 }
+
+impl CommandFailure {
+    /// Why the registry refused the command itself (its fields or the animal's state), in
+    /// words; `None` when the user was refused or the failure was technical.
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            CommandFailure::Invalid { errors } => Some(
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            CommandFailure::Rejected { .. } => Some(self.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// What to do with one command's answer when many are sent together.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChunkAnswer<O> {
+    /// The command ended this way.
+    Ended(O),
+    /// A technical failure: send it again (the registry recognises it when it comes again).
+    Again(String),
+    /// The registry refused the user themselves: send no more.
+    StopAll(String),
+}

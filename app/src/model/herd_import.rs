@@ -1,22 +1,13 @@
 //! The import page's run: what the registry's answer to a row means, how far the run is,
 //! and the report as a link the browser downloads.
-use super::{AckStatus, CommandAck, CommandFailure};
+use super::{AckStatus, ChunkAnswer, CommandAck, CommandFailure};
 use domain::herd_file::RowOutcome;
 
 /// The most commands one `submit_commands` call takes.
 pub const MOST_COMMANDS_AT_ONCE: usize = 100;
 
-/// What to do after sending a row once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RowAnswer {
-    /// The row ended this way.
-    Ended(RowOutcome),
-    /// A technical failure: send it again (a registration sent twice is answered with the
-    /// first).
-    Again(String),
-    /// The registry refused the user themselves: send no more rows.
-    StopAll(String),
-}
+/// What to do with one row's answer.
+pub type RowAnswer = ChunkAnswer<RowOutcome>;
 
 /// An accepted row: imported now, or registered by an earlier import (a duplicate).
 pub fn acknowledged_row(ack: CommandAck) -> RowOutcome {
@@ -37,20 +28,18 @@ pub fn acknowledged_row(ack: CommandAck) -> RowOutcome {
 pub fn row_answer(answer: Result<CommandAck, CommandFailure>) -> RowAnswer {
     match answer {
         Ok(ack) => RowAnswer::Ended(acknowledged_row(ack)),
-        Err(CommandFailure::Invalid { errors }) => RowAnswer::Ended(RowOutcome::Refused {
-            reason: errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        }),
-        Err(refused @ CommandFailure::Rejected { .. }) => RowAnswer::Ended(RowOutcome::Refused {
-            reason: refused.to_string(),
-        }),
-        Err(stop @ (CommandFailure::SignedOut | CommandFailure::Forbidden { .. })) => {
-            RowAnswer::StopAll(stop.to_string())
-        }
-        Err(failure) => RowAnswer::Again(failure.to_string()),
+        Err(failure) => match failure.refusal() {
+            Some(reason) => RowAnswer::Ended(RowOutcome::Refused { reason }),
+            // Refused the user: every row would be.
+            None if matches!(
+                failure,
+                CommandFailure::SignedOut | CommandFailure::Forbidden { .. }
+            ) =>
+            {
+                RowAnswer::StopAll(failure.to_string())
+            }
+            None => RowAnswer::Again(failure.to_string()),
+        },
     }
 }
 
@@ -76,9 +65,14 @@ impl ImportProgress {
 
     /// "12 of 47 rows · 30 a second · about 2 s left".
     pub fn describe(&self) -> String {
+        self.describe_in("rows")
+    }
+
+    /// As `describe`, counting in `unit` ("12 of 47 animals · …").
+    pub fn describe_in(&self, unit: &str) -> String {
         let rate = self.per_second();
         let left = self.total.saturating_sub(self.done);
-        let mut text = format!("{} of {} rows", self.done, self.total);
+        let mut text = format!("{} of {} {unit}", self.done, self.total);
         if self.done > 0 {
             text.push_str(&format!(" · {rate:.0} a second"));
             if left > 0 && rate > 0.0 {

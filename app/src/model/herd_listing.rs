@@ -1,8 +1,11 @@
 use super::CattleRecord;
 use serde::{Deserialize, Serialize};
 
-/// Rows per herd page.
+/// Rows per herd page unless the user chooses another of `HERD_PAGE_SIZES`.
 pub const HERD_PAGE_SIZE: u32 = 25;
+
+/// The page sizes a herd list offers.
+pub const HERD_PAGE_SIZES: &[u32] = &[25, 50, 100];
 
 /// What a herd list asks for: one page, one order, optional filters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -19,6 +22,23 @@ pub struct HerdQuery {
     pub status: Option<String>,
     /// Only this risk level (`LOW`, `MEDIUM`, `HIGH`, `CRITICAL`).
     pub risk: Option<String>,
+    /// Only the animals of this mob.
+    #[serde(default)]
+    pub mob: Option<String>,
+    /// Rows per page, one of `HERD_PAGE_SIZES` (anything else: `HERD_PAGE_SIZE`).
+    #[serde(default)]
+    pub per_page: u32,
+}
+
+impl HerdQuery {
+    /// The rows per page this query gets.
+    pub fn page_size(&self) -> u32 {
+        if HERD_PAGE_SIZES.contains(&self.per_page) {
+            self.per_page
+        } else {
+            HERD_PAGE_SIZE
+        }
+    }
 }
 
 /// The sort keys a herd list understands.
@@ -58,4 +78,27 @@ pub struct HerdPage {
     pub breeds: Vec<String>,
     /// Owners present in the visible herd, for the filter.
     pub owners: Vec<ClientSummary>,
+    /// Mobs in the visible herd, for the filter and the bulk actions.
+    #[serde(default)]
+    pub mobs: Vec<String>,
+}
+
+/// The most animals one bulk action selects ("every animal matching").
+pub const MOST_SELECTED: usize = 1_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_offered_page_sizes_are_taken() {
+        let sized = |per_page| HerdQuery {
+            per_page,
+            ..HerdQuery::default()
+        };
+        assert_eq!(sized(50).page_size(), 50);
+        assert_eq!(sized(0).page_size(), HERD_PAGE_SIZE);
+        assert_eq!(sized(7).page_size(), HERD_PAGE_SIZE);
+        assert_eq!(sized(100_000).page_size(), HERD_PAGE_SIZE);
+    }
 }

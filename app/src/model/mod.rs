@@ -1,6 +1,7 @@
 //! Types that cross the wire between the browser and the server.
 mod animal_as_of;
 mod animal_page;
+mod bulk_action;
 mod cattle_record;
 mod command_outcome;
 mod dashboard;
@@ -21,15 +22,21 @@ mod view_rebuild;
 
 pub use animal_as_of::AnimalAsOf;
 pub use animal_page::{AnimalPage, ValuationEntry};
+pub use bulk_action::{
+    bulk_answer, bulk_tally, command_for, BulkAnswer, BulkOutcome, SelectedAnimal,
+    BULK_COMMANDS_PER_REQUEST,
+};
 pub use cattle_record::CattleRecord;
-pub use command_outcome::{AckStatus, CommandAck, CommandFailure};
+pub use command_outcome::{AckStatus, ChunkAnswer, CommandAck, CommandFailure};
 pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::{EventStatus, EventVerdict};
 pub use fraud_alert::{severity_rank, suspicion_words, FraudAlert};
 pub use herd_import::{
     acknowledged_row, csv_data_url, row_answer, ImportProgress, RowAnswer, MOST_COMMANDS_AT_ONCE,
 };
-pub use herd_listing::{ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE, HERD_SORTS};
+pub use herd_listing::{
+    ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE, HERD_PAGE_SIZES, HERD_SORTS, MOST_SELECTED,
+};
 pub use live_update::LiveUpdate;
 pub use log_verification::{BrokenEvent, LogVerificationRun, VerificationState, BROKEN_SHOWN};
 pub use operations::{

@@ -109,22 +109,17 @@ pub enum SendAnswer {
 
 /// Reads the registry's answer to one send.
 pub fn send_answer(answer: Result<CommandAck, CommandFailure>) -> SendAnswer {
-    match answer {
-        Ok(ack) => SendAnswer::Delivered(ack),
-        Err(CommandFailure::Invalid { errors }) => SendAnswer::Refused(
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        Err(refused @ (CommandFailure::Rejected { .. } | CommandFailure::Forbidden { .. })) => {
-            SendAnswer::Refused(refused.to_string())
-        }
-        Err(CommandFailure::SignedOut) => {
-            SendAnswer::SignIn("sign in again to send the outbox".into())
-        }
-        Err(failure) => SendAnswer::TryLater(failure.to_string()),
+    let failure = match answer {
+        Ok(ack) => return SendAnswer::Delivered(ack),
+        Err(failure) => failure,
+    };
+    if let Some(reason) = failure.refusal() {
+        return SendAnswer::Refused(reason);
+    }
+    match failure {
+        CommandFailure::Forbidden { .. } => SendAnswer::Refused(failure.to_string()),
+        CommandFailure::SignedOut => SendAnswer::SignIn("sign in again to send the outbox".into()),
+        _ => SendAnswer::TryLater(failure.to_string()),
     }
 }
 

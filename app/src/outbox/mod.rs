@@ -96,6 +96,18 @@ pub fn new_command_id() -> Option<String> {
     None
 }
 
+/// A new bulk action id, made in the browser like a command id: the `correlation_id` of
+/// every event the action causes.
+pub fn new_action_id() -> Option<String> {
+    let id = new_command_id()?;
+    let id: String = id
+        .replacen("browser-", "bulk-", 1)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    Some(id)
+}
+
 /// Whether the browser believes it has a connection (the server always has).
 pub fn online() -> bool {
     #[cfg(feature = "hydrate")]

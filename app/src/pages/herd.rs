@@ -1,14 +1,17 @@
+use super::bulk_actions::{BulkActions, Selection, SelectionBar};
 use super::transfer_offers::OffersWaiting;
 use crate::components::{CommandForm, FormField, HerdTable, Input, SignedInOnly};
 use crate::live_bus::use_live_bus;
 use crate::model::{
-    ClientSummary, HerdPage as Listing, HerdQuery, LiveUpdate, SignedInUser, ViewName, HERD_SORTS,
+    ClientSummary, HerdPage as Listing, HerdQuery, LiveUpdate, SignedInUser, ViewName,
+    HERD_PAGE_SIZE, HERD_PAGE_SIZES, HERD_SORTS,
 };
 use crate::server_fns::{client_list, flat, list_herd};
 use domain::{CattleStatus, EventType, RiskLevel, Role, Sex};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
+use std::collections::BTreeMap;
 
 /// Whether an update changes what the herd list shows (read from the golden record).
 fn refreshes_herd(update: &LiveUpdate) -> bool {
@@ -28,7 +31,24 @@ fn query_of(params: &ParamsMap) -> HerdQuery {
         owner: text("owner").and_then(|o| o.parse().ok()),
         status: text("status"),
         risk: text("risk"),
+        mob: text("mob"),
+        per_page: text("per").and_then(|p| p.parse().ok()).unwrap_or(0),
     }
+}
+
+/// A filter value as a query string carries it.
+fn url_word(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') => {
+                out.push(b as char)
+            }
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// The address of the list with `query`.
@@ -38,7 +58,7 @@ fn href_of(query: &HerdQuery) -> String {
         format!("sort={}", query.sort),
     ];
     if let Some(b) = &query.breed {
-        parts.push(format!("breed={}", b.replace(' ', "+")));
+        parts.push(format!("breed={}", url_word(b)));
     }
     if let Some(o) = query.owner {
         parts.push(format!("owner={o}"));
@@ -48,6 +68,12 @@ fn href_of(query: &HerdQuery) -> String {
     }
     if let Some(r) = &query.risk {
         parts.push(format!("risk={r}"));
+    }
+    if let Some(m) = &query.mob {
+        parts.push(format!("mob={}", url_word(m)));
+    }
+    if query.page_size() != HERD_PAGE_SIZE {
+        parts.push(format!("per={}", query.page_size()));
     }
     format!("/herd?{}", parts.join("&"))
 }
@@ -78,6 +104,9 @@ fn HerdFor(user: SignedInUser) -> impl IntoView {
         |_| async { flat(client_list().await) },
     );
     let farmer = user.role == Role::Farmer;
+    // Outside the list, so a live refresh of the list keeps what is ticked.
+    let selection: Selection = RwSignal::new(BTreeMap::new());
+    let selecting = farmer.then_some(selection);
     view! {
         <section class="page herd-page">
             <div class="page-head">
@@ -86,13 +115,13 @@ fn HerdFor(user: SignedInUser) -> impl IntoView {
             <Show when=move || user.role != Role::Admin>
                 <OffersWaiting/>
             </Show>
-            <div class="columns">
+            <div class="columns" class:single=!farmer>
                 <div class="panel">
                     <Transition fallback=|| view! { <p class="loading">"Loading the herd…"</p> }>
                         {move || Suspend::new(async move {
                             let query = params.with_untracked(query_of);
                             match listing.await {
-                                Ok(listing) => view! { <Listed listing query/> }.into_any(),
+                                Ok(listing) => view! { <Listed listing query selection=selecting/> }.into_any(),
                                 Err(failure) => view! {
                                     <p class="error-state" role="alert">
                                         "The herd could not be loaded: " {failure.to_string()}
@@ -107,7 +136,10 @@ fn HerdFor(user: SignedInUser) -> impl IntoView {
                         <Transition fallback=|| view! { <p class="loading">"Loading your clients…"</p> }>
                             {move || Suspend::new(async move {
                                 let clients = clients.await.unwrap_or_default();
-                                view! { <FarmerForms clients/> }
+                                view! {
+                                    <BulkActions selection clients=clients.clone()/>
+                                    <FarmerForms clients/>
+                                }
                             })}
                         </Transition>
                     </div>
@@ -162,7 +194,7 @@ fn FarmerForms(clients: Vec<ClientSummary>) -> impl IntoView {
 
 /// The filters, the sortable table and the pager.
 #[component]
-fn Listed(listing: Listing, query: HerdQuery) -> impl IntoView {
+fn Listed(listing: Listing, query: HerdQuery, selection: Option<Selection>) -> impl IntoView {
     let pages = listing.total.div_ceil(u64::from(listing.page_size)).max(1) as u32;
     let at = |page: u32| {
         href_of(&HerdQuery {
@@ -212,6 +244,17 @@ fn Listed(listing: Listing, query: HerdQuery) -> impl IntoView {
                     <option value=r.as_str() selected=selected(&query.risk, r.as_str())>{r.as_str()}</option>
                 }).collect_view()}
             </select>
+            <select name="mob" aria-label="Mob">
+                <option value="">"Any mob"</option>
+                {listing.mobs.iter().map(|m| view! {
+                    <option value=m.clone() selected=selected(&query.mob, m)>{m.clone()}</option>
+                }).collect_view()}
+            </select>
+            <select name="per" aria-label="Per page">
+                {HERD_PAGE_SIZES.iter().map(|n| view! {
+                    <option value=n.to_string() selected=query.page_size() == *n>{format!("{n} a page")}</option>
+                }).collect_view()}
+            </select>
             <input type="hidden" name="sort" value=query.sort.clone()/>
             <button type="submit">"Filter"</button>
             <a href="/herd" class="muted">"Clear"</a>
@@ -226,7 +269,10 @@ fn Listed(listing: Listing, query: HerdQuery) -> impl IntoView {
         <p class="muted" data-testid="herd-count">
             {listing.total} {if listing.total == 1 { " animal" } else { " animals" }}
         </p>
-        <HerdTable cattle=listing.rows owners=listing.owners/>
+        {selection.map(|selection| view! {
+            <SelectionBar selection query=query.clone() matching=listing.total/>
+        })}
+        <HerdTable cattle=listing.rows owners=listing.owners selection/>
         <nav class="pager" data-testid="pager">
             {prev.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
             <span>"Page " {listing.page} " of " {pages}</span>

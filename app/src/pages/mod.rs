@@ -1,7 +1,9 @@
 //! One file per page.
 mod animal;
 mod animal_actions;
+mod bulk_actions;
 mod choose_password;
+mod chunked_sending;
 mod dashboard;
 mod fraud_desk;
 mod herd;

@@ -2,6 +2,7 @@
 
 mod add_verification;
 mod answer_transfer;
+mod assign_mob;
 mod change_status;
 mod create_cattle;
 mod data_reader;
@@ -16,6 +17,7 @@ mod transfer_ownership;
 
 pub use add_verification::AddVerification;
 pub use answer_transfer::AnswerTransfer;
+pub use assign_mob::{AssignMob, MOB_NAME_MAX};
 pub use change_status::ChangeStatus;
 pub use create_cattle::CreateCattle;
 pub use field_rules::{
@@ -59,6 +61,8 @@ wire_enum! {
         AcceptTransfer = "ACCEPT_TRANSFER",
         /// See `Command::DeclineTransfer`.
         DeclineTransfer = "DECLINE_TRANSFER",
+        /// See `AssignMob`.
+        AssignMob = "ASSIGN_MOB",
     }
 }
 
@@ -88,6 +92,8 @@ pub enum Command {
     AcceptTransfer(AnswerTransfer),
     /// Refuse the animal offered to your client, or withdraw your own offer.
     DeclineTransfer(AnswerTransfer),
+    /// Put an animal in a mob, or take it out of one.
+    AssignMob(AssignMob),
 }
 
 impl Command {
@@ -167,6 +173,7 @@ impl Command {
             CommandType::DeclineTransfer => {
                 AnswerTransfer::read(&mut reader).map(Command::DeclineTransfer)
             }
+            CommandType::AssignMob => AssignMob::read(&mut reader).map(Command::AssignMob),
         };
         (command, reader.finish())
     }
@@ -191,6 +198,7 @@ impl Command {
             Command::RecordValuation(c) => c.validate(),
             Command::ResolveFraudAlert(c) => c.validate(),
             Command::AcceptTransfer(c) | Command::DeclineTransfer(c) => c.validate(),
+            Command::AssignMob(c) => c.validate(),
         }
     }
 
@@ -208,6 +216,7 @@ impl Command {
             Command::RecordValuation(c) => c.cattle_id,
             Command::ResolveFraudAlert(c) => c.cattle_id,
             Command::AcceptTransfer(c) | Command::DeclineTransfer(c) => c.cattle_id,
+            Command::AssignMob(c) => c.cattle_id,
         }
     }
 
@@ -225,6 +234,7 @@ impl Command {
             Command::ResolveFraudAlert(_) => CommandType::ResolveFraudAlert,
             Command::AcceptTransfer(_) => CommandType::AcceptTransfer,
             Command::DeclineTransfer(_) => CommandType::DeclineTransfer,
+            Command::AssignMob(_) => CommandType::AssignMob,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! RECORD_LOCATION: a GPS fix of an animal.
+//! RECORD_LOCATION: a GPS fix of an animal, and the paddock it is in when the farmer says.
 
 use super::data_reader::DataReader;
 use super::field_rules::Checks;
@@ -18,6 +18,9 @@ pub struct RecordLocation {
     /// The property (PIC) the fix falls on, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pic: Option<String>,
+    /// The paddock the animal is in, by the farm's own name for it (1..=40 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paddock: Option<String>,
 }
 
 impl RecordLocation {
@@ -26,11 +29,13 @@ impl RecordLocation {
         let latitude = r.number("latitude");
         let longitude = r.number("longitude");
         let pic = r.opt_string("pic");
+        let paddock = r.opt_string("paddock");
         Some(Self {
             cattle_id: cattle_id?,
             latitude: latitude?,
             longitude: longitude?,
             pic: pic?,
+            paddock: paddock?,
         })
     }
 
@@ -42,6 +47,9 @@ impl RecordLocation {
         c.range("longitude", self.longitude, -180.0, 180.0);
         if let Some(pic) = &self.pic {
             c.pic("pic", pic);
+        }
+        if let Some(paddock) = &self.paddock {
+            c.text("paddock", paddock, 1, crate::MOB_NAME_MAX, false);
         }
         c.finish()
     }

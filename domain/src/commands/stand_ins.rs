@@ -29,7 +29,7 @@ fn stand_in(kind: CommandType) -> Value {
             "method": ValuationMethod::ALL[0].as_str()}),
         CommandType::ResolveFraudAlert => json!({"cattleId": cattle_id, "alertId": "stand-in",
             "resolution": FraudResolution::ALL[0].as_str()}),
-        CommandType::AcceptTransfer | CommandType::DeclineTransfer => {
+        CommandType::AcceptTransfer | CommandType::DeclineTransfer | CommandType::AssignMob => {
             json!({"cattleId": cattle_id})
         }
     }

@@ -80,6 +80,7 @@ fn animal(n: usize) -> SearchFold {
             latitude: -25.0 - ((r >> 16) % 1000) as f64 / 100.0,
             longitude: 140.0 + ((r >> 26) % 1000) as f64 / 100.0,
             pic: None,
+            paddock: None,
             at: at.clone(),
         }),
         verifications: Vec::new(),
@@ -98,6 +99,7 @@ fn animal(n: usize) -> SearchFold {
         updated_at: at,
         sequence: 3,
         pending_transfer: None,
+        mob: None,
     };
     SearchFold {
         head: ChainHead::default(),

@@ -82,7 +82,10 @@ impl CommandHandler {
         written: &mut Option<WrittenStream>,
     ) -> Result<CommandAck, CommandFailure> {
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-        let correlation_id = format!("cor_{}", uuid::Uuid::new_v4().simple());
+        let correlation_id = match received.correlation {
+            Some(action) => action.as_str().to_string(),
+            None => format!("cor_{}", uuid::Uuid::new_v4().simple()),
+        };
         let mut head = base.head;
         let mut stream = base.state.map(StreamState::Cattle);
         let mut last = None;

@@ -22,6 +22,8 @@ pub struct Model {
     pub state: Json,
     /// The client a transfer waiting for acceptance offers the animal to.
     pub offered_to_client: Option<i64>,
+    /// The mob the animal runs with, if any.
+    pub mob: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,7 +2,7 @@
 //! `visible` is `None` for users who see every herd, or the client ids a farmer manages.
 use super::row_codec::to_record;
 use crate::entity::{cattle, client};
-use app::model::{ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE};
+use app::model::{CattleRecord, ClientSummary, HerdPage, HerdQuery};
 use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, Order, PaginatorTrait,
@@ -38,12 +38,8 @@ fn sort_of(key: &str) -> (cattle::Column, Order) {
     (column, order)
 }
 
-/// One page of the visible herd.
-pub async fn herd_page(
-    db: &DatabaseConnection,
-    visible: Option<&[i64]>,
-    query: &HerdQuery,
-) -> Result<HerdPage, DbErr> {
+/// The filters of `query` as one condition.
+fn filters_of(query: &HerdQuery) -> Condition {
     let mut filter = Condition::all();
     if let Some(breed) = &query.breed {
         filter = filter.add(cattle::Column::Breed.eq(breed.clone()));
@@ -57,14 +53,27 @@ pub async fn herd_page(
     if let Some(risk) = &query.risk {
         filter = filter.add(cattle::Column::RiskLevel.eq(risk.clone()));
     }
+    if let Some(mob) = &query.mob {
+        filter = filter.add(cattle::Column::Mob.eq(mob.clone()));
+    }
+    filter
+}
+
+/// One page of the visible herd.
+pub async fn herd_page(
+    db: &DatabaseConnection,
+    visible: Option<&[i64]>,
+    query: &HerdQuery,
+) -> Result<HerdPage, DbErr> {
     let (column, order) = sort_of(&query.sort);
     let page = query.page.max(1);
+    let page_size = query.page_size();
     let paginator = visible_cattle(visible)
-        .filter(filter)
+        .filter(filters_of(query))
         // Unvalued animals go last whichever way values are sorted.
         .order_by_with_nulls(column, order, NullOrdering::Last)
         .order_by_asc(cattle::Column::Id)
-        .paginate(db, u64::from(HERD_PAGE_SIZE));
+        .paginate(db, u64::from(page_size));
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(u64::from(page - 1)).await?;
     let breeds: Vec<String> = visible_cattle(visible)
@@ -75,15 +84,44 @@ pub async fn herd_page(
         .into_tuple()
         .all(db)
         .await?;
+    let mobs: Vec<String> = visible_cattle(visible)
+        .filter(cattle::Column::Mob.is_not_null())
+        .select_only()
+        .column(cattle::Column::Mob)
+        .distinct()
+        .order_by_asc(cattle::Column::Mob)
+        .into_tuple()
+        .all(db)
+        .await?;
     let owners = clients(db, visible).await?;
     Ok(HerdPage {
         rows: rows.into_iter().map(to_record).collect(),
         total,
         page,
-        page_size: HERD_PAGE_SIZE,
+        page_size,
         breeds,
         owners: owners.into_iter().filter(|c| c.mine).collect(),
+        mobs,
     })
+}
+
+/// Every visible animal matching `query`'s filters (not its page), in its order, at most
+/// `limit`: what a bulk action on "every animal matching" acts on.
+pub async fn herd_matching(
+    db: &DatabaseConnection,
+    visible: Option<&[i64]>,
+    query: &HerdQuery,
+    limit: u64,
+) -> Result<Vec<CattleRecord>, DbErr> {
+    let (column, order) = sort_of(&query.sort);
+    let rows = visible_cattle(visible)
+        .filter(filters_of(query))
+        .order_by_with_nulls(column, order, NullOrdering::Last)
+        .order_by_asc(cattle::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(to_record).collect())
 }
 
 /// The clients in `visible` (every client for users who see all herds): a farmer learns

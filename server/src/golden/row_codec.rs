@@ -17,6 +17,13 @@ pub fn decode_row(
 
 /// A row as the API and the pages show it.
 pub fn to_record(row: cattle::Model) -> CattleRecord {
+    // The paddock is shown, never filtered on: the stored state holds it, no column needed.
+    let paddock = row
+        .state
+        .get("last_location")
+        .and_then(|fix| fix.get("paddock"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
     CattleRecord {
         id: row.id,
         nlis_id: row.nlis_id,
@@ -30,6 +37,8 @@ pub fn to_record(row: cattle::Model) -> CattleRecord {
         created_at: row.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         updated_at: row.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         sequence: row.sequence,
+        mob: row.mob,
+        paddock,
     }
 }
 

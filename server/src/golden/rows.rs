@@ -117,6 +117,7 @@ impl GoldenRows {
                         .pending_transfer
                         .as_ref()
                         .map(|offer| offer.to_client_id)),
+                    mob: Set(state.mob.clone()),
                 };
                 self.cattle.insert(meta.cattle_id.0, row);
             }

@@ -53,8 +53,14 @@ pub fn document() -> Value {
                 "cattleId": cattle_id,
                 "latitude": {"type": "number", "minimum": -90, "maximum": 90},
                 "longitude": {"type": "number", "minimum": -180, "maximum": 180},
-                "pic": {"type": "string", "pattern": "^[A-Z0-9]{8}$"}
+                "pic": {"type": "string", "pattern": "^[A-Z0-9]{8}$"},
+                "paddock": text(domain::MOB_NAME_MAX as u32)
             })
+        ),
+        command(
+            "ASSIGN_MOB",
+            &["cattleId"],
+            json!({"cattleId": cattle_id, "mob": text(domain::MOB_NAME_MAX as u32)})
         ),
         command(
             "ADD_VERIFICATION",
