@@ -1,4 +1,4 @@
-use crate::components::{CurrentUser, FormMemory, LiveConnection, SearchBox};
+use crate::components::{CurrentUser, FormMemory, LiveConnection, OpenActions, SearchBox};
 use crate::live_bus::LiveBus;
 use crate::outbox::Outbox;
 use crate::pages::{
@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
     let bus = LiveBus::new();
     provide_context(bus);
     provide_context(FormMemory::new());
+    provide_context(OpenActions::new());
     provide_context(Outbox::new());
     // The service worker keeps the app and the pages opened, so a farmer with no signal
     // can still open them and fill in forms.

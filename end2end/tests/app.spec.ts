@@ -1,6 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
 import {
-  applied, expectNoReload, forgeEvent, form, markDocument, newUser, ready, registerClient, screenshot,
+  applied, expectNoReload, forgeEvent, form, markDocument, newUser, openAction, ready, registerClient, screenshot,
   screenshotBoth, signedInPage, submit, uniqueNlis, uniquePic, watchConsole,
 } from './support';
 
@@ -182,6 +182,7 @@ test('every form shows field errors without a round trip, and the server\'s when
   for (const page of [farmerPage, assessorPage]) page.on('request', (r) => { if (r.url().includes('submit_command')) posts.push(r.url()); });
 
   async function check(page: Page, command: string) {
+    await openAction(page, command);
     const f = form(page, command);
     for (const [name, value] of Object.entries(bad[command])) await f.locator(`[name="${name}"]`).fill(value);
     await f.locator('button[type="submit"]').click();

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import {
-  applied, expectNoReload, markDocument, newUser, ready, registerClient, registerClientWithPic,
+  applied, expectNoReload, markDocument, newUser, openAction, ready, registerClient, registerClientWithPic,
   screenshotBoth, signedInPage, uniqueNlis, watchConsole,
 } from './support';
 
@@ -24,6 +24,7 @@ test('a farmer offers an animal to another farmer\'s client by PIC, and that far
   // The seller's own clients are the only choices; another farmer's is found by its PIC.
   await sellerPage.goto(`/cattle/${id}`);
   await ready(sellerPage);
+  await openAction(sellerPage, 'TRANSFER_OWNERSHIP');
   const choices = sellerPage.locator('form[data-command="TRANSFER_OWNERSHIP"] select[name="toClientId"] option');
   await expect(choices).toHaveCount(1);
   const lookup = sellerPage.getByTestId('pic-lookup');

@@ -53,7 +53,9 @@ test('a farmer moves a mob of 30 to a paddock in one action and the assessor see
   await ready(farm);
   await farm.locator('select[name="mob"]').selectOption(mob);
   await farm.locator('[data-testid="filters"] button[type="submit"]').click();
+  // The filter form is a plain GET form: the page loads again and hydrates.
   await expect(farm).toHaveURL(/mob=/);
+  await ready(farm);
   await expect(farm.getByTestId('herd-count')).toContainText('30 animals');
   await farm.getByTestId('select-matching').click();
   await expect(farm.getByTestId('bulk-selected')).toContainText('30 animals selected');

@@ -139,8 +139,17 @@ export function forgeEvent(cattleId: number): string {
 /** The form of `command` on the page. */
 export const form = (page: Page, command: string) => page.locator(`form[data-command="${command}"]`);
 
+/** Opens the action of `command` from the page's action bar, when the page has one. */
+export async function openAction(page: Page, command: string): Promise<void> {
+  const opener = page.locator(`[data-testid="action-bar"] button[data-opens="${command}"]`);
+  if ((await opener.count()) === 0) return;
+  if ((await opener.getAttribute('aria-expanded')) !== 'true') await opener.click();
+  await expect(opener).toHaveAttribute('aria-expanded', 'true');
+}
+
 /** Fills a form's boxes and sends it: the form. */
 export async function fillAndSend(page: Page, command: string, values: Record<string, string>) {
+  await openAction(page, command);
   const f = form(page, command);
   for (const [name, value] of Object.entries(values)) {
     const box = f.locator(`[name="${name}"]`);

@@ -12,7 +12,8 @@ fn owner_name(owners: &[ClientSummary], id: i64) -> String {
         .unwrap_or_else(|| format!("client {id}"))
 }
 
-/// The herd as a table, one row per animal, each linking to its page.
+/// The herd as a table, one row per animal, each linking to its page; on a phone each row
+/// is a card showing the same facts with their names, so nothing hides off the screen.
 #[component]
 pub fn HerdTable(
     /// The animals to show.
@@ -59,7 +60,7 @@ pub fn HerdTable(
                                 let (id, tag) = (animal.id, animal.nlis_id.clone());
                                 let label = format!("Select {tag}");
                                 view! {
-                                    <td>
+                                    <td class="tick">
                                         <input
                                             type="checkbox"
                                             aria-label=label
@@ -81,12 +82,12 @@ pub fn HerdTable(
                             view! {
                                 <tr data-nlis=nlis>
                                     {tick}
-                                    <td class="mono"><a href=href>{animal.nlis_id}</a></td>
-                                    <td>{animal.breed} <span class="muted small sex">{animal.sex.to_lowercase()}</span></td>
-                                    <td>{owner}</td>
-                                    <td><span class="badge">{animal.status}</span></td>
-                                    <td>{animal.current_valuation.map(dollars).unwrap_or_else(|| "not valued".into())}</td>
-                                    <td><span class=risk_class>{animal.risk_level}</span></td>
+                                    <td class="mono tag"><a href=href>{animal.nlis_id}</a></td>
+                                    <td class="breed">{animal.breed} <span class="muted small sex">{animal.sex.to_lowercase()}</span></td>
+                                    <td data-label="Owner" data-column="owner">{owner}</td>
+                                    <td data-label="Status" data-column="status"><span class="badge">{animal.status}</span></td>
+                                    <td data-label="Value" data-column="value">{animal.current_valuation.map(dollars).unwrap_or_else(|| "not valued".into())}</td>
+                                    <td data-label="Risk" data-column="risk"><span class=risk_class>{animal.risk_level}</span></td>
                                     <td class="where">
                                         <span data-column="mob">{animal.mob.unwrap_or_default()}</span>
                                         <span class="muted small" data-column="paddock">{animal.paddock.unwrap_or_default()}</span>

@@ -90,7 +90,7 @@ pub fn HistorySlider(past: Vec<PastState>, chosen: RwSignal<Option<usize>>) -> i
                 let s = then.state;
                 view! {
                     <p class="history-caption" data-testid="history-caption">{caption}</p>
-                    <dl class="history-facts" data-testid="history-facts">
+                    <dl class="history-facts" class:now=now data-testid="history-facts">
                         {fact("Status", s.status.to_string())}
                         {fact("Owner (client)", s.client_id.to_string())}
                         {fact("Value", s.current_valuation.map(dollars).unwrap_or_else(|| "not valued".into()))}

@@ -1,4 +1,5 @@
 //! Reusable pieces of the pages.
+mod action_bar;
 mod charts;
 mod choose_password;
 mod command_encoding;
@@ -12,6 +13,7 @@ mod live_connection;
 mod search_box;
 mod signed_in_only;
 
+pub use action_bar::{ActionBar, BarAction, OpenActions};
 pub use charts::{dollars, BarChart, TrendChart};
 pub use choose_password::ChoosePassword;
 pub use command_encoding::{command_json, FormField, Input};

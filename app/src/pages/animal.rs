@@ -94,6 +94,11 @@ fn Shown(
         .as_ref()
         .map(|l| format!("{:.5}, {:.5}", l.latitude, l.longitude))
         .unwrap_or_else(|| "no fix yet".into());
+    let paddock = state
+        .last_location
+        .as_ref()
+        .and_then(|fix| fix.paddock.clone())
+        .unwrap_or_else(|| "not named".into());
     let weight = state
         .weight_kg
         .map(|w| format!("{w} kg"))
@@ -103,21 +108,23 @@ fn Shown(
             <h1 class="mono" data-testid="animal-nlis">{record.nlis_id.clone()}</h1>
             <span class="badge" data-testid="animal-status">{record.status.clone()}</span>
         </div>
-        <div class="grid two">
-            <div class="panel">
+        <div class="grid two animal-panels">
+            <div class="panel animal-state">
                 <h2>"Current state"</h2>
                 <dl class="facts">
-                    <dt>"Breed"</dt><dd>{record.breed.clone()}</dd>
-                    <dt>"Sex"</dt><dd>{record.sex.clone()}</dd>
-                    <dt>"Owner"</dt><dd data-testid="animal-owner">{owner}</dd>
-                    <dt>"Value"</dt><dd data-testid="animal-value">{record.current_valuation.map(dollars).unwrap_or_else(|| "not valued".into())}</dd>
-                    <dt>"Health records"</dt><dd data-testid="animal-health">{state.health_record_count}</dd>
-                    <dt>"Weight"</dt><dd>{weight}</dd>
-                    <dt>"Location"</dt><dd data-testid="animal-location">{location}</dd>
-                    <dt>"Events"</dt><dd>{record.sequence}</dd>
+                    <div><dt>"Breed"</dt><dd>{record.breed.clone()}</dd></div>
+                    <div><dt>"Sex"</dt><dd>{record.sex.clone()}</dd></div>
+                    <div><dt>"Owner"</dt><dd data-testid="animal-owner">{owner}</dd></div>
+                    <div><dt>"Value"</dt><dd data-testid="animal-value">{record.current_valuation.map(dollars).unwrap_or_else(|| "not valued".into())}</dd></div>
+                    <div><dt>"Mob"</dt><dd data-testid="animal-mob">{state.mob.clone().unwrap_or_else(|| "none".into())}</dd></div>
+                    <div><dt>"Paddock"</dt><dd data-testid="animal-paddock">{paddock}</dd></div>
+                    <div><dt>"Health records"</dt><dd data-testid="animal-health">{state.health_record_count}</dd></div>
+                    <div><dt>"Weight"</dt><dd>{weight}</dd></div>
+                    <div><dt>"Location"</dt><dd data-testid="animal-location">{location}</dd></div>
+                    <div><dt>"Events"</dt><dd>{record.sequence}</dd></div>
                 </dl>
             </div>
-            <div class="panel">
+            <div class="panel animal-provenance">
                 <h2>"Provenance"</h2>
                 <div class="confidence">
                     <span class="card-value" data-testid="confidence">{record.confidence_score}</span>
@@ -153,18 +160,18 @@ fn Shown(
                     </ul>
                 })}
             </div>
-            <div class="panel wide">
-                <h2>"Valuation history"</h2>
-                <TrendChart points=trend name="valuations" empty="Not valued yet."/>
-            </div>
-            <div class="panel wide">
+            <div class="panel wide animal-actions">
                 <h2>"Actions"</h2>
                 <AnimalActions user mine state clients/>
             </div>
-            <div class="panel wide">
+            <div class="panel wide animal-timeline">
                 <h2>"Event timeline"</h2>
                 <p class="muted small">"Each badge is computed in your browser from the signed events and the published keys."</p>
                 <EventTimeline envelopes=animal.envelopes me=me/>
+            </div>
+            <div class="panel wide animal-valuations">
+                <h2>"Valuation history"</h2>
+                <TrendChart points=trend name="valuations" empty="Not valued yet."/>
             </div>
         </div>
     }

@@ -107,6 +107,7 @@ fn HerdFor(user: SignedInUser) -> impl IntoView {
     // Outside the list, so a live refresh of the list keeps what is ticked.
     let selection: Selection = RwSignal::new(BTreeMap::new());
     let selecting = farmer.then_some(selection);
+    let filters_open = RwSignal::new(false);
     view! {
         <section class="page herd-page">
             <div class="page-head">
@@ -121,7 +122,7 @@ fn HerdFor(user: SignedInUser) -> impl IntoView {
                         {move || Suspend::new(async move {
                             let query = params.with_untracked(query_of);
                             match listing.await {
-                                Ok(listing) => view! { <Listed listing query selection=selecting/> }.into_any(),
+                                Ok(listing) => view! { <Listed listing query selection=selecting filters_open/> }.into_any(),
                                 Err(failure) => view! {
                                     <p class="error-state" role="alert">
                                         "The herd could not be loaded: " {failure.to_string()}
@@ -194,7 +195,13 @@ fn FarmerForms(clients: Vec<ClientSummary>) -> impl IntoView {
 
 /// The filters, the sortable table and the pager.
 #[component]
-fn Listed(listing: Listing, query: HerdQuery, selection: Option<Selection>) -> impl IntoView {
+fn Listed(
+    listing: Listing,
+    query: HerdQuery,
+    selection: Option<Selection>,
+    /// Whether a phone shows the filters and sorts (a desktop always does).
+    filters_open: RwSignal<bool>,
+) -> impl IntoView {
     let pages = listing.total.div_ceil(u64::from(listing.page_size)).max(1) as u32;
     let at = |page: u32| {
         href_of(&HerdQuery {
@@ -218,7 +225,30 @@ fn Listed(listing: Listing, query: HerdQuery, selection: Option<Selection>) -> i
     let next = (listing.page < pages).then(|| at(listing.page + 1));
     let selected = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
     let owner_selected = |id: i64| query.owner == Some(id);
+    let active = [
+        query.breed.is_some(),
+        query.owner.is_some(),
+        query.status.is_some(),
+        query.risk.is_some(),
+        query.mob.is_some(),
+    ]
+    .into_iter()
+    .filter(|on| *on)
+    .count();
+    let toggle_label = match active {
+        0 => "Filter and sort".to_string(),
+        n => format!("Filter and sort ({n} on)"),
+    };
     view! {
+        <button
+            type="button"
+            class="filter-toggle"
+            aria-expanded=move || filters_open.get().to_string()
+            on:click=move |_| filters_open.update(|open| *open = !*open)
+        >
+            {toggle_label}
+        </button>
+        <div class="filter-bar" class:open=move || filters_open.get()>
         <form class="filters" method="get" action="/herd" data-testid="filters">
             <select name="breed" aria-label="Breed">
                 <option value="">"Any breed"</option>
@@ -266,6 +296,7 @@ fn Listed(listing: Listing, query: HerdQuery, selection: Option<Selection>) -> i
                 view! { <a href=sort_link(key) class:active=active data-sort=*key>{*label}</a> " " }
             }).collect_view()}
         </p>
+        </div>
         <p class="muted" data-testid="herd-count">
             {listing.total} {if listing.total == 1 { " animal" } else { " animals" }}
         </p>
