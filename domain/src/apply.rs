@@ -7,6 +7,7 @@ use crate::cattle_rules::{
 use crate::cattle_state::{
     HealthNote, LocationFix, OpenAlert, PendingTransfer, RECENT_TRANSFERS_KEPT,
 };
+use crate::day_after;
 use crate::payloads::*;
 use crate::upcast::{upcast, UpcastError};
 use crate::{
@@ -159,6 +160,7 @@ fn created(cattle_id: CattleId, payload: &Value, at: &str) -> Result<CattleState
         sequence: 0,
         pending_transfer: None,
         mob: None,
+        withholding_until: None,
     })
 }
 
@@ -225,6 +227,14 @@ fn evolve(
             });
             if p.weight_kg.is_some() {
                 s.weight_kg = p.weight_kg;
+            }
+            // A later treatment with a shorter period does not end an earlier one's.
+            let until = p
+                .withholding_days
+                .filter(|days| *days > 0)
+                .and_then(|days| day_after(at, days));
+            if until > s.withholding_until {
+                s.withholding_until = until;
             }
         }
         EventType::LocationRecorded => {

@@ -68,6 +68,10 @@ pub struct CattleState {
     /// The mob the animal runs with, if it is in one. Absent from states stored before mobs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mob: Option<String>,
+    /// The last day of the longest withholding period of its treatments ("YYYY-MM-DD", UTC):
+    /// until then it may not go for slaughter. Absent when it never had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_until: Option<String>,
 }
 
 /// How many transfer times the state keeps for the fraud rules.

@@ -83,10 +83,16 @@ pub fn decide(
             transfer(state, c.to_client_id, c.price_cents)
         }
         Command::RecordHealth(c) => {
+            let trimmed = |text: &Option<String>| text.as_ref().map(|t| t.trim().to_string());
             let payload = HealthRecorded {
                 kind: c.kind,
                 notes: c.notes.clone(),
                 weight_kg: c.weight_kg,
+                product: trimmed(&c.product),
+                dose: trimmed(&c.dose),
+                route: trimmed(&c.route),
+                batch: trimmed(&c.batch),
+                withholding_days: c.withholding_days.and_then(|d| u32::try_from(d).ok()),
             };
             event(&payload, sequenced_ref(EventType::HealthRecorded, state))
         }

@@ -100,7 +100,9 @@ pub use source_system::SourceSystem;
 pub use stream::{
     fold_sealed, fold_verified, fold_verified_with, FoldedStream, StreamRefusal, StreamState,
 };
-pub use timestamp::{is_valid_date, is_valid_timestamp, timestamp_millis};
+pub use timestamp::{
+    day_after, day_of_millis, is_valid_date, is_valid_timestamp, timestamp_millis,
+};
 pub use upcast::{upcast, UpcastError};
 pub use valuation_peers::{
     ValuationPeers, ValueRange, MIN_PEERS, MIN_SPREAD_FRACTION, OUTLIER_SPREADS,

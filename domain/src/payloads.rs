@@ -132,6 +132,21 @@ pub struct HealthRecorded {
     /// Live weight in kilograms, if weighed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight_kg: Option<f64>,
+    /// The product given, if named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// How much.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dose: Option<String>,
+    /// How it was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// The product's batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
+    /// Days after the record's day before the animal may go for slaughter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_days: Option<u32>,
 }
 payload!(HealthRecorded, HealthRecorded);
 

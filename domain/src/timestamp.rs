@@ -92,9 +92,65 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The UTC day ("YYYY-MM-DD") `days` days after the day of a valid timestamp, or None.
+pub fn day_after(timestamp: &str, days: u32) -> Option<String> {
+    let day = timestamp_millis(timestamp)?.div_euclid(86_400_000) + i64::from(days);
+    Some(civil_day(day))
+}
+
+/// The UTC day ("YYYY-MM-DD") of an instant in milliseconds since 1970-01-01.
+pub fn day_of_millis(millis: i64) -> String {
+    civil_day(millis.div_euclid(86_400_000))
+}
+
+fn civil_day(days: i64) -> String {
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The proleptic Gregorian date of a count of days since 1970-01-01 (the inverse of
+/// `days_from_civil`, Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn days_after_cross_months_years_and_leap_days() {
+        let at = "2024-02-28T23:59:59.999Z";
+        assert_eq!(day_after(at, 0).as_deref(), Some("2024-02-28"));
+        assert_eq!(day_after(at, 1).as_deref(), Some("2024-02-29"));
+        assert_eq!(day_after(at, 2).as_deref(), Some("2024-03-01"));
+        assert_eq!(
+            day_after("2026-12-20T08:00:00.000Z", 21).as_deref(),
+            Some("2027-01-10")
+        );
+        assert_eq!(day_after("not a time", 1), None);
+        assert_eq!(day_of_millis(1_717_243_200_000), "2024-06-01");
+    }
+
+    proptest! {
+        #[test]
+        fn civil_days_round_trip(days in -1_000_000i64..1_000_000) {
+            let (year, month, day) = civil_from_days(days);
+            prop_assert!((1..=12).contains(&month));
+            prop_assert!(day >= 1 && day <= days_in_month(year, month));
+            prop_assert_eq!(days_from_civil(year, month, day), days);
+        }
+    }
 
     #[test]
     fn accepts_only_the_exact_millisecond_form() {

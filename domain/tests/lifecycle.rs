@@ -108,3 +108,69 @@ fn parse_names_the_bad_fields() {
     };
     assert_eq!(fields, ["nlisId", "breed", "clientId"]);
 }
+
+/// Seals and applies `commands` as one animal's life, one event a day from 2024-03-01.
+fn live(commands: &[serde_json::Value]) -> CattleState {
+    let key = SigningKeyPair::from_seed([2; 32]);
+    let (mut head, mut state) = (ChainHead::default(), None::<CattleState>);
+    for (n, wire) in commands.iter().enumerate() {
+        let command = Command::parse_valid(wire).expect("a valid command");
+        for event in decide(state.as_ref(), &command).expect("accepted") {
+            let envelope = seal(draft(command.cattle_id(), n as u64 + 1, event), &head, &key);
+            head = verify_next(&envelope, &head).expect("verifies");
+            state = Some(apply(state.take(), &envelope).expect("applies"));
+        }
+    }
+    state.expect("an animal")
+}
+
+#[test]
+fn the_longest_withholding_period_of_its_treatments_holds_an_animal() {
+    let nlis = "3ABCD123XBC12399";
+    let id = CattleId::for_nlis(nlis).0;
+    let created = json!({"type": "CREATE_CATTLE", "data": {"nlisId": nlis, "breed": "Angus", "sex": "MALE", "clientId": 7}});
+    let treated = |days: i64, product: &str| {
+        json!({"type": "RECORD_HEALTH", "data": {"cattleId": id, "kind": "TREATMENT",
+            "product": product, "dose": "10 ml", "route": "subcutaneous", "batch": "B-77",
+            "withholdingDays": days}})
+    };
+    let fresh = live(std::slice::from_ref(&created));
+    assert_eq!(fresh.withholding_until, None);
+    // Treated on 2024-03-02 for 28 days, then on 2024-03-03 for 7: the 28 still hold.
+    let state = live(&[
+        created.clone(),
+        treated(28, "Oxytetracycline"),
+        treated(7, "Drench"),
+    ]);
+    assert_eq!(state.withholding_until.as_deref(), Some("2024-03-30"));
+    assert_eq!(state.health_record_count, 2);
+    // No period, or a zero one, holds nothing.
+    let state = live(&[created, treated(0, "Vitamin B12")]);
+    assert_eq!(state.withholding_until, None);
+}
+
+#[test]
+fn a_withholding_period_needs_its_product_and_a_sensible_length() {
+    let errors = |data: serde_json::Value| {
+        Command::parse_valid(&json!({"type": "RECORD_HEALTH", "data": data}))
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        errors(json!({"cattleId": 5, "kind": "TREATMENT", "withholdingDays": 21})),
+        ["product"]
+    );
+    assert_eq!(
+        errors(
+            json!({"cattleId": 5, "kind": "TREATMENT", "product": "Drench", "withholdingDays": 400})
+        ),
+        ["withholdingDays"]
+    );
+    assert!(errors(
+        json!({"cattleId": 5, "kind": "VACCINATION", "product": "7-in-1", "dose": "2 ml"})
+    )
+    .is_empty());
+}

@@ -1,6 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
 import {
-  applied, expectNoReload, markDocument, newUser, ready, registerClient, screenshotBoth,
+  applied, expectNoReload, markDocument, newUser, ready, registerClient, screenshotBoth, submit,
   signedInPage, unique, uniqueNlis, watchConsole,
 } from './support';
 
@@ -104,5 +104,41 @@ test('a bulk action names a bad field before sending and reports each animal it 
   await expect(results.locator(`li[data-nlis="${kept}"]`)).toHaveAttribute('data-outcome', 'done');
   await expect(results.locator(`li[data-nlis="${dead}"]`)).toContainText('deceased');
   await screenshotBoth(page, 'herd-bulk-refused');
+  expect(errors).toEqual([]);
+});
+
+test('a treatment with a withholding period shows on the animal and in the herd list\'s filter', async ({ browser }) => {
+  const farmer = await newUser('FARMER');
+  const client = await registerClient(farmer, 'Withhold Creek');
+  const [treated, clean] = [uniqueNlis(), uniqueNlis()];
+  const id = (await applied(farmer, 'CREATE_CATTLE', { nlisId: treated, breed: 'Brangus', sex: 'MALE', clientId: client })).cattle_id;
+  await applied(farmer, 'CREATE_CATTLE', { nlisId: clean, breed: 'Brangus', sex: 'MALE', clientId: client });
+
+  const page = await signedInPage(browser, farmer);
+  const errors = watchConsole(page);
+  await page.goto(`/cattle/${id}`);
+  await ready(page);
+  await expect(page.getByTestId('animal-withholding')).toHaveText('none');
+  await submit(page, 'RECORD_HEALTH', {
+    kind: 'TREATMENT', product: 'Oxytetracycline', dose: '10 ml', route: 'intramuscular', batch: 'B-2291', withholdingDays: '28',
+  });
+  const until = new Date(Date.now() + 28 * 86_400_000).toISOString().slice(0, 10);
+  await expect(page.getByTestId('animal-withholding')).toHaveText(`in withholding until ${until}`);
+  // The timeline says what was given, in words.
+  await expect(page.locator('[data-testid="timeline"] .event-words').first())
+    .toHaveText('Treated — Oxytetracycline, 10 ml, intramuscular, batch B-2291, withholding 28 days');
+
+  // The herd list marks it, and its filter keeps it and drops the untreated one.
+  await page.goto(`/herd?owner=${client}`);
+  await ready(page);
+  await expect(page.locator(`tr[data-nlis="${treated}"] [data-testid="in-withholding"]`)).toHaveText(`in withholding until ${until}`);
+  await expect(page.locator(`tr[data-nlis="${clean}"] [data-testid="in-withholding"]`)).toHaveCount(0);
+  await page.locator('select[name="withholding"]').selectOption('in');
+  await page.locator('[data-testid="filters"] button[type="submit"]').click();
+  await expect(page).toHaveURL(/withholding=in/);
+  await ready(page);
+  await expect(page.locator('table.herd tbody tr')).toHaveCount(1);
+  await expect(page.locator(`tr[data-nlis="${treated}"]`)).toBeVisible();
+  await screenshotBoth(page, 'herd-in-withholding');
   expect(errors).toEqual([]);
 });

@@ -17,6 +17,7 @@ mod m0011_refused_records;
 mod m0012_suspicions;
 mod m0013_cattle_snapshots;
 mod m0014_mobs;
+mod m0015_withholding;
 mod view_column;
 
 /// All migrations in the order they apply.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_suspicions::Migration),
             Box::new(m0013_cattle_snapshots::Migration),
             Box::new(m0014_mobs::Migration),
+            Box::new(m0015_withholding::Migration),
         ]
     }
 }

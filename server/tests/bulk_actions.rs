@@ -144,6 +144,40 @@ async fn a_mob_moves_in_one_action_and_a_resent_chunk_is_the_same_facts() {
     );
     assert_eq!(animal.state.mob.as_deref(), Some("Weaners"));
 
+    // Two are treated with a withholding period: the herd list's filter finds exactly them.
+    let treated = each(
+        "RECORD_HEALTH",
+        json!({"kind": "TREATMENT", "product": "Oxytetracycline",
+        "dose": "10 ml", "withholdingDays": 21}),
+        &mine[..2],
+    );
+    let answers = office
+        .submit_bulk(&me, "bulk-treat-1", treated)
+        .await
+        .expect("the chunk is taken");
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    let withheld = HerdQuery {
+        in_withholding: true,
+        ..of_mob("Weaners")
+    };
+    let page = support::eventually(
+        Duration::from_secs(20),
+        "the treatments applied",
+        || async {
+            let page = office.herd(&me, withheld.clone()).await.ok()?;
+            (page.total == 2).then_some(page)
+        },
+    )
+    .await;
+    let today = chrono::Utc::now().date_naive();
+    let until = (today + chrono::Days::new(21))
+        .format("%Y-%m-%d")
+        .to_string();
+    for row in &page.rows {
+        assert!(mine[..2].contains(&row.id));
+        assert_eq!(row.withholding_until.as_deref(), Some(until.as_str()));
+    }
+
     // Drafting into the mob it is in changes nothing and says so; an unfit id is named.
     let same = office
         .submit_bulk(

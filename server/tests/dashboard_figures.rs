@@ -32,6 +32,7 @@ fn animal(id: i64, client_id: i64, breed: &str, value: i64) -> cattle::ActiveMod
         state: Set(serde_json::json!({})),
         offered_to_client: Set(None),
         mob: Set(None),
+        withholding_until: Set(None),
     }
 }
 

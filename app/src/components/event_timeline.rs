@@ -1,4 +1,5 @@
 use super::history_slider::{past_states, HistorySlider};
+use crate::model::event_in_words;
 use domain::{read_json_lines, verify_json_lines, KeyRegistry};
 use leptos::prelude::*;
 
@@ -123,6 +124,7 @@ pub fn EventTimeline(
             match parsed {
                 Ok(envelope) => {
                     let m = envelope.metadata;
+                    let words = event_in_words(m.event_type, m.schema_version, &envelope.payload);
                     view! {
                         <li
                             class="event"
@@ -134,6 +136,7 @@ pub fn EventTimeline(
                                 <span class="event-type">{m.event_type.to_string()}</span>
                                 {badge}
                             </div>
+                            {words.map(|words| view! { <p class="event-words">{words}</p> })}
                             <div class="muted small">
                                 "#" {m.sequence} " · " {m.recorded_at.clone()} " · "
                                 {author(m.created_by.as_deref(), &me)}

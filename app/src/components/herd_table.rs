@@ -1,4 +1,5 @@
 use super::dollars;
+use crate::browser_clock::today;
 use crate::model::{CattleRecord, ClientSummary};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ pub fn HerdTable(
         }
         .into_any();
     }
+    let today = today();
     view! {
         <div class="table-wrap">
             <table class="herd" data-testid="herd-table">
@@ -56,6 +58,9 @@ pub fn HerdTable(
                             let href = format!("/cattle/{}", animal.id);
                             let owner = owner_name(&owners, animal.client_id);
                             let nlis = animal.nlis_id.clone();
+                            let withheld = animal.withheld_on(&today).map(|until| view! {
+                                <span class="badge withholding" data-testid="in-withholding">"in withholding until " {until.to_string()}</span>
+                            });
                             let tick = selection.map(|chosen| {
                                 let (id, tag) = (animal.id, animal.nlis_id.clone());
                                 let label = format!("Select {tag}");
@@ -85,7 +90,7 @@ pub fn HerdTable(
                                     <td class="mono tag"><a href=href>{animal.nlis_id}</a></td>
                                     <td class="breed">{animal.breed} <span class="muted small sex">{animal.sex.to_lowercase()}</span></td>
                                     <td data-label="Owner" data-column="owner">{owner}</td>
-                                    <td data-label="Status" data-column="status"><span class="badge">{animal.status}</span></td>
+                                    <td data-label="Status" data-column="status"><span class="badge">{animal.status}</span> {withheld}</td>
                                     <td data-label="Value" data-column="value">{animal.current_valuation.map(dollars).unwrap_or_else(|| "not valued".into())}</td>
                                     <td data-label="Risk" data-column="risk"><span class=risk_class>{animal.risk_level}</span></td>
                                     <td class="where">

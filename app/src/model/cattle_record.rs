@@ -33,6 +33,18 @@ pub struct CattleRecord {
     /// The paddock it was last recorded in, if the farmer named one.
     #[serde(default)]
     pub paddock: Option<String>,
+    /// The last day its treatments withhold it from slaughter ("YYYY-MM-DD"), if any.
+    #[serde(default)]
+    pub withholding_until: Option<String>,
+}
+
+impl CattleRecord {
+    /// The last day of a withholding period still running on `today` ("YYYY-MM-DD").
+    pub fn withheld_on(&self, today: &str) -> Option<&str> {
+        self.withholding_until
+            .as_deref()
+            .filter(|until| *until >= today)
+    }
 }
 
 impl CattleRecord {
@@ -57,6 +69,7 @@ impl CattleRecord {
                 .last_location
                 .as_ref()
                 .and_then(|fix| fix.paddock.clone()),
+            withholding_until: state.withholding_until.clone(),
         }
     }
 }

@@ -25,6 +25,9 @@ pub struct HerdQuery {
     /// Only the animals of this mob.
     #[serde(default)]
     pub mob: Option<String>,
+    /// Only the animals a treatment withholds from slaughter today.
+    #[serde(default)]
+    pub in_withholding: bool,
     /// Rows per page, one of `HERD_PAGE_SIZES` (anything else: `HERD_PAGE_SIZE`).
     #[serde(default)]
     pub per_page: u32,

@@ -6,6 +6,7 @@ mod cattle_record;
 mod command_outcome;
 mod dashboard;
 mod event_status;
+mod event_words;
 mod fraud_alert;
 mod herd_import;
 mod herd_listing;
@@ -30,6 +31,7 @@ pub use cattle_record::CattleRecord;
 pub use command_outcome::{AckStatus, ChunkAnswer, CommandAck, CommandFailure};
 pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::{EventStatus, EventVerdict};
+pub use event_words::event_in_words;
 pub use fraud_alert::{severity_rank, suspicion_words, FraudAlert};
 pub use herd_import::{
     acknowledged_row, csv_data_url, row_answer, ImportProgress, RowAnswer, MOST_COMMANDS_AT_ONCE,

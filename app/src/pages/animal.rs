@@ -1,4 +1,5 @@
 use super::animal_actions::AnimalActions;
+use crate::browser_clock::today;
 use crate::components::{dollars, EventTimeline, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
 use crate::model::{
@@ -99,6 +100,10 @@ fn Shown(
         .as_ref()
         .and_then(|fix| fix.paddock.clone())
         .unwrap_or_else(|| "not named".into());
+    let withholding = match record.withheld_on(&today()) {
+        Some(until) => format!("in withholding until {until}"),
+        None => "none".to_string(),
+    };
     let weight = state
         .weight_kg
         .map(|w| format!("{w} kg"))
@@ -118,6 +123,7 @@ fn Shown(
                     <div><dt>"Value"</dt><dd data-testid="animal-value">{record.current_valuation.map(dollars).unwrap_or_else(|| "not valued".into())}</dd></div>
                     <div><dt>"Mob"</dt><dd data-testid="animal-mob">{state.mob.clone().unwrap_or_else(|| "none".into())}</dd></div>
                     <div><dt>"Paddock"</dt><dd data-testid="animal-paddock">{paddock}</dd></div>
+                    <div><dt>"Withholding"</dt><dd data-testid="animal-withholding">{withholding}</dd></div>
                     <div><dt>"Health records"</dt><dd data-testid="animal-health">{state.health_record_count}</dd></div>
                     <div><dt>"Weight"</dt><dd>{weight}</dd></div>
                     <div><dt>"Location"</dt><dd data-testid="animal-location">{location}</dd></div>

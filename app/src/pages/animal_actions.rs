@@ -58,6 +58,11 @@ fn FarmerActions(state: CattleState, clients: Vec<ClientSummary>) -> impl IntoVi
                         FormField::new("kind", "Kind", choices(HealthKind::ALL, HealthKind::as_str)),
                         FormField::new("notes", "Notes", Input::Text).hint("7-in-1 booster"),
                         FormField::new("weightKg", "Weight kg (optional)", Input::Decimal).hint("420"),
+                        FormField::new("product", "Product (optional)", Input::Text).hint("Oxytetracycline"),
+                        FormField::new("dose", "Dose (optional)", Input::Text).hint("10 ml"),
+                        FormField::new("route", "Route (optional)", Input::Text).hint("subcutaneous"),
+                        FormField::new("batch", "Batch (optional)", Input::Text).hint("B-2291"),
+                        FormField::new("withholdingDays", "Withholding days (optional)", Input::Integer).hint("28"),
                     ]/>
             }),
             BarAction::new("RECORD_LOCATION", "Location", view! {

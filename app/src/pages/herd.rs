@@ -32,6 +32,7 @@ fn query_of(params: &ParamsMap) -> HerdQuery {
         status: text("status"),
         risk: text("risk"),
         mob: text("mob"),
+        in_withholding: text("withholding").is_some_and(|w| w == "in"),
         per_page: text("per").and_then(|p| p.parse().ok()).unwrap_or(0),
     }
 }
@@ -71,6 +72,9 @@ fn href_of(query: &HerdQuery) -> String {
     }
     if let Some(m) = &query.mob {
         parts.push(format!("mob={}", url_word(m)));
+    }
+    if query.in_withholding {
+        parts.push("withholding=in".into());
     }
     if query.page_size() != HERD_PAGE_SIZE {
         parts.push(format!("per={}", query.page_size()));
@@ -231,6 +235,7 @@ fn Listed(
         query.status.is_some(),
         query.risk.is_some(),
         query.mob.is_some(),
+        query.in_withholding,
     ]
     .into_iter()
     .filter(|on| *on)
@@ -279,6 +284,10 @@ fn Listed(
                 {listing.mobs.iter().map(|m| view! {
                     <option value=m.clone() selected=selected(&query.mob, m)>{m.clone()}</option>
                 }).collect_view()}
+            </select>
+            <select name="withholding" aria-label="Withholding">
+                <option value="">"Any withholding"</option>
+                <option value="in" selected=query.in_withholding>"In withholding today"</option>
             </select>
             <select name="per" aria-label="Per page">
                 {HERD_PAGE_SIZES.iter().map(|n| view! {

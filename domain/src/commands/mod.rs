@@ -23,7 +23,7 @@ pub use create_cattle::CreateCattle;
 pub use field_rules::{
     is_valid_nlis_id, is_valid_pic, MAX_NOTES_CHARS, MAX_PRICE_CENTS, MAX_WEIGHT_KG,
 };
-pub use record_health::RecordHealth;
+pub use record_health::{RecordHealth, MAX_WITHHOLDING_DAYS};
 pub use record_location::RecordLocation;
 pub use record_valuation::RecordValuation;
 pub use register_client::RegisterClient;

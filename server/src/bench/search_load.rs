@@ -100,6 +100,7 @@ fn animal(n: usize) -> SearchFold {
         sequence: 3,
         pending_transfer: None,
         mob: None,
+        withholding_until: None,
     };
     SearchFold {
         head: ChainHead::default(),

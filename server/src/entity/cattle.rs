@@ -24,6 +24,8 @@ pub struct Model {
     pub offered_to_client: Option<i64>,
     /// The mob the animal runs with, if any.
     pub mob: Option<String>,
+    /// The last day its treatments withhold it from slaughter ("YYYY-MM-DD").
+    pub withholding_until: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

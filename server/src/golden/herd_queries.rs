@@ -38,8 +38,13 @@ fn sort_of(key: &str) -> (cattle::Column, Order) {
     (column, order)
 }
 
-/// The filters of `query` as one condition.
-fn filters_of(query: &HerdQuery) -> Condition {
+/// Today's UTC day, on which a withholding period is judged.
+fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%d").to_string()
+}
+
+/// The filters of `query` as one condition, withholding judged on `today` ("YYYY-MM-DD").
+fn filters_of(query: &HerdQuery, today: &str) -> Condition {
     let mut filter = Condition::all();
     if let Some(breed) = &query.breed {
         filter = filter.add(cattle::Column::Breed.eq(breed.clone()));
@@ -56,6 +61,9 @@ fn filters_of(query: &HerdQuery) -> Condition {
     if let Some(mob) = &query.mob {
         filter = filter.add(cattle::Column::Mob.eq(mob.clone()));
     }
+    if query.in_withholding {
+        filter = filter.add(cattle::Column::WithholdingUntil.gte(today));
+    }
     filter
 }
 
@@ -69,7 +77,7 @@ pub async fn herd_page(
     let page = query.page.max(1);
     let page_size = query.page_size();
     let paginator = visible_cattle(visible)
-        .filter(filters_of(query))
+        .filter(filters_of(query, &today()))
         // Unvalued animals go last whichever way values are sorted.
         .order_by_with_nulls(column, order, NullOrdering::Last)
         .order_by_asc(cattle::Column::Id)
@@ -115,7 +123,7 @@ pub async fn herd_matching(
 ) -> Result<Vec<CattleRecord>, DbErr> {
     let (column, order) = sort_of(&query.sort);
     let rows = visible_cattle(visible)
-        .filter(filters_of(query))
+        .filter(filters_of(query, &today()))
         .order_by_with_nulls(column, order, NullOrdering::Last)
         .order_by_asc(cattle::Column::Id)
         .limit(limit)

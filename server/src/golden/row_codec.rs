@@ -39,6 +39,7 @@ pub fn to_record(row: cattle::Model) -> CattleRecord {
         sequence: row.sequence,
         mob: row.mob,
         paddock,
+        withholding_until: row.withholding_until,
     }
 }
 

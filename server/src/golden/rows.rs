@@ -118,6 +118,7 @@ impl GoldenRows {
                         .as_ref()
                         .map(|offer| offer.to_client_id)),
                     mob: Set(state.mob.clone()),
+                    withholding_until: Set(state.withholding_until.clone()),
                 };
                 self.cattle.insert(meta.cattle_id.0, row);
             }

@@ -43,7 +43,9 @@ pub fn document() -> Value {
             json!({
                 "cattleId": cattle_id,
                 "kind": {"enum": ["VACCINATION", "TREATMENT", "INSPECTION", "WEIGHING", "ILLNESS", "INJURY"]},
-                "notes": text(2000), "weightKg": {"type": "number", "minimum": 1, "maximum": 2000}
+                "notes": text(2000), "weightKg": {"type": "number", "minimum": 1, "maximum": 2000},
+                "product": text(100), "dose": text(50), "route": text(40), "batch": text(50),
+                "withholdingDays": {"type": "integer", "minimum": 0, "maximum": domain::MAX_WITHHOLDING_DAYS}
             })
         ),
         command(

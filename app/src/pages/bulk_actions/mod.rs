@@ -71,7 +71,12 @@ fn choices(clients: &[ClientSummary]) -> Vec<BulkChoice> {
                     "Kind",
                     Input::Choice(words(HealthKind::ALL, HealthKind::as_str)),
                 ),
-                FormField::new("notes", "What was given", Input::Text).hint("7-in-1, 2 ml"),
+                FormField::new("product", "Product", Input::Text).hint("Oxytetracycline"),
+                FormField::new("dose", "Dose", Input::Text).hint("10 ml"),
+                FormField::new("route", "Route (optional)", Input::Text).hint("subcutaneous"),
+                FormField::new("batch", "Batch (optional)", Input::Text).hint("B-2291"),
+                FormField::new("withholdingDays", "Withholding days", Input::Integer).hint("28"),
+                FormField::new("notes", "Notes (optional)", Input::Text),
             ],
         },
         BulkChoice {
