@@ -1,0 +1,47 @@
+//! Every integration test of the server in one test binary: each file is a module, run
+//! against the real PostgreSQL, Redis and Apache Kafka. One binary links once and keeps
+//! one copy of the app on disk instead of forty; nextest still runs each test in its own
+//! process, so a test's process state never leaks into another's.
+mod support;
+
+mod audit_archive;
+mod authorization;
+mod bench_cli;
+mod broker_outage;
+mod bulk_actions;
+mod cache_view;
+mod category_relay;
+mod category_topics;
+mod command_fuzz;
+mod command_traces;
+mod concurrent_writers;
+mod dashboard_figures;
+mod embedded_engines;
+mod fraud_detector;
+mod fraud_detector_crashes;
+mod fraud_view_rebuild;
+mod golden_consumer;
+mod golden_slice;
+mod herd_import_cli;
+mod idempotent_restart;
+mod keys_at_rest;
+mod live_fanout;
+mod live_scope;
+mod log_verification;
+mod metrics;
+mod outbox_sends;
+mod read_models;
+mod request_guards;
+mod route_matrix;
+mod search_contract;
+mod sessions;
+mod snapshots;
+mod time_travel;
+mod topic_layout;
+mod transfer_offers;
+mod user_administration;
+mod verify_cli;
+mod view_rebuild;
+mod view_replay_cli;
+mod web_reads;
+mod write_side;
