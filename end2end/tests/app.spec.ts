@@ -44,7 +44,7 @@ test('a farmer works the herd while an assessor watches live, and the valuation 
 
   // The assessor's dashboard shows it without a reload.
   const feed = assessorPage.getByTestId('feed');
-  await expect(feed.locator('li', { hasText: nlis }).first()).toContainText('CATTLE_CREATED');
+  await expect(feed.locator('li', { hasText: nlis }).first()).toContainText('Registered');
   await expectNoReload(assessorPage);
 
   // Both open the animal page.

@@ -22,7 +22,7 @@ test('the timeline slider shows the animal as it was, later events greyed, and b
 
   // Back to just after registration: not valued, never weighed, nothing greyed before it.
   await page.getByTestId('history-slider').fill('1');
-  await expect(caption).toContainText('As it was after event #1 (CATTLE_CREATED)');
+  await expect(caption).toContainText('As it was after event #1 (Registered)');
   await expect(facts).toContainText('not valued');
   await expect(facts).not.toContainText('388 kg');
   await expect(page.locator('[data-testid="timeline"] li.later')).toHaveCount(3);

@@ -32,6 +32,11 @@ pub struct FormField {
     pub input: Input,
     /// An example value.
     pub placeholder: &'static str,
+    /// What the box holds when the form opens and after each send (e.g. the farmer's only
+    /// client); empty unless set.
+    pub preset: String,
+    /// Whether the box is rarely needed, so it waits behind the form's "More" toggle.
+    pub more: bool,
 }
 
 impl FormField {
@@ -42,7 +47,21 @@ impl FormField {
             label,
             input,
             placeholder: "",
+            preset: String::new(),
+            more: false,
         }
+    }
+
+    /// The same field, filled in with `value` until someone changes it.
+    pub fn preset(mut self, value: impl Into<String>) -> Self {
+        self.preset = value.into();
+        self
+    }
+
+    /// The same field behind the form's "More" toggle.
+    pub fn more(mut self) -> Self {
+        self.more = true;
+        self
     }
 
     /// The same field with an example value.

@@ -1,4 +1,5 @@
 use super::command_encoding::{command_json, FormField, Input};
+use super::device_position::position_button;
 use super::form_memory::{FormMemory, Progress, RememberedForm};
 use crate::live_bus::use_live_bus;
 use crate::model::{CommandFailure, LiveUpdate, ViewName};
@@ -10,7 +11,8 @@ use serde_json::Value;
 
 /// A form for one command: checked in the browser by the `domain` validator before
 /// anything is sent, and by the server after; each error appears beside its field. After a
-/// submission it shows PUBLISHED, then APPLIED when the golden record's update arrives.
+/// submission it says it is saved (PUBLISHED), then that everyone sees it (APPLIED) when the
+/// golden record's update arrives; the event id waits behind a details toggle.
 #[component]
 pub fn CommandForm(
     /// The command's wire name, e.g. `RECORD_HEALTH`.
@@ -32,8 +34,17 @@ pub fn CommandForm(
     let remembered = memory.recall(&key);
     let values: Vec<RwSignal<String>> = fields
         .iter()
-        .map(|f| RwSignal::new(remembered.values.get(f.name).cloned().unwrap_or_default()))
+        .map(|f| {
+            RwSignal::new(
+                remembered
+                    .values
+                    .get(f.name)
+                    .cloned()
+                    .unwrap_or_else(|| f.preset.clone()),
+            )
+        })
         .collect();
+    let presets: Vec<String> = fields.iter().map(|f| f.preset.clone()).collect();
     let errors = RwSignal::new(remembered.errors);
     let progress = RwSignal::new(remembered.progress);
     {
@@ -69,13 +80,16 @@ pub fn CommandForm(
         }
     });
 
-    let sent_values = values.clone();
-    let queued_values = values.clone();
-    let clear_form = move || {
-        for value in &queued_values {
-            value.set(String::new());
+    // Ready for the next one: each box back to what it holds when the form opens.
+    let clear_form = {
+        let values = values.clone();
+        move || {
+            for (value, preset) in values.iter().zip(&presets) {
+                value.set(preset.clone());
+            }
         }
     };
+    let clear_sent = clear_form.clone();
     let keep_offline = move |command: Value, command_id: Option<String>, why: String| {
         keep_in_outbox(
             outbox,
@@ -101,10 +115,8 @@ pub fn CommandForm(
         match result {
             Ok(ack) => {
                 errors.set(Vec::new());
-                // Ready for the next one; the line below the button says where this one is.
-                for value in &sent_values {
-                    value.set(String::new());
-                }
+                // The line below the button says where this one is.
+                clear_sent();
                 progress.set(Progress::Published(ack));
             }
             Err(CommandFailure::Invalid { errors: found }) => {
@@ -195,11 +207,38 @@ pub fn CommandForm(
         send.dispatch((command, command_id));
     };
 
-    let boxes = fields
+    let position = position_button(&fields, &values);
+    let (more, boxes): (Vec<_>, Vec<_>) = fields.into_iter().zip(values).partition(|(f, _)| f.more);
+    let boxes = boxes
         .into_iter()
-        .zip(values)
         .map(|(field, value)| view! { <FieldBox command=command_type field value errors/> })
         .collect_view();
+    let more = (!more.is_empty()).then(|| {
+        // Open by itself when one of its boxes holds a mistake.
+        let names: Vec<&'static str> = more.iter().map(|(f, _)| f.name).collect();
+        let open = RwSignal::new(false);
+        Effect::new(move |_| {
+            if errors.with(|e| e.iter().any(|e| names.contains(&e.field.as_str()))) {
+                open.set(true);
+            }
+        });
+        let boxes = more
+            .into_iter()
+            .map(|(field, value)| view! { <FieldBox command=command_type field value errors/> })
+            .collect_view();
+        view! {
+            <details
+                class="more-fields"
+                prop:open=move || open.get()
+                on:toggle=move |ev| {
+                    open.set(event_target::<leptos::web_sys::Element>(&ev).has_attribute("open"))
+                }
+            >
+                <summary>"More"</summary>
+                {boxes}
+            </details>
+        }
+    });
     let known: Vec<&'static str> = fixed.iter().map(|(n, _)| *n).collect();
     let other_errors = move || {
         errors
@@ -215,6 +254,8 @@ pub fn CommandForm(
         <form class="command-form" data-command=command_type on:submit=on_submit novalidate>
             {(!title.is_empty()).then(|| view! { <h3>{title}</h3> })}
             {boxes}
+            {position}
+            {more}
             <p class="field-error" data-error-for="form" role="alert">{other_errors}</p>
             <button type="submit" disabled=move || progress.get() == Progress::Sending>
                 {submit_label}
@@ -225,19 +266,21 @@ pub fn CommandForm(
                     Progress::Sending => view! { <span class="muted">"Sending…"</span> }.into_any(),
                     Progress::Queued(_) => view! {
                         <span class="pending" data-status="QUEUED">
-                            "QUEUED: the registry could not be reached; it waits in the "
+                            "Not sent yet: there is no connection. It waits in the "
                             <a href="/outbox">"outbox"</a>
-                            " and is sent when the connection is back."
+                            " and goes by itself when you are back online."
                         </span>
                     }.into_any(),
                     Progress::Published(ack) => view! {
                         <span class="pending" data-status="PUBLISHED" data-event-id=ack.event_id.clone()>
-                            "PUBLISHED: in the log, waiting for the golden record…"
+                            "Saved — the registry is taking it in…"
+                            <EventDetails event_id=ack.event_id.clone()/>
                         </span>
                     }.into_any(),
                     Progress::Applied(ack) => view! {
                         <span class="ok" data-status="APPLIED" data-event-id=ack.event_id.clone()>
-                            "APPLIED: the registry shows it now (event " {ack.event_id.clone()} ")"
+                            "Saved — everyone sees it now."
+                            <EventDetails event_id=ack.event_id.clone()/>
                         </span>
                     }.into_any(),
                     Progress::Refused(message) => view! {
@@ -246,6 +289,18 @@ pub fn CommandForm(
                 }}
             </div>
         </form>
+    }
+}
+
+/// The event's id, for whoever needs to quote it (support, an integrator), out of
+/// everyone else's way.
+#[component]
+fn EventDetails(event_id: String) -> impl IntoView {
+    view! {
+        <details class="ids">
+            <summary>"Details"</summary>
+            "Event " <code>{event_id}</code>
+        </details>
     }
 }
 

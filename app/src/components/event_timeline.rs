@@ -1,5 +1,6 @@
 use super::history_slider::{past_states, HistorySlider};
-use crate::model::event_in_words;
+use super::local_time::LocalTime;
+use crate::model::{event_in_words, event_name};
 use domain::{read_json_lines, verify_json_lines, KeyRegistry};
 use leptos::prelude::*;
 
@@ -133,14 +134,21 @@ pub fn EventTimeline(
                             data-sequence=m.sequence
                         >
                             <div class="event-head">
-                                <span class="event-type">{m.event_type.to_string()}</span>
+                                <span class="event-type" data-event-type=m.event_type.as_str()>
+                                    {event_name(m.event_type)}
+                                </span>
                                 {badge}
                             </div>
                             {words.map(|words| view! { <p class="event-words">{words}</p> })}
                             <div class="muted small">
-                                "#" {m.sequence} " · " {m.recorded_at.clone()} " · "
+                                <LocalTime at=m.recorded_at.clone()/> " · "
                                 {author(m.created_by.as_deref(), &me)}
                             </div>
+                            <details class="ids">
+                                <summary>"Details"</summary>
+                                "Event #" {m.sequence} " · " <code>{m.event_type.as_str()}</code>
+                                " · " <code>{m.event_id.clone()}</code>
+                            </details>
                         </li>
                     }
                     .into_any()

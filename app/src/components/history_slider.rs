@@ -2,6 +2,8 @@
 //! the animal as it was after the chosen one, folded in the page from the signed events.
 
 use super::charts::dollars;
+use super::local_time::LocalTime;
+use crate::model::event_name_of;
 use domain::{fold_verified, CattleState, ChainHead, EventEnvelope, StreamState};
 use leptos::prelude::*;
 
@@ -79,13 +81,15 @@ pub fn HistorySlider(past: Vec<PastState>, chosen: RwSignal<Option<usize>>) -> i
             {move || {
                 let then = then();
                 let now = chosen.get().is_none();
+                let name = event_name_of(&then.event_type);
                 let caption = if now {
-                    format!("Now: after event #{} ({})", then.sequence, then.event_type)
+                    view! { {format!("Now: after event #{} ({name})", then.sequence)} }.into_any()
                 } else {
-                    format!(
-                        "As it was after event #{} ({}), recorded {}",
-                        then.sequence, then.event_type, then.recorded_at
-                    )
+                    view! {
+                        {format!("As it was after event #{} ({name}), recorded ", then.sequence)}
+                        <LocalTime at=then.recorded_at.clone()/>
+                    }
+                    .into_any()
                 };
                 let s = then.state;
                 view! {

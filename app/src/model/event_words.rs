@@ -44,6 +44,32 @@ fn health_words(p: HealthRecorded) -> String {
     }
 }
 
+/// The event's name as people say it ("Registered", "Sold"), for lists that show only its
+/// kind; the wire name (`CATTLE_CREATED`) is for integrators and waits behind details.
+pub fn event_name(event_type: EventType) -> &'static str {
+    match event_type {
+        EventType::CattleCreated => "Registered",
+        EventType::OwnershipTransfer => "Sold",
+        EventType::ValuationUpdated => "Valued",
+        EventType::HealthRecorded => "Health record",
+        EventType::LocationRecorded => "Location",
+        EventType::VerificationAdded => "Identity checked",
+        EventType::StatusChanged => "Status changed",
+        EventType::FraudDetected => "Fraud alert",
+        EventType::FraudAlertResolved => "Fraud alert resolved",
+        EventType::SnapshotCreated => "Snapshot",
+        EventType::ClientRegistered => "Client registered",
+        EventType::TransferOffered => "Offered for sale",
+        EventType::TransferDeclined => "Offer ended",
+        EventType::MobAssigned => "Mob changed",
+    }
+}
+
+/// The name of an event given by its wire name; an unknown one is shown as it came.
+pub fn event_name_of(wire_name: &str) -> String {
+    EventType::parse(wire_name).map_or_else(|| wire_name.to_string(), |t| event_name(t).into())
+}
+
 fn read<P: EventPayload>(payload: &Value) -> Option<P> {
     P::from_payload(payload).ok()
 }
@@ -144,6 +170,16 @@ mod tests {
     fn words(event_type: EventType, payload: Value) -> String {
         event_in_words(event_type, event_type.current_schema_version(), &payload)
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_event_type_has_a_name_without_underscores() {
+        for event_type in EventType::ALL {
+            let name = event_name(event_type);
+            assert!(!name.contains('_'), "{name}");
+            assert_eq!(event_name_of(event_type.as_str()), name);
+        }
+        assert_eq!(event_name_of("SOMETHING_NEW"), "SOMETHING_NEW");
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod live_update;
 mod log_verification;
 mod operations;
 mod outbox;
+mod readable_time;
 mod search;
 mod signed_in_user;
 mod transfer_offer;
@@ -31,7 +32,7 @@ pub use cattle_record::CattleRecord;
 pub use command_outcome::{AckStatus, ChunkAnswer, CommandAck, CommandFailure};
 pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::{EventStatus, EventVerdict};
-pub use event_words::event_in_words;
+pub use event_words::{event_in_words, event_name, event_name_of};
 pub use fraud_alert::{severity_rank, suspicion_words, FraudAlert};
 pub use herd_import::{
     acknowledged_row, csv_data_url, row_answer, ImportProgress, RowAnswer, MOST_COMMANDS_AT_ONCE,
@@ -46,6 +47,7 @@ pub use operations::{
     PartitionLag, ViewStanding,
 };
 pub use outbox::{queue_of, send_answer, OutboxEntry, SendAnswer};
+pub use readable_time::{readable_day, readable_instant};
 pub use search::{
     query_string, FacetCount, NearPlace, SearchFacets, SearchHit, SearchInputError, SearchRequest,
     SearchResults, SearchSort, DEFAULT_HITS, LONGEST_TEXT, MOST_HITS, SEARCH_PARAMETERS, WIDEST_KM,

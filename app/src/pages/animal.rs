@@ -3,7 +3,8 @@ use crate::browser_clock::today;
 use crate::components::{dollars, EventTimeline, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
 use crate::model::{
-    suspicion_words, AnimalPage as Animal, CommandFailure, LiveUpdate, SignedInUser, ViewName,
+    readable_day, suspicion_words, AnimalPage as Animal, CommandFailure, LiveUpdate, SignedInUser,
+    ViewName,
 };
 use crate::server_fns::{animal_details, client_list, flat};
 use leptos::prelude::*;
@@ -153,7 +154,7 @@ fn Shown(
                             {state.open_alerts.iter().map(|alert| view! {
                                 <li class="chip warn" data-alert-id=alert.alert_id.clone()>
                                     {suspicion_words(alert.suspicion)} " (" {alert.severity.as_str()} "), raised "
-                                    {alert.raised_at.chars().take(10).collect::<String>()}
+                                    {readable_day(&alert.raised_at)}
                                 </li>
                             }).collect_view()}
                         </ul>

@@ -1,6 +1,6 @@
 use super::offer_by_pic::OfferByPic;
 use crate::components::{ActionBar, BarAction, CommandForm, FormField, Input};
-use crate::model::{ClientSummary, SignedInUser};
+use crate::model::{readable_day, ClientSummary, SignedInUser};
 use domain::{
     CattleState, CattleStatus, FraudResolution, HealthKind, PendingTransfer, Role, ValuationMethod,
     VerificationKind,
@@ -165,7 +165,7 @@ fn AssessorActions(state: CattleState) -> impl IntoView {
             {offered.map(|offer| view! {
                 <div class="command-form notice">
                     <h3>"Transfer waiting for acceptance"</h3>
-                    <p data-testid="pending-transfer">"Offered to client " {offer.to_client_id} " on " {offer.offered_at.chars().take(10).collect::<String>()} "."</p>
+                    <p data-testid="pending-transfer">"Offered to client " {offer.to_client_id} " on " {readable_day(&offer.offered_at)} "."</p>
                     <CommandForm command_type="ACCEPT_TRANSFER" title="" submit_label="Accept transfer" fixed=fixed.clone() fields=vec![]/>
                     <CommandForm command_type="DECLINE_TRANSFER" title="" submit_label="Decline transfer" fixed=fixed.clone() fields=vec![]/>
                 </div>
@@ -180,7 +180,7 @@ fn AssessorActions(state: CattleState) -> impl IntoView {
 #[component]
 fn WaitingOffer(cattle_id: i64, offer: PendingTransfer) -> impl IntoView {
     let fixed = vec![("cattleId", json!(cattle_id))];
-    let since: String = offer.offered_at.chars().take(10).collect();
+    let since = readable_day(&offer.offered_at);
     view! {
         <div class="command-form notice">
             <h3>"Transfer waiting for acceptance"</h3>

@@ -1,6 +1,6 @@
-use crate::components::{author, dollars, BarChart, SignedInOnly, TrendChart};
+use crate::components::{author, dollars, BarChart, LocalTime, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
-use crate::model::{Dashboard, LiveUpdate, SignedInUser, ViewName};
+use crate::model::{event_name_of, Dashboard, LiveUpdate, SignedInUser, ViewName};
 use crate::refetch_pace::paced_changes;
 use crate::server_fns::{flat, herd_dashboard};
 use leptos::prelude::*;
@@ -79,10 +79,10 @@ fn Figures(figures: Dashboard, me: String) -> impl IntoView {
                     let name = item.nlis_id.clone().unwrap_or_else(|| format!("animal {}", item.cattle_id));
                     view! {
                         <li data-event-id=item.event_id.clone() data-event-type=item.event_type.clone()>
-                            <span class="event-type">{item.event_type.clone()}</span>
+                            <span class="event-type">{event_name_of(&item.event_type)}</span>
                             " " <a href=href class="mono">{name}</a>
                             <span class="muted small">
-                                " · " {item.recorded_at.clone()} " · " {author(item.created_by.as_deref(), &me)}
+                                " · " <LocalTime at=item.recorded_at.clone()/> " · " {author(item.created_by.as_deref(), &me)}
                             </span>
                         </li>
                     }

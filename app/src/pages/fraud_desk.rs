@@ -2,9 +2,11 @@
 //! raised, open ones first and the most serious and newest first among them; filters by
 //! rule, severity, owner and state; each alert's evidence, its animal, and for assessors the
 //! form that resolves it. New alerts and resolutions arrive live.
-use crate::components::{CommandForm, FormField, Input, SignedInOnly};
+use crate::components::{CommandForm, FormField, Input, LocalTime, SignedInOnly};
 use crate::live_bus::use_live_bus;
-use crate::model::{suspicion_words, FraudAlert, LiveUpdate, SignedInUser, ViewName};
+use crate::model::{
+    readable_instant, suspicion_words, FraudAlert, LiveUpdate, SignedInUser, ViewName,
+};
 use crate::server_fns::{flat, fraud_alerts, open_fraud_alerts};
 use domain::{EventType, RiskLevel, Role, SuspicionType};
 use leptos::prelude::*;
@@ -169,14 +171,6 @@ fn AlertList(all: Vec<FraudAlert>, filters: DeskFilters, resolves: bool) -> impl
 }
 
 /// "2026-12-01 09:14" from an RFC 3339 instant.
-fn minute_of(instant: &str) -> String {
-    instant
-        .chars()
-        .take(16)
-        .collect::<String>()
-        .replace('T', " ")
-}
-
 /// The evidence as name and value rows: nested facts (a breed's median and spread) under
 /// their parent's name, absent ones left out.
 fn evidence_rows(parent: &str, facts: &serde_json::Value) -> Vec<(String, String)> {
@@ -227,7 +221,7 @@ fn AlertCard(alert: FraudAlert, resolves: bool) -> impl IntoView {
                 "as a false positive"
             },
             at.as_deref()
-                .map(|at| format!(" on {}", minute_of(at)))
+                .map(|at| format!(" on {}", readable_instant(at)))
                 .unwrap_or_default()
         ),
     };
@@ -250,7 +244,7 @@ fn AlertCard(alert: FraudAlert, resolves: bool) -> impl IntoView {
                 }).collect_view()}
             </dl>
             <p class="muted small">
-                "Raised " {minute_of(&alert.detected_at)} " · " <span data-testid="alert-state">{state}</span>
+                "Raised " <LocalTime at=alert.detected_at.clone()/> " · " <span data-testid="alert-state">{state}</span>
                 " · the animal's page shows the events it rests on, each checked in your browser"
             </p>
             {(open && resolves).then(|| view! {

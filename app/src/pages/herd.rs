@@ -168,6 +168,11 @@ fn FarmerForms(clients: Vec<ClientSummary>) -> impl IntoView {
         .map(|c| (c.id.to_string(), format!("{} ({})", c.name, c.pic)))
         .collect();
     let no_clients = own.is_empty();
+    // A farmer with one client has only one answer to "whose is it?".
+    let only_client = match own.as_slice() {
+        [(id, _)] => id.clone(),
+        _ => String::new(),
+    };
     view! {
         <Show when=move || no_clients>
             <p class="hint">"Register a client first: animals are registered to one of your clients."</p>
@@ -180,7 +185,7 @@ fn FarmerForms(clients: Vec<ClientSummary>) -> impl IntoView {
                 FormField::new("nlisId", "NLIS id", Input::Tag).hint("3AB1234567890123"),
                 FormField::new("breed", "Breed", Input::Text).hint("Angus"),
                 FormField::new("sex", "Sex", Input::Choice(options(Sex::ALL, Sex::as_str))),
-                FormField::new("clientId", "Owner", Input::Choice(own)),
+                FormField::new("clientId", "Owner", Input::Choice(own)).preset(only_client),
                 FormField::new("birthDate", "Born (optional)", Input::Date),
             ]
         />
@@ -191,7 +196,9 @@ fn FarmerForms(clients: Vec<ClientSummary>) -> impl IntoView {
             fields=vec![
                 FormField::new("name", "Name", Input::Text).hint("Bindi Station"),
                 FormField::new("pic", "PIC", Input::Tag).hint("QABC1234"),
-                FormField::new("clientId", "Client id (optional)", Input::Integer).hint("42"),
+                FormField::new("clientId", "Your own number for this client", Input::Integer)
+                    .hint("42")
+                    .more(),
             ]
         />
     }

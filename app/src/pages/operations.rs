@@ -4,7 +4,7 @@
 //! the whole log, each with its progress bar. It reads again every two seconds.
 use super::log_verification_panel::LogVerificationPanel;
 use super::view_rebuild_panel::ViewRebuildPanel;
-use crate::components::SignedInOnly;
+use crate::components::{LocalTime, SignedInOnly};
 use crate::model::{
     Alert, AlertState, EngineHealth, EngineState, OperationsReport, SignedInUser, ViewStanding,
 };
@@ -94,7 +94,7 @@ fn Report(report: OperationsReport, switch: Switch) -> impl IntoView {
         <p class=if writable { "log-state ok" } else { "log-state bad" } data-testid="log-writable"
             data-writable=writable.to_string()>
             {if writable { "The log accepts commands." } else { "The log cannot be written: commands are refused." }}
-            <span class="muted small">" Checked " {report.health.checked_at.clone()}</span>
+            <span class="muted small">" Checked " <LocalTime at=report.health.checked_at.clone()/></span>
         </p>
         <div class="cards">
             {report.health.engines.into_iter().map(|engine| view! { <EngineCard engine/> }).collect_view()}

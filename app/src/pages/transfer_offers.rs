@@ -1,6 +1,6 @@
 use crate::components::{dollars, CommandForm};
 use crate::live_bus::use_live_bus;
-use crate::model::{LiveUpdate, TransferOffer, ViewName};
+use crate::model::{readable_day, LiveUpdate, TransferOffer, ViewName};
 use crate::server_fns::{flat, waiting_offers};
 use domain::EventType;
 use leptos::prelude::*;
@@ -68,7 +68,7 @@ fn Offer(offer: TransferOffer, incoming: bool) -> impl IntoView {
         .price_cents
         .map(|cents| format!(" for {}", dollars(cents)))
         .unwrap_or_default();
-    let since: String = offer.offered_at.chars().take(10).collect();
+    let since = readable_day(&offer.offered_at);
     let parties = if incoming {
         format!(
             "from PIC {} to your client PIC {}",

@@ -2,7 +2,7 @@
 //! changing a role, disabling and enabling, resetting a forgotten password. Every change is
 //! checked again on the server, and a refusal shows beside the field it concerns.
 use crate::components::{SignedInOnly, TextField};
-use crate::model::{CommandFailure, SignedInUser, UserAccount};
+use crate::model::{readable_day, CommandFailure, SignedInUser, UserAccount};
 use crate::server_fns::{
     create_account, flat, reset_account_password, set_account_disabled, set_account_role,
     user_accounts,
@@ -304,11 +304,8 @@ fn AccountRow(
         "Active"
     };
     let made = match &account.created_by {
-        Some(by) => format!(
-            "{} by {by}",
-            account.created_at.get(..10).unwrap_or_default()
-        ),
-        None => account.created_at.get(..10).unwrap_or_default().to_string(),
+        Some(by) => format!("{} by {by}", readable_day(&account.created_at)),
+        None => readable_day(&account.created_at),
     };
     let on_reset = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

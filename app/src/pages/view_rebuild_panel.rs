@@ -1,7 +1,7 @@
 //! The operations page's "Rebuild a view": starts a blue/green rebuild on the server and
 //! follows it (events done of the log's total, rate, time left) until the rebuilt copy
 //! replaces the live view, with a button to cancel it before then.
-use crate::model::{RebuildState, ViewName, ViewRebuild};
+use crate::model::{readable_instant, RebuildState, ViewName, ViewRebuild};
 use crate::server_fns::{cancel_view_rebuild, flat, rebuild_view, view_rebuilds, Answer};
 use leptos::prelude::*;
 
@@ -99,7 +99,10 @@ fn state_sentence(run: &ViewRebuild) -> String {
         RebuildState::Finished => format!(
             "rebuilt from {} events and swapped in at {}",
             run.done,
-            run.finished_at.clone().unwrap_or_default()
+            run.finished_at
+                .as_deref()
+                .map(readable_instant)
+                .unwrap_or_default()
         ),
         RebuildState::Cancelled => "cancelled; the live view was not touched".into(),
         RebuildState::Failed => format!(

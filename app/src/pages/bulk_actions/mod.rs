@@ -5,7 +5,7 @@
 mod bulk_sending;
 mod selection_bar;
 
-use crate::components::{command_json, FieldBox, FormField, Input};
+use crate::components::{command_json, position_button, FieldBox, FormField, Input};
 use crate::model::{BulkOutcome, ClientSummary, ImportProgress, SelectedAnimal};
 use crate::outbox::new_action_id;
 use bulk_sending::start_bulk;
@@ -249,6 +249,7 @@ fn BulkForm(choice: BulkChoice, selection: Selection, run: BulkRun) -> impl Into
         start_bulk(action_id, command_type, data, animals, run);
     };
     let count = move || selection.with(BTreeMap::len);
+    let position = position_button(&choice.fields, &values);
     let boxes = choice
         .fields
         .into_iter()
@@ -258,6 +259,7 @@ fn BulkForm(choice: BulkChoice, selection: Selection, run: BulkRun) -> impl Into
     view! {
         <form class="command-form bulk-form" data-bulk=choice.key on:submit=on_submit novalidate>
             {boxes}
+            {position}
             <p class="field-error" data-error-for="form" role="alert">
                 {move || problem.get().unwrap_or_default()}
             </p>
