@@ -3,7 +3,8 @@ use crate::live_bus::LiveBus;
 use crate::outbox::Outbox;
 use crate::pages::{
     AnimalPage, DashboardPage, FraudDeskLink, FraudDeskPage, HerdImportPage, HerdPage,
-    OperationsPage, OutboxLink, OutboxPage, PasswordPage, SearchPage, SignInPage, UsersPage,
+    OperationsPage, OutboxLink, OutboxPage, PasswordPage, ScoringPage, SearchPage, SignInPage,
+    UsersPage,
 };
 use crate::server_fns::{current_user, flat, sign_out};
 use leptos::prelude::*;
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("fraud") view=FraudDeskPage/>
                     <Route path=StaticSegment("search") view=SearchPage/>
                     <Route path=StaticSegment("outbox") view=OutboxPage/>
+                    <Route path=StaticSegment("scoring") view=ScoringPage/>
                 </Routes>
             </main>
         </Router>

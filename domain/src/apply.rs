@@ -11,8 +11,7 @@ use crate::day_after;
 use crate::payloads::*;
 use crate::upcast::{upcast, UpcastError};
 use crate::{
-    score_provenance, CattleId, CattleState, CattleStatus, EventEnvelope, EventType,
-    FraudResolution, Rejection,
+    CattleId, CattleState, CattleStatus, EventEnvelope, EventType, FraudResolution, Rejection,
 };
 use serde_json::Value;
 
@@ -109,9 +108,7 @@ pub fn apply(
     };
     next.sequence = m.sequence;
     next.updated_at = m.occurred_at.clone();
-    let (score, risk) = score_provenance(&next.verifications, &next.suspicions);
-    next.confidence_score = score;
-    next.risk_level = risk;
+    next.rescore();
     Ok(next)
 }
 

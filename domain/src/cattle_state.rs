@@ -131,6 +131,14 @@ pub struct PendingTransfer {
 }
 
 impl CattleState {
+    /// Derives confidence and risk from the verifications and suspicions, by the scoring
+    /// rules (`score_provenance`): they are never facts of their own.
+    pub fn rescore(&mut self) {
+        let (score, risk) = crate::score_provenance(&self.verifications, &self.suspicions);
+        self.confidence_score = score;
+        self.risk_level = risk;
+    }
+
     /// The provenance block to put on an event written about this animal now.
     pub fn provenance(&self) -> Provenance {
         Provenance {

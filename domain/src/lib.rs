@@ -54,6 +54,7 @@ mod stream;
 mod timestamp;
 mod upcast;
 mod valuation_peers;
+mod weight_gain;
 mod wire_enum;
 
 pub use apply::{apply, replay, ApplyError};
@@ -94,7 +95,10 @@ pub use repeated_refusals::{detect_repeated_refusals, RefusedRecord, REPEATED_RE
 pub use request_key::{
     has_natural_ref, named_by_request, request_ref, RequestKey, REQUEST_KEY_HEADER, REQUEST_KEY_MAX,
 };
-pub use scoring::{score_provenance, verification_weight, BASE_CONFIDENCE};
+pub use scoring::{
+    checks_to_raise_confidence, confidence, risk_reason, score_provenance, verification_weight,
+    RiskReason, BASE_CONFIDENCE, CHECKED_CONFIDENCE,
+};
 pub use snapshot_replay::{check_covers, resume, FoldToSnapshot, Resumed};
 pub use source_system::SourceSystem;
 pub use stream::{
@@ -107,3 +111,4 @@ pub use upcast::{upcast, UpcastError};
 pub use valuation_peers::{
     ValuationPeers, ValueRange, MIN_PEERS, MIN_SPREAD_FRACTION, OUTLIER_SPREADS,
 };
+pub use weight_gain::{average_daily_gain, mob_average_daily_gain, Weighing};

@@ -14,43 +14,111 @@ pub fn verification_weight(kind: VerificationKind) -> u8 {
     }
 }
 
-/// Scores an animal: 40 + the weight of each distinct verification, minus the penalty of
-/// each distinct suspicion (`SuspicionType::penalty`), clamped to 0..=100. Risk: CRITICAL if
-/// a duplicate NLIS or tampered record is suspected or the score is below 30; otherwise
-/// HIGH below 50, MEDIUM below 70 or with any open suspicion, else LOW.
+/// Confidence at or above which an animal with no open suspicion is LOW risk: one strong
+/// check (NLIS database or DNA) or two lighter ones on top of the tag read at registration.
+pub const CHECKED_CONFIDENCE: u8 = 60;
+
+/// Why an animal has its risk level, in the order the rules are tried; the animal page says
+/// each in words and the scoring page lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskReason {
+    /// CRITICAL: the tag is claimed by another animal, or a record failed verification.
+    CriticalSuspicion(SuspicionType),
+    /// CRITICAL: open suspicions took confidence below 30.
+    ConfidenceCollapsed,
+    /// HIGH: a suspicion is open and confidence is below 50.
+    SuspicionWithLowConfidence(SuspicionType),
+    /// MEDIUM: a suspicion is open (confidence 50 or more).
+    OpenSuspicion(SuspicionType),
+    /// MEDIUM: no suspicion, but nothing beyond the tag read at registration (and perhaps
+    /// one light check) vouches for the animal yet.
+    NotYetChecked,
+    /// LOW: no suspicion and enough checks.
+    Checked,
+}
+
+impl RiskReason {
+    /// The risk level this reason gives.
+    pub fn level(&self) -> RiskLevel {
+        match self {
+            RiskReason::CriticalSuspicion(_) | RiskReason::ConfidenceCollapsed => {
+                RiskLevel::Critical
+            }
+            RiskReason::SuspicionWithLowConfidence(_) => RiskLevel::High,
+            RiskReason::OpenSuspicion(_) | RiskReason::NotYetChecked => RiskLevel::Medium,
+            RiskReason::Checked => RiskLevel::Low,
+        }
+    }
+}
+
+fn distinct<T: Copy + Ord>(items: &[T]) -> Vec<T> {
+    let mut items = items.to_vec();
+    items.sort();
+    items.dedup();
+    items
+}
+
+/// Confidence: 40 for the tag read at registration, plus the weight of each distinct
+/// verification, minus the penalty of each distinct suspicion (`SuspicionType::penalty`),
+/// clamped to 0..=100.
+pub fn confidence(verifications: &[VerificationKind], suspicions: &[SuspicionType]) -> u8 {
+    let gained: i32 = distinct(verifications)
+        .iter()
+        .map(|k| i32::from(verification_weight(*k)))
+        .sum();
+    let lost: i32 = distinct(suspicions)
+        .iter()
+        .map(|s| i32::from(s.penalty()))
+        .sum();
+    // Clamped to 0..=100, so it fits in a u8.
+    (i32::from(BASE_CONFIDENCE) + gained - lost).clamp(0, 100) as u8
+}
+
+/// Why the animal has the risk it has. Suspicions decide first: a duplicate tag or a record
+/// that failed verification is CRITICAL, as is confidence below 30; any other suspicion is
+/// HIGH below 50 confidence and MEDIUM above. With no suspicion the animal is MEDIUM until
+/// its confidence reaches 60 (one NLIS or DNA check), then LOW: an animal with a tag and an
+/// owner is not suspect, only not yet checked.
+pub fn risk_reason(verifications: &[VerificationKind], suspicions: &[SuspicionType]) -> RiskReason {
+    let score = confidence(verifications, suspicions);
+    let flags = distinct(suspicions);
+    // The most serious suspicion (the largest penalty) is the one named.
+    let worst = flags.iter().copied().max_by_key(SuspicionType::penalty);
+    match worst {
+        Some(flag @ (SuspicionType::DuplicateNlis | SuspicionType::TamperedRecord)) => {
+            RiskReason::CriticalSuspicion(flag)
+        }
+        Some(_) if score < 30 => RiskReason::ConfidenceCollapsed,
+        Some(flag) if score < 50 => RiskReason::SuspicionWithLowConfidence(flag),
+        Some(flag) => RiskReason::OpenSuspicion(flag),
+        None if score < CHECKED_CONFIDENCE => RiskReason::NotYetChecked,
+        None => RiskReason::Checked,
+    }
+}
+
+/// Scores an animal: its [`confidence`] and the level of its [`risk_reason`].
 pub fn score_provenance(
     verifications: &[VerificationKind],
     suspicions: &[SuspicionType],
 ) -> (u8, RiskLevel) {
-    let mut kinds = verifications.to_vec();
-    kinds.sort();
-    kinds.dedup();
-    let mut flags = suspicions.to_vec();
-    flags.sort();
-    flags.dedup();
-    let gained: i32 = kinds
+    (
+        confidence(verifications, suspicions),
+        risk_reason(verifications, suspicions).level(),
+    )
+}
+
+/// The checks not yet passed, each with the points it would add, most first: what would
+/// raise the animal's confidence.
+pub fn checks_to_raise_confidence(
+    verifications: &[VerificationKind],
+) -> Vec<(VerificationKind, u8)> {
+    let mut missing: Vec<(VerificationKind, u8)> = VerificationKind::ALL
         .iter()
-        .map(|k| i32::from(verification_weight(*k)))
-        .sum();
-    let lost: i32 = flags.iter().map(|s| i32::from(s.penalty())).sum();
-    let score = (i32::from(BASE_CONFIDENCE) + gained - lost).clamp(0, 100);
-    let critical_flag = flags.iter().any(|s| {
-        matches!(
-            s,
-            SuspicionType::DuplicateNlis | SuspicionType::TamperedRecord
-        )
-    });
-    let risk = if critical_flag || score < 30 {
-        RiskLevel::Critical
-    } else if score < 50 {
-        RiskLevel::High
-    } else if score < 70 || !flags.is_empty() {
-        RiskLevel::Medium
-    } else {
-        RiskLevel::Low
-    };
-    // score is clamped to 0..=100 above, so it fits in a u8.
-    (score as u8, risk)
+        .filter(|k| !verifications.contains(k))
+        .map(|k| (*k, verification_weight(*k)))
+        .collect();
+    missing.sort_by_key(|(_, points)| std::cmp::Reverse(*points));
+    missing
 }
 
 #[cfg(test)]
@@ -59,9 +127,12 @@ mod tests {
     use VerificationKind::*;
 
     #[test]
-    fn new_animal_is_high_risk_until_verified() {
-        assert_eq!(score_provenance(&[], &[]), (40, RiskLevel::High));
-        assert_eq!(score_provenance(&[Nlis], &[]), (60, RiskLevel::Medium));
+    fn a_new_animal_is_not_yet_checked_not_suspect() {
+        assert_eq!(score_provenance(&[], &[]), (40, RiskLevel::Medium));
+        assert_eq!(risk_reason(&[], &[]), RiskReason::NotYetChecked);
+        assert_eq!(score_provenance(&[Photo], &[]), (50, RiskLevel::Medium));
+        assert_eq!(score_provenance(&[Nlis], &[]), (60, RiskLevel::Low));
+        assert_eq!(score_provenance(&[Photo, Gps], &[]), (60, RiskLevel::Low));
         assert_eq!(
             score_provenance(&[Nlis, Photo, Nlis], &[]),
             (70, RiskLevel::Low)
@@ -87,5 +158,45 @@ mod tests {
             score_provenance(&[], SuspicionType::ALL),
             (0, RiskLevel::Critical)
         );
+        assert_eq!(
+            risk_reason(&[Photo], &[SuspicionType::PriceAnomaly]),
+            RiskReason::SuspicionWithLowConfidence(SuspicionType::PriceAnomaly)
+        );
+        assert_eq!(
+            risk_reason(
+                &[Nlis],
+                &[SuspicionType::LocationAnomaly, SuspicionType::PriceAnomaly]
+            ),
+            RiskReason::ConfidenceCollapsed
+        );
+        assert_eq!(
+            risk_reason(&[Nlis, Dna], &[SuspicionType::MissingVerification]),
+            RiskReason::OpenSuspicion(SuspicionType::MissingVerification)
+        );
+    }
+
+    #[test]
+    fn what_would_raise_confidence_leaves_out_what_was_done() {
+        let missing = checks_to_raise_confidence(&[Nlis, Photo]);
+        assert_eq!(missing, vec![(Dna, 20), (Biometric, 15), (Gps, 10)]);
+        assert!(checks_to_raise_confidence(VerificationKind::ALL).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_reason_gives_the_level_and_a_suspicion_is_never_low(
+            verified in proptest::collection::vec(proptest::sample::select(VerificationKind::ALL.to_vec()), 0..6),
+            suspected in proptest::collection::vec(proptest::sample::select(SuspicionType::ALL.to_vec()), 0..4),
+        ) {
+            let (score, level) = score_provenance(&verified, &suspected);
+            proptest::prop_assert_eq!(level, risk_reason(&verified, &suspected).level());
+            proptest::prop_assert!(score <= 100);
+            if !suspected.is_empty() {
+                proptest::prop_assert_ne!(level, RiskLevel::Low);
+            }
+            if suspected.is_empty() {
+                proptest::prop_assert!(level == RiskLevel::Low || level == RiskLevel::Medium);
+            }
+        }
     }
 }

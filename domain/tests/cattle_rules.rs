@@ -255,7 +255,7 @@ fn fraud_alerts_open_score_and_resolve() {
     let id = herd.id();
     assert_eq!(
         (herd.state().confidence_score, herd.state().risk_level),
-        (40, RiskLevel::High)
+        (40, RiskLevel::Medium)
     );
     for kind in ["NLIS", "DNA"] {
         let wire = json!({"type": "ADD_VERIFICATION", "data": {"cattleId": id, "kind": kind, "reference": "lab-1"}});

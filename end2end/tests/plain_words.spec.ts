@@ -45,6 +45,15 @@ test('a farmer with one client registers without choosing, hears it in plain wor
   await expect(when).not.toHaveText(/\d{4}-\d{2}-\d{2}T|Z$/);
   await expect(when).toHaveAttribute('datetime', /^\d{4}-\d{2}-\d{2}T.*Z$/);
 
+  // A new animal with a tag and an owner is not suspect, only not yet checked; the page
+  // says why and what would raise its confidence, and the rules are a link away.
+  await expect(page.getByTestId('risk')).toHaveText('MEDIUM');
+  await expect(page.getByTestId('risk-why')).toContainText('only its tag, read when it was registered');
+  await expect(page.getByTestId('raise-confidence')).toContainText('NLIS database check (+20)');
+  await page.getByTestId('score-parts').locator('summary').click();
+  await expect(page.getByTestId('score-parts')).toContainText('Tag read when it was registered');
+  await expect(page.getByTestId('score-parts')).toContainText('+40');
+
   // In the paddock the phone says where it is, once the farmer lets it.
   await page.context().grantPermissions(['geolocation']);
   await page.context().setGeolocation({ latitude: -27.4698, longitude: 153.0251, accuracy: 12 });
@@ -57,5 +66,20 @@ test('a farmer with one client registers without choosing, hears it in plain wor
   await screenshot(page, 'location-from-device');
   await submit(page, 'RECORD_LOCATION', { paddock: 'Creek paddock' });
   await expect(page.locator('[data-testid="timeline"] .event-words').first()).toContainText('Moved to Creek paddock (-27.4698, 153.0251)');
+
+  // A weighing draws the weight chart; the daily gain waits for a second one a day later.
+  await expect(page.getByTestId('daily-gain')).toContainText('Weigh it twice');
+  await submit(page, 'RECORD_HEALTH', { kind: 'WEIGHING', notes: 'yard scales', weightKg: '412.5' });
+  const weights = page.locator('[data-chart="weights"]');
+  await expect(weights).toHaveAttribute('data-points', '1');
+  await expect(weights.locator('figcaption')).toContainText('412.5 kg');
+  await expect(page.getByTestId('daily-gain')).toContainText('Weigh it again a day or more later');
+
+  await page.getByRole('link', { name: 'How animals are scored' }).click();
+  await expect(page).toHaveURL(/\/scoring$/);
+  await expect(page.locator('tr[data-check="NLIS"]')).toContainText('+20');
+  await expect(page.locator('tr[data-alert="DUPLICATE_NLIS"]')).toContainText('−50');
+  await expect(page.getByTestId('scoring')).toContainText('MEDIUM when an alert is open, or when nothing is against the animal');
+  await screenshot(page, 'scoring');
   expect(errors).toEqual([]);
 });

@@ -54,6 +54,9 @@ pub fn TrendChart(
     name: &'static str,
     /// What to say when there is nothing to draw.
     empty: &'static str,
+    /// How a value reads (dollars unless told).
+    #[prop(default = dollars)]
+    shown_as: fn(i64) -> String,
 ) -> impl IntoView {
     if points.is_empty() {
         return view! { <p class="empty" data-chart=name>{empty}</p> }.into_any();
@@ -87,13 +90,13 @@ pub fn TrendChart(
         .map(|(x, y)| format!("{x:.1},{y:.1}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let first = points.first().map(|p| (p.0.clone(), dollars(p.1)));
-    let last = points.last().map(|p| (p.0.clone(), dollars(p.1)));
+    let first = points.first().map(|p| (p.0.clone(), shown_as(p.1)));
+    let last = points.last().map(|p| (p.0.clone(), shown_as(p.1)));
     let dots = xy
         .iter()
         .zip(points.iter())
         .map(|((x, y), p)| {
-            view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="4" class="dot"><title>{format!("{}: {}", p.0, dollars(p.1))}</title></circle> }
+            view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="4" class="dot"><title>{format!("{}: {}", p.0, shown_as(p.1))}</title></circle> }
         })
         .collect_view();
     view! {

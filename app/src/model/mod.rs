@@ -14,6 +14,7 @@ mod live_update;
 mod log_verification;
 mod operations;
 mod outbox;
+mod provenance_words;
 mod readable_time;
 mod search;
 mod signed_in_user;
@@ -21,6 +22,7 @@ mod transfer_offer;
 mod user_account;
 mod view_name;
 mod view_rebuild;
+mod weighings;
 
 pub use animal_as_of::AnimalAsOf;
 pub use animal_page::{AnimalPage, ValuationEntry};
@@ -47,6 +49,9 @@ pub use operations::{
     PartitionLag, ViewStanding,
 };
 pub use outbox::{queue_of, send_answer, OutboxEntry, SendAnswer};
+pub use provenance_words::{
+    capitalised, check_words, checks_that_raise, confidence_parts, risk_because, signed_points,
+};
 pub use readable_time::{readable_day, readable_instant};
 pub use search::{
     query_string, FacetCount, NearPlace, SearchFacets, SearchHit, SearchInputError, SearchRequest,
@@ -57,3 +62,4 @@ pub use transfer_offer::{ClientReference, TransferOffer, TransferOffers};
 pub use user_account::UserAccount;
 pub use view_name::ViewName;
 pub use view_rebuild::{RebuildState, ViewRebuild};
+pub use weighings::{kilograms, weighings_of};

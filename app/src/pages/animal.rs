@@ -1,12 +1,14 @@
 use super::animal_actions::AnimalActions;
+use super::provenance_explained::ProvenanceExplained;
 use crate::browser_clock::today;
 use crate::components::{dollars, EventTimeline, SignedInOnly, TrendChart};
 use crate::live_bus::use_live_bus;
 use crate::model::{
-    readable_day, suspicion_words, AnimalPage as Animal, CommandFailure, LiveUpdate, SignedInUser,
-    ViewName,
+    kilograms, readable_day, suspicion_words, weighings_of, AnimalPage as Animal, CommandFailure,
+    LiveUpdate, SignedInUser, ViewName,
 };
 use crate::server_fns::{animal_details, client_list, flat};
+use domain::average_daily_gain;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -90,6 +92,16 @@ fn Shown(
         .iter()
         .map(|v| (v.valued_at.chars().take(10).collect(), v.amount_cents))
         .collect();
+    let weighings = weighings_of(&animal.envelopes);
+    let gain = match (average_daily_gain(&weighings), weighings.len()) {
+        (Some(kg), _) => format!("Average daily gain: {kg:.2} kg a day"),
+        (None, 0) => "Weigh it twice, at least a day apart, to see its daily gain.".to_string(),
+        (None, _) => "Weigh it again a day or more later to see its daily gain.".to_string(),
+    };
+    let weights: Vec<(String, i64)> = weighings
+        .iter()
+        .map(|w| (readable_day(&w.at), (w.kg * 10.0).round() as i64))
+        .collect();
     let risk_class = format!("badge risk-{}", record.risk_level.to_lowercase());
     let location = state
         .last_location
@@ -139,6 +151,7 @@ fn Shown(
                     <span class=risk_class data-testid="risk">{record.risk_level.clone()}</span>
                 </div>
                 <meter min="0" max="100" value=record.confidence_score></meter>
+                <ProvenanceExplained state=state.clone()/>
                 <h3>"Verifications"</h3>
                 {if state.verifications.is_empty() {
                     view! { <p class="empty">"None yet."</p> }.into_any()
@@ -179,6 +192,11 @@ fn Shown(
             <div class="panel wide animal-valuations">
                 <h2>"Valuation history"</h2>
                 <TrendChart points=trend name="valuations" empty="Not valued yet."/>
+            </div>
+            <div class="panel wide animal-weights">
+                <h2>"Weight"</h2>
+                <p data-testid="daily-gain">{gain}</p>
+                <TrendChart points=weights name="weights" empty="Not weighed yet." shown_as=kilograms/>
             </div>
         </div>
     }

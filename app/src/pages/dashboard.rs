@@ -113,6 +113,7 @@ fn Figures(figures: Dashboard, me: String) -> impl IntoView {
             <div class="panel">
                 <h2>"Risk"</h2>
                 <BarChart tallies=figures.by_risk name="by-risk" empty="No animals yet."/>
+                <p class="muted small"><a href="/scoring">"How animals are scored"</a></p>
             </div>
             <div class="panel wide">
                 <h2>"Herd value over time"</h2>

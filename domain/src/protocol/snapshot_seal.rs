@@ -187,9 +187,13 @@ pub fn open_snapshot(
     if let Some((_, why)) = agree.iter().find(|(ok, _)| !ok) {
         return Err(SnapshotFailure::Inconsistent(why));
     }
+    // Confidence and risk are derived from the verifications and suspicions the snapshot
+    // holds, by today's rules: a snapshot taken under earlier rules still equals the fold.
+    let mut state = payload.state;
+    state.rescore();
     Ok(Snapshot {
         event_id: m.event_id.clone(),
-        state: payload.state,
+        state,
         head: payload.head,
     })
 }

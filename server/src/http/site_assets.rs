@@ -15,7 +15,10 @@ use tower_http::set_header::SetResponseHeader;
 pub fn assets(leptos: &LeptosOptions) -> (String, SetResponseHeader<ServeDir, HeaderValue>) {
     let dir = Path::new(&*leptos.site_root).join(&*leptos.site_pkg_dir);
     let service = SetResponseHeader::overriding(
-        ServeDir::new(dir),
+        // A release build made with `--precompress` leaves `.br` and `.gz` beside each asset,
+        // compressed once at the highest levels: sent as they are to a browser that takes
+        // them (the compression layer leaves an encoded answer alone).
+        ServeDir::new(dir).precompressed_br().precompressed_gzip(),
         CACHE_CONTROL,
         HeaderValue::from_static("no-cache"),
     );

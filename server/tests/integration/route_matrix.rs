@@ -306,6 +306,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         "/import".to_string(),
         "/search".to_string(),
         "/outbox".to_string(),
+        "/scoring".to_string(),
     ] {
         callers.route("GET", &page, None, [200; 4]).await;
     }
