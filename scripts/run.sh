@@ -11,6 +11,6 @@ main run
 # A release build also compresses the site's assets once, at brotli's and gzip's highest
 # levels, for the server to send as they are.
 for arg in "$@"; do
-  if [ "$arg" = "--release" ] || [ "$arg" = "-r" ]; then set -- "$@" --precompress; break; fi
+  if [ "$arg" = "--release" ] || [ "$arg" = "-r" ]; then set -- --precompress "$@"; break; fi
 done
 exec cargo leptos serve "$@"
