@@ -57,6 +57,8 @@ test('a farmer moves a mob of 30 to a paddock in one action and the assessor see
   await expect(farm).toHaveURL(/mob=/);
   await ready(farm);
   await expect(farm.getByTestId('herd-count')).toContainText('30 animals');
+  // The mob's growth is said beside it: nobody has weighed these animals yet.
+  await expect(farm.getByTestId('mob-gain')).toContainText(`Mob ${mob}: no animal weighed twice`);
   await farm.getByTestId('select-matching').click();
   await expect(farm.getByTestId('bulk-selected')).toContainText('30 animals selected');
   await applyToSelected(farm, 'move', { paddock: 'River flat', latitude: '-27.4705', longitude: '153.0260' });

@@ -18,6 +18,7 @@ mod m0012_suspicions;
 mod m0013_cattle_snapshots;
 mod m0014_mobs;
 mod m0015_withholding;
+mod m0016_weighings;
 mod view_column;
 
 /// All migrations in the order they apply.
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_cattle_snapshots::Migration),
             Box::new(m0014_mobs::Migration),
             Box::new(m0015_withholding::Migration),
+            Box::new(m0016_weighings::Migration),
         ]
     }
 }

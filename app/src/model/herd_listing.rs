@@ -84,6 +84,40 @@ pub struct HerdPage {
     /// Mobs in the visible herd, for the filter and the bulk actions.
     #[serde(default)]
     pub mobs: Vec<String>,
+    /// How the mob the list is filtered on is growing; none unless filtered on a mob.
+    #[serde(default)]
+    pub mob_gain: Option<MobGain>,
+}
+
+/// How a mob is growing: the mean of its animals' average daily gains, counting the animals
+/// weighed at least a day apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MobGain {
+    /// The mob.
+    pub mob: String,
+    /// Kilograms a day; none while no animal of the mob was weighed a day apart.
+    pub average_daily_gain_kg: Option<f64>,
+    /// The animals the mean counts.
+    pub animals_gaining: u32,
+    /// The mob's animals the user sees.
+    pub animals: u32,
+}
+
+impl MobGain {
+    /// The gain as the herd list says it.
+    pub fn in_words(&self) -> String {
+        match self.average_daily_gain_kg {
+            Some(kg) => format!(
+                "Mob {}: average daily gain {kg:.2} kg a day ({} of {} animals weighed a day \
+                 or more apart)",
+                self.mob, self.animals_gaining, self.animals
+            ),
+            None => format!(
+                "Mob {}: no animal weighed twice a day or more apart yet, so no daily gain.",
+                self.mob
+            ),
+        }
+    }
 }
 
 /// The most animals one bulk action selects ("every animal matching").

@@ -40,7 +40,8 @@ pub use herd_import::{
     acknowledged_row, csv_data_url, row_answer, ImportProgress, RowAnswer, MOST_COMMANDS_AT_ONCE,
 };
 pub use herd_listing::{
-    ClientSummary, HerdPage, HerdQuery, HERD_PAGE_SIZE, HERD_PAGE_SIZES, HERD_SORTS, MOST_SELECTED,
+    ClientSummary, HerdPage, HerdQuery, MobGain, HERD_PAGE_SIZE, HERD_PAGE_SIZES, HERD_SORTS,
+    MOST_SELECTED,
 };
 pub use live_update::LiveUpdate;
 pub use log_verification::{BrokenEvent, LogVerificationRun, VerificationState, BROKEN_SHOWN};

@@ -316,6 +316,9 @@ fn Listed(
         <p class="muted" data-testid="herd-count">
             {listing.total} {if listing.total == 1 { " animal" } else { " animals" }}
         </p>
+        {listing.mob_gain.map(|gain| view! {
+            <p class="mob-gain" data-testid="mob-gain">{gain.in_words()}</p>
+        })}
         {selection.map(|selection| view! {
             <SelectionBar selection query=query.clone() matching=listing.total/>
         })}

@@ -14,3 +14,4 @@ pub mod suspicion;
 pub mod user;
 pub mod valuation;
 pub mod view_head;
+pub mod weighing;

@@ -1,13 +1,16 @@
 //! Reads of the herd for the web app: a filtered, sorted page, and the clients.
 //! `visible` is `None` for users who see every herd, or the client ids a farmer manages.
 use super::row_codec::to_record;
-use crate::entity::{cattle, client};
-use app::model::{CattleRecord, ClientSummary, HerdPage, HerdQuery};
+use crate::entity::{cattle, client, weighing};
+use app::model::{CattleRecord, ClientSummary, HerdPage, HerdQuery, MobGain};
+use chrono::SecondsFormat;
+use domain::{average_daily_gain, mob_average_daily_gain, Weighing};
 use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
+use std::collections::BTreeMap;
 
 fn visible_cattle(visible: Option<&[i64]>) -> Select<cattle::Entity> {
     let query = cattle::Entity::find();
@@ -102,6 +105,10 @@ pub async fn herd_page(
         .all(db)
         .await?;
     let owners = clients(db, visible).await?;
+    let mob_gain = match &query.mob {
+        Some(mob) => Some(mob_gain(db, visible, mob).await?),
+        None => None,
+    };
     Ok(HerdPage {
         rows: rows.into_iter().map(to_record).collect(),
         total,
@@ -110,6 +117,44 @@ pub async fn herd_page(
         breeds,
         owners: owners.into_iter().filter(|c| c.mine).collect(),
         mobs,
+        mob_gain,
+    })
+}
+
+/// How the visible animals of `mob` are growing, from their weighings.
+pub async fn mob_gain(
+    db: &DatabaseConnection,
+    visible: Option<&[i64]>,
+    mob: &str,
+) -> Result<MobGain, DbErr> {
+    let in_mob = || visible_cattle(visible).filter(cattle::Column::Mob.eq(mob));
+    let animals = in_mob().count(db).await?;
+    // A subquery, not a list of ids: a mob may hold more animals than a statement has
+    // parameters.
+    let ids = in_mob()
+        .select_only()
+        .column(cattle::Column::Id)
+        .into_query();
+    let weighed = weighing::Entity::find()
+        .filter(weighing::Column::CattleId.in_subquery(ids))
+        .all(db)
+        .await?;
+    let mut by_animal: BTreeMap<i64, Vec<Weighing>> = BTreeMap::new();
+    for row in weighed {
+        by_animal.entry(row.cattle_id).or_default().push(Weighing {
+            at: row.weighed_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            kg: row.weight_kg,
+        });
+    }
+    let gaining = by_animal
+        .values()
+        .filter(|w| average_daily_gain(w).is_some())
+        .count();
+    Ok(MobGain {
+        mob: mob.to_string(),
+        average_daily_gain_kg: mob_average_daily_gain(by_animal.values().map(Vec::as_slice)),
+        animals_gaining: u32::try_from(gaining).unwrap_or(u32::MAX),
+        animals: u32::try_from(animals).unwrap_or(u32::MAX),
     })
 }
 

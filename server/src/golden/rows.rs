@@ -1,10 +1,12 @@
 //! The rows the golden record writes for a batch: built in memory per accepted or refused
 //! event, then written with one multi-row statement per table.
 use super::row_codec::{instant, to_json};
-use crate::entity::{cattle, cattle_event, client, duplicate_event, rejected_event, valuation};
+use crate::entity::{
+    cattle, cattle_event, client, duplicate_event, rejected_event, valuation, weighing,
+};
 use crate::views::bulk_rows::insert_rows;
 use crate::views::LogPosition;
-use domain::payloads::ValuationUpdated;
+use domain::payloads::{HealthRecorded, ValuationUpdated};
 use domain::{EventEnvelope, EventPayload, EventType, FoldedStream, StreamState};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, Iterable};
@@ -46,6 +48,7 @@ pub struct GoldenRows {
     clients: Vec<client::ActiveModel>,
     events: Vec<cattle_event::ActiveModel>,
     valuations: Vec<valuation::ActiveModel>,
+    weighings: Vec<weighing::ActiveModel>,
     rejections: Vec<rejected_event::ActiveModel>,
     duplicates: Vec<duplicate_event::ActiveModel>,
 }
@@ -61,10 +64,19 @@ impl GoldenRows {
         let meta = &envelope.metadata;
         let occurred_at = instant(&meta.occurred_at).map_err(malformed)?;
         let recorded_at = instant(&meta.recorded_at).map_err(malformed)?;
+        let upcast = || {
+            domain::upcast(meta.event_type, meta.schema_version, &envelope.payload)
+                .map_err(|e| malformed(e.to_string()))
+        };
         let valued = if meta.event_type == EventType::ValuationUpdated {
-            let payload = domain::upcast(meta.event_type, meta.schema_version, &envelope.payload)
-                .map_err(|e| malformed(e.to_string()))?;
-            Some(ValuationUpdated::from_payload(&payload).map_err(malformed)?)
+            Some(ValuationUpdated::from_payload(&upcast()?).map_err(malformed)?)
+        } else {
+            None
+        };
+        let weighed_kg = if meta.event_type == EventType::HealthRecorded {
+            HealthRecorded::from_payload(&upcast()?)
+                .map_err(malformed)?
+                .weight_kg
         } else {
             None
         };
@@ -144,6 +156,14 @@ impl GoldenRows {
                 created_by: Set(meta.created_by.clone()),
             });
         }
+        if let Some(kg) = weighed_kg {
+            self.weighings.push(weighing::ActiveModel {
+                event_id: Set(meta.event_id.clone()),
+                cattle_id: Set(meta.cattle_id.0),
+                weighed_at: Set(occurred_at),
+                weight_kg: Set(kg),
+            });
+        }
         self.events.push(event);
         Ok(())
     }
@@ -208,6 +228,7 @@ impl GoldenRows {
         insert_rows(txn, self.clients, None).await?;
         insert_rows(txn, self.events, None).await?;
         insert_rows(txn, self.valuations, None).await?;
+        insert_rows(txn, self.weighings, None).await?;
         let position = [
             rejected_event::Column::KafkaTopic,
             rejected_event::Column::KafkaPartition,

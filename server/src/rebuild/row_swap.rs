@@ -3,7 +3,7 @@
 //! after it, never an empty or half-written one.
 use crate::entity::{
     cattle, cattle_event, checkpoint, client, duplicate_event, fraud_alert, rejected_event,
-    risk_score, suspicion, valuation, view_head,
+    risk_score, suspicion, valuation, view_head, weighing,
 };
 use crate::views::bulk_rows::insert_rows;
 use app::model::ViewName;
@@ -86,6 +86,7 @@ pub fn tables_of(view: ViewName) -> Option<Vec<TableSwap>> {
             swap::<client::Entity>(),
             swap::<cattle_event::Entity>(),
             swap::<valuation::Entity>(),
+            swap::<weighing::Entity>(),
             swap::<rejected_event::Entity>(),
             swap::<duplicate_event::Entity>(),
         ]),

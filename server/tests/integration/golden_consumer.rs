@@ -436,3 +436,76 @@ async fn one_batch_folds_each_event_on_the_ones_before_it() {
     assert!(again.iter().all(|o| *o == Applied::AlreadyCheckpointed));
     assert_eq!(count(&db, "cattle_events").await, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weighings_give_a_mob_its_average_daily_gain() {
+    use server::views::{LogMessage, LogView};
+    let rig = rig("mob_gain").await;
+    let db = rig.golden.db().clone();
+    let day = |d: u32| format!("2026-03-{d:02}T08:00:00.000Z");
+    // (animal, its weighings as (day, kg)): 1 kg and 2 kg a day over ten days, one weighed once.
+    let herd: [(u32, &[(u32, f64)]); 3] = [
+        (11, &[(1, 400.0), (11, 410.0)]),
+        (12, &[(1, 300.0), (6, 305.5), (11, 320.0)]),
+        (13, &[(4, 350.0)]),
+    ];
+    let mut envelopes = Vec::new();
+    for (n, weighings) in herd {
+        let mut stream = vec![support::created_envelope(&rig.key, n)];
+        let id = stream[0].metadata.cattle_id.0;
+        let mob =
+            serde_json::json!({"type": "ASSIGN_MOB", "data": {"cattleId": id, "mob": "Weaners"}});
+        stream.push(support::next_envelope_at(&rig.key, &stream, mob, &day(1)));
+        for (d, kg) in weighings {
+            let weigh = serde_json::json!({"type": "RECORD_HEALTH", "data": {
+                "cattleId": id, "kind": "WEIGHING", "notes": "yard scales", "weightKg": kg
+            }});
+            stream.push(support::next_envelope_at(
+                &rig.key,
+                &stream,
+                weigh,
+                &day(*d),
+            ));
+        }
+        envelopes.extend(stream);
+    }
+    let batch: Vec<LogMessage> = envelopes
+        .iter()
+        .enumerate()
+        .map(|(offset, e)| {
+            let body = serde_json::to_vec(e).expect("encodes");
+            LogMessage::decoded(rig.source.topic.clone(), 0, offset as i64, None, body)
+        })
+        .collect();
+    let outcomes = rig.golden.apply_batch(&batch).await.expect("applied");
+    assert!(outcomes
+        .iter()
+        .all(|o| matches!(o, Applied::Applied { .. })));
+    assert_eq!(count(&db, "weighings").await, 6);
+
+    let query = app::model::HerdQuery {
+        mob: Some("Weaners".into()),
+        ..app::model::HerdQuery::default()
+    };
+    let page = server::golden::herd_queries::herd_page(&db, None, &query)
+        .await
+        .expect("the herd page");
+    let gain = page.mob_gain.expect("a mob's gain when filtered on it");
+    assert_eq!((gain.animals, gain.animals_gaining), (3, 2));
+    let kg = gain
+        .average_daily_gain_kg
+        .expect("two animals weighed days apart");
+    assert!((kg - 1.5).abs() < 1e-9, "{kg}");
+    assert!(gain.in_words().contains("1.50 kg a day (2 of 3 animals"));
+
+    let unweighed = app::model::HerdQuery {
+        mob: Some("Nobody".into()),
+        ..app::model::HerdQuery::default()
+    };
+    let none = server::golden::herd_queries::herd_page(&db, None, &unweighed)
+        .await
+        .expect("the herd page")
+        .mob_gain
+        .expect("asked for a mob");
+    assert_eq!((none.animals, none.average_daily_gain_kg), (0, None));
+}

@@ -132,6 +132,7 @@ async fn a_golden_consumer_killed_twenty_times_ends_like_a_clean_run() {
         "cattle_events",
         "clients",
         "valuations",
+        "weighings",
         "rejected_events",
         "projection_checkpoints",
     ];

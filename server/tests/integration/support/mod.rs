@@ -353,6 +353,22 @@ pub fn next_envelope(
     before: &[domain::EventEnvelope],
     command: serde_json::Value,
 ) -> domain::EventEnvelope {
+    let second = before.len().min(59);
+    next_envelope_at(
+        key,
+        before,
+        command,
+        &format!("2026-11-29T10:00:{second:02}.000Z"),
+    )
+}
+
+/// The same, happening at `at` (RFC 3339).
+pub fn next_envelope_at(
+    key: &domain::SigningKeyPair,
+    before: &[domain::EventEnvelope],
+    command: serde_json::Value,
+    at: &str,
+) -> domain::EventEnvelope {
     let mut head = domain::ChainHead::default();
     let mut state = None;
     for envelope in before {
@@ -372,7 +388,7 @@ pub fn next_envelope(
     } = domain::decide(cattle.as_ref(), &command)
         .expect("an allowed command")
         .remove(0);
-    let now = format!("2026-11-29T10:00:{:02}.000Z", head.sequence.min(59));
+    let now = at.to_string();
     let draft = domain::EventDraft {
         event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
         event_type,

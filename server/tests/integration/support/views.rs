@@ -22,6 +22,7 @@ pub const GOLDEN_TABLES: &[&str] = &[
     "cattle_events",
     "clients",
     "valuations",
+    "weighings",
     "rejected_events",
     "duplicate_events",
 ];
