@@ -58,6 +58,8 @@ test('a farmer works the herd while an assessor watches live, and the valuation 
   // Each change by the farmer appears on the assessor's page live.
   await submit(farmerPage, 'TRANSFER_OWNERSHIP', { toClientId: String(buyer), priceCents: '2150.00' });
   await expect(assessorPage.getByTestId('animal-owner')).toContainText('Coolabah Downs');
+  // The sale is said by the buyer's name, as people say it.
+  await expect(farmerPage.locator('[data-testid="timeline"] .event-words').first()).toHaveText('Sold to Coolabah Downs for $2,150.00');
   await submit(farmerPage, 'RECORD_HEALTH', { kind: 'VACCINATION', notes: '7-in-1 booster', weightKg: '412' });
   await expect(assessorPage.getByTestId('animal-health')).toHaveText('1');
   await submit(farmerPage, 'RECORD_LOCATION', { latitude: '-26.5686', longitude: '148.7875' });

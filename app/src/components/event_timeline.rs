@@ -3,6 +3,7 @@ use super::local_time::LocalTime;
 use crate::model::{event_in_words, event_name};
 use domain::{read_json_lines, verify_json_lines, KeyRegistry};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
 /// What the browser concluded about one event.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,6 +65,9 @@ pub fn EventTimeline(
     envelopes: Vec<String>,
     /// The reader's user id, to mark their own events.
     me: String,
+    /// The names of the clients the reader knows, to say sales by name.
+    #[prop(optional)]
+    client_names: BTreeMap<i64, String>,
 ) -> impl IntoView {
     let checked = RwSignal::new(Vec::<Verdict>::new());
     #[cfg(feature = "hydrate")]
@@ -125,7 +129,12 @@ pub fn EventTimeline(
             match parsed {
                 Ok(envelope) => {
                     let m = envelope.metadata;
-                    let words = event_in_words(m.event_type, m.schema_version, &envelope.payload);
+                    let words = event_in_words(
+                        m.event_type,
+                        m.schema_version,
+                        &envelope.payload,
+                        &client_names,
+                    );
                     view! {
                         <li
                             class="event"

@@ -4,6 +4,7 @@
 use domain::payloads::*;
 use domain::{dollars, upcast, EventPayload, EventType, HealthKind};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 fn lower(word: &str) -> String {
     word.to_lowercase().replace('_', " ")
@@ -80,7 +81,15 @@ pub fn event_in_words(
     event_type: EventType,
     schema_version: u32,
     payload: &Value,
+    client_names: &BTreeMap<i64, String>,
 ) -> Option<String> {
+    // A client the reader knows by name is said by name ("Sold to Bindi Station").
+    let client = |id: i64| {
+        client_names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("client {id}"))
+    };
     let payload = upcast(event_type, schema_version, payload).ok()?;
     let payload = &payload;
     Some(match event_type {
@@ -94,19 +103,23 @@ pub fn event_in_words(
         }
         EventType::OwnershipTransfer => {
             let p: OwnershipTransfer = read(payload)?;
-            format!("Sold to client {}{}", p.to_client_id, priced(p.price_cents))
+            format!(
+                "Sold to {}{}",
+                client(p.to_client_id),
+                priced(p.price_cents)
+            )
         }
         EventType::TransferOffered => {
             let p: TransferOffered = read(payload)?;
             format!(
-                "Offered to client {}{}",
-                p.to_client_id,
+                "Offered to {}{}",
+                client(p.to_client_id),
                 priced(p.price_cents)
             )
         }
         EventType::TransferDeclined => {
             let p: TransferDeclined = read(payload)?;
-            format!("Offer to client {} ended", p.to_client_id)
+            format!("Offer to {} ended", client(p.to_client_id))
         }
         EventType::ValuationUpdated => {
             let p: ValuationUpdated = read(payload)?;
@@ -168,8 +181,14 @@ mod tests {
     use serde_json::json;
 
     fn words(event_type: EventType, payload: Value) -> String {
-        event_in_words(event_type, event_type.current_schema_version(), &payload)
-            .unwrap_or_default()
+        let names = BTreeMap::from([(7, "Bindi Station".to_string())]);
+        event_in_words(
+            event_type,
+            event_type.current_schema_version(),
+            &payload,
+            &names,
+        )
+        .unwrap_or_default()
     }
 
     #[test]
@@ -208,6 +227,13 @@ mod tests {
         );
         assert_eq!(
             words(
+                EventType::OwnershipTransfer,
+                json!({"fromClientId": 1, "toClientId": 7})
+            ),
+            "Sold to Bindi Station"
+        );
+        assert_eq!(
+            words(
                 EventType::LocationRecorded,
                 json!({"latitude": -27.47, "longitude": 153.02, "paddock": "River flat"})
             ),
@@ -230,7 +256,12 @@ mod tests {
     #[test]
     fn a_payload_that_is_not_its_type_has_no_words() {
         assert_eq!(
-            event_in_words(EventType::MobAssigned, 1, &json!({"mob": 5})),
+            event_in_words(
+                EventType::MobAssigned,
+                1,
+                &json!({"mob": 5}),
+                &BTreeMap::new()
+            ),
             None
         );
     }

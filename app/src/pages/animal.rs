@@ -11,6 +11,7 @@ use crate::server_fns::{animal_details, client_list, flat};
 use domain::average_daily_gain;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use std::collections::BTreeMap;
 
 /// One animal: its state, provenance, valuations, the event timeline verified in the
 /// browser, and the actions the user's role allows; kept current live.
@@ -86,6 +87,11 @@ fn Shown(
         .map(|c| format!("{} ({})", c.name, c.pic))
         .unwrap_or_else(|| format!("client {}", record.client_id));
     let mine = animal.owner.as_ref().is_some_and(|c| c.mine);
+    let client_names: BTreeMap<i64, String> = clients
+        .iter()
+        .chain(animal.owner.as_ref())
+        .map(|c| (c.id, c.name.clone()))
+        .collect();
     let me = user.user_id.clone();
     let trend: Vec<(String, i64)> = animal
         .valuations
@@ -187,7 +193,7 @@ fn Shown(
             <div class="panel wide animal-timeline">
                 <h2>"Event timeline"</h2>
                 <p class="muted small">"Each badge is computed in your browser from the signed events and the published keys."</p>
-                <EventTimeline envelopes=animal.envelopes me=me/>
+                <EventTimeline envelopes=animal.envelopes me=me client_names/>
             </div>
             <div class="panel wide animal-valuations">
                 <h2>"Valuation history"</h2>
