@@ -96,8 +96,8 @@ pub use request_key::{
     has_natural_ref, named_by_request, request_ref, RequestKey, REQUEST_KEY_HEADER, REQUEST_KEY_MAX,
 };
 pub use scoring::{
-    checks_to_raise_confidence, confidence, risk_reason, score_provenance, verification_weight,
-    RiskReason, BASE_CONFIDENCE, CHECKED_CONFIDENCE,
+    checks_to_raise_confidence, confidence, risk_reason, score_parts, score_provenance,
+    verification_weight, RiskReason, ScorePart, BASE_CONFIDENCE, CHECKED_CONFIDENCE,
 };
 pub use snapshot_replay::{check_covers, resume, FoldToSnapshot, Resumed};
 pub use source_system::SourceSystem;
@@ -111,4 +111,4 @@ pub use upcast::{upcast, UpcastError};
 pub use valuation_peers::{
     ValuationPeers, ValueRange, MIN_PEERS, MIN_SPREAD_FRACTION, OUTLIER_SPREADS,
 };
-pub use weight_gain::{average_daily_gain, mob_average_daily_gain, Weighing};
+pub use weight_gain::{average_daily_gain, mob_average_daily_gain, weighing_of, Weighing};

@@ -58,20 +58,47 @@ fn distinct<T: Copy + Ord>(items: &[T]) -> Vec<T> {
     items
 }
 
-/// Confidence: 40 for the tag read at registration, plus the weight of each distinct
-/// verification, minus the penalty of each distinct suspicion (`SuspicionType::penalty`),
-/// clamped to 0..=100.
+/// One part of an animal's confidence score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScorePart {
+    /// The NLIS tag read when it was registered (`BASE_CONFIDENCE`).
+    TagRead,
+    /// A kind of check it passed (`verification_weight`).
+    Check(VerificationKind),
+    /// An open suspicion (`SuspicionType::penalty`, taken off).
+    Alert(SuspicionType),
+}
+
+impl ScorePart {
+    /// The points this part adds (negative for an alert).
+    pub fn points(&self) -> i32 {
+        match self {
+            ScorePart::TagRead => i32::from(BASE_CONFIDENCE),
+            ScorePart::Check(kind) => i32::from(verification_weight(*kind)),
+            ScorePart::Alert(flag) => -i32::from(flag.penalty()),
+        }
+    }
+}
+
+/// The parts of the score: the tag, each distinct check, each distinct open suspicion.
+pub fn score_parts(
+    verifications: &[VerificationKind],
+    suspicions: &[SuspicionType],
+) -> Vec<ScorePart> {
+    std::iter::once(ScorePart::TagRead)
+        .chain(distinct(verifications).into_iter().map(ScorePart::Check))
+        .chain(distinct(suspicions).into_iter().map(ScorePart::Alert))
+        .collect()
+}
+
+/// Confidence: the sum of the [`score_parts`], clamped to 0..=100.
 pub fn confidence(verifications: &[VerificationKind], suspicions: &[SuspicionType]) -> u8 {
-    let gained: i32 = distinct(verifications)
+    let sum: i32 = score_parts(verifications, suspicions)
         .iter()
-        .map(|k| i32::from(verification_weight(*k)))
-        .sum();
-    let lost: i32 = distinct(suspicions)
-        .iter()
-        .map(|s| i32::from(s.penalty()))
+        .map(ScorePart::points)
         .sum();
     // Clamped to 0..=100, so it fits in a u8.
-    (i32::from(BASE_CONFIDENCE) + gained - lost).clamp(0, 100) as u8
+    sum.clamp(0, 100) as u8
 }
 
 /// Why the animal has the risk it has. Suspicions decide first: a duplicate tag or a record

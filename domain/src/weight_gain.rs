@@ -1,6 +1,7 @@
 //! Average daily gain: how fast an animal puts on weight between weighings, the figure a
 //! grazier sells and feeds by.
-use crate::timestamp_millis;
+use crate::payloads::HealthRecorded;
+use crate::{timestamp_millis, upcast, EventEnvelope, EventPayload, EventType};
 
 const DAY_MS: f64 = 86_400_000.0;
 
@@ -11,6 +12,21 @@ pub struct Weighing {
     pub at: String,
     /// Kilograms.
     pub kg: f64,
+}
+
+/// The weighing an event records: a health record that carries a weight, at the time it
+/// happened. `None` for any other event, or one whose payload does not read.
+pub fn weighing_of(envelope: &EventEnvelope) -> Option<Weighing> {
+    let m = &envelope.metadata;
+    if m.event_type != EventType::HealthRecorded {
+        return None;
+    }
+    let payload = upcast(m.event_type, m.schema_version, &envelope.payload).ok()?;
+    let kg = HealthRecorded::from_payload(&payload).ok()?.weight_kg?;
+    Some(Weighing {
+        at: m.occurred_at.clone(),
+        kg,
+    })
 }
 
 /// Kilograms a day from the earliest weighing to the latest, or `None` when no two

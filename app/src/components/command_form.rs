@@ -266,9 +266,9 @@ pub fn CommandForm(
                     Progress::Sending => view! { <span class="muted">"Sending…"</span> }.into_any(),
                     Progress::Queued(_) => view! {
                         <span class="pending" data-status="QUEUED">
-                            "Not sent yet: there is no connection. It waits in the "
+                            "Not sent yet: the registry cannot be reached. It waits in the "
                             <a href="/outbox">"outbox"</a>
-                            " and goes by itself when you are back online."
+                            " and goes by itself once it can."
                         </span>
                     }.into_any(),
                     Progress::Published(ack) => view! {

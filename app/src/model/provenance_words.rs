@@ -3,8 +3,7 @@
 //! (`domain::risk_reason`, `domain::confidence`); this only says them.
 use super::fraud_alert::suspicion_words;
 use domain::{
-    checks_to_raise_confidence, verification_weight, RiskReason, SuspicionType, VerificationKind,
-    BASE_CONFIDENCE,
+    checks_to_raise_confidence, score_parts, RiskReason, ScorePart, SuspicionType, VerificationKind,
 };
 
 /// A check as people name it.
@@ -59,29 +58,17 @@ pub fn confidence_parts(
     verifications: &[VerificationKind],
     suspicions: &[SuspicionType],
 ) -> Vec<(String, i32)> {
-    let mut parts = vec![(
-        "Tag read when it was registered".to_string(),
-        i32::from(BASE_CONFIDENCE),
-    )];
-    let mut checks = verifications.to_vec();
-    checks.sort();
-    checks.dedup();
-    parts.extend(checks.into_iter().map(|kind| {
-        (
-            capitalised(check_words(kind)),
-            i32::from(verification_weight(kind)),
-        )
-    }));
-    let mut flags = suspicions.to_vec();
-    flags.sort();
-    flags.dedup();
-    parts.extend(flags.into_iter().map(|flag| {
-        (
-            format!("Open alert: {}", suspicion_words(flag)),
-            -i32::from(flag.penalty()),
-        )
-    }));
-    parts
+    score_parts(verifications, suspicions)
+        .into_iter()
+        .map(|part| {
+            let words = match part {
+                ScorePart::TagRead => "Tag read when it was registered".to_string(),
+                ScorePart::Check(kind) => capitalised(check_words(kind)),
+                ScorePart::Alert(flag) => format!("Open alert: {}", suspicion_words(flag)),
+            };
+            (words, part.points())
+        })
+        .collect()
 }
 
 /// The checks that would raise confidence, e.g. "an NLIS database check (+20)"; empty when

@@ -6,7 +6,7 @@ use crate::entity::{
 };
 use crate::views::bulk_rows::insert_rows;
 use crate::views::LogPosition;
-use domain::payloads::{HealthRecorded, ValuationUpdated};
+use domain::payloads::ValuationUpdated;
 use domain::{EventEnvelope, EventPayload, EventType, FoldedStream, StreamState};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, Iterable};
@@ -64,22 +64,14 @@ impl GoldenRows {
         let meta = &envelope.metadata;
         let occurred_at = instant(&meta.occurred_at).map_err(malformed)?;
         let recorded_at = instant(&meta.recorded_at).map_err(malformed)?;
-        let upcast = || {
-            domain::upcast(meta.event_type, meta.schema_version, &envelope.payload)
-                .map_err(|e| malformed(e.to_string()))
-        };
         let valued = if meta.event_type == EventType::ValuationUpdated {
-            Some(ValuationUpdated::from_payload(&upcast()?).map_err(malformed)?)
+            let payload = domain::upcast(meta.event_type, meta.schema_version, &envelope.payload)
+                .map_err(|e| malformed(e.to_string()))?;
+            Some(ValuationUpdated::from_payload(&payload).map_err(malformed)?)
         } else {
             None
         };
-        let weighed_kg = if meta.event_type == EventType::HealthRecorded {
-            HealthRecorded::from_payload(&upcast()?)
-                .map_err(malformed)?
-                .weight_kg
-        } else {
-            None
-        };
+        let weighed_kg = domain::weighing_of(envelope).map(|w| w.kg);
         // The fold has just computed and checked it: the head's last hash is this event's.
         let hash = match &folded.head.last_event_hash {
             Some(hash) => hash.clone(),
