@@ -1,8 +1,9 @@
 //! What the server functions need from the server, provided through Leptos context.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
-    HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest, SearchResults,
-    SelectedAnimal, SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
+    HerdAsOfRun, HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest,
+    SearchResults, SelectedAnimal, SignedInUser, TransferOffers, UserAccount, ViewName,
+    ViewRebuild,
 };
 use domain::Role;
 use std::net::IpAddr;
@@ -84,6 +85,16 @@ pub trait LivestockRegistry: Send + Sync + 'static {
     ) -> Result<SearchResults, CommandFailure>;
     /// The dashboard of the herd the user may see.
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, CommandFailure>;
+    /// Starts working out the dashboard's figures for the user's herd as it was at `as_of`
+    /// (a date or an RFC 3339 time) in the background; `Invalid` naming `asOf` for anything
+    /// else, `Rejected` while another of the user's runs.
+    async fn start_herd_as_of(
+        &self,
+        user: &SignedInUser,
+        as_of: &str,
+    ) -> Result<HerdAsOfRun, CommandFailure>;
+    /// The user's herd-as-of job, as far as it got; `None` when unknown.
+    fn herd_as_of(&self, user: &SignedInUser, job_id: &str) -> Option<HerdAsOfRun>;
     /// One animal's page; `Forbidden` when it is another farmer's, `None` when unknown.
     async fn animal(
         &self,

@@ -4,8 +4,9 @@
 //! and the browser logs no failed request.
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
-    HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest, SearchResults,
-    SelectedAnimal, SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
+    HerdAsOfRun, HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest,
+    SearchResults, SelectedAnimal, SignedInUser, TransferOffers, UserAccount, ViewName,
+    ViewRebuild,
 };
 use domain::Role;
 use leptos::prelude::*;
@@ -160,6 +161,26 @@ pub async fn herd_dashboard() -> Result<Answer<Dashboard>, ServerFnError> {
     Ok(async move {
         let (registry, user) = signed_in().await?;
         registry.dashboard(&user).await
+    }
+    .await)
+}
+
+/// Starts working out the user's herd as it was at `as_of` (a date or a time).
+#[server(input = Json)]
+pub async fn start_herd_as_of(as_of: String) -> Result<Answer<HerdAsOfRun>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.start_herd_as_of(&user, &as_of).await
+    }
+    .await)
+}
+
+/// The user's herd-as-of job, as far as it got.
+#[server(input = Json)]
+pub async fn herd_as_of(job_id: String) -> Result<Answer<Option<HerdAsOfRun>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        Ok(registry.herd_as_of(&user, &job_id))
     }
     .await)
 }

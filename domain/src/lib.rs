@@ -36,6 +36,7 @@ mod event_type;
 mod field_error;
 mod fraud_rules;
 pub mod herd_file;
+mod herd_tally;
 mod history_point;
 mod livestock_terms;
 pub mod merkle;
@@ -79,6 +80,7 @@ pub use envelope::{Cryptography, EventEnvelope, EventMetadata};
 pub use event_type::EventType;
 pub use field_error::FieldError;
 pub use fraud_rules::*;
+pub use herd_tally::HerdTally;
 pub use history_point::{state_as_of, HistoryPoint};
 pub use livestock_terms::{CattleStatus, FraudResolution, HealthKind, Sex, ValuationMethod};
 pub use merkle::{

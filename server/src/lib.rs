@@ -14,6 +14,7 @@ pub mod fraud;
 pub mod fraud_detector;
 pub mod from_log;
 pub mod golden;
+pub mod herd_as_of_runs;
 pub mod http;
 pub mod instance;
 pub mod kafka;

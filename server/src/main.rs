@@ -2,6 +2,7 @@
 #![recursion_limit = "256"]
 mod bench;
 mod cli_sizes;
+mod herd_as_of_replay;
 mod herd_import;
 mod seed;
 mod view_replay;
@@ -51,7 +52,8 @@ enum Tool {
     Snapshot(Box<SnapshotArgs>),
     /// Rebuild a view of a running iCattle from offset 0, blue/green, through its API: the
     /// live view keeps serving until the rebuilt copy replaces it. A progress bar follows it;
-    /// Ctrl-C cancels it before the swap.
+    /// Ctrl-C cancels it before the swap. With `--as-of TIME`, prints the golden record's
+    /// herd as it was then instead.
     Replay(view_replay::ReplayArgs),
     /// Register a herd from a CSV file (the import page's template or an NLIS herd export)
     /// in a running iCattle as a farmer, through its JSON API: every row checked before

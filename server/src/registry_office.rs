@@ -3,6 +3,7 @@
 //! through this door, so who may see and do what is decided here and nowhere else.
 mod batch_desk;
 mod fraud_desk;
+mod herd_as_of_desk;
 mod history_desk;
 mod operations_desk;
 mod search_desk;
@@ -15,6 +16,7 @@ use crate::golden::stream_owner;
 use crate::golden::{
     animal_queries, dashboard_queries, event_status, herd_queries, transfer_offers,
 };
+use crate::herd_as_of_runs::HerdAsOfRuns;
 use crate::keys::{PublishedKey, TrustedKeys};
 use crate::log_verification::LogVerification;
 use crate::rebuild::ViewRebuilds;
@@ -24,9 +26,9 @@ use crate::telemetry::watch::Readings;
 use crate::views::progress::ViewProgress;
 use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
-    Dashboard, EventStatus, EventVerdict, FraudAlert, HerdPage, HerdQuery, LogVerificationRun,
-    OperationsReport, SearchRequest, SearchResults, SelectedAnimal, SignedInUser, TransferOffers,
-    UserAccount, ViewName, ViewRebuild,
+    Dashboard, EventStatus, EventVerdict, FraudAlert, HerdAsOfRun, HerdPage, HerdQuery,
+    LogVerificationRun, OperationsReport, SearchRequest, SearchResults, SelectedAnimal,
+    SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
@@ -50,6 +52,7 @@ pub struct RegistryOffice {
     search: SharedSearch,
     verification: LogVerification,
     rebuilds: ViewRebuilds,
+    herd_as_of: HerdAsOfRuns,
     secure_cookies: bool,
 }
 
@@ -121,6 +124,7 @@ impl RegistryOffice {
             search: sources.search,
             verification: LogVerification::default(),
             rebuilds: sources.rebuilds,
+            herd_as_of: HerdAsOfRuns::default(),
             secure_cookies: false,
         }
     }
@@ -398,6 +402,18 @@ impl LivestockRegistry for RegistryOffice {
         let visible = self.visible_clients(user).await.map_err(read_failed)?;
         let figures = dashboard_queries::dashboard(&self.db, visible.as_deref());
         self.timed("dashboard", figures).await.map_err(read_failed)
+    }
+
+    async fn start_herd_as_of(
+        &self,
+        user: &SignedInUser,
+        as_of: &str,
+    ) -> Result<HerdAsOfRun, CommandFailure> {
+        self.work_out_herd_as_of(user, as_of).await
+    }
+
+    fn herd_as_of(&self, user: &SignedInUser, job_id: &str) -> Option<HerdAsOfRun> {
+        self.herd_as_of_job(user, job_id)
     }
 
     async fn animal(

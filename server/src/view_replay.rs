@@ -1,6 +1,8 @@
 //! `icattle replay --view NAME`: rebuilds a view of a running iCattle blue/green through its
 //! API, as the operations page does, following it with a progress bar in the terminal.
 //! Ctrl-C cancels the rebuild before its swap; the live view is never touched by a cancel.
+//! With `--as-of`, the golden record is replayed only up to that point, into figures
+//! (`herd_as_of_replay`), and nothing live changes.
 use crate::seed::registry_client::{AdminSignIn, SeedError};
 use anyhow::Context;
 use app::model::{RebuildState, ViewName, ViewRebuild};
@@ -14,6 +16,11 @@ pub struct ReplayArgs {
     /// The view to rebuild from offset 0 (`golden_record` or `fraud_view`).
     #[arg(long, value_parser = view_named)]
     view: ViewName,
+    /// Replay the golden record only up to this date (the end of that day, UTC) or RFC 3339
+    /// time and print the herd as it was then (head, value, status, breed, risk), instead
+    /// of rebuilding the live view. Only for `golden_record`.
+    #[arg(long)]
+    as_of: Option<String>,
     /// The running iCattle that runs the view, and an administrator of it.
     #[command(flatten)]
     registry: AdminSignIn,
@@ -38,6 +45,16 @@ fn read_run(answer: serde_json::Value) -> anyhow::Result<ViewRebuild> {
 
 /// Starts the rebuild and follows it to its end.
 pub async fn run(args: ReplayArgs) -> anyhow::Result<()> {
+    if let Some(as_of) = &args.as_of {
+        if args.view != ViewName::GoldenRecord {
+            anyhow::bail!(
+                "--as-of replays the golden record; the {} view cannot be looked at as of a time",
+                args.view.as_str()
+            );
+        }
+        let client = args.registry.sign_in().await?;
+        return crate::herd_as_of_replay::run(client, as_of).await;
+    }
     let client = args.registry.sign_in().await?;
     let view = args.view.as_str();
     let started = match client.rebuild(view, Method::POST).await {

@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A label with a count, for a bar of a chart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -7,6 +8,18 @@ pub struct Tally {
     pub label: String,
     /// How many.
     pub count: u64,
+}
+
+impl Tally {
+    /// Counts by label as bars: largest first, then by label.
+    pub fn ranked(counts: BTreeMap<String, u64>) -> Vec<Tally> {
+        let mut tallies: Vec<Tally> = counts
+            .into_iter()
+            .map(|(label, count)| Tally { label, count })
+            .collect();
+        tallies.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+        tallies
+    }
 }
 
 /// The herd's value at the end of one day.
@@ -52,4 +65,17 @@ pub struct Dashboard {
     pub value_trend: Vec<ValuePoint>,
     /// The latest events, newest first.
     pub feed: Vec<FeedItem>,
+}
+
+impl Dashboard {
+    /// The head, value and breakdowns, without the trend and the feed.
+    pub fn figures(&self) -> super::HerdFigures {
+        super::HerdFigures {
+            head_count: self.head_count,
+            by_status: self.by_status.clone(),
+            by_breed: self.by_breed.clone(),
+            by_risk: self.by_risk.clone(),
+            herd_value_cents: self.herd_value_cents,
+        }
+    }
 }

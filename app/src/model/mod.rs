@@ -8,6 +8,7 @@ mod dashboard;
 mod event_status;
 mod event_words;
 mod fraud_alert;
+mod herd_as_of;
 mod herd_import;
 mod herd_listing;
 mod live_update;
@@ -36,6 +37,7 @@ pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::{EventStatus, EventVerdict};
 pub use event_words::{event_in_words, event_name, event_name_of};
 pub use fraud_alert::{severity_rank, suspicion_words, FraudAlert};
+pub use herd_as_of::{HerdAsOfRun, HerdAsOfState, HerdFigures};
 pub use herd_import::{
     acknowledged_row, csv_data_url, row_answer, ImportProgress, RowAnswer, MOST_COMMANDS_AT_ONCE,
 };

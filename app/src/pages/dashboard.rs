@@ -1,4 +1,7 @@
-use crate::components::{author, dollars, BarChart, LocalTime, SignedInOnly, TrendChart};
+use super::herd_as_of_panel::HerdAsOfPanel;
+use crate::components::{
+    author, FigureNames, HerdFigureCards, LocalTime, SignedInOnly, TrendChart,
+};
 use crate::live_bus::use_live_bus;
 use crate::model::{event_name_of, Dashboard, LiveUpdate, SignedInUser, ViewName};
 use crate::refetch_pace::paced_changes;
@@ -58,12 +61,24 @@ fn DashboardFor(user: SignedInUser) -> impl IntoView {
                     }
                 })}}
             </Transition>
+            // Outside the live figures' Transition, so a job followed here outlives their refetches.
+            <HerdAsOfPanel/>
         </section>
     }
 }
 
+const LIVE_NAMES: FigureNames = FigureNames {
+    head: "head-count",
+    value: "herd-value",
+    by_status: "by-status",
+    by_breed: "by-breed",
+    by_risk: "by-risk",
+    empty: "No animals yet.",
+};
+
 #[component]
 fn Figures(figures: Dashboard, me: String) -> impl IntoView {
+    let figures_now = figures.figures();
     let trend: Vec<(String, i64)> = figures
         .value_trend
         .iter()
@@ -91,30 +106,8 @@ fn Figures(figures: Dashboard, me: String) -> impl IntoView {
         }.into_any()
     };
     view! {
-        <div class="cards">
-            <div class="card" data-testid="head-count">
-                <span class="card-label">"Head"</span>
-                <span class="card-value">{figures.head_count}</span>
-            </div>
-            <div class="card" data-testid="herd-value">
-                <span class="card-label">"Herd value"</span>
-                <span class="card-value">{dollars(figures.herd_value_cents)}</span>
-            </div>
-        </div>
+        <HerdFigureCards figures=figures_now names=LIVE_NAMES/>
         <div class="grid">
-            <div class="panel">
-                <h2>"By status"</h2>
-                <BarChart tallies=figures.by_status name="by-status" empty="No animals yet."/>
-            </div>
-            <div class="panel">
-                <h2>"By breed"</h2>
-                <BarChart tallies=figures.by_breed name="by-breed" empty="No animals yet."/>
-            </div>
-            <div class="panel">
-                <h2>"Risk"</h2>
-                <BarChart tallies=figures.by_risk name="by-risk" empty="No animals yet."/>
-                <p class="muted small"><a href="/scoring">"How animals are scored"</a></p>
-            </div>
             <div class="panel wide">
                 <h2>"Herd value over time"</h2>
                 <TrendChart points=trend name="value-trend" empty="No valuations yet."/>

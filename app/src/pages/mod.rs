@@ -7,6 +7,7 @@ mod chunked_sending;
 mod dashboard;
 mod fraud_desk;
 mod herd;
+mod herd_as_of_panel;
 mod herd_import;
 mod log_verification_panel;
 mod offer_by_pic;

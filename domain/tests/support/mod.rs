@@ -126,6 +126,35 @@ pub fn build_chain(nlis: &str, key: &SigningKeyPair) -> Vec<EventEnvelope> {
     out
 }
 
+/// A client's stream: its one CLIENT_REGISTERED event, signed with `key`.
+pub fn build_client_stream(key: &SigningKeyPair) -> Vec<EventEnvelope> {
+    let command = command(
+        json!({"type": "REGISTER_CLIENT", "data": {"name": "Kidman Pastoral", "pic": "QABC1234"}}),
+    );
+    let DecidedEvent {
+        event_type,
+        payload,
+        event_ref,
+    } = decide(None, &command)
+        .expect("fixture command accepted")
+        .remove(0);
+    let draft = EventDraft {
+        event_id: "evt_client_0001".into(),
+        event_type,
+        event_ref,
+        cattle_id: command.cattle_id(),
+        occurred_at: at(1, 0),
+        recorded_at: at(1, 1),
+        correlation_id: None,
+        causation_id: None,
+        source_system: SourceSystem::ICattle,
+        created_by: None,
+        payload,
+        provenance: None,
+    };
+    vec![seal(draft, &ChainHead::default(), key)]
+}
+
 /// An animal registered under schema v1 of CATTLE_CREATED, then weighed.
 pub fn build_legacy_chain(key: &SigningKeyPair) -> Vec<EventEnvelope> {
     let nlis = "3LEGACY000000001";

@@ -28,16 +28,6 @@ fn visible_herd(visible: Option<&[i64]>) -> String {
     }
 }
 
-/// Tallies by label, largest first, then by label.
-fn tallies(counts: BTreeMap<String, u64>) -> Vec<Tally> {
-    let mut tallies: Vec<Tally> = counts
-        .into_iter()
-        .map(|(label, count)| Tally { label, count })
-        .collect();
-    tallies.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
-    tallies
-}
-
 /// Head counts and value, grouped by status, breed and risk in one statement.
 struct HerdFigures {
     head_count: u64,
@@ -167,9 +157,9 @@ pub async fn dashboard(
     let figures = herd_figures(db, &herd).await?;
     Ok(Dashboard {
         head_count: figures.head_count,
-        by_status: tallies(figures.by_status),
-        by_breed: tallies(figures.by_breed),
-        by_risk: tallies(figures.by_risk),
+        by_status: Tally::ranked(figures.by_status),
+        by_breed: Tally::ranked(figures.by_breed),
+        by_risk: Tally::ranked(figures.by_risk),
         herd_value_cents: figures.value_cents,
         value_trend: value_trend(db, &herd).await?,
         feed: feed(db, visible).await?,

@@ -3,6 +3,7 @@
 pub mod animal_queries;
 pub mod chain_heads;
 pub mod dashboard_queries;
+pub mod event_pages;
 pub mod event_status;
 pub mod herd_queries;
 pub mod known_streams;

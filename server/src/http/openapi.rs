@@ -240,6 +240,15 @@ pub fn document() -> Value {
                     "parameters": [id_param("view")],
                     "responses": {"202": {"description": "cancelling; GET reads CANCELLED once the copy is gone"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error), "404": answer("no such view", &error),
                         "409": answer("NO_REBUILD_RUNNING, or REBUILD_SWAPPING (the swap takes seconds and is not interrupted)", &error)}}},
+            "/api/herd-as-of": {
+                "post": {"summary": "Start working out the dashboard's figures for the user's herd as it was at a date (the end of that day, UTC) or an RFC 3339 time: every animal's accepted events folded up to that point; a farmer's herd is the animals their clients owned then",
+                    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["asOf"], "properties": {"asOf": {"type": "string", "examples": ["2026-11-30", "2026-11-30T08:00:00Z"]}}}}}},
+                    "responses": {"202": {"description": "started: {job_id, as_of, as_of_instant, state RUNNING, started_at, done, total}; GET /api/herd-as-of/{job} follows it"}, "400": answer("the body is not {asOf}", &error), "401": answer("no live session", &error),
+                        "409": answer("HERD_AS_OF_RUNNING: another of the user's jobs is under way", &error), "422": answer("asOf is no date or time", &error)}}},
+            "/api/herd-as-of/{job}": {
+                "get": {"summary": "A herd-as-of job of the user's: state RUNNING, FINISHED or FAILED, done and total events, and once finished its figures {head_count, by_status, by_breed, by_risk, herd_value_cents}",
+                    "parameters": [id_param("job")],
+                    "responses": {"200": {"description": "the job"}, "401": answer("no live session", &error), "404": answer("no such job of the user's on this instance", &error)}}},
             "/api/log-verification": {
                 "get": {"summary": "The latest verification of the whole cattle log (administrators): state NEVER_RUN, RUNNING, FINISHED or FAILED, total, checked, broken_count and the first 500 broken events {partition, offset, event_id, cattle_id, code, reason}",
                     "responses": {"200": {"description": "the run"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error)}},

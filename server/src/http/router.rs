@@ -2,7 +2,8 @@
 use super::body_limit::{refuse_large_bodies, BODY_LIMIT};
 use super::server_state::ServerState;
 use super::{
-    accounts_api, api, cross_site, openapi, operations_api, site_assets, source_address, ws,
+    accounts_api, api, cross_site, herd_as_of_api, openapi, operations_api, site_assets,
+    source_address, ws,
 };
 use app::registry::SharedRegistry;
 use axum::extract::DefaultBodyLimit;
@@ -51,6 +52,8 @@ pub fn build(state: ServerState) -> Router {
             post(accounts_api::reset_password),
         )
         .route("/api/users/{username}/role", post(accounts_api::set_role))
+        .route("/api/herd-as-of", post(herd_as_of_api::start))
+        .route("/api/herd-as-of/{job}", get(herd_as_of_api::follow))
         .route("/api/alerts", get(operations_api::alerts))
         .route("/api/views", get(operations_api::views))
         .route(

@@ -148,6 +148,20 @@ impl RegistryClient {
         self.call(builder, &what).await
     }
 
+    /// Starts working out the herd as of `as_of` (`POST /api/herd-as-of`): the job.
+    pub async fn start_herd_as_of(&self, as_of: &str) -> Result<Value, SeedError> {
+        let url = format!("{}/api/herd-as-of", self.base);
+        let builder = self.http.post(url).json(&json!({ "asOf": as_of }));
+        self.call(builder, &format!("the herd as of {as_of}")).await
+    }
+
+    /// A herd-as-of job as far as it got (`GET /api/herd-as-of/{job}`).
+    pub async fn herd_as_of(&self, job_id: &str) -> Result<Value, SeedError> {
+        let url = format!("{}/api/herd-as-of/{job_id}", self.base);
+        self.call(self.http.get(url), "following the herd as of a date")
+            .await
+    }
+
     /// Messages of the log the golden record has not applied yet (administrators).
     pub async fn golden_record_lag(&self) -> Result<i64, SeedError> {
         let views = self

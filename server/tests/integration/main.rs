@@ -22,6 +22,7 @@ mod fraud_detector_crashes;
 mod fraud_view_rebuild;
 mod golden_consumer;
 mod golden_slice;
+mod herd_as_of;
 mod herd_import_cli;
 mod idempotent_restart;
 mod keys_at_rest;

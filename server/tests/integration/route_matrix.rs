@@ -6,9 +6,9 @@ use crate::support;
 
 use app::server_fns::{
     AnimalDetails, ChangePassword, ClientForPic, ClientList, CreateAccount, CurrentUser,
-    FraudAlerts, HerdDashboard, ListHerd, LogVerification, OpenFraudAlerts, OperationsOverview,
-    ResetAccountPassword, SetAccountDisabled, SetAccountRole, SignIn, SignOut, SubmitCommand,
-    SubmitCommands, SwitchView, UserAccounts, WaitingOffers,
+    FraudAlerts, HerdAsOf, HerdDashboard, ListHerd, LogVerification, OpenFraudAlerts,
+    OperationsOverview, ResetAccountPassword, SetAccountDisabled, SetAccountRole, SignIn, SignOut,
+    StartHerdAsOf, SubmitCommand, SubmitCommands, SwitchView, UserAccounts, WaitingOffers,
 };
 use domain::Role;
 use leptos::server_fn::ServerFn;
@@ -253,6 +253,24 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         )
         .await;
 
+    // The herd as it was: anyone signed in, each their own herd and jobs.
+    callers
+        .route(
+            "POST",
+            "/api/herd-as-of",
+            Some(json!({"asOf": "2026-11-30"})),
+            [401, 202, 202, 202],
+        )
+        .await;
+    callers
+        .route(
+            "GET",
+            "/api/herd-as-of/no-such-job",
+            None,
+            [401, 404, 404, 404],
+        )
+        .await;
+
     // Operations: health for anyone, alerts, views and their switches for administrators.
     callers
         .route("GET", "/api/alerts", None, [401, 403, 403, 200])
@@ -340,11 +358,19 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         (WaitingOffers::PATH, json!({})),
         (ClientForPic::PATH, json!({"pic": support::pic_of(71)})),
         (AnimalDetails::PATH, json!({"cattle_id": own})),
+        (HerdAsOf::PATH, json!({"job_id": "no-such-job"})),
     ] {
         callers
             .server_fn(fn_path, args, ["SIGNED_OUT", "OK", "OK", "OK"])
             .await;
     }
+    callers
+        .server_fn(
+            StartHerdAsOf::PATH,
+            json!({"as_of": "yesterday"}),
+            ["SIGNED_OUT", "INVALID", "INVALID", "INVALID"],
+        )
+        .await;
     callers
         .server_fn(
             AnimalDetails::PATH,
