@@ -4,6 +4,7 @@
 //! one transaction replaces the live rows and checkpoints by the copy's. The live consumer
 //! then goes on from the copy's checkpoints.
 pub mod live_view_slot;
+pub mod rebuild_lock;
 pub mod rebuild_run;
 pub mod rebuild_sources;
 pub mod row_swap;

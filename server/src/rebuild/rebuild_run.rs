@@ -1,6 +1,7 @@
 //! One rebuild, from opening the copy to the swap: replay from offset 0 (or from where an
 //! interrupted copy stopped) while the live view serves, then replace the live view.
 use super::live_view_slot::LiveViewSlot;
+use super::rebuild_lock::{LockRefused, RebuildLock};
 use super::rebuild_sources::RebuildSources;
 use super::row_swap::{replace_view, TableSwap};
 use super::shadow_store::{ShadowError, ShadowStore};
@@ -68,6 +69,8 @@ enum RebuildFailure {
     CatchUp(Duration),
     #[error("the {0} view has no copy to rebuild into")]
     NotRebuildable(ViewName),
+    #[error(transparent)]
+    Locked(#[from] LockRefused),
 }
 
 /// Stops the copy's consumer when the run ends, however it ends.
@@ -155,7 +158,16 @@ pub async fn run(
     cancelled: watch::Receiver<bool>,
     report: &impl RebuildProgress,
 ) -> RunEnd {
-    match attempt(view, sources, tables, live, cancelled, report).await {
+    let lock = match RebuildLock::take(&sources.db, view).await {
+        Ok(lock) => lock,
+        Err(refused) => {
+            tracing::warn!(view = view.as_str(), %refused, "a rebuild was not started");
+            return RunEnd::Failed(RebuildFailure::from(refused).to_string());
+        }
+    };
+    let attempted = attempt(view, sources, tables, live, cancelled, report).await;
+    lock.release().await;
+    match attempted {
         Ok(end) => end,
         Err(failure) => {
             tracing::error!(view = view.as_str(), %failure, "a rebuild failed; the live view is as it was");

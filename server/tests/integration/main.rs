@@ -32,6 +32,7 @@ mod log_verification;
 mod metrics;
 mod outbox_sends;
 mod read_models;
+mod rebuild_lock;
 mod request_guards;
 mod route_matrix;
 mod search_contract;
