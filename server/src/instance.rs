@@ -295,6 +295,7 @@ pub async fn start(
         catching_up,
         watching,
         tokio::spawn(purge_sessions(accounts.clone())),
+        crate::operations_pulse::spawn(office.clone(), hub.clone()),
     ];
     if settings.run_views {
         tasks.extend([

@@ -23,6 +23,7 @@ pub mod live;
 pub mod live_audience;
 pub mod log_catch_up;
 pub mod log_verification;
+pub mod operations_pulse;
 pub mod rebuild;
 pub mod registry_office;
 pub mod search;

@@ -1,7 +1,8 @@
 //! One browser's share of the live updates: a farmer receives updates about the animals of
 //! their own clients, offers made to their clients, their own client streams and the
 //! refusals of events they signed;
-//! assessors and administrators receive every update (they see every herd). The same rule
+//! assessors and administrators receive every update about the herd (they see every herd),
+//! and only administrators hear that the operations moved. The same rule
 //! as the herd list (`domain::may_see`), asked of the golden record.
 use crate::registry_office::RegistryOffice;
 use app::model::{CommandFailure, LiveUpdate, SignedInUser};
@@ -38,6 +39,9 @@ impl LiveAudience {
 
     /// Whether `update` may reach the user.
     pub async fn admits(&mut self, update: &LiveUpdate) -> Result<bool, CommandFailure> {
+        if matches!(update, LiveUpdate::OperationsChanged) {
+            return Ok(self.user.role == Role::Admin);
+        }
         if self.user.role != Role::Farmer {
             return Ok(true);
         }
@@ -77,6 +81,8 @@ impl LiveAudience {
                     _ => self.may_see_stream(*cattle_id).await,
                 }
             }
+            // Administrators only, and a farmer is none.
+            LiveUpdate::OperationsChanged => Ok(false),
             LiveUpdate::EventDuplicate { cattle_id, .. } => match cattle_id {
                 Some(stream) => self.may_see_stream(*stream).await,
                 None => Ok(false),

@@ -39,6 +39,9 @@ pub enum LiveUpdate {
         /// The event applied in its place.
         original: String,
     },
+    /// This instance's engines, alerts, views, rebuilds or whole-log verification moved
+    /// (administrators only): the operations page reads them again.
+    OperationsChanged,
 }
 
 impl LiveUpdate {
@@ -49,6 +52,7 @@ impl LiveUpdate {
                 Some(event_id)
             }
             Self::EventRejected { event_id, .. } => event_id.as_deref(),
+            Self::OperationsChanged => None,
         }
     }
 }

@@ -31,7 +31,7 @@ fn AnimalFor(user: SignedInUser) -> impl IntoView {
             view, cattle_id, ..
         } => *view == ViewName::GoldenRecord && Some(*cattle_id) == watched,
         LiveUpdate::EventRejected { cattle_id, .. } => *cattle_id == watched,
-        LiveUpdate::EventDuplicate { .. } => false,
+        LiveUpdate::EventDuplicate { .. } | LiveUpdate::OperationsChanged => false,
     });
     let animal = Resource::new(
         move || (id(), version.get()),

@@ -1,20 +1,24 @@
 //! The operations page (administrators): whether each engine answers and the log can be
 //! written, the seed's alerts as the server evaluates them, and how far each view has read
 //! the log, with a switch to pause and resume it; rebuilding a view blue/green and verifying
-//! the whole log, each with its progress bar. It reads again every two seconds.
+//! the whole log, each with its progress bar. It reads again whenever the server pushes that
+//! any of it moved (`LiveUpdate::OperationsChanged`, at most once a second), and every ten
+//! seconds should the live connection be down.
 use super::log_verification_panel::LogVerificationPanel;
 use super::view_rebuild_panel::ViewRebuildPanel;
 use crate::components::{LocalTime, SignedInOnly};
+use crate::live_bus::use_live_bus;
 use crate::model::{
-    Alert, AlertState, EngineHealth, EngineState, OperationsReport, SignedInUser, ViewStanding,
+    Alert, AlertState, EngineHealth, EngineState, LiveUpdate, OperationsReport, SignedInUser,
+    ViewStanding,
 };
 use crate::server_fns::{flat, operations_overview, switch_view};
 use domain::Role;
 use leptos::prelude::*;
 use std::time::Duration;
 
-/// How often the page reads the server's latest readings (the server takes them every second).
-const REFRESH_EVERY: Duration = Duration::from_secs(2);
+/// How often the page reads the server again without being told (the live connection down).
+const REFRESH_EVERY: Duration = Duration::from_secs(10);
 
 /// The operations page.
 #[component]
@@ -33,6 +37,14 @@ fn OperationsFor(user: SignedInUser) -> impl IntoView {
         .into_any();
     }
     let tick = RwSignal::new(0u64);
+    let pushed = use_live_bus().changes(|update| matches!(update, LiveUpdate::OperationsChanged));
+    Effect::new(move |previous: Option<u64>| {
+        let now = pushed.get();
+        if previous.is_some_and(|previous| previous != now) {
+            tick.update(|t| *t += 1);
+        }
+        now
+    });
     // Effects run only in the browser: the server renders one reading, the browser keeps it fresh.
     Effect::new(move |_| {
         if let Ok(handle) =

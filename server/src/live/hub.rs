@@ -71,6 +71,12 @@ impl LiveHub {
         }
     }
 
+    /// Announces a change to this instance's browsers only (what only this instance knows,
+    /// such as its own views' standing).
+    pub fn announce_here(&self, update: LiveUpdate) {
+        let _ = self.local.send(update);
+    }
+
     /// A new subscription receiving every later announcement.
     pub fn subscribe(&self) -> broadcast::Receiver<LiveUpdate> {
         self.local.subscribe()

@@ -31,6 +31,22 @@ impl RegistryOffice {
         self.readings.health()
     }
 
+    /// Everything the operations page shows of this instance, as one text that changes
+    /// when any of it does (the probe's own time left out): how the pulse tells a move.
+    pub fn operations_digest(&self) -> String {
+        let health = self.readings.health();
+        let verification = self.verification.latest();
+        serde_json::json!({
+            "writable": health.log_writable,
+            "engines": health.engines,
+            "alerts": self.readings.alerts(),
+            "views": self.readings.views(),
+            "rebuilds": self.rebuilds.all(),
+            "verification": [verification.state, verification.checked, verification.broken_count],
+        })
+        .to_string()
+    }
+
     /// The seed's alerts as last evaluated (administrators only).
     pub fn alerts(&self, user: &SignedInUser) -> Result<Vec<Alert>, CommandFailure> {
         admins_only(user)?;

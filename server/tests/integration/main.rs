@@ -30,6 +30,7 @@ mod live_fanout;
 mod live_scope;
 mod log_verification;
 mod metrics;
+mod operations_live;
 mod outbox_sends;
 mod read_models;
 mod rebuild_lock;
