@@ -144,20 +144,29 @@ impl Settings {
     }
 
     /// The search index in force: Meilisearch when `MEILI_URL` is set, else the embedded
-    /// index under `search_dir`.
+    /// index under `search_dir` (its generation in use), with the home a rebuild writes a
+    /// new generation into.
     pub async fn search_index(
         &self,
-    ) -> Result<crate::search::SharedSearch, crate::search::SearchError> {
+    ) -> Result<
+        (
+            crate::search::SwappableSearch,
+            Option<crate::search::IndexHome>,
+        ),
+        crate::search::SearchError,
+    > {
+        use crate::search::{EmbeddedIndex, IndexHome, MeiliIndex, SwappableSearch};
         Ok(match &self.meili_url {
-            Some(url) => std::sync::Arc::new(
-                crate::search::MeiliIndex::connect(
-                    url,
-                    self.meili_key.as_deref(),
-                    &self.meili_index,
-                )
-                .await?,
-            ),
-            None => std::sync::Arc::new(crate::search::EmbeddedIndex::open(&self.search_dir())?),
+            Some(url) => {
+                let meili =
+                    MeiliIndex::connect(url, self.meili_key.as_deref(), &self.meili_index).await?;
+                (SwappableSearch::new(std::sync::Arc::new(meili)), None)
+            }
+            None => {
+                let home = IndexHome::new(self.search_dir());
+                let index = EmbeddedIndex::open(&home.current()?)?;
+                (SwappableSearch::new(std::sync::Arc::new(index)), Some(home))
+            }
         })
     }
 

@@ -223,7 +223,8 @@ pub async fn start(
         None => Arc::new(MemoryCache::new()),
     };
     let cache_keys = CacheKeys::new(&settings.cache_prefix);
-    let search: SharedSearch = settings.search_index().await?;
+    let (swappable_search, search_home) = settings.search_index().await?;
+    let search: SharedSearch = Arc::new(swappable_search.clone());
     let progress = ViewProgress::default();
     let (readings, watching) = watch::start(WatchSources {
         probe: LogProbe::new(&brokers)?,
@@ -254,6 +255,16 @@ pub async fn start(
             ),
         );
         let (fraud_db, fraud_trusted) = (db.clone(), trusted.clone());
+        let (search_index, search_trusted) = (search.clone(), trusted.clone());
+        live_views.insert(
+            ViewName::SearchIndex,
+            swappable_view(
+                move || SearchView::new(search_index.clone(), search_trusted.clone()),
+                source("search-index", false),
+                &hub,
+                &progress,
+            ),
+        );
         live_views.insert(
             ViewName::FraudView,
             swappable_view(
@@ -273,6 +284,8 @@ pub async fn start(
         group: topics.group("rebuild"),
         trusted: trusted.clone(),
         live: live_views.clone(),
+        search: swappable_search,
+        search_home,
     });
     let sources = RegistrySources {
         db: db.clone(),
@@ -298,20 +311,12 @@ pub async fn start(
         crate::operations_pulse::spawn(office.clone(), hub.clone()),
     ];
     if settings.run_views {
-        tasks.extend([
-            spawn_view(
-                CacheView::new(cache.clone(), cache_keys.clone(), trusted.clone()),
-                source("cache-view", false),
-                hub.clone(),
-                &progress,
-            ),
-            spawn_view(
-                SearchView::new(search.clone(), trusted.clone()),
-                source("search-index", false),
-                hub.clone(),
-                &progress,
-            ),
-        ]);
+        tasks.extend([spawn_view(
+            CacheView::new(cache.clone(), cache_keys.clone(), trusted.clone()),
+            source("cache-view", false),
+            hub.clone(),
+            &progress,
+        )]);
         if settings.fraud_detector {
             tasks.push(spawn_view(
                 FraudDetector::new(db.clone(), trusted.clone(), commands, detector_key),

@@ -79,11 +79,5 @@ pub async fn behind(
         .await?
         .into_iter()
         .collect();
-    Ok(ends
-        .iter()
-        .map(|(partition, end)| {
-            let applied = saved.get(partition).map_or(0, |offset| offset + 1);
-            (end - applied).max(0)
-        })
-        .sum())
+    Ok(crate::rebuild::view_copy::left_to_apply(&saved, ends))
 }

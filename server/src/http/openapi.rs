@@ -232,7 +232,7 @@ pub fn document() -> Value {
                 "get": {"summary": "The latest blue/green rebuild of a view (administrators): {view, state: NEVER_RUN|RUNNING|SWAPPING|FINISHED|CANCELLED|FAILED, started_at, finished_at, done, total, resumed_from, per_second, seconds_left, error}",
                     "parameters": [id_param("view")],
                     "responses": {"200": {"description": "the run"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error), "404": answer("no such view", &error)}},
-                "post": {"summary": "Rebuild a view from offset 0 into a copy beside the live one, which keeps serving; once the copy has caught up it replaces the live rows and checkpoints in one transaction (administrators). A copy an interrupted rebuild left is resumed",
+                "post": {"summary": "Rebuild a view (golden_record, fraud_view, or the embedded search_index) from offset 0 into a copy beside the live one, which keeps serving; once the copy has caught up it replaces the live rows and checkpoints in one transaction, or (the search index) becomes the generation every later search reads (administrators). A copy an interrupted rebuild left is resumed",
                     "parameters": [id_param("view")],
                     "responses": {"202": {"description": "started; GET follows it"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error), "404": answer("no such view", &error),
                         "409": answer("REBUILD_RUNNING, VIEW_NOT_REBUILDABLE (the golden record and the fraud view are) or VIEW_NOT_RUNNING (views are off in this instance)", &error)}},

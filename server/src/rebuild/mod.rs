@@ -8,7 +8,10 @@ pub mod rebuild_lock;
 pub mod rebuild_run;
 pub mod rebuild_sources;
 pub mod row_swap;
+pub mod search_copy;
 pub mod shadow_store;
+pub mod sql_copy;
+pub mod view_copy;
 pub mod view_rebuilds;
 
 pub use live_view_slot::LiveViewSlot;

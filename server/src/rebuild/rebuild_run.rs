@@ -3,23 +3,16 @@
 use super::live_view_slot::LiveViewSlot;
 use super::rebuild_lock::{LockRefused, RebuildLock};
 use super::rebuild_sources::RebuildSources;
-use super::row_swap::{replace_view, TableSwap};
-use super::shadow_store::{ShadowError, ShadowStore};
-use crate::fraud::FraudView;
-use crate::golden::GoldenRecord;
+use super::row_swap::tables_of;
+use super::search_copy::SearchCopy;
+use super::sql_copy::SqlCopy;
+use super::view_copy::{left_to_apply, CopyConsumer, CopyError, ViewCopy};
 use crate::kafka::topics::end_offsets;
-use crate::live::LiveHub;
-use crate::log_catch_up::behind;
-use crate::views::consumer::{self, ConsumerSource};
-use crate::views::progress::ViewProgress;
-use crate::views::sql_checkpoint;
-use crate::views::LogView;
+use crate::views::consumer::ConsumerSource;
 use app::model::ViewName;
-use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// How often the copy's progress is read while it replays.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -55,9 +48,7 @@ pub enum RunEnd {
 #[derive(Debug, thiserror::Error)]
 enum RebuildFailure {
     #[error(transparent)]
-    Shadow(#[from] ShadowError),
-    #[error("database: {0}")]
-    Database(#[from] DbErr),
+    Copy(#[from] CopyError),
     #[error("the log's end could not be read: {0}")]
     LogEnd(String),
     #[error("the copy's consumer stopped: {0}")]
@@ -73,58 +64,47 @@ enum RebuildFailure {
     Locked(#[from] LockRefused),
 }
 
-/// Stops the copy's consumer when the run ends, however it ends.
-struct CopyConsumer(JoinHandle<Result<(), String>>);
-
-impl CopyConsumer {
-    fn check_running(&mut self) -> Result<(), RebuildFailure> {
-        if self.0.is_finished() {
-            return Err(RebuildFailure::CopyStopped(
-                "it ended without an error; see the log".into(),
-            ));
-        }
-        Ok(())
+fn check_running(copy: &CopyConsumer) -> Result<(), RebuildFailure> {
+    if copy.has_stopped() {
+        return Err(RebuildFailure::CopyStopped(
+            "it ended without an error; see the log".into(),
+        ));
     }
-
-    async fn stop(self) {
-        self.0.abort();
-        let _ = (&mut { self }.0).await;
-    }
+    Ok(())
 }
 
-impl Drop for CopyConsumer {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Runs `copy` from its own checkpoints on the log; its live updates go to a hub of its own:
-/// browsers hear of the rebuilt view through the live one, after the swap.
-fn spawn_copy<V: LogView>(copy: V, source: ConsumerSource) -> CopyConsumer {
-    CopyConsumer(tokio::spawn(async move {
-        consumer::run_reporting(copy, source, LiveHub::new(), ViewProgress::default())
-            .await
-            .map_err(|error| error.to_string())
-    }))
-}
-
-fn start_copy(
+/// Opens `view`'s copy beside the live view: one an interrupted rebuild left, or a new one.
+async fn open_copy(
     view: ViewName,
-    db: &DatabaseConnection,
     sources: &RebuildSources,
-) -> Result<CopyConsumer, RebuildFailure> {
+) -> Result<Box<dyn ViewCopy>, RebuildFailure> {
+    if view == ViewName::SearchIndex {
+        let home = sources
+            .search_home
+            .clone()
+            .ok_or(RebuildFailure::NotRebuildable(view))?;
+        return Ok(Box::new(SearchCopy::open(home, sources.search.clone())?));
+    }
+    let tables = tables_of(view).ok_or(RebuildFailure::NotRebuildable(view))?;
+    let copy = SqlCopy::open(
+        view,
+        tables,
+        &sources.db,
+        &sources.db_url,
+        &sources.data_dir,
+    )
+    .await?;
+    Ok(Box::new(copy))
+}
+
+fn start_copy(view: ViewName, copy: &dyn ViewCopy, sources: &RebuildSources) -> CopyConsumer {
     let source = ConsumerSource {
         brokers: sources.brokers.clone(),
         topic: sources.topic.clone(),
         group: format!("{}-{view}", sources.group),
         dead_letter_topic: None,
     };
-    let (db, trusted) = (db.clone(), sources.trusted.clone());
-    match view {
-        ViewName::GoldenRecord => Ok(spawn_copy(GoldenRecord::new(db, trusted), source)),
-        ViewName::FraudView => Ok(spawn_copy(FraudView::new(db, trusted), source)),
-        other => Err(RebuildFailure::NotRebuildable(other)),
-    }
+    copy.spawn(source, sources.trusted.clone())
 }
 
 async fn log_ends(sources: &RebuildSources) -> Result<BTreeMap<i32, i64>, RebuildFailure> {
@@ -137,23 +117,29 @@ async fn log_ends(sources: &RebuildSources) -> Result<BTreeMap<i32, i64>, Rebuil
 }
 
 /// Messages the copy had applied before this run (an interrupted rebuild's).
-async fn already_applied(
-    db: &DatabaseConnection,
-    view: ViewName,
-    topic: &str,
-) -> Result<u64, DbErr> {
-    let saved = sql_checkpoint::checkpoints(db, view.as_str(), topic).await?;
-    Ok(saved
-        .iter()
-        .map(|(_, offset)| u64::try_from(offset + 1).unwrap_or(0))
+async fn already_applied(copy: &dyn ViewCopy, topic: &str) -> Result<u64, CopyError> {
+    Ok(copy
+        .applied(topic)
+        .await?
+        .values()
+        .map(|offset| u64::try_from(offset + 1).unwrap_or(0))
         .sum())
+}
+
+/// Messages of the log as it ends at `ends` the copy has still to apply.
+async fn left(
+    copy: &dyn ViewCopy,
+    topic: &str,
+    ends: &BTreeMap<i32, i64>,
+) -> Result<u64, CopyError> {
+    let applied = copy.applied(topic).await?;
+    Ok(u64::try_from(left_to_apply(&applied, ends)).unwrap_or(0))
 }
 
 /// Rebuilds `view` and swaps it in; never leaves the live view stopped.
 pub async fn run(
     view: ViewName,
     sources: &RebuildSources,
-    tables: &[TableSwap],
     live: &LiveViewSlot,
     cancelled: watch::Receiver<bool>,
     report: &impl RebuildProgress,
@@ -165,7 +151,7 @@ pub async fn run(
             return RunEnd::Failed(RebuildFailure::from(refused).to_string());
         }
     };
-    let attempted = attempt(view, sources, tables, live, cancelled, report).await;
+    let attempted = attempt(view, sources, live, cancelled, report).await;
     lock.release().await;
     match attempted {
         Ok(end) => end,
@@ -179,31 +165,29 @@ pub async fn run(
 async fn attempt(
     view: ViewName,
     sources: &RebuildSources,
-    tables: &[TableSwap],
     live: &LiveViewSlot,
     mut cancelled: watch::Receiver<bool>,
     report: &impl RebuildProgress,
 ) -> Result<RunEnd, RebuildFailure> {
-    let shadow = ShadowStore::open(&sources.db, &sources.db_url, &sources.data_dir, view).await?;
-    let resumed_from = already_applied(shadow.db(), view, &sources.topic).await?;
-    tracing::info!(view = view.as_str(), copy = %shadow.describe(), resumed_from, "rebuilding");
-    let mut copy = start_copy(view, shadow.db(), sources)?;
+    let copy = open_copy(view, sources).await?;
+    let resumed_from = already_applied(copy.as_ref(), &sources.topic).await?;
+    tracing::info!(view = view.as_str(), copy = %copy.describe(), resumed_from, "rebuilding");
+    let consumer = start_copy(view, copy.as_ref(), sources);
     loop {
         if *cancelled.borrow_and_update() {
-            copy.stop().await;
-            shadow.discard(&sources.db).await?;
+            consumer.stop().await;
+            copy.discard().await?;
             tracing::info!(
                 view = view.as_str(),
                 "rebuild cancelled; the copy is removed"
             );
             return Ok(RunEnd::Cancelled);
         }
-        copy.check_running()?;
+        check_running(&consumer)?;
         let ends = log_ends(sources).await?;
-        let left = behind(shadow.db(), view.as_str(), &sources.topic, &ends).await?;
-        let total: i64 = ends.values().sum();
-        let total = u64::try_from(total).unwrap_or(0);
-        report.progress(total.saturating_sub(left as u64), total, resumed_from);
+        let left = left(copy.as_ref(), &sources.topic, &ends).await?;
+        let total = u64::try_from(ends.values().sum::<i64>()).unwrap_or(0);
+        report.progress(total.saturating_sub(left), total, resumed_from);
         if left == 0 {
             break;
         }
@@ -214,26 +198,25 @@ async fn attempt(
     }
     report.swapping();
     live.stop().await;
-    let swapped = swap(view, sources, tables, &shadow, copy, report, resumed_from).await;
+    let swapped = swap(view, sources, copy.as_ref(), consumer, report, resumed_from).await;
     // Whatever happened, the live view goes on: from the copy's checkpoints after a swap,
     // from its own after a failure.
     live.start();
     let applied = swapped?;
-    if let Err(error) = shadow.discard(&sources.db).await {
-        tracing::warn!(view = view.as_str(), %error, "the rebuilt copy could not be removed");
+    if let Err(error) = copy.discard().await {
+        tracing::warn!(view = view.as_str(), %error, "what the rebuild replaced could not be removed");
     }
     tracing::info!(view = view.as_str(), applied, "rebuild swapped in");
     Ok(RunEnd::Swapped { applied })
 }
 
 /// With the live view stopped: lets the copy reach the log's end as it is now, stops it and
-/// replaces the live rows in one transaction. Answers the messages the rebuilt view holds.
+/// swaps it in. Answers the messages the rebuilt view holds.
 async fn swap(
     view: ViewName,
     sources: &RebuildSources,
-    tables: &[TableSwap],
-    shadow: &ShadowStore,
-    mut copy: CopyConsumer,
+    copy: &dyn ViewCopy,
+    consumer: CopyConsumer,
     report: &impl RebuildProgress,
     resumed_from: u64,
 ) -> Result<u64, RebuildFailure> {
@@ -241,9 +224,9 @@ async fn swap(
     let total = u64::try_from(ends.values().sum::<i64>()).unwrap_or(0);
     let deadline = Instant::now() + SWAP_CATCH_UP;
     loop {
-        copy.check_running()?;
-        let left = behind(shadow.db(), view.as_str(), &sources.topic, &ends).await?;
-        report.progress(total.saturating_sub(left as u64), total, resumed_from);
+        check_running(&consumer)?;
+        let left = left(copy, &sources.topic, &ends).await?;
+        report.progress(total.saturating_sub(left), total, resumed_from);
         if left == 0 {
             break;
         }
@@ -252,14 +235,13 @@ async fn swap(
         }
         tokio::time::sleep(SWAP_POLL).await;
     }
-    copy.stop().await;
-    let txn = crate::database::begin_write(&sources.db).await?;
-    let rows = replace_view(view, tables, shadow.db(), &txn).await?;
-    txn.commit().await?;
+    consumer.stop().await;
+    let rows = copy.swap_in().await?;
     tracing::info!(
         view = view.as_str(),
         rows,
-        "live rows replaced by the rebuilt copy"
+        copy = %copy.describe(),
+        "the rebuilt copy replaced the live view"
     );
     Ok(total)
 }

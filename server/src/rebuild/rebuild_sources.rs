@@ -2,6 +2,7 @@
 //! views it stops and starts.
 use super::live_view_slot::LiveViewSlot;
 use crate::keys::TrustedKeys;
+use crate::search::{IndexHome, SwappableSearch};
 use app::model::ViewName;
 use sea_orm::DatabaseConnection;
 use std::collections::BTreeMap;
@@ -26,4 +27,19 @@ pub struct RebuildSources {
     pub trusted: TrustedKeys,
     /// The live views of this instance that a rebuild can stop and start.
     pub live: BTreeMap<ViewName, LiveViewSlot>,
+    /// The search index in use, which a rebuilt one replaces.
+    pub search: SwappableSearch,
+    /// Where the embedded search index keeps its generations; `None` for a Meilisearch
+    /// server, which is not rebuilt from here.
+    pub search_home: Option<IndexHome>,
+}
+
+impl RebuildSources {
+    /// Whether `view` is one a rebuild can put a copy beside.
+    pub fn rebuildable(&self, view: ViewName) -> bool {
+        match view {
+            ViewName::SearchIndex => self.search_home.is_some(),
+            other => super::row_swap::tables_of(other).is_some(),
+        }
+    }
 }

@@ -2,7 +2,6 @@
 //! cancellable by an administrator.
 use super::rebuild_run::{self, RebuildProgress, RunEnd};
 use super::rebuild_sources::RebuildSources;
-use super::row_swap::tables_of;
 use app::model::{RebuildState, ViewName, ViewRebuild};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,7 +14,8 @@ use tokio::task::JoinHandle;
 pub enum RebuildRefused {
     /// The view is not one this instance can rebuild beside itself.
     #[error(
-        "the {0} view cannot be rebuilt from the console; the golden record and the fraud view can"
+        "the {0} view cannot be rebuilt from the console; the golden record, the fraud view \
+         and the embedded search index can"
     )]
     NotRebuildable(ViewName),
     /// The view's consumer does not run in this instance.
@@ -114,7 +114,9 @@ impl ViewRebuilds {
     pub fn all(&self) -> Vec<ViewRebuild> {
         ViewName::ALL
             .into_iter()
-            .filter(|view| tables_of(*view).is_some() && self.0.sources.live.contains_key(view))
+            .filter(|view| {
+                self.0.sources.rebuildable(*view) && self.0.sources.live.contains_key(view)
+            })
             .map(|view| self.latest(view))
             .collect()
     }
@@ -122,7 +124,9 @@ impl ViewRebuilds {
     /// Starts rebuilding `view` in the background; a copy an interrupted rebuild left goes
     /// on from where it was.
     pub fn start(&self, view: ViewName) -> Result<ViewRebuild, RebuildRefused> {
-        let tables = tables_of(view).ok_or(RebuildRefused::NotRebuildable(view))?;
+        if !self.0.sources.rebuildable(view) {
+            return Err(RebuildRefused::NotRebuildable(view));
+        }
         let slot = self
             .0
             .sources
@@ -157,7 +161,7 @@ impl ViewRebuilds {
         };
         let (sources, rebuilds) = (self.0.sources.clone(), self.clone());
         let task = tokio::spawn(async move {
-            let end = rebuild_run::run(view, &sources, &tables, &slot, cancelled, &report).await;
+            let end = rebuild_run::run(view, &sources, &slot, cancelled, &report).await;
             rebuilds.finish(view, end);
         });
         if let Some(tracked) = self.runs().get_mut(&view) {

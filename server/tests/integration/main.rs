@@ -37,6 +37,7 @@ mod rebuild_lock;
 mod request_guards;
 mod route_matrix;
 mod search_contract;
+mod search_rebuild;
 mod sessions;
 mod snapshots;
 mod time_travel;
