@@ -222,7 +222,7 @@ pub async fn start(
         Some(url) => Arc::new(RedisCache::new(url)?),
         None => Arc::new(MemoryCache::new()),
     };
-    let cache_keys = CacheKeys::new(&settings.cache_prefix);
+    let cache_keys = CacheKeys::in_use(cache.as_ref(), &settings.cache_prefix).await?;
     let (swappable_search, search_home) = settings.search_index().await?;
     let search: SharedSearch = Arc::new(swappable_search.clone());
     let progress = ViewProgress::default();
@@ -255,6 +255,23 @@ pub async fn start(
             ),
         );
         let (fraud_db, fraud_trusted) = (db.clone(), trusted.clone());
+        let (cache_store, live_keys, cache_trusted) =
+            (cache.clone(), cache_keys.clone(), trusted.clone());
+        live_views.insert(
+            ViewName::CacheView,
+            swappable_view(
+                move || {
+                    CacheView::new(
+                        cache_store.clone(),
+                        live_keys.clone(),
+                        cache_trusted.clone(),
+                    )
+                },
+                source("cache-view", false),
+                &hub,
+                &progress,
+            ),
+        );
         let (search_index, search_trusted) = (search.clone(), trusted.clone());
         live_views.insert(
             ViewName::SearchIndex,
@@ -284,6 +301,8 @@ pub async fn start(
         group: topics.group("rebuild"),
         trusted: trusted.clone(),
         live: live_views.clone(),
+        cache: cache.clone(),
+        cache_keys: cache_keys.clone(),
         search: swappable_search,
         search_home,
     });
@@ -309,14 +328,9 @@ pub async fn start(
         watching,
         tokio::spawn(purge_sessions(accounts.clone())),
         crate::operations_pulse::spawn(office.clone(), hub.clone()),
+        crate::cache::follow_generation(cache.clone(), cache_keys.clone()),
     ];
     if settings.run_views {
-        tasks.extend([spawn_view(
-            CacheView::new(cache.clone(), cache_keys.clone(), trusted.clone()),
-            source("cache-view", false),
-            hub.clone(),
-            &progress,
-        )]);
         if settings.fraud_detector {
             tasks.push(spawn_view(
                 FraudDetector::new(db.clone(), trusted.clone(), commands, detector_key),

@@ -13,8 +13,8 @@ use std::time::Duration;
 /// Which view, and the running iCattle that holds it.
 #[derive(clap::Args, Debug)]
 pub struct ReplayArgs {
-    /// The view to rebuild from offset 0 (`golden_record`, `fraud_view`, or `search_index`
-    /// when the index is the embedded one).
+    /// The view to rebuild from offset 0 (`golden_record`, `fraud_view`, `cache_view`, or
+    /// `search_index` when the index is the embedded one).
     #[arg(long, value_parser = view_named)]
     view: ViewName,
     /// Replay the golden record only up to this date (the end of that day, UTC) or RFC 3339

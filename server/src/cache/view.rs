@@ -155,6 +155,23 @@ impl CacheView {
     }
 }
 
+/// The last offset of each partition of `topic` the cache view under `keys` has applied.
+pub async fn saved_checkpoints(
+    store: &dyn super::store::CacheStore,
+    keys: &CacheKeys,
+    topic: &str,
+) -> Result<Vec<(i32, i64)>, super::store::CacheError> {
+    let prefix = keys.checkpoint_prefix(topic);
+    let saved = store.dump(&prefix).await?;
+    Ok(saved
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let partition = key.strip_prefix(&prefix)?.parse().ok()?;
+            Some((partition, value.parse().ok()?))
+        })
+        .collect())
+}
+
 #[async_trait::async_trait]
 impl LogView for CacheView {
     fn name(&self) -> ViewName {
@@ -175,15 +192,9 @@ impl LogView for CacheView {
             }])
             .await
             .map_err(cache_error)?;
-        let prefix = self.keys.checkpoint_prefix(topic);
-        let saved = self.store.dump(&prefix).await.map_err(cache_error)?;
-        Ok(saved
-            .into_iter()
-            .filter_map(|(key, value)| {
-                let partition = key.strip_prefix(&prefix)?.parse().ok()?;
-                Some((partition, value.parse().ok()?))
-            })
-            .collect())
+        saved_checkpoints(self.store.as_ref(), &self.keys, topic)
+            .await
+            .map_err(cache_error)
     }
 
     /// Applies a batch in one atomic batch of the store: the folds it touches are read in

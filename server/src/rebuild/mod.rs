@@ -3,6 +3,7 @@
 //! the log's end, the live view's consumer stops, the copy takes the last few messages, and
 //! one transaction replaces the live rows and checkpoints by the copy's. The live consumer
 //! then goes on from the copy's checkpoints.
+pub mod cache_copy;
 pub mod live_view_slot;
 pub mod rebuild_lock;
 pub mod rebuild_run;

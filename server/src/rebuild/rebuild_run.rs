@@ -1,5 +1,6 @@
 //! One rebuild, from opening the copy to the swap: replay from offset 0 (or from where an
 //! interrupted copy stopped) while the live view serves, then replace the live view.
+use super::cache_copy::CacheCopy;
 use super::live_view_slot::LiveViewSlot;
 use super::rebuild_lock::{LockRefused, RebuildLock};
 use super::rebuild_sources::RebuildSources;
@@ -78,6 +79,10 @@ async fn open_copy(
     view: ViewName,
     sources: &RebuildSources,
 ) -> Result<Box<dyn ViewCopy>, RebuildFailure> {
+    if view == ViewName::CacheView {
+        let copy = CacheCopy::open(sources.cache.clone(), sources.cache_keys.clone()).await?;
+        return Ok(Box::new(copy));
+    }
     if view == ViewName::SearchIndex {
         let home = sources
             .search_home

@@ -1,6 +1,7 @@
 //! What a rebuild reads and writes: the live database, the log, the keys and the live
 //! views it stops and starts.
 use super::live_view_slot::LiveViewSlot;
+use crate::cache::{CacheKeys, SharedCache};
 use crate::keys::TrustedKeys;
 use crate::search::{IndexHome, SwappableSearch};
 use app::model::ViewName;
@@ -27,6 +28,10 @@ pub struct RebuildSources {
     pub trusted: TrustedKeys,
     /// The live views of this instance that a rebuild can stop and start.
     pub live: BTreeMap<ViewName, LiveViewSlot>,
+    /// The cache view's store.
+    pub cache: SharedCache,
+    /// The cache view's keys in use, which a rebuilt generation replaces.
+    pub cache_keys: CacheKeys,
     /// The search index in use, which a rebuilt one replaces.
     pub search: SwappableSearch,
     /// Where the embedded search index keeps its generations; `None` for a Meilisearch
@@ -39,6 +44,7 @@ impl RebuildSources {
     pub fn rebuildable(&self, view: ViewName) -> bool {
         match view {
             ViewName::SearchIndex => self.search_home.is_some(),
+            ViewName::CacheView => true,
             other => super::row_swap::tables_of(other).is_some(),
         }
     }

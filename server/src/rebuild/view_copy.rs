@@ -2,6 +2,7 @@
 //! SQL tables in a schema or file of their own (`sql_copy.rs`), or a new generation of the
 //! embedded search index (`search_copy.rs`). The rebuild drives every copy alike.
 use super::shadow_store::ShadowError;
+use crate::cache::CacheError;
 use crate::keys::TrustedKeys;
 use crate::live::LiveHub;
 use crate::search::SearchError;
@@ -24,6 +25,9 @@ pub enum CopyError {
     /// The search index's copy.
     #[error(transparent)]
     Search(#[from] SearchError),
+    /// The cache store holding the cache view's copy.
+    #[error("cache store: {0}")]
+    Cache(#[from] CacheError),
 }
 
 /// The copy's consumer, stopped when the rebuild ends, however it ends.

@@ -14,8 +14,8 @@ use tokio::task::JoinHandle;
 pub enum RebuildRefused {
     /// The view is not one this instance can rebuild beside itself.
     #[error(
-        "the {0} view cannot be rebuilt from the console; the golden record, the fraud view \
-         and the embedded search index can"
+        "the {0} view cannot be rebuilt from the console; the golden record, the fraud view, \
+         the cache view and the embedded search index can"
     )]
     NotRebuildable(ViewName),
     /// The view's consumer does not run in this instance.

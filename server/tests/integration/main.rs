@@ -9,6 +9,7 @@ mod authorization;
 mod bench_cli;
 mod broker_outage;
 mod bulk_actions;
+mod cache_rebuild;
 mod cache_view;
 mod category_relay;
 mod category_topics;

@@ -95,7 +95,10 @@ async fn the_search_index_is_rebuilt_beside_the_one_in_use_and_searches_never_go
     );
     let (run, _) = followed_to_the_end(&admin, &base, "search_index").await;
     assert_eq!(run["state"], "CANCELLED", "{run}");
-    assert_eq!(generations(&search_dir), std::slice::from_ref(&first_generation));
+    assert_eq!(
+        generations(&search_dir),
+        std::slice::from_ref(&first_generation)
+    );
     assert_eq!(answers(&assessor, &base).await, before);
 
     // A searcher asks all along the rebuild; every answer must hold the whole herd.

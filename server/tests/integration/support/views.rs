@@ -152,7 +152,7 @@ impl Views {
         (
             sql_dump(&self.db, &view_tables()).await,
             self.cache
-                .dump(self.keys.prefix())
+                .dump(&self.keys.prefix())
                 .await
                 .expect("cache dump"),
         )
@@ -168,7 +168,7 @@ impl Views {
             assert_eq!(count(&self.db, table).await, 0);
         }
         self.cache
-            .clear(self.keys.prefix())
+            .clear(&self.keys.prefix())
             .await
             .expect("cache cleared");
     }
