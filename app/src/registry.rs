@@ -2,7 +2,7 @@
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
     HerdAsOfRun, HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest,
-    SearchResults, SelectedAnimal, SignedInUser, TransferOffers, UserAccount, ViewName,
+    SearchResults, SelectedAnimal, SignedInUser, SigningKey, TransferOffers, UserAccount, ViewName,
     ViewRebuild,
 };
 use domain::Role;
@@ -121,6 +121,9 @@ pub trait LivestockRegistry: Send + Sync + 'static {
         view: ViewName,
         paused: bool,
     ) -> Result<(), CommandFailure>;
+    /// Every key whose signatures the registry accepts, the server's first, then the
+    /// users' by name (administrators only).
+    async fn signing_keys(&self, user: &SignedInUser) -> Result<Vec<SigningKey>, CommandFailure>;
     /// The latest verification of the whole log (administrators only).
     fn log_verification(&self, user: &SignedInUser) -> Result<LogVerificationRun, CommandFailure>;
     /// The latest rebuild of each view this instance can rebuild (administrators only).

@@ -5,7 +5,7 @@
 use crate::model::{
     AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
     HerdAsOfRun, HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest,
-    SearchResults, SelectedAnimal, SignedInUser, TransferOffers, UserAccount, ViewName,
+    SearchResults, SelectedAnimal, SignedInUser, SigningKey, TransferOffers, UserAccount, ViewName,
     ViewRebuild,
 };
 use domain::Role;
@@ -181,6 +181,16 @@ pub async fn herd_as_of(job_id: String) -> Result<Answer<Option<HerdAsOfRun>>, S
     Ok(async move {
         let (registry, user) = signed_in().await?;
         Ok(registry.herd_as_of(&user, &job_id))
+    }
+    .await)
+}
+
+/// The key registry (administrators only).
+#[server(input = Json)]
+pub async fn signing_keys() -> Result<Answer<Vec<SigningKey>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.signing_keys(&user).await
     }
     .await)
 }

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import {
-  applied, forgeEvent, newUser, ready, registerClient, screenshotBoth, signedInPage, submit, uniqueNlis, User, watchConsole,
+  adminApi, applied, forgeEvent, newUser, ready, registerClient, screenshotBoth, signedInPage, submit, uniqueNlis, User, watchConsole,
 } from './support';
 
 // The operations page: an administrator sees the engines, the alerts and each view's lag,
@@ -110,6 +110,31 @@ test('an administrator rebuilds every view beside the live one while a farmer ke
   await expect(farmerPage.getByTestId('search-hits').locator(`[data-nlis="${nlis}"]`)).toBeVisible();
   expect(errors).toEqual([]);
   expect(farmerErrors).toEqual([]);
+});
+
+test('an administrator reads the key registry: whose each key is, and a disabled holder\'s key signs nothing new', async ({ browser }) => {
+  const farmer = await newUser('FARMER');
+  const page = await signedInPage(browser, admin);
+  const errors = watchConsole(page);
+  await page.goto('/operations');
+  await ready(page);
+  const keys = page.getByTestId('signing-key-list');
+  await expect(keys.locator('tr[data-holder="iCattle server"]')).toContainText("anyone's events");
+  const row = keys.locator(`tr[data-holder="${farmer.username}"]`);
+  await expect(row).toContainText('farmer');
+  await expect(row).toContainText('their own events');
+  await expect(row).toHaveAttribute('data-disabled', 'false');
+  const api = await adminApi();
+  const disabled = await api.post(`/api/users/${farmer.username}/disabled`, { data: { disabled: true } });
+  expect(disabled.status(), await disabled.text()).toBe(204);
+  await api.dispose();
+  await page.reload();
+  await ready(page);
+  await expect(row).toHaveAttribute('data-disabled', 'true');
+  await expect(row).toContainText('signs nothing new');
+  await page.getByTestId('signing-keys').scrollIntoViewIfNeeded();
+  await screenshotBoth(page, 'operations-signing-keys');
+  expect(errors).toEqual([]);
 });
 
 test('a farmer is told the operations are for administrators', async ({ browser }) => {

@@ -39,6 +39,12 @@ async function session(username: string, password: string): Promise<APIRequestCo
   return playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
 }
 
+/** An API session of the first administrator. */
+export async function adminApi(): Promise<APIRequestContext> {
+  expect(adminPassword, 'ICATTLE_E2E_ADMIN_PASSWORD is set by the test script').not.toBe('');
+  return session('admin', adminPassword);
+}
+
 /** A new user of `role`, made by the first administrator, with an API session of its own. */
 export async function newUser(role: User['role']): Promise<User> {
   expect(adminPassword, 'ICATTLE_E2E_ADMIN_PASSWORD is set by the test script').not.toBe('');

@@ -5,6 +5,7 @@ mod batch_desk;
 mod fraud_desk;
 mod herd_as_of_desk;
 mod history_desk;
+mod key_desk;
 mod operations_desk;
 mod search_desk;
 mod user_desk;
@@ -28,7 +29,7 @@ use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
     Dashboard, EventStatus, EventVerdict, FraudAlert, HerdAsOfRun, HerdPage, HerdQuery,
     LogVerificationRun, OperationsReport, SearchRequest, SearchResults, SelectedAnimal,
-    SignedInUser, TransferOffers, UserAccount, ViewName, ViewRebuild,
+    SignedInUser, SigningKey, TransferOffers, UserAccount, ViewName, ViewRebuild,
 };
 use app::registry::LivestockRegistry;
 use domain::{may_see, may_see_stream, FieldError, Role, StreamOwner};
@@ -493,6 +494,10 @@ impl LivestockRegistry for RegistryOffice {
         view: ViewName,
     ) -> Result<ViewRebuild, CommandFailure> {
         RegistryOffice::cancel_view_rebuild(self, user, view)
+    }
+
+    async fn signing_keys(&self, user: &SignedInUser) -> Result<Vec<SigningKey>, CommandFailure> {
+        self.key_registry(user).await
     }
 
     async fn user_accounts(&self, user: &SignedInUser) -> Result<Vec<UserAccount>, CommandFailure> {

@@ -19,6 +19,7 @@ mod provenance_words;
 mod readable_time;
 mod search;
 mod signed_in_user;
+mod signing_key;
 mod transfer_offer;
 mod user_account;
 mod view_name;
@@ -61,6 +62,7 @@ pub use search::{
     SearchResults, SearchSort, DEFAULT_HITS, LONGEST_TEXT, MOST_HITS, SEARCH_PARAMETERS, WIDEST_KM,
 };
 pub use signed_in_user::SignedInUser;
+pub use signing_key::{KeyReach, SigningKey};
 pub use transfer_offer::{ClientReference, TransferOffer, TransferOffers};
 pub use user_account::UserAccount;
 pub use view_name::ViewName;

@@ -15,6 +15,9 @@ pub struct UserAccount {
     pub public_key: String,
     /// An administrator disabled the account: it cannot sign in.
     pub disabled: bool,
+    /// When it was disabled (RFC 3339, UTC).
+    #[serde(default)]
+    pub disabled_at: Option<String>,
     /// The user must choose a new password at their next sign-in (the registry printed it,
     /// or an administrator reset it).
     pub must_change_password: bool,

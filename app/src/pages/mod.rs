@@ -17,6 +17,7 @@ mod provenance_explained;
 mod scoring;
 mod search;
 mod sign_in;
+mod signing_keys_panel;
 mod transfer_offers;
 mod users;
 mod view_rebuild_panel;

@@ -5,6 +5,7 @@
 //! any of it moved (`LiveUpdate::OperationsChanged`, at most once a second), and every ten
 //! seconds should the live connection be down.
 use super::log_verification_panel::LogVerificationPanel;
+use super::signing_keys_panel::SigningKeysPanel;
 use super::view_rebuild_panel::ViewRebuildPanel;
 use crate::components::{LocalTime, SignedInOnly};
 use crate::live_bus::use_live_bus;
@@ -92,6 +93,7 @@ fn OperationsFor(user: SignedInUser) -> impl IntoView {
             </Transition>
             <ViewRebuildPanel tick/>
             <LogVerificationPanel tick/>
+            <SigningKeysPanel tick/>
         </section>
     }
     .into_any()

@@ -14,6 +14,9 @@ fn account(row: user::Model) -> Result<UserAccount, AccountError> {
     Ok(UserAccount {
         role,
         disabled: row.disabled_at.is_some(),
+        disabled_at: row
+            .disabled_at
+            .map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true)),
         must_change_password: row.must_change_password,
         created_at: row.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         created_by: row.created_by,

@@ -8,7 +8,8 @@ use app::server_fns::{
     AnimalDetails, ChangePassword, ClientForPic, ClientList, CreateAccount, CurrentUser,
     FraudAlerts, HerdAsOf, HerdDashboard, ListHerd, LogVerification, OpenFraudAlerts,
     OperationsOverview, ResetAccountPassword, SetAccountDisabled, SetAccountRole, SignIn, SignOut,
-    StartHerdAsOf, SubmitCommand, SubmitCommands, SwitchView, UserAccounts, WaitingOffers,
+    SigningKeys, StartHerdAsOf, SubmitCommand, SubmitCommands, SwitchView, UserAccounts,
+    WaitingOffers,
 };
 use domain::Role;
 use leptos::server_fn::ServerFn;
@@ -381,6 +382,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
     for (fn_path, args) in [
         (OperationsOverview::PATH, json!({})),
         (LogVerification::PATH, json!({})),
+        (SigningKeys::PATH, json!({})),
         (
             SwitchView::PATH,
             json!({"view": "cache_view", "paused": false}),
