@@ -1,9 +1,9 @@
 //! What the server functions need from the server, provided through Leptos context.
 use crate::model::{
-    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
-    HerdAsOfRun, HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest,
-    SearchResults, SelectedAnimal, SignedInUser, SigningKey, TransferOffers, UserAccount, ViewName,
-    ViewRebuild,
+    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, ConsumerGroupStanding,
+    Dashboard, FraudAlert, HerdAsOfRun, HerdPage, HerdQuery, LogVerificationRun, OperationsReport,
+    SearchRequest, SearchResults, SelectedAnimal, SignedInUser, SigningKey, TransferOffers,
+    UserAccount, ViewName, ViewRebuild,
 };
 use domain::Role;
 use std::net::IpAddr;
@@ -121,6 +121,11 @@ pub trait LivestockRegistry: Send + Sync + 'static {
         view: ViewName,
         paused: bool,
     ) -> Result<(), CommandFailure>;
+    /// The deployment's consumer groups as Kafka sees them (administrators only).
+    async fn consumer_groups(
+        &self,
+        user: &SignedInUser,
+    ) -> Result<Vec<ConsumerGroupStanding>, CommandFailure>;
     /// Every key whose signatures the registry accepts, the server's first, then the
     /// users' by name (administrators only).
     async fn signing_keys(&self, user: &SignedInUser) -> Result<Vec<SigningKey>, CommandFailure>;

@@ -3,10 +3,10 @@
 //! back as a value (`Answer`), not as an HTTP error, so the page shows it beside its field
 //! and the browser logs no failed request.
 use crate::model::{
-    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, Dashboard, FraudAlert,
-    HerdAsOfRun, HerdPage, HerdQuery, LogVerificationRun, OperationsReport, SearchRequest,
-    SearchResults, SelectedAnimal, SignedInUser, SigningKey, TransferOffers, UserAccount, ViewName,
-    ViewRebuild,
+    AnimalPage, ClientReference, ClientSummary, CommandAck, CommandFailure, ConsumerGroupStanding,
+    Dashboard, FraudAlert, HerdAsOfRun, HerdPage, HerdQuery, LogVerificationRun, OperationsReport,
+    SearchRequest, SearchResults, SelectedAnimal, SignedInUser, SigningKey, TransferOffers,
+    UserAccount, ViewName, ViewRebuild,
 };
 use domain::Role;
 use leptos::prelude::*;
@@ -181,6 +181,16 @@ pub async fn herd_as_of(job_id: String) -> Result<Answer<Option<HerdAsOfRun>>, S
     Ok(async move {
         let (registry, user) = signed_in().await?;
         Ok(registry.herd_as_of(&user, &job_id))
+    }
+    .await)
+}
+
+/// The deployment's consumer groups as Kafka sees them (administrators only).
+#[server(input = Json)]
+pub async fn consumer_groups() -> Result<Answer<Vec<ConsumerGroupStanding>>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.consumer_groups(&user).await
     }
     .await)
 }

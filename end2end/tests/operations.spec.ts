@@ -112,12 +112,23 @@ test('an administrator rebuilds every view beside the live one while a farmer ke
   expect(farmerErrors).toEqual([]);
 });
 
-test('an administrator reads the key registry: whose each key is, and a disabled holder\'s key signs nothing new', async ({ browser }) => {
+test('an administrator reads the consumer groups and the key registry: whose each key is, and a disabled holder\'s key signs nothing new', async ({ browser }) => {
   const farmer = await newUser('FARMER');
   const page = await signedInPage(browser, admin);
   const errors = watchConsole(page);
   await page.goto('/operations');
   await ready(page);
+  // Kafka's view of the views' groups: each listed once a view has reported a position
+  // (asked of Kafka at most every 5 s), none with members (they read by assignment).
+  await registerClient(farmer, 'Group Station');
+  const groups = page.getByTestId('consumer-group-list');
+  await expect(async () => {
+    await page.reload();
+    await ready(page);
+    await expect(groups.locator('tr[data-group$="icattle.golden-record"]')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(groups.locator('tr[data-group$="icattle.golden-record"] td').nth(2)).toHaveText('0');
+  await expect(groups.locator('tr[data-group$="icattle.search-index"]')).toBeVisible();
   const keys = page.getByTestId('signing-key-list');
   await expect(keys.locator('tr[data-holder="iCattle server"]')).toContainText("anyone's events");
   const row = keys.locator(`tr[data-holder="${farmer.username}"]`);

@@ -317,6 +317,7 @@ pub async fn start(
         snapshot_topic: topics.snapshots(),
         search: search.clone(),
         rebuilds: view_rebuilds.clone(),
+        group_prefix: topics.group(""),
     };
     // Browsers keep no Secure cookie from plain HTTP, the norm on loopback.
     let secure_cookies = settings.secure_cookie.unwrap_or(!listen.ip().is_loopback());

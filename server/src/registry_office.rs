@@ -18,6 +18,7 @@ use crate::golden::{
     animal_queries, dashboard_queries, event_status, herd_queries, transfer_offers,
 };
 use crate::herd_as_of_runs::HerdAsOfRuns;
+use crate::kafka::consumer_groups::GroupProbe;
 use crate::keys::{PublishedKey, TrustedKeys};
 use crate::log_verification::LogVerification;
 use crate::rebuild::ViewRebuilds;
@@ -27,8 +28,8 @@ use crate::telemetry::watch::Readings;
 use crate::views::progress::ViewProgress;
 use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
-    Dashboard, EventStatus, EventVerdict, FraudAlert, HerdAsOfRun, HerdPage, HerdQuery,
-    LogVerificationRun, OperationsReport, SearchRequest, SearchResults, SelectedAnimal,
+    ConsumerGroupStanding, Dashboard, EventStatus, EventVerdict, FraudAlert, HerdAsOfRun, HerdPage,
+    HerdQuery, LogVerificationRun, OperationsReport, SearchRequest, SearchResults, SelectedAnimal,
     SignedInUser, SigningKey, TransferOffers, UserAccount, ViewName, ViewRebuild,
 };
 use app::registry::LivestockRegistry;
@@ -54,6 +55,7 @@ pub struct RegistryOffice {
     verification: LogVerification,
     rebuilds: ViewRebuilds,
     herd_as_of: HerdAsOfRuns,
+    groups: GroupProbe,
     secure_cookies: bool,
 }
 
@@ -80,6 +82,8 @@ pub struct RegistrySources {
     pub search: SharedSearch,
     /// The blue/green rebuilds of the views.
     pub rebuilds: ViewRebuilds,
+    /// What every consumer group of this deployment is named after.
+    pub group_prefix: String,
 }
 
 impl RegistryOffice {
@@ -111,6 +115,7 @@ impl RegistryOffice {
 
     /// The office over these accounts, this write side and these sources.
     pub fn new(accounts: Accounts, commands: CommandHandler, sources: RegistrySources) -> Self {
+        let groups = GroupProbe::new(&sources.brokers, &sources.group_prefix, &sources.log_topic);
         Self {
             accounts,
             commands,
@@ -126,6 +131,7 @@ impl RegistryOffice {
             verification: LogVerification::default(),
             rebuilds: sources.rebuilds,
             herd_as_of: HerdAsOfRuns::default(),
+            groups,
             secure_cookies: false,
         }
     }
@@ -494,6 +500,13 @@ impl LivestockRegistry for RegistryOffice {
         view: ViewName,
     ) -> Result<ViewRebuild, CommandFailure> {
         RegistryOffice::cancel_view_rebuild(self, user, view)
+    }
+
+    async fn consumer_groups(
+        &self,
+        user: &SignedInUser,
+    ) -> Result<Vec<ConsumerGroupStanding>, CommandFailure> {
+        self.group_standings(user).await
     }
 
     async fn signing_keys(&self, user: &SignedInUser) -> Result<Vec<SigningKey>, CommandFailure> {

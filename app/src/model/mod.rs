@@ -4,6 +4,7 @@ mod animal_page;
 mod bulk_action;
 mod cattle_record;
 mod command_outcome;
+mod consumer_group;
 mod dashboard;
 mod event_status;
 mod event_words;
@@ -34,6 +35,7 @@ pub use bulk_action::{
 };
 pub use cattle_record::CattleRecord;
 pub use command_outcome::{AckStatus, ChunkAnswer, CommandAck, CommandFailure};
+pub use consumer_group::ConsumerGroupStanding;
 pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::{EventStatus, EventVerdict};
 pub use event_words::{event_in_words, event_name, event_name_of};

@@ -4,6 +4,7 @@ mod animal_actions;
 mod bulk_actions;
 mod choose_password;
 mod chunked_sending;
+mod consumer_groups_panel;
 mod dashboard;
 mod fraud_desk;
 mod herd;

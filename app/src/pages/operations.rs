@@ -4,6 +4,7 @@
 //! the whole log, each with its progress bar. It reads again whenever the server pushes that
 //! any of it moved (`LiveUpdate::OperationsChanged`, at most once a second), and every ten
 //! seconds should the live connection be down.
+use super::consumer_groups_panel::ConsumerGroupsPanel;
 use super::log_verification_panel::LogVerificationPanel;
 use super::signing_keys_panel::SigningKeysPanel;
 use super::view_rebuild_panel::ViewRebuildPanel;
@@ -91,6 +92,7 @@ fn OperationsFor(user: SignedInUser) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <ConsumerGroupsPanel tick/>
             <ViewRebuildPanel tick/>
             <LogVerificationPanel tick/>
             <SigningKeysPanel tick/>

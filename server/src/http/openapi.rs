@@ -249,6 +249,8 @@ pub fn document() -> Value {
                 "get": {"summary": "A herd-as-of job of the user's: state RUNNING, FINISHED or FAILED, done and total events, and once finished its figures {head_count, by_status, by_breed, by_risk, herd_value_cents}",
                     "parameters": [id_param("job")],
                     "responses": {"200": {"description": "the job"}, "401": answer("no live session", &error), "404": answer("no such job of the user's on this instance", &error)}}},
+            "/api/consumer-groups": {"get": {"summary": "The deployment's consumer groups as Kafka sees them (administrators): {groups: [{group, state, members, committed, behind}]}, committed being the sum of the offsets the group committed on the cattle log and behind the messages past it; asked of the broker at most every 5 s. The views read by assignment from their own checkpoints, so their groups are Empty with no members",
+                "responses": {"200": {"description": "the groups"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error), "503": answer("Kafka did not answer", &error)}}},
             "/api/log-verification": {
                 "get": {"summary": "The latest verification of the whole cattle log (administrators): state NEVER_RUN, RUNNING, FINISHED or FAILED, total, checked, broken_count and the first 500 broken events {partition, offset, event_id, cattle_id, code, reason}",
                     "responses": {"200": {"description": "the run"}, "401": answer("no live session", &error), "403": answer("not an administrator", &error)}},

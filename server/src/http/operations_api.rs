@@ -35,6 +35,18 @@ pub async fn alerts(State(state): State<ServerState>, SignedIn(user): SignedIn) 
     }
 }
 
+/// `GET /api/consumer-groups`: the deployment's consumer groups as Kafka sees them
+/// (administrators).
+pub async fn consumer_groups(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+) -> Response {
+    match state.office.group_standings(&user).await {
+        Ok(groups) => Json(json!({ "groups": groups })).into_response(),
+        Err(failure) => failure_response(failure),
+    }
+}
+
 /// `GET /api/views`: each view's position, lag and pause switch (administrators).
 pub async fn views(State(state): State<ServerState>, SignedIn(user): SignedIn) -> Response {
     match state.office.view_standings(&user) {

@@ -56,6 +56,7 @@ pub fn build(state: ServerState) -> Router {
         .route("/api/herd-as-of/{job}", get(herd_as_of_api::follow))
         .route("/api/alerts", get(operations_api::alerts))
         .route("/api/views", get(operations_api::views))
+        .route("/api/consumer-groups", get(operations_api::consumer_groups))
         .route(
             "/api/log-verification",
             get(operations_api::log_verification).post(operations_api::start_log_verification),

@@ -5,8 +5,8 @@ use super::RegistryOffice;
 use crate::rebuild::RebuildRefused;
 use crate::technical_failure::unavailable;
 use app::model::{
-    Alert, CommandFailure, Health, LogVerificationRun, SignedInUser, ViewName, ViewRebuild,
-    ViewStanding,
+    Alert, CommandFailure, ConsumerGroupStanding, Health, LogVerificationRun, SignedInUser,
+    ViewName, ViewRebuild, ViewStanding,
 };
 
 /// A refused start or cancel, with a stable code for each reason.
@@ -45,6 +45,18 @@ impl RegistryOffice {
             "verification": [verification.state, verification.checked, verification.broken_count],
         })
         .to_string()
+    }
+
+    /// The deployment's consumer groups as Kafka sees them (administrators only).
+    pub async fn group_standings(
+        &self,
+        user: &SignedInUser,
+    ) -> Result<Vec<ConsumerGroupStanding>, CommandFailure> {
+        admins_only(user)?;
+        self.groups
+            .standings()
+            .await
+            .map_err(|error| unavailable("The consumer groups could not be read from Kafka", error))
     }
 
     /// The seed's alerts as last evaluated (administrators only).

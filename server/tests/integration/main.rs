@@ -16,6 +16,7 @@ mod category_topics;
 mod command_fuzz;
 mod command_traces;
 mod concurrent_writers;
+mod consumer_groups;
 mod dashboard_figures;
 mod embedded_engines;
 mod fraud_detector;

@@ -5,8 +5,8 @@
 use crate::support;
 
 use app::server_fns::{
-    AnimalDetails, ChangePassword, ClientForPic, ClientList, CreateAccount, CurrentUser,
-    FraudAlerts, HerdAsOf, HerdDashboard, ListHerd, LogVerification, OpenFraudAlerts,
+    AnimalDetails, ChangePassword, ClientForPic, ClientList, ConsumerGroups, CreateAccount,
+    CurrentUser, FraudAlerts, HerdAsOf, HerdDashboard, ListHerd, LogVerification, OpenFraudAlerts,
     OperationsOverview, ResetAccountPassword, SetAccountDisabled, SetAccountRole, SignIn, SignOut,
     SigningKeys, StartHerdAsOf, SubmitCommand, SubmitCommands, SwitchView, UserAccounts,
     WaitingOffers,
@@ -280,6 +280,9 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         .route("GET", "/api/views", None, [401, 403, 403, 200])
         .await;
     callers
+        .route("GET", "/api/consumer-groups", None, [401, 403, 403, 200])
+        .await;
+    callers
         .route("GET", "/api/log-verification", None, [401, 403, 403, 200])
         .await;
     callers
@@ -383,6 +386,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         (OperationsOverview::PATH, json!({})),
         (LogVerification::PATH, json!({})),
         (SigningKeys::PATH, json!({})),
+        (ConsumerGroups::PATH, json!({})),
         (
             SwitchView::PATH,
             json!({"view": "cache_view", "paused": false}),
