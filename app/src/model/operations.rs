@@ -141,6 +141,9 @@ pub struct ViewStanding {
     pub processed: u64,
     /// Of those, the ones that failed (refused or undecodable).
     pub failed: u64,
+    /// Messages handled per second since the watch's previous reading (about a second).
+    #[serde(default)]
+    pub per_second: f64,
     /// Each partition's position and lag.
     pub partitions: Vec<PartitionLag>,
 }

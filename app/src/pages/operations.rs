@@ -125,7 +125,7 @@ fn Report(report: OperationsReport, switch: Switch) -> impl IntoView {
             <h2>"Views"</h2>
             <table class="herd" data-testid="views">
                 <thead><tr>
-                    <th>"View"</th><th>"State"</th><th>"Handled"</th><th>"Failed"</th>
+                    <th>"View"</th><th>"State"</th><th>"Handled"</th><th>"Per second"</th><th>"Failed"</th>
                     <th>"Behind (events)"</th><th>"Behind (s)"</th><th></th>
                 </tr></thead>
                 <tbody>
@@ -184,6 +184,7 @@ fn ViewRow(standing: ViewStanding, switch: Switch) -> impl IntoView {
             <td class="mono">{view_name.as_str()}</td>
             <td>{if paused { "paused" } else { "running" }}</td>
             <td>{standing.processed}</td>
+            <td data-testid="per-second">{format!("{:.0}", standing.per_second)}</td>
             <td>{standing.failed}</td>
             <td data-testid="lag-events">{lag_events}</td>
             <td data-testid="lag-seconds">{format!("{lag_seconds:.1}")}</td>

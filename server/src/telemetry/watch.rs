@@ -218,15 +218,18 @@ fn standings(
             .last_processed
             .insert(view, (now, track.processed))
             .unwrap_or((now, track.processed));
-        if now > then {
-            let rate = track.processed.saturating_sub(before) as f64 / (now - then);
-            metrics::gauge!(names::PROCESSING_RATE, "view" => label).set(rate);
-        }
+        let per_second = if now > then {
+            track.processed.saturating_sub(before) as f64 / (now - then)
+        } else {
+            0.0
+        };
+        metrics::gauge!(names::PROCESSING_RATE, "view" => label).set(per_second);
         standings.push(ViewStanding {
             view,
             paused: track.paused,
             processed: track.processed,
             failed: track.failed,
+            per_second,
             partitions,
         });
     }

@@ -81,6 +81,35 @@ async fn administrators_hear_that_the_operations_moved_and_nobody_else_does() {
     if !heard.iter().any(operations) {
         updates_until(&mut admin_live, operations).await;
     }
+    // The views table says how fast each view handled messages over the last second, here
+    // while a farmer keeps registering animals.
+    let sending = tokio::spawn({
+        let (farmer, base) = (farmer.clone(), base.clone());
+        async move {
+            for n in 3102..3200 {
+                let _ = farmer
+                    .post(format!("{base}/api/commands"))
+                    .json(
+                        &json!({"type": "CREATE_CATTLE", "data": {"nlisId": support::nlis(n),
+                        "breed": "Angus", "sex": "MALE", "clientId": 31}}),
+                    )
+                    .send()
+                    .await;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    });
+    support::eventually(WITHIN, "the golden record's rate", || async {
+        let views = support::json_answer(admin.get(format!("{base}/api/views"))).await;
+        let golden = views["views"]
+            .as_array()?
+            .iter()
+            .find(|v| v["view"] == "golden_record")?
+            .clone();
+        (golden["per_second"].as_f64()? > 0.0).then_some(())
+    })
+    .await;
+    sending.abort();
     for (who, socket) in [
         ("assessor", &mut assessor_live),
         ("farmer", &mut farmer_live),
