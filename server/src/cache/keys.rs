@@ -1,12 +1,13 @@
 //! The key names of the cache view, behind a configurable prefix (tests share one Redis)
-//! and the view's generation: `{prefix}{generation}:cattle:{id}`. A rebuild writes a new
-//! generation beside the one in use and the swap names it in `{prefix}generation`; every
-//! reader and writer holding these keys moves to it at once.
+//! and the view's generation. The first generation has the seed's names
+//! (`{prefix}cattle:{id}`); a blue/green rebuild writes a new one beside it
+//! (`{prefix}g-…:cattle:{id}`) and the swap names it in `{prefix}generation`; every reader
+//! and writer holding these keys moves to it at once.
 use super::store::{CacheError, CacheOp, CacheStore};
 use std::sync::{Arc, RwLock};
 
-/// The generation a prefix starts with.
-pub const FIRST_GENERATION: &str = "g-0";
+/// The generation a prefix starts with: no segment of its own, the seed's key names.
+pub const FIRST_GENERATION: &str = "";
 
 /// The cache view's key names; clones share the generation in use.
 #[derive(Debug, Clone)]
@@ -30,24 +31,32 @@ impl CacheKeys {
     }
 
     /// The keys of the generation `store` names in use under `prefix` (the first when none
-    /// is named yet). Keys an older iCattle wrote straight under the prefix are a view like
-    /// any other: removed, to be replayed from the log.
+    /// is named yet).
     pub async fn in_use(store: &dyn CacheStore, prefix: &str) -> Result<Self, CacheError> {
         let keys = Self::new(prefix);
-        match store.get(&keys.generation_pointer()).await? {
-            Some(named) => keys.move_to(&named),
-            None => {
-                let unversioned = format!("{prefix}icattle:alive");
-                if store.get(&unversioned).await?.is_some() {
-                    tracing::warn!(
-                        prefix,
-                        "removing a cache view kept without generations; it is replayed"
-                    );
-                    store.clear(prefix).await?;
-                }
-            }
+        if let Some(named) = store.get(&keys.generation_pointer()).await? {
+            keys.move_to(&named);
         }
         Ok(keys)
+    }
+
+    /// What every key of this generation starts with, and no key of another generation nor
+    /// the pointers: the seed's `cattle:` and `client:` keys and the view's own `icattle:`.
+    pub fn view_prefixes(&self) -> [String; 3] {
+        let prefix = self.prefix();
+        [
+            format!("{prefix}cattle:"),
+            format!("{prefix}client:"),
+            format!("{prefix}icattle:"),
+        ]
+    }
+
+    /// Removes every key of this generation, and only those.
+    pub async fn clear_generation(&self, store: &dyn CacheStore) -> Result<(), CacheError> {
+        for prefix in self.view_prefixes() {
+            store.clear(&prefix).await?;
+        }
+        Ok(())
     }
 
     /// Moves these keys to the generation `store` names in use, if another instance's
@@ -102,9 +111,13 @@ impl CacheKeys {
         }
     }
 
-    /// Every key of the view's generation in use starts with this.
+    /// Every key of the view's generation in use starts with this (and, for the first
+    /// generation, every other generation's key and the pointers too: see `view_prefixes`).
     pub fn prefix(&self) -> String {
-        format!("{}{}:", self.base, self.generation())
+        match self.generation().as_str() {
+            FIRST_GENERATION => self.base.clone(),
+            generation => format!("{}{generation}:", self.base),
+        }
     }
 
     /// `cattle:{id}`: the animal as the golden record shows it (JSON).
@@ -157,7 +170,11 @@ mod tests {
     fn every_holder_moves_to_a_new_generation_at_once() {
         let keys = CacheKeys::new("t:");
         let reader = keys.clone();
-        assert_eq!(reader.cattle(7), "t:g-0:cattle:7");
+        assert_eq!(
+            reader.cattle(7),
+            "t:cattle:7",
+            "the first generation has the seed's names"
+        );
         keys.move_to("g-42");
         assert_eq!(reader.cattle(7), "t:g-42:cattle:7");
         assert_eq!(
@@ -169,5 +186,37 @@ mod tests {
         let copy = CacheKeys::at_generation("t:", "g-43");
         assert_eq!(copy.cattle(7), "t:g-43:cattle:7");
         assert_eq!(keys.cattle(7), "t:g-42:cattle:7");
+        // A generation's keys are all under its three prefixes, and no other's are.
+        let first = CacheKeys::new("t:");
+        let names = [
+            first.cattle(1),
+            first.client_cattle(2),
+            first.fold(3),
+            first.alive(),
+            first.checkpoint("log", 0),
+        ];
+        for name in &names {
+            assert!(
+                first
+                    .view_prefixes()
+                    .iter()
+                    .any(|p| name.starts_with(p.as_str())),
+                "{name}"
+            );
+        }
+        for other in [
+            copy.cattle(1),
+            copy.alive(),
+            first.generation_pointer(),
+            first.rebuild_pointer(),
+        ] {
+            assert!(
+                !first
+                    .view_prefixes()
+                    .iter()
+                    .any(|p| other.starts_with(p.as_str())),
+                "{other}"
+            );
+        }
     }
 }

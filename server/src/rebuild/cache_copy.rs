@@ -97,6 +97,6 @@ impl ViewCopy for CacheCopy {
                 self.copy.clone()
             }
         };
-        Ok(self.store.clear(&gone.prefix()).await?)
+        Ok(gone.clear_generation(self.store.as_ref()).await?)
     }
 }
