@@ -59,11 +59,22 @@ pub fn HerdAsOfPanel() -> impl IntoView {
             move || {
                 leptos::task::spawn_local(async move {
                     match flat(herd_as_of(run.job_id.clone()).await) {
-                        Ok(Some(latest)) => job.set(Some(latest)),
-                        Ok(None) => refusal.set(Some(
-                            "The server no longer knows this job (it restarted); ask again.".into(),
-                        )),
-                        Err(failure) => refusal.set(Some(failure.to_string())),
+                        Ok(Some(latest)) => {
+                            refusal.set(None);
+                            job.set(Some(latest));
+                        }
+                        Ok(None) => {
+                            job.set(None);
+                            refusal.set(Some(
+                                "The server no longer knows this job (it restarted); ask again."
+                                    .into(),
+                            ));
+                        }
+                        // Not reached this time: said, and asked again a little later.
+                        Err(failure) => {
+                            refusal.set(Some(failure.to_string()));
+                            job.set(Some(run));
+                        }
                     }
                 });
             },
