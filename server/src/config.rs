@@ -86,7 +86,9 @@ pub struct Settings {
     pub meili_index: String,
 
     /// Where the audit archive goes: `s3://bucket/prefix` or a directory; unset means
-    /// `audit/` under the data directory.
+    /// `audit/` under the data directory. S3's credentials, region and endpoint come from
+    /// the usual AWS_* variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, and
+    /// AWS_ENDPOINT with AWS_ALLOW_HTTP for S3-compatible storage such as MinIO).
     #[arg(long, env = "AUDIT_URL")]
     pub audit_url: Option<String>,
 

@@ -18,6 +18,7 @@ mod command_traces;
 mod concurrent_writers;
 mod consumer_groups;
 mod dashboard_figures;
+mod deployment_description;
 mod embedded_engines;
 mod fraud_detector;
 mod fraud_detector_crashes;
