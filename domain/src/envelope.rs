@@ -1,6 +1,6 @@
 //! The seed's event envelope: metadata, payload, cryptography and provenance.
 
-use crate::protocol::ProtocolError;
+use crate::protocol::{ProtocolError, UniqueMembers};
 use crate::{CattleId, EventType, Provenance, SourceSystem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -147,9 +147,10 @@ impl EventEnvelope {
         Ok(envelope)
     }
 
-    /// Parses one line of JSON text with `from_json_value`'s strictness.
+    /// Parses one line of JSON text with `from_json_value`'s strictness, refusing too an
+    /// object that names a member twice (PROTOCOL.md §1).
     pub fn from_json_str(text: &str) -> Result<EventEnvelope, ProtocolError> {
-        let value: Value =
+        let UniqueMembers(value) =
             serde_json::from_str(text).map_err(|e| ProtocolError::Json(e.to_string()))?;
         EventEnvelope::from_json_value(&value)
     }

@@ -3,7 +3,7 @@
 //! Hashes and signatures always cover the payload as stored; only the fold sees the upcast.
 
 use crate::EventType;
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// Why a stored payload could not be brought to the current schema.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,7 +61,25 @@ pub fn upcast(
         };
         version += 1;
     }
+    read_numbers_as_canonical(&mut value);
     Ok(value)
+}
+
+/// Reads every number as its canonical JSON reads back (PROTOCOL.md §6): the payload hash
+/// covers `7.0`, `7e0` and `7` as the one text `7`, so a member that holds an integer may be
+/// spelled any of those ways and reads as the integer. A number with a fraction stays one.
+fn read_numbers_as_canonical(value: &mut Value) {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let float = number.as_f64().unwrap_or(f64::NAN);
+            if float.fract() == 0.0 && float.abs() <= crate::protocol::MAX_SAFE_INTEGER as f64 {
+                *number = Number::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(read_numbers_as_canonical),
+        Value::Object(members) => members.values_mut().for_each(read_numbers_as_canonical),
+        _ => {}
+    }
 }
 
 /// CATTLE_CREATED v1 spelled sex "M"/"F" and called the owner "ownerId"; v2 says
@@ -96,6 +114,19 @@ fn cattle_created_v1_to_v2(v1: &Value) -> Result<Value, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_integer_spelled_with_a_point_reads_as_the_integer() {
+        let stored = json!({"fromClientId": 7.0, "toClientId": 8e0, "priceCents": 1.5,
+            "evidence": {"seen": [2.0, -0.0, 1e300]}});
+        let read = upcast(EventType::OwnershipTransfer, 1, &stored).unwrap();
+        assert_eq!(read["fromClientId"], json!(7));
+        assert!(read["toClientId"].is_i64());
+        assert_eq!(read["priceCents"], json!(1.5));
+        assert_eq!(read["evidence"]["seen"], json!([2, 0, 1e300]));
+        // What the payload hash covers is the same either way.
+        assert_eq!(crate::payload_hash(&stored), crate::payload_hash(&read));
+    }
 
     #[test]
     fn v1_cattle_created_becomes_v2() {

@@ -4,6 +4,7 @@
 //! Regenerate after an intended protocol change with:
 //! `UPDATE_VECTORS=1 cargo test -p domain --test vectors`
 
+mod decided_points;
 mod support;
 
 use domain::*;
@@ -21,6 +22,9 @@ struct Expectation {
     first_failure: Option<(usize, &'static str)>,
     /// The outcome code of every line, in order.
     results: Vec<&'static str>,
+    /// The key file to trust for this file instead of keypair.json.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keys: Option<serde_json::Value>,
 }
 
 fn expect(description: &'static str, results: &[&'static str]) -> Expectation {
@@ -33,6 +37,7 @@ fn expect(description: &'static str, results: &[&'static str]) -> Expectation {
         description,
         first_failure,
         results: results.to_vec(),
+        keys: None,
     }
 }
 
@@ -190,6 +195,12 @@ fn vector_set() -> BTreeMap<&'static str, (String, Option<Expectation>)> {
         ),
     );
 
+    for decided in decided_points::decided_vectors(&valid, &producer) {
+        let mut label = expect(decided.description, &decided.results);
+        label.keys = decided.keys;
+        files.insert(decided.name, (decided.text, Some(label)));
+    }
+
     let labels: BTreeMap<&str, &Expectation> = files
         .iter()
         .filter_map(|(name, (_, e))| e.as_ref().map(|e| (*name, e)))
@@ -282,10 +293,13 @@ fn every_vector_verifies_as_labelled() {
         &std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"),
     )
     .expect("json");
-    assert!(expected.len() >= 14);
+    assert!(expected.len() >= 26);
     for (name, label) in expected {
         let text = std::fs::read_to_string(dir.join(&name)).expect("vector file");
-        let report = verify_json_lines(&text, &keys);
+        let own_keys = label
+            .get("keys")
+            .map(|file| KeyRegistry::from_json(&file.to_string()).expect("a key file"));
+        let report = verify_json_lines(&text, own_keys.as_ref().unwrap_or(&keys));
         let codes: Vec<String> = report.codes().iter().map(|c| c.to_string()).collect();
         let want: Vec<String> = serde_json::from_value(label["results"].clone()).expect("results");
         assert_eq!(codes, want, "{name}:\n{report}");
@@ -350,4 +364,46 @@ fn a_v1_payload_still_applies_through_the_upcaster() {
         chain[0].cryptography.payload_hash,
         payload_hash(&chain[0].payload)
     );
+}
+
+#[test]
+fn payload_integers_spelled_as_decimals_fold_to_the_same_animal() {
+    let read = |name: &str| -> Vec<EventEnvelope> {
+        let text = std::fs::read_to_string(vectors_dir().join(name)).expect("file");
+        read_json_lines(&text)
+            .into_iter()
+            .map(|(_, e)| e.expect("envelope"))
+            .collect()
+    };
+    let spelled = read("integral-float-payload.jsonl");
+    assert!(spelled[0].payload["clientId"].is_f64());
+    assert_eq!(
+        replay(&spelled).expect("applies"),
+        replay(&read("valid-chain.jsonl")).expect("applies")
+    );
+}
+
+#[test]
+fn a_payload_off_its_shape_verifies_and_is_refused_by_the_fold() {
+    let text =
+        std::fs::read_to_string(vectors_dir().join("off-shape-payload.jsonl")).expect("file");
+    let chain: Vec<EventEnvelope> = read_json_lines(&text)
+        .into_iter()
+        .map(|(_, e)| e.expect("envelope"))
+        .collect();
+    assert!(verify_chain(&chain, &producer_registry()).is_ok());
+    assert!(replay(&chain[..4]).is_ok());
+    let refused = replay(&chain[..5]).expect_err("amountCents is no number of cents");
+    assert!(
+        refused.to_string().contains("malformed payload"),
+        "{refused}"
+    );
+    let mut head = ChainHead::default();
+    let mut state = None;
+    for envelope in &chain[..4] {
+        let folded = fold_verified(envelope, &head, state, true).expect("folds");
+        (head, state) = (folded.head, Some(folded.state));
+    }
+    let refusal = fold_verified(&chain[4], &head, state, true).expect_err("refused");
+    assert_eq!(refusal.code(), "RULE");
 }

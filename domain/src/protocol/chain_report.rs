@@ -109,8 +109,9 @@ fn failure_code(outcome: &Result<(), VerificationFailure>) -> &'static str {
 
 /// Verifies a log of envelopes (any mix of animals, in log order) against the accepted keys.
 ///
-/// Per event, in order: DUPLICATE (event id or idempotency key already accepted for that
-/// animal), UNKNOWN_KEY, then `verify_next` against the head of the events accepted so far.
+/// Per event, in order: MALFORMED, DUPLICATE (an event id already accepted for any animal,
+/// or an idempotency key for this one), UNKNOWN_KEY or NOT_THE_AUTHOR, then `verify_next`
+/// against the head of the events accepted so far.
 /// A failed event is not accepted, so the head never moves past it, exactly as a consumer
 /// refuses it; every later event of that animal is then judged against the same head.
 pub fn verify_chain(envelopes: &[EventEnvelope], public_keys: &KeyRegistry) -> ChainReport {

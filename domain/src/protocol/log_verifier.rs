@@ -1,9 +1,10 @@
-//! Verifying a log one envelope at a time, keeping per animal only what the next check
-//! needs: the head its accepted events reach, and their ids and idempotency keys.
+//! Verifying a log one envelope at a time, keeping only what the next check needs: per
+//! animal the head its accepted events reach and their idempotency keys, and the ids of all
+//! accepted events (an event id is unique across the log, not only within an animal).
 
 use super::chain_head::ChainHead;
 use super::key_registry::KeyRegistry;
-use super::verification::{verify_next, VerificationFailure};
+use super::verification::{check_form, verify_next, VerificationFailure};
 use crate::{CattleId, EventEnvelope};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,7 +12,6 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Default)]
 struct AnimalChain {
     head: ChainHead,
-    accepted_ids: BTreeSet<String>,
     /// idempotency key -> id of the event that carried it.
     accepted_keys: BTreeMap<String, String>,
 }
@@ -21,21 +21,25 @@ struct AnimalChain {
 #[derive(Debug, Default)]
 pub struct LogVerifier {
     animals: BTreeMap<CattleId, AnimalChain>,
+    /// The id of every accepted event, of any animal.
+    accepted_ids: BTreeSet<String>,
 }
 
 impl LogVerifier {
-    /// Judges the next envelope of the log: DUPLICATE (event id or idempotency key already
-    /// accepted for that animal), UNKNOWN_KEY or NOT_THE_AUTHOR, then `verify_next` against
-    /// the head of the animal's accepted events. A failed event is not accepted, so the head
-    /// never moves past it, exactly as a consumer refuses it.
+    /// Judges the next envelope of the log: its form (MALFORMED), then DUPLICATE (an event
+    /// id accepted for any animal, or an idempotency key accepted for this one), UNKNOWN_KEY
+    /// or NOT_THE_AUTHOR, then `verify_next` against the head of the animal's accepted
+    /// events. A failed event is not accepted, so the head never moves past it, exactly as
+    /// a consumer refuses it.
     pub fn check(
         &mut self,
         envelope: &EventEnvelope,
         keys: &KeyRegistry,
     ) -> Result<(), VerificationFailure> {
+        check_form(envelope).map_err(VerificationFailure::Malformed)?;
         let m = &envelope.metadata;
         let animal = self.animals.entry(m.cattle_id).or_default();
-        let earlier = if animal.accepted_ids.contains(&m.event_id) {
+        let earlier = if self.accepted_ids.contains(&m.event_id) {
             Some(m.event_id.clone())
         } else {
             animal.accepted_keys.get(&m.idempotency_key).cloned()
@@ -45,7 +49,7 @@ impl LogVerifier {
         }
         keys.check_signer(&envelope.cryptography.public_key, m.created_by.as_deref())?;
         animal.head = verify_next(envelope, &animal.head)?;
-        animal.accepted_ids.insert(m.event_id.clone());
+        self.accepted_ids.insert(m.event_id.clone());
         animal
             .accepted_keys
             .insert(m.idempotency_key.clone(), m.event_id.clone());

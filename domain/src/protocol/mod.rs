@@ -11,6 +11,7 @@ mod protocol_error;
 mod seal;
 mod signing;
 mod snapshot_seal;
+mod unique_members;
 mod verification;
 
 pub use canonical_json::canonical_json;
@@ -29,6 +30,7 @@ pub use protocol_error::{decode_hex, ProtocolError};
 pub use seal::{seal, seal_at_version, EventDraft};
 pub use signing::{verify_hash_signature, PublicKey, SigningKeyPair};
 pub use snapshot_seal::{open_snapshot, seal_snapshot, state_hash, Snapshot, SnapshotFailure};
+pub(crate) use unique_members::UniqueMembers;
 pub use verification::{
     verify_next, verify_next_with, Ed25519, SignatureCheck, VerificationFailure, MAX_SAFE_INTEGER,
 };

@@ -53,7 +53,7 @@ pub enum VerificationFailure {
     /// The signature does not verify over the event hash with the envelope's public key.
     #[error("signature invalid")]
     Signature,
-    /// The Merkle root is missing or is not the tree head over the chain up to this event.
+    /// The Merkle root is not the tree head over the chain up to this event.
     #[error("merkle root mismatch")]
     MerkleRoot {
         /// Tree head recomputed from the chain.
@@ -232,6 +232,13 @@ pub(super) fn check_form(envelope: &EventEnvelope) -> Result<(), String> {
         }
     }
     decode_hex::<64>(&c.signature, "signature").map_err(|e| e.to_string())?;
+    if c.merkle_root.is_none() {
+        return Err("merkle_root is required".into());
+    }
+    if c.timestamp_proof.is_some() {
+        // Nothing covers it, so anyone could change it; timestamps belong on signed heads.
+        return Err("timestamp_proof is reserved: an event carries none".into());
+    }
     if let Some(p) = &envelope.provenance {
         if p.confidence_score > 100 {
             return Err("provenance.confidence_score must be 0..=100".into());
