@@ -19,6 +19,7 @@ mod m0013_cattle_snapshots;
 mod m0014_mobs;
 mod m0015_withholding;
 mod m0016_weighings;
+mod m0017_long_event_ids;
 mod view_column;
 
 /// All migrations in the order they apply.
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_mobs::Migration),
             Box::new(m0015_withholding::Migration),
             Box::new(m0016_weighings::Migration),
+            Box::new(m0017_long_event_ids::Migration),
         ]
     }
 }

@@ -509,3 +509,51 @@ async fn weighings_give_a_mob_its_average_daily_gain() {
         .expect("asked for a mob");
     assert_eq!((none.animals, none.average_daily_gain_kg), (0, None));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_longest_event_ids_the_protocol_allows_are_applied_and_refused_alike() {
+    let rig = rig("long_ids").await;
+    let db = rig.golden.db().clone();
+    // 128 code points (PROTOCOL.md §9.5), 500 bytes of UTF-8.
+    let long_id = |cow: &str| format!("evt_{}", cow.repeat(124));
+    let mut draft = support::created_draft(1, Some("user:farmer-with-a-long-id"));
+    draft.event_id = long_id("🐄");
+    let genuine = domain::seal(draft, &domain::ChainHead::default(), &rig.key);
+    let mut draft = support::created_draft(2, None);
+    draft.event_id = long_id("🐮");
+    let mut tampered = domain::seal(draft, &domain::ChainHead::default(), &rig.key);
+    tampered.payload["breed"] = serde_json::json!("Wagyu");
+    publish(&rig, &genuine).await;
+    publish(&rig, &tampered).await;
+
+    let consumer = spawn_consumer(&rig);
+    eventually(
+        WITHIN,
+        "the long-id event applied and the other refused",
+        || {
+            let db = db.clone();
+            async move {
+                (count(&db, "cattle_events").await == 1 && count(&db, "rejected_events").await == 1)
+                    .then_some(())
+            }
+        },
+    )
+    .await;
+    consumer.abort();
+
+    use sea_orm::EntityTrait;
+    let applied = server::entity::cattle_event::Entity::find()
+        .all(&db)
+        .await
+        .expect("events");
+    assert_eq!(applied[0].event_id, genuine.metadata.event_id);
+    let refused = server::entity::rejected_event::Entity::find()
+        .all(&db)
+        .await
+        .expect("rejections");
+    assert_eq!(
+        refused[0].event_id.as_deref(),
+        Some(tampered.metadata.event_id.as_str())
+    );
+    assert_eq!(refused[0].reason_code, "PAYLOAD_HASH");
+}

@@ -308,9 +308,18 @@ pub fn created_envelope_by(
     n: u32,
     created_by: Option<&str>,
 ) -> domain::EventEnvelope {
+    domain::seal(
+        created_draft(n, created_by),
+        &domain::ChainHead::default(),
+        key,
+    )
+}
+
+/// The draft of animal `n`'s registration, to seal after changing a field.
+pub fn created_draft(n: u32, created_by: Option<&str>) -> domain::EventDraft {
     let nlis = nlis(n);
     let now = "2026-11-29T10:00:00.000Z".to_string();
-    let draft = domain::EventDraft {
+    domain::EventDraft {
         event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
         event_type: domain::EventType::CattleCreated,
         event_ref: format!("cattle-created-{nlis}"),
@@ -325,8 +334,7 @@ pub fn created_envelope_by(
             "nlisId": nlis, "breed": "Angus", "sex": "FEMALE", "clientId": 1 + n % 5
         }),
         provenance: None,
-    };
-    domain::seal(draft, &domain::ChainHead::default(), key)
+    }
 }
 
 /// Column `v` of every row `sql` answers, as text.
