@@ -186,8 +186,9 @@ fn controller_addr(addr: &str) -> Result<String, EmbeddedBrokerError> {
     Ok(format!("{host}:{next}"))
 }
 
-/// A JVM with the broker's class path, heap and logging.
-fn java(launch: &BrokerLaunch, dir: &Path) -> Command {
+/// A JVM with the broker's class path, heap and logging, run in `dir` (which holds its
+/// `log4j2.properties`); the test suite starts its three-node clusters with it too.
+pub fn java(launch: &BrokerLaunch, dir: &Path) -> Command {
     let mut command = Command::new(&launch.java);
     command
         .current_dir(dir)
@@ -241,7 +242,7 @@ async fn format_log_dir(
 
 /// A new cluster id: 16 random bytes, URL-safe base64 without padding, as Kafka writes them,
 /// and like Kafka's own never starting with `-` (a command line would read it as an option).
-fn cluster_id() -> Result<String, EmbeddedBrokerError> {
+pub fn cluster_id() -> Result<String, EmbeddedBrokerError> {
     use base64::Engine;
     loop {
         let seed =
@@ -254,7 +255,7 @@ fn cluster_id() -> Result<String, EmbeddedBrokerError> {
 }
 
 /// Whether a Kafka broker answers a metadata request on `addr`.
-async fn answers(addr: &str) -> bool {
+pub async fn answers(addr: &str) -> bool {
     if TcpStream::connect(addr).await.is_err() {
         return false;
     }
@@ -298,7 +299,8 @@ fn server_properties(addr: &str, controller: &str, dir: &Path) -> String {
     )
 }
 
-const LOG4J2: &str = "status = warn\n\
+/// The broker's logging: INFO lines to `server.log` in its directory.
+pub const LOG4J2: &str = "status = warn\n\
 appender.file.type = File\n\
 appender.file.name = file\n\
 appender.file.fileName = ${sys:kafka.logs.dir}/server.log\n\

@@ -7,6 +7,7 @@ mod support;
 mod audit_archive;
 mod authorization;
 mod bench_cli;
+mod broker_crashes;
 mod broker_outage;
 mod bulk_actions;
 mod cache_rebuild;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod herd_history;
+pub mod kafka_cluster;
 pub mod log_capture;
 pub mod rebuilds;
 pub mod views;
