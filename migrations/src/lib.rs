@@ -20,6 +20,7 @@ mod m0014_mobs;
 mod m0015_withholding;
 mod m0016_weighings;
 mod m0017_long_event_ids;
+mod m0018_claimed_facts;
 mod view_column;
 
 /// All migrations in the order they apply.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_withholding::Migration),
             Box::new(m0016_weighings::Migration),
             Box::new(m0017_long_event_ids::Migration),
+            Box::new(m0018_claimed_facts::Migration),
         ]
     }
 }

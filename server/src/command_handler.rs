@@ -14,6 +14,7 @@ mod tag_claims;
 use crate::accounts::{Accounts, Actor};
 use crate::checked_signatures::CheckedSignatures;
 use crate::duplicate_commands::{duplicate_ack, resent_while_pending, AcceptedFacts};
+use crate::fact_claims::Claim;
 use crate::kafka::publisher::EventPublisher;
 use crate::log_catch_up::CatchUp;
 use crate::telemetry;
@@ -257,10 +258,18 @@ impl CommandHandler {
             return Err(Halt::Duplicate(ack));
         }
         let decisions = self.decide(&received, &base, offer).await?;
-        self.dedupe(&received, &base, &decisions).await?;
-        Ok(self
-            .seal_and_publish(&received, base, decisions, &mut turn)
-            .await?)
+        let claimed = self.dedupe(&received, &base, &decisions).await?;
+        let first_event_id = claimed.as_ref().map(|fact| fact.event_id.clone());
+        let published = self
+            .seal_and_publish(&received, base, decisions, first_event_id, &mut turn)
+            .await;
+        if let Some(fact) = &claimed {
+            match &published {
+                Ok(_) => self.accepted.published(&fact.key, &fact.event_id).await,
+                Err(_) => self.accepted.release(&fact.key, &fact.event_id).await,
+            }
+        }
+        Ok(published?)
     }
 
     /// For a keyed request, waits until the golden record holds what the log held at
@@ -340,15 +349,16 @@ impl CommandHandler {
 
     /// Halts with the original event when the first decided event's fact was accepted
     /// before: among this instance's recent events, and in the golden record where it can
-    /// hold it.
+    /// hold it, or is being published by another instance. Otherwise claims the fact for
+    /// the first event, under the id it will be published with.
     async fn dedupe(
         &self,
         received: &Received<'_>,
         base: &StreamBase,
         decisions: &[DecidedEvent],
-    ) -> Result<(), Halt> {
+    ) -> Result<Option<ClaimedFact>, Halt> {
         let Some(first) = decisions.first() else {
-            return Ok(());
+            return Ok(None);
         };
         let cattle_id = received.command.cattle_id();
         let hash = payload_hash(&first.payload);
@@ -356,13 +366,26 @@ impl CommandHandler {
         let ask_golden = base
             .source
             .may_hold(first.event_type, received.request_key.is_some());
-        match self.accepted.original_of(&key, ask_golden).await? {
-            Some(original) => Err(Halt::Duplicate(duplicate_ack(
-                original,
-                cattle_id.0,
-                base.head.sequence + 1,
-            ))),
-            None => Ok(()),
-        }
+        let held = match self.accepted.original_of(&key, ask_golden).await? {
+            Some(original) => original,
+            None => {
+                let event_id = publishing::new_event_id();
+                match self.accepted.claim(&key, &event_id).await? {
+                    Claim::Ours => return Ok(Some(ClaimedFact { key, event_id })),
+                    Claim::Held { event_id } => event_id,
+                }
+            }
+        };
+        Err(Halt::Duplicate(duplicate_ack(
+            held,
+            cattle_id.0,
+            base.head.sequence + 1,
+        )))
     }
+}
+
+/// A fact this handler claimed for the first event of a command.
+struct ClaimedFact {
+    key: String,
+    event_id: String,
 }

@@ -60,6 +60,19 @@ pub struct Settings {
     #[arg(long, env = "ICATTLE_RUN_VIEWS", default_value_t = true, action = clap::ArgAction::Set)]
     pub run_views: bool,
 
+    /// Whether this instance shares the views' partitions with the other instances that run
+    /// them, through each view's consumer group: the golden record, the cache, the fraud
+    /// view, and the search index when it is Meilisearch (an embedded index is this
+    /// instance's own, so it reads every partition). Off, each view reads every partition.
+    #[arg(long, env = "ICATTLE_SHARE_VIEWS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub share_views: bool,
+
+    /// Whether the tasks that copy the log elsewhere run with the views: the category relay,
+    /// the snapshot taker and the audit archive. Each reads every partition itself, so with
+    /// views shared across instances exactly one instance runs them.
+    #[arg(long, env = "ICATTLE_RUN_LOG_COPIES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub run_log_copies: bool,
+
     /// Whether the fraud detector runs with the views (it raises alerts in the log; one
     /// instance running it is enough).
     #[arg(long, env = "ICATTLE_FRAUD_DETECTOR", default_value_t = true, action = clap::ArgAction::Set)]

@@ -1,7 +1,9 @@
 //! Recognising a command that was accepted before, so sending it again publishes nothing and
 //! is answered with the original event: by its business fact (idempotency key), among what
-//! this instance published lately and in the golden record, or, while the first is still
-//! unapplied, by the stream's memory of the command that wrote it.
+//! this instance published lately, among the facts any instance claimed before publishing,
+//! and in the golden record, or, while the first is still unapplied, by the stream's memory
+//! of the command that wrote it.
+use crate::fact_claims::{Claim, FactClaims};
 use crate::golden::chain_heads;
 use crate::technical_failure::unavailable;
 use crate::written_streams::WrittenStream;
@@ -21,12 +23,14 @@ const RECENT_KEYS_KEPT: usize = 10_000;
 pub struct AcceptedFacts {
     db: DatabaseConnection,
     recent: Arc<Mutex<HashMap<String, String>>>,
+    claims: FactClaims,
 }
 
 impl AcceptedFacts {
     /// Facts read from the golden record in `db`, and none published yet.
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
+            claims: FactClaims::new(db.clone()),
             db,
             recent: Arc::new(Mutex::new(HashMap::new())),
         }
@@ -82,6 +86,26 @@ impl AcceptedFacts {
             &payload_hash(&first.payload),
         );
         self.original_of(&key, true).await
+    }
+
+    /// Claims the fact `key` for `event_id`, about to be published, against every instance.
+    pub async fn claim(&self, key: &str, event_id: &str) -> Result<Claim, CommandFailure> {
+        self.claims.claim(key, event_id).await
+    }
+
+    /// Notes that the broker acknowledged `event_id`, which claimed `key`.
+    pub async fn published(&self, key: &str, event_id: &str) {
+        self.claims.published(key, event_id).await;
+    }
+
+    /// Gives up the claim of `event_id` on `key`: it was not published after all.
+    pub async fn release(&self, key: &str, event_id: &str) {
+        self.claims.release(key, event_id).await;
+    }
+
+    /// The claims every instance shares.
+    pub fn claims(&self) -> &FactClaims {
+        &self.claims
     }
 
     /// Remembers that `event_id` was accepted for `key`. The memory is bounded: when full it

@@ -7,6 +7,7 @@ use crate::cache::{
 use crate::command_handler::CommandHandler;
 use crate::config::Settings;
 use crate::database::{self, DatabaseError};
+use crate::fact_claims::FactClaims;
 use crate::fraud::FraudView;
 use crate::fraud_detector::FraudDetector;
 use crate::golden::GoldenRecord;
@@ -28,9 +29,11 @@ use crate::snapshot_taker::SnapshotTaker;
 use crate::telemetry::engine_probes::LogProbe;
 use crate::telemetry::watch::{self, WatchSources};
 use crate::views::consumer::{self, ConsumerSource};
+use crate::views::group_turns::Sharing;
 use crate::views::progress::ViewProgress;
 use crate::views::LogView;
 use app::model::ViewName;
+use domain::SigningKeyPair;
 use leptos::prelude::LeptosOptions;
 use rdkafka::error::KafkaError;
 use sea_orm::DatabaseConnection;
@@ -236,11 +239,23 @@ pub async fn start(
         progress: progress.clone(),
     })
     .await;
-    let source = |group: &str, dead_letters: bool| ConsumerSource {
+    let shared = if settings.share_views {
+        Sharing::ByGroup
+    } else {
+        Sharing::ReadsAll
+    };
+    // An embedded search index is this instance's own: it needs every partition.
+    let search_sharing = if search_home.is_none() {
+        shared
+    } else {
+        Sharing::ReadsAll
+    };
+    let source = |group: &str, dead_letters: bool, sharing: Sharing| ConsumerSource {
         brokers: brokers.clone(),
         topic: topics.cattle_events(),
         group: topics.group(group),
         dead_letter_topic: dead_letters.then(|| topics.dead_letter()),
+        sharing,
     };
     let mut live_views = BTreeMap::new();
     if settings.run_views {
@@ -249,7 +264,7 @@ pub async fn start(
             ViewName::GoldenRecord,
             swappable_view(
                 move || GoldenRecord::new(golden_db.clone(), golden_trusted.clone()),
-                source("golden-record", true),
+                source("golden-record", true, shared),
                 &hub,
                 &progress,
             ),
@@ -267,7 +282,7 @@ pub async fn start(
                         cache_trusted.clone(),
                     )
                 },
-                source("cache-view", false),
+                source("cache-view", false, shared),
                 &hub,
                 &progress,
             ),
@@ -277,7 +292,7 @@ pub async fn start(
             ViewName::SearchIndex,
             swappable_view(
                 move || SearchView::new(search_index.clone(), search_trusted.clone()),
-                source("search-index", false),
+                source("search-index", false, search_sharing),
                 &hub,
                 &progress,
             ),
@@ -286,7 +301,7 @@ pub async fn start(
             ViewName::FraudView,
             swappable_view(
                 move || FraudView::new(fraud_db.clone(), fraud_trusted.clone()),
-                source("fraud-view", false),
+                source("fraud-view", false, shared),
                 &hub,
                 &progress,
             ),
@@ -327,7 +342,16 @@ pub async fn start(
         following,
         catching_up,
         watching,
-        tokio::spawn(purge_sessions(accounts.clone())),
+        tokio::spawn({
+            let accounts = accounts.clone();
+            async move {
+                purge_every("ended sessions", || accounts.purge_ended_sessions()).await;
+            }
+        }),
+        tokio::spawn({
+            let claims = FactClaims::new(db.clone());
+            async move { purge_every("old claims on facts", || claims.purge_old()).await }
+        }),
         crate::operations_pulse::spawn(office.clone(), hub.clone()),
         crate::cache::follow_generation(cache.clone(), cache_keys.clone()),
     ];
@@ -335,33 +359,22 @@ pub async fn start(
         if settings.fraud_detector {
             tasks.push(spawn_view(
                 FraudDetector::new(db.clone(), trusted.clone(), commands, detector_key),
-                source("fraud-detector", false),
+                source("fraud-detector", false, Sharing::ReadsAll),
                 hub.clone(),
                 &progress,
             ));
         }
-        tasks.push(tokio::spawn(
-            CategoryRelay::new(&brokers, topics.clone()).run(),
-        ));
-        let snapshots = EventPublisher::new(idempotent_producer(&brokers)?, topics.snapshots());
-        tasks.push(tokio::spawn(
-            SnapshotTaker::new(
-                db.clone(),
-                snapshots,
-                topics.snapshots(),
-                Arc::new(key),
-                settings.snapshot_every,
-            )
-            .run(),
-        ));
-        let archive =
-            AuditArchive::new(open_store(&settings.audit_url())?).reporting_to(progress.clone());
-        let archive_source = source("audit-archive", false);
-        tasks.push(tokio::spawn(async move {
-            if let Err(error) = archive.run(archive_source).await {
-                tracing::error!(%error, "the audit archive stopped");
-            }
-        }));
+        if settings.run_log_copies {
+            let archive_source = source("audit-archive", false, Sharing::ReadsAll);
+            tasks.extend(spawn_log_copies(
+                settings,
+                &db,
+                &topics,
+                key,
+                archive_source,
+                &progress,
+            )?);
+        }
     }
 
     let state = ServerState {
@@ -405,6 +418,39 @@ pub async fn start(
     })
 }
 
+/// Starts the tasks that copy the log elsewhere: the category topics, the snapshots and the
+/// audit archive.
+fn spawn_log_copies(
+    settings: &Settings,
+    db: &DatabaseConnection,
+    topics: &Topics,
+    key: SigningKeyPair,
+    archive_source: ConsumerSource,
+    progress: &ViewProgress,
+) -> Result<Vec<JoinHandle<()>>, StartError> {
+    let brokers = &archive_source.brokers;
+    let relay = tokio::spawn(CategoryRelay::new(brokers, topics.clone()).run());
+    let snapshots = EventPublisher::new(idempotent_producer(brokers)?, topics.snapshots());
+    let snapshot_taker = tokio::spawn(
+        SnapshotTaker::new(
+            db.clone(),
+            snapshots,
+            topics.snapshots(),
+            Arc::new(key),
+            settings.snapshot_every,
+        )
+        .run(),
+    );
+    let archive =
+        AuditArchive::new(open_store(&settings.audit_url())?).reporting_to(progress.clone());
+    let archiving = tokio::spawn(async move {
+        if let Err(error) = archive.run(archive_source).await {
+            tracing::error!(%error, "the audit archive stopped");
+        }
+    });
+    Ok(vec![relay, snapshot_taker, archiving])
+}
+
 /// Runs one view's consumer in the background.
 fn spawn_view<V: LogView>(
     view: V,
@@ -433,18 +479,24 @@ fn swappable_view<V: LogView>(
     LiveViewSlot::start_with(move || spawn_view(fresh(), source.clone(), hub.clone(), &progress))
 }
 
-/// How often ended sessions are deleted.
-const SESSION_PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+/// How often ended sessions and old claims on facts are deleted.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// Deletes expired and idle sessions every few minutes, until the task is dropped.
-async fn purge_sessions(accounts: Accounts) {
-    let mut every = tokio::time::interval(SESSION_PURGE_EVERY);
+/// Deletes `what` with `purge` every few minutes, until the task is dropped; a failure is
+/// tried again next time.
+async fn purge_every<F, Fut, E>(what: &'static str, purge: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<u64, E>>,
+    E: std::fmt::Display,
+{
+    let mut every = tokio::time::interval(PURGE_EVERY);
     loop {
         every.tick().await;
-        match accounts.purge_ended_sessions().await {
+        match purge().await {
             Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "ended sessions deleted"),
-            Err(error) => tracing::warn!(%error, "could not delete ended sessions; trying later"),
+            Ok(purged) => tracing::info!(purged, what, "deleted"),
+            Err(error) => tracing::warn!(%error, what, "could not delete; trying later"),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod database;
 pub mod duplicate_commands;
 pub mod entity;
+pub mod fact_claims;
 pub mod fraud;
 pub mod fraud_detector;
 pub mod from_log;

@@ -21,6 +21,7 @@ use serde_json::json;
 use server::config::Settings;
 use server::instance::Instance;
 use server::views::consumer::ConsumerSource;
+use server::views::group_turns::Sharing;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -448,6 +449,7 @@ async fn measure(
         topic: topic.clone(),
         group: instance.topics.group("bench-replay"),
         dead_letter_topic: None,
+        sharing: Sharing::ReadsAll,
     };
     let progress = bar("replay into a fresh golden record", 0);
     let (replayed, replay_rate) =

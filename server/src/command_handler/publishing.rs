@@ -14,16 +14,22 @@ use domain::{
 use std::sync::Arc;
 use tracing::Instrument;
 
-/// The draft of one decided event of a command: a new event id, the command's time and
+/// A new event id.
+pub(super) fn new_event_id() -> String {
+    format!("evt_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// The draft of one decided event of a command: its event id, the command's time and
 /// correlation, and its sender.
 fn draft(
     received: &Received<'_>,
     decided: DecidedEvent,
+    event_id: String,
     now: &str,
     correlation_id: &str,
 ) -> EventDraft {
     EventDraft {
-        event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
+        event_id,
         event_type: decided.event_type,
         event_ref: decided.event_ref,
         cattle_id: received.command.cattle_id(),
@@ -73,12 +79,14 @@ pub(super) async fn seal_and_fold(
 
 impl CommandHandler {
     /// Seals each decided event on the head the one before it left and publishes it,
-    /// remembering what each wrote; answers with the last one.
+    /// remembering what each wrote; answers with the last one. The first event takes
+    /// `first_event_id` when its fact was claimed under that id.
     pub(super) async fn seal_and_publish(
         &self,
         received: &Received<'_>,
         base: StreamBase,
         decisions: Vec<DecidedEvent>,
+        mut first_event_id: Option<String>,
         written: &mut Option<WrittenStream>,
     ) -> Result<CommandAck, CommandFailure> {
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
@@ -90,7 +98,8 @@ impl CommandHandler {
         let mut stream = base.state.map(StreamState::Cattle);
         let mut last = None;
         for decided in decisions {
-            let draft = draft(received, decided, &now, &correlation_id);
+            let event_id = first_event_id.take().unwrap_or_else(new_event_id);
+            let draft = draft(received, decided, event_id, &now, &correlation_id);
             let key = received.actor.key.clone();
             let sealing = seal_and_fold(draft, &head, stream, key, &self.sealed);
             let (envelope, folded) = sealing.instrument(tracing::info_span!("seal")).await?;

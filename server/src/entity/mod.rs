@@ -3,6 +3,7 @@ pub mod cattle;
 pub mod cattle_event;
 pub mod cattle_snapshot;
 pub mod checkpoint;
+pub mod claimed_fact;
 pub mod client;
 pub mod duplicate_event;
 pub mod fraud_alert;

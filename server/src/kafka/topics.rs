@@ -197,13 +197,7 @@ pub async fn check_topics(
         mismatch(name, "partitions", layout.partitions, partitions)?;
         mismatch(name, "replication", layout.replication, replicas)?;
     }
-    let specifiers: Vec<ResourceSpecifier> =
-        names.iter().map(|n| ResourceSpecifier::Topic(n)).collect();
-    let described = admin
-        .describe_configs(specifiers.iter(), &AdminOptions::new())
-        .await?;
-    for (name, result) in names.iter().zip(described) {
-        let resource = result.map_err(|code| TopicError::Kafka(KafkaError::AdminOp(code)))?;
+    for (name, resource) in names.iter().zip(described_configs(&admin, &names).await?) {
         for (setting, expected) in layout.required_configs(name, topics) {
             let found = resource
                 .get(setting)
@@ -213,6 +207,33 @@ pub async fn check_topics(
         }
     }
     Ok(())
+}
+
+/// The configuration of each topic of `names`, once the broker asked reports every one: on a
+/// cluster, a broker that has not yet heard of a topic created a moment ago describes it
+/// with no configuration at all.
+async fn described_configs(
+    admin: &AdminClient<DefaultClientContext>,
+    names: &[String],
+) -> Result<Vec<rdkafka::admin::ConfigResource>, TopicError> {
+    const ATTEMPTS: u32 = 40;
+    let specifiers: Vec<ResourceSpecifier> =
+        names.iter().map(|n| ResourceSpecifier::Topic(n)).collect();
+    let mut attempt = 0;
+    loop {
+        let described = admin
+            .describe_configs(specifiers.iter(), &AdminOptions::new())
+            .await?;
+        let resources = described
+            .into_iter()
+            .map(|result| result.map_err(|code| TopicError::Kafka(KafkaError::AdminOp(code))))
+            .collect::<Result<Vec<_>, _>>()?;
+        attempt += 1;
+        if resources.iter().all(|r| !r.entries.is_empty()) || attempt >= ATTEMPTS {
+            return Ok(resources);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 }
 
 /// The cluster's metadata once it lists every topic of `names` with its partitions: a topic

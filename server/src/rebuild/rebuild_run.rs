@@ -10,6 +10,7 @@ use super::sql_copy::SqlCopy;
 use super::view_copy::{left_to_apply, CopyConsumer, CopyError, ViewCopy};
 use crate::kafka::topics::end_offsets;
 use crate::views::consumer::ConsumerSource;
+use crate::views::group_turns::Sharing;
 use app::model::ViewName;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -108,6 +109,7 @@ fn start_copy(view: ViewName, copy: &dyn ViewCopy, sources: &RebuildSources) -> 
         topic: sources.topic.clone(),
         group: format!("{}-{view}", sources.group),
         dead_letter_topic: None,
+        sharing: Sharing::ReadsAll,
     };
     copy.spawn(source, sources.trusted.clone())
 }

@@ -18,6 +18,9 @@ pub const EVENTS_PROCESSED: &str = "icattle_events_processed_total";
 pub const EVENTS_FAILED: &str = "icattle_events_failed_total";
 /// Undecodable messages copied to the dead-letter topic, by `view`.
 pub const EVENTS_DEAD_LETTERED: &str = "icattle_events_dead_lettered_total";
+/// Events a view applied (its rows changed), by `view` and `partition`: summed over the
+/// instances sharing a view, each event counts once.
+pub const EVENTS_APPLIED: &str = "icattle_events_applied_total";
 /// Seconds a view took to apply a batch, by `view`.
 pub const BATCH_SECONDS: &str = "icattle_view_batch_seconds";
 
@@ -49,7 +52,7 @@ pub const DATABASE_REPLICATION_LAG: &str = "icattle_database_replication_lag_sec
 pub const ALERT_FIRING: &str = "icattle_alert_firing";
 
 /// Every metric name above, for checks of what names them elsewhere.
-pub const ALL_METRICS: [&str; 21] = [
+pub const ALL_METRICS: [&str; 22] = [
     COMMANDS,
     EVENTS_PUBLISHED,
     PUBLISH_ERRORS,
@@ -57,6 +60,7 @@ pub const ALL_METRICS: [&str; 21] = [
     EVENTS_PROCESSED,
     EVENTS_FAILED,
     EVENTS_DEAD_LETTERED,
+    EVENTS_APPLIED,
     BATCH_SECONDS,
     CONSUMER_LAG_EVENTS,
     CONSUMER_LAG_SECONDS,
@@ -107,6 +111,10 @@ pub(super) fn describe_all() {
     describe_counter!(
         EVENTS_DEAD_LETTERED,
         "Undecodable messages copied to the dead-letter topic, by view"
+    );
+    describe_counter!(
+        EVENTS_APPLIED,
+        "Events a view applied, by view and partition (once over all instances)"
     );
     describe_histogram!(
         BATCH_SECONDS,

@@ -1,12 +1,14 @@
 //! What a view's consumer tells about each batch it applied: the counts of `/metrics`,
 //! the positions and counts the watch reads, and the progress Kafka learns (for lag tools
 //! outside; the view's own checkpoints are what it resumes from).
+use super::group_turns::ViewConsumer;
 use super::progress::ViewProgress;
 use super::{Applied, LogMessage};
 use crate::telemetry;
 use app::model::ViewName;
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::{Offset, TopicPartitionList};
+use std::collections::BTreeMap;
 
 /// Counts what a batch did, for `/metrics` and the lag watch.
 pub(super) fn record_batch(
@@ -32,6 +34,17 @@ pub(super) fn record_batch(
         progress.reached(view, message.partition, message.offset + 1);
     }
     let view = view.as_str();
+    let mut applied: BTreeMap<i32, u64> = BTreeMap::new();
+    for (message, outcome) in batch.iter().zip(outcomes) {
+        if matches!(outcome, Applied::Applied { .. }) {
+            *applied.entry(message.partition).or_default() += 1;
+        }
+    }
+    for (partition, count) in applied {
+        metrics::counter!(telemetry::EVENTS_APPLIED, "view" => view,
+            "partition" => partition.to_string())
+        .increment(count);
+    }
     metrics::counter!(telemetry::EVENTS_PROCESSED, "view" => view).increment(batch.len() as u64);
     metrics::counter!(telemetry::EVENTS_FAILED, "view" => view).increment(refused as u64);
     if dead_lettering {
@@ -44,7 +57,7 @@ pub(super) fn record_batch(
 
 /// Stores how far the view got, which Kafka learns within a second, for lag metrics only:
 /// positions are restored from the view's own checkpoints, which commit with its rows.
-pub(super) fn report_progress(consumer: &StreamConsumer, batch: &[LogMessage]) {
+pub(super) fn report_progress(consumer: &ViewConsumer, batch: &[LogMessage]) {
     let mut reached = TopicPartitionList::new();
     for message in batch {
         let next = Offset::Offset(message.offset + 1);

@@ -1,23 +1,24 @@
 //! The consumer every view runs: reads `icattle.cattle.events` from the checkpoints the view
-//! holds, applies each message (retrying until it is applied), then announces it.
+//! holds (every partition, or those its group gives it), applies each message (retrying
+//! until it is applied), then announces it.
 use super::batch_report::{record_batch, report_progress};
+use super::group_turns::{shared_config, GroupTurn, GroupTurns, Sharing, ViewConsumer};
+use super::log_reading::{Input, LogReading, BATCH_LIMIT};
 use super::progress::{while_paused, ViewProgress};
-use super::read_ahead::{prepared, LogRecord, ReadAheadStopped};
+use super::read_ahead::ReadAheadStopped;
 use super::{Applied, LogMessage, LogView, ViewError};
-use crate::checked_signatures::CheckedSignatures;
 use crate::kafka::dead_letter::{DeadLetters, Origin};
 use crate::kafka::publisher::idempotent_producer;
 use crate::kafka::reader_config::follower_config;
 use crate::kafka::topics::partition_count;
 use crate::live::LiveHub;
-use app::model::{LiveUpdate, ViewName};
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use app::model::LiveUpdate;
+use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaError;
-use rdkafka::message::BorrowedMessage;
-use rdkafka::{Message, Offset, TopicPartitionList};
+use rdkafka::{Offset, TopicPartitionList};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tracing::Instrument;
 
 /// Why the consumer could not start.
@@ -44,47 +45,89 @@ pub struct ConsumerSource {
     pub brokers: String,
     /// The topic to read.
     pub topic: String,
-    /// The consumer group (used for offset reporting; positions come from the database).
+    /// The consumer group (shares partitions when `sharing` says so, reports positions
+    /// always; positions come from the view's store).
     pub group: String,
     /// Where undecodable messages are copied; `None` for views that leave that to another.
     pub dead_letter_topic: Option<String>,
+    /// Whether the view reads every partition or shares them with its group.
+    pub sharing: Sharing,
 }
 
-/// Builds the consumer and assigns every partition at the view's checkpoints.
-pub async fn assign_from_checkpoints<V: LogView>(
+/// Builds the view's consumer: assigned every partition at the view's checkpoints, or
+/// subscribed to its group, which assigns partitions as turns.
+fn open_consumer<V: LogView>(
+    view: &V,
+    source: &ConsumerSource,
+) -> Result<(ViewConsumer, UnboundedReceiver<GroupTurn>), ConsumerError> {
+    let mut config = follower_config(&source.brokers, &source.group);
+    // Progress is stored per batch and reported once a second in the background: one
+    // commit per batch made the group coordinator write to the broker's log hundreds
+    // of times a second under load.
+    config
+        .set("enable.auto.commit", "true")
+        .set("auto.commit.interval.ms", "1000");
+    if source.sharing == Sharing::ByGroup {
+        shared_config(&mut config);
+    }
+    let (context, turns) = GroupTurns::new(&source.topic);
+    let consumer: ViewConsumer = config.create_with_context(context)?;
+    tracing::debug!(view = view.name().as_str(), sharing = ?source.sharing, "view consumer built");
+    Ok((consumer, turns))
+}
+
+/// Starts reading: every partition at the view's checkpoints, or, for a shared view, none
+/// until its group's first turn. Answers the partitions the view holds, `None` for every
+/// one (a rewind then counts them again).
+async fn start_reading<V: LogView>(
+    consumer: &ViewConsumer,
     view: &V,
     source: &ConsumerSource,
     progress: &ViewProgress,
-) -> Result<StreamConsumer, ConsumerError> {
-    let consumer: StreamConsumer = follower_config(&source.brokers, &source.group)
-        // Progress is stored per batch and reported once a second in the background: one
-        // commit per batch made the group coordinator write to the broker's log hundreds
-        // of times a second under load.
-        .set("enable.auto.commit", "true")
-        .set("auto.commit.interval.ms", "1000")
-        .create()?;
-    for (partition, next) in assign_at_checkpoints(&consumer, view, source).await? {
-        progress.reached(view.name(), partition, next);
+) -> Result<Option<Vec<i32>>, ConsumerError> {
+    match source.sharing {
+        Sharing::ReadsAll => {
+            let positions = assign_at_checkpoints(consumer, view, source, None).await?;
+            reached(view, progress, positions);
+            Ok(None)
+        }
+        Sharing::ByGroup => {
+            consumer.subscribe(&[source.topic.as_str()])?;
+            Ok(Some(Vec::new()))
+        }
     }
-    Ok(consumer)
 }
 
-/// (Re)assigns every partition of the topic at the view's checkpoints; answers each
-/// partition's next offset (0 for one without a checkpoint).
+/// Notes each partition's next position.
+fn reached<V: LogView>(view: &V, progress: &ViewProgress, positions: Vec<(i32, i64)>) {
+    for (partition, next) in positions {
+        progress.reached(view.name(), partition, next);
+    }
+}
+
+/// Assigns `partitions` of the topic (every one when `None`) at the view's checkpoints;
+/// answers each partition's next offset (0 for one without a checkpoint).
 async fn assign_at_checkpoints<V: LogView>(
-    consumer: &StreamConsumer,
+    consumer: &ViewConsumer,
     view: &V,
     source: &ConsumerSource,
+    partitions: Option<&[i32]>,
 ) -> Result<Vec<(i32, i64)>, ConsumerError> {
     let topic = source.topic.clone();
-    let partitions = partition_count(consumer, &topic)?;
-    if partitions == 0 {
-        return Err(ConsumerError::NoTopic(topic));
-    }
+    let partitions: Vec<i32> = match partitions {
+        Some(partitions) => partitions.to_vec(),
+        None => {
+            let count = partition_count(consumer, &topic)?;
+            if count == 0 {
+                return Err(ConsumerError::NoTopic(topic));
+            }
+            (0..count).collect()
+        }
+    };
     let saved = view.checkpoints(&topic).await?;
     let mut assignment = TopicPartitionList::new();
     let mut positions = Vec::new();
-    for partition in 0..partitions {
+    for partition in partitions {
         let next = saved
             .iter()
             .find(|(p, _)| *p == partition)
@@ -96,9 +139,6 @@ async fn assign_at_checkpoints<V: LogView>(
     consumer.assign(&assignment)?;
     Ok(positions)
 }
-
-/// The most messages a view applies in one transaction.
-const BATCH_LIMIT: usize = 1000;
 
 /// What a live update says about an applied message, if anything.
 fn announcement<V: LogView>(view: &V, applied: &Applied) -> Option<LiveUpdate> {
@@ -140,78 +180,6 @@ fn announcement<V: LogView>(view: &V, applied: &Applied) -> Option<LiveUpdate> {
         | Applied::Duplicate { .. }
         | Applied::AlreadyCheckpointed
         | Applied::Passed => None,
-    }
-}
-
-fn record(message: &BorrowedMessage<'_>) -> LogRecord {
-    LogRecord {
-        topic: message.topic().to_string(),
-        partition: message.partition(),
-        offset: message.offset(),
-        key: message.key().map(<[u8]>::to_vec),
-        body: message.payload().unwrap_or_default().to_vec(),
-    }
-}
-
-/// Waits for the next record, then takes what the consumer already holds without waiting
-/// more: a lone event is applied at once, a burst in one transaction.
-async fn next_records(consumer: &StreamConsumer, view: ViewName) -> Vec<LogRecord> {
-    let first = loop {
-        match consumer.recv().await {
-            Ok(message) => break record(&message),
-            Err(error) => {
-                tracing::warn!(view = view.as_str(), %error, "could not read the log; retrying");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-        }
-    };
-    let mut batch = vec![first];
-    while batch.len() < BATCH_LIMIT {
-        // A zero timeout still polls the read once: it answers what is ready, never waits.
-        match tokio::time::timeout(Duration::ZERO, consumer.recv()).await {
-            Ok(Ok(message)) => batch.push(record(&message)),
-            Ok(Err(error)) => {
-                tracing::warn!(view = view.as_str(), %error,
-                    "could not read the log; applying what was read");
-                break;
-            }
-            Err(_) => break,
-        }
-    }
-    batch
-}
-
-/// The next batch, being read and prepared in a task of its own while the consumer applies
-/// a full one before it. Dropping it stops the reading, so a stopped view leaves no reader.
-struct NextBatch(JoinHandle<Result<Vec<LogMessage>, ReadAheadStopped>>);
-
-impl NextBatch {
-    fn start(consumer: &Arc<StreamConsumer>, view: ViewName, checked: &CheckedSignatures) -> Self {
-        let (consumer, checked) = (Arc::clone(consumer), checked.clone());
-        Self(tokio::spawn(async move {
-            prepared(next_records(&consumer, view).await, &checked).await
-        }))
-    }
-
-    async fn batch(mut self) -> Result<Vec<LogMessage>, ReadAheadStopped> {
-        match (&mut self.0).await {
-            Ok(batch) => batch,
-            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-            Err(error) => Err(ReadAheadStopped::new(error.to_string())),
-        }
-    }
-
-    /// Stops the reading and waits until it has stopped, so that nothing it reads races a
-    /// new assignment.
-    async fn cancel(mut self) {
-        self.0.abort();
-        let _ = (&mut self.0).await;
-    }
-}
-
-impl Drop for NextBatch {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 
@@ -264,28 +232,59 @@ async fn apply_retrying<V: LogView>(view: &V, batch: &[LogMessage]) -> Option<Ve
     }
 }
 
-/// Assigns the view's checkpoints again, retrying until Kafka and the view's store answer.
-async fn rewind<V: LogView>(
-    consumer: &StreamConsumer,
+/// Assigns `held` (every partition when `None`) at the view's checkpoints again, retrying
+/// until Kafka and the view's store answer.
+async fn assign_retrying<V: LogView>(
+    consumer: &ViewConsumer,
     view: &V,
     source: &ConsumerSource,
     progress: &ViewProgress,
+    held: Option<&[i32]>,
 ) {
     let mut backoff = Duration::from_millis(100);
     loop {
-        match assign_at_checkpoints(consumer, view, source).await {
+        match assign_at_checkpoints(consumer, view, source, held).await {
             Ok(positions) => {
-                for (partition, next) in positions {
-                    progress.reached(view.name(), partition, next);
-                }
+                reached(view, progress, positions);
                 return;
             }
             Err(error) => {
-                tracing::error!(view = view.name().as_str(), %error, "could not rewind; retrying");
+                tracing::error!(view = view.name().as_str(), %error,
+                    "could not assign the view's checkpoints; retrying");
             }
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// Takes a turn of the view's group, with no batch in flight: gives every partition up, or
+/// takes the assigned ones at the view's checkpoints. Answers the partitions held after.
+async fn take_turn<V: LogView>(
+    reading: &mut LogReading,
+    view: &V,
+    source: &ConsumerSource,
+    progress: &ViewProgress,
+    turn: GroupTurn,
+) -> Vec<i32> {
+    reading.drop_ahead().await;
+    let name = view.name().as_str();
+    match turn {
+        GroupTurn::Revoked => {
+            if let Err(error) = reading.consumer.unassign() {
+                // The group gives the partitions to another member all the same once its
+                // rebalance times out; the view's checkpoints keep that member exact.
+                tracing::error!(view = name, %error, "could not give the partitions up");
+            }
+            progress.gave_up(view.name());
+            tracing::info!(view = name, "partitions given up to the group");
+            Vec::new()
+        }
+        GroupTurn::Assigned(partitions) => {
+            assign_retrying(&reading.consumer, view, source, progress, Some(&partitions)).await;
+            tracing::info!(view = name, ?partitions, "partitions taken from the group");
+            partitions
+        }
     }
 }
 
@@ -308,7 +307,13 @@ pub async fn run_reporting<V: LogView>(
     progress: ViewProgress,
 ) -> Result<(), ConsumerError> {
     let mut switch = progress.join(view.name());
-    let consumer = Arc::new(assign_from_checkpoints(&view, &source, &progress).await?);
+    let (consumer, turns) = open_consumer(&view, &source)?;
+    let mut held = start_reading(&consumer, &view, &source, &progress).await?;
+    let mut reading = LogReading {
+        consumer: Arc::new(consumer),
+        ahead: None,
+        turns,
+    };
     let dead_letters = match &source.dead_letter_topic {
         Some(topic) => Some(DeadLetters::new(
             idempotent_producer(&source.brokers)?,
@@ -317,21 +322,25 @@ pub async fn run_reporting<V: LogView>(
         None => None,
     };
     let name = view.name();
-    tracing::info!(view = name.as_str(), topic = %source.topic, "view consumer started");
+    tracing::info!(view = name.as_str(), topic = %source.topic, sharing = ?source.sharing,
+        "view consumer started");
     let checked = view.checked_signatures();
-    let mut ahead: Option<NextBatch> = None;
     loop {
-        let batch = match ahead.take() {
-            Some(next) => next.batch().await?,
-            // Read here, in the consumer's own task: a live event waits for no other task.
-            None => prepared(next_records(&consumer, name).await, checked).await?,
+        let batch = match reading.next(name, checked).await? {
+            Input::Batch(batch) => batch,
+            Input::Turn(turn) => {
+                held = Some(take_turn(&mut reading, &view, &source, &progress, turn).await);
+                continue;
+            }
         };
         // A full batch says the log is ahead of the view (a replay, a catch-up): the next
         // one is read and decoded while this one is applied. Otherwise it is read after, so
         // it gathers everything that arrived meanwhile into one transaction.
         // Paused while waiting for this batch: it waits too, so nothing more is applied.
         while_paused(&mut switch, name).await;
-        ahead = (batch.len() >= BATCH_LIMIT).then(|| NextBatch::start(&consumer, name, checked));
+        if batch.len() >= BATCH_LIMIT {
+            reading.read_ahead(name, checked);
+        }
         if let Some(dead_letters) = &dead_letters {
             copy_dead_letters(dead_letters, name.as_str(), &batch).await;
         }
@@ -340,10 +349,15 @@ pub async fn run_reporting<V: LogView>(
         let applying = apply_retrying(&view, &batch);
         let Some(outcomes) = applying.instrument(span.clone()).await else {
             // What was read ahead came from the old positions.
-            if let Some(next) = ahead.take() {
-                next.cancel().await;
-            }
-            rewind(&consumer, &view, &source, &progress).await;
+            reading.drop_ahead().await;
+            assign_retrying(
+                &reading.consumer,
+                &view,
+                &source,
+                &progress,
+                held.as_deref(),
+            )
+            .await;
             continue;
         };
         record_batch(
@@ -365,6 +379,6 @@ pub async fn run_reporting<V: LogView>(
             }
         }
         drop(_entered);
-        report_progress(&consumer, &batch);
+        report_progress(&reading.consumer, &batch);
     }
 }

@@ -3,6 +3,8 @@
 pub mod batch_report;
 pub mod bulk_rows;
 pub mod consumer;
+pub mod group_turns;
+mod log_reading;
 pub mod progress;
 pub mod read_ahead;
 pub mod sql_batch;

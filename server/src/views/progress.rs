@@ -62,6 +62,12 @@ impl ViewProgress {
             .insert(partition, next);
     }
 
+    /// The view gave every partition it held back to its group: another instance reports
+    /// their positions now.
+    pub fn gave_up(&self, view: ViewName) {
+        self.tracks().views.entry(view).or_default().next.clear();
+    }
+
     /// The view handled `processed` messages, of which `failed` failed.
     pub fn counted(&self, view: ViewName, processed: u64, failed: u64) {
         let mut tracks = self.tracks();

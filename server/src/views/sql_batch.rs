@@ -116,6 +116,7 @@ pub async fn apply_sql_batch<V: SqlView>(
     )
     .await?;
     let txn = crate::database::begin_write(view.db()).await?;
+    sql_checkpoint::hold_partitions(&txn, view.name().as_str(), batch).await?;
     let saved = sql_checkpoint::all_of(&txn, view.name().as_str()).await?;
     let mut outcomes = vec![Applied::AlreadyCheckpointed; batch.len()];
     let Unapplied {

@@ -6,6 +6,7 @@ use server::audit::{open_store, AuditArchive};
 use server::kafka::publisher::{idempotent_producer, EventPublisher};
 use server::kafka::topics::{ensure_topics, Topics};
 use server::views::consumer::ConsumerSource;
+use server::views::group_turns::Sharing;
 use std::collections::BTreeSet;
 use std::time::Duration;
 use support::eventually;
@@ -73,6 +74,7 @@ async fn every_envelope_is_archived_and_a_rebuild_rewrites_the_same_objects() {
         topic: topics.cattle_events(),
         group: topics.group("audit-archive"),
         dead_letter_topic: None,
+        sharing: Sharing::ReadsAll,
     };
     let task = tokio::spawn(archive.clone().run(source.clone()));
     archived_everything(&archive, &source.topic, &last).await;

@@ -1,7 +1,8 @@
 //! `deploy/compose.yaml` describes the multi-machine shape; it is documentation, and these
 //! tests keep it true: every `icattle` setting it gives is one `icattle --help` lists, with a
-//! value that setting takes; the instances share their engines and keys; one instance runs
-//! the views; every address names a service of the file; the load balancer sends traffic to
+//! value that setting takes; the instances share their engines and keys; the instances that
+//! run the views share them, and one of them runs the detector and the log's copies; every
+//! address names a service of the file; the load balancer sends traffic to
 //! the serving instances on the port they listen on.
 use object_store::aws::AmazonS3ConfigKey;
 use serde_yaml_ng::{Mapping, Value};
@@ -21,8 +22,12 @@ const SHARED_ENGINES_AND_KEYS: [&str; 7] = [
     "ICATTLE_MASTER_KEY",
 ];
 
-/// The only settings that may differ between instances: which of them runs the views.
-const PER_INSTANCE: [&str; 2] = ["ICATTLE_RUN_VIEWS", "ICATTLE_FRAUD_DETECTOR"];
+/// The only settings that may differ between instances: which of them runs what.
+const PER_INSTANCE: [&str; 3] = [
+    "ICATTLE_RUN_VIEWS",
+    "ICATTLE_FRAUD_DETECTOR",
+    "ICATTLE_RUN_LOG_COPIES",
+];
 
 fn deploy_file(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -223,7 +228,7 @@ fn every_setting_of_the_app_instances_is_one_icattle_help_lists_with_a_value_it_
 }
 
 #[test]
-fn the_instances_share_their_engines_and_keys_and_one_runs_the_views() {
+fn the_instances_share_their_engines_and_keys_and_the_views_and_one_runs_each_copy() {
     let settings = settings_in(&icattle_help());
     let instances = instances(&compose());
     for (instance, env) in &instances {
@@ -240,23 +245,31 @@ fn the_instances_share_their_engines_and_keys_and_one_runs_the_views() {
             instances.values().map(|env| env.get(key)).collect();
         assert_eq!(values.len(), 1, "the instances differ on {key}: {values:?}");
     }
-    let running_views: Vec<&String> = instances
-        .iter()
-        .filter(|(_, env)| is_on(env, "ICATTLE_RUN_VIEWS", &settings))
-        .map(|(instance, _)| instance)
-        .collect();
-    assert_eq!(
-        running_views.len(),
-        1,
-        "views are not shared by consumer group yet, so one instance runs them: {running_views:?}"
-    );
-    let detecting = instances
+    let running_views: Vec<&BTreeMap<String, String>> = instances
         .values()
-        .filter(|env| {
-            is_on(env, "ICATTLE_RUN_VIEWS", &settings)
-                && is_on(env, "ICATTLE_FRAUD_DETECTOR", &settings)
-        })
-        .count();
+        .filter(|env| is_on(env, "ICATTLE_RUN_VIEWS", &settings))
+        .collect();
+    assert!(!running_views.is_empty(), "an instance runs the views");
+    if running_views.len() > 1 {
+        assert!(
+            running_views
+                .iter()
+                .all(|env| is_on(env, "ICATTLE_SHARE_VIEWS", &settings)),
+            "instances running the views share them, or each would apply every event"
+        );
+    }
+    let running = |key: &str| {
+        running_views
+            .iter()
+            .filter(|env| is_on(env, key, &settings))
+            .count()
+    };
+    assert_eq!(
+        running("ICATTLE_RUN_LOG_COPIES"),
+        1,
+        "one instance copies the log (each copy reads every partition)"
+    );
+    let detecting = running("ICATTLE_FRAUD_DETECTOR");
     assert_eq!(detecting, 1, "one instance runs the fraud detector");
 }
 

@@ -24,6 +24,8 @@ fn embedded_settings(data_dir: PathBuf, port: u16) -> Settings {
         meili_index: "cattle".into(),
         snapshot_every: 1000,
         run_views: true,
+        share_views: false,
+        run_log_copies: true,
         fraud_detector: true,
         partitions: 12,
         replication: 1,

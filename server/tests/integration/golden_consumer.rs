@@ -9,6 +9,7 @@ use server::kafka::topics::{ensure_topics, Topics};
 use server::keys::TrustedKeys;
 use server::live::LiveHub;
 use server::views::consumer::{self, ConsumerSource};
+use server::views::group_turns::Sharing;
 use std::time::Duration;
 use support::{count, eventually};
 
@@ -40,6 +41,7 @@ async fn rig(label: &str) -> Rig {
         topic: topics.cattle_events(),
         group: topics.group("golden-record"),
         dead_letter_topic: Some(topics.dead_letter()),
+        sharing: Sharing::ReadsAll,
     };
     Rig {
         golden,

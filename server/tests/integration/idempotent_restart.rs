@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use server::accounts::{Accounts, NewUser};
 use server::config::Settings;
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use support::eventually;
+use support::served::{self, free_port, serve};
 
 const WITHIN: Duration = Duration::from_secs(60);
 const ANIMALS: usize = 40;
@@ -45,74 +45,8 @@ async fn publish_backlog_of(settings: &Settings, count: u32) {
     assert!(sent.iter().all(Result::is_ok), "the backlog is published");
 }
 
-/// A running `icattle` process, killed when dropped (also when the test fails).
-struct Served(Child);
-
-impl Served {
-    /// SIGKILL, like a crash.
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// The `icattle` binary serving `settings` on `port`, running the views or not.
-fn serve(settings: &Settings, port: u16, views: bool) -> Served {
-    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the workspace holds the server crate");
-    Command::new(env!("CARGO_BIN_EXE_icattle"))
-        .current_dir(workspace)
-        .env("ICATTLE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("ICATTLE_DATA_DIR", &settings.data_dir)
-        .env(
-            "DATABASE_URL",
-            settings.database_url.as_deref().unwrap_or_default(),
-        )
-        .env(
-            "KAFKA_BROKERS",
-            settings.kafka_brokers.as_deref().unwrap_or_default(),
-        )
-        .env(
-            "REDIS_URL",
-            settings.redis_url.as_deref().unwrap_or_default(),
-        )
-        .env("ICATTLE_TOPIC_PREFIX", &settings.topic_prefix)
-        .env("ICATTLE_CACHE_PREFIX", &settings.cache_prefix)
-        .env("ICATTLE_PARTITIONS", settings.partitions.to_string())
-        .env(
-            "ICATTLE_SIGNING_SEED",
-            settings.signing_seed.as_deref().unwrap_or_default(),
-        )
-        .env("ICATTLE_ADMIN_PASSWORD", "the first admin's password")
-        .env("ICATTLE_RUN_VIEWS", views.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map(Served)
-        .expect("the icattle binary starts")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
-}
-
 async fn ready(http: &reqwest::Client, base: &str) {
-    eventually(WITHIN, "the server to answer", || async {
-        let answer = http.get(format!("{base}/api/keys")).send().await.ok()?;
-        answer.status().is_success().then_some(())
-    })
-    .await;
+    served::ready(http, base, WITHIN).await;
 }
 
 /// Sends a command; `None` when the server gave no answer (it was killed).

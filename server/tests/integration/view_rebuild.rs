@@ -214,6 +214,7 @@ async fn a_rebuild_under_load_is_never_seen_half_done_and_equals_a_clean_replay(
             topic: server.topics.cattle_events(),
             group: server.topics.group("clean-replay"),
             dead_letter_topic: None,
+            sharing: server::views::group_turns::Sharing::ReadsAll,
         },
     );
     golden_caught_up(

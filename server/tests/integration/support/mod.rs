@@ -6,6 +6,7 @@ pub mod herd_history;
 pub mod kafka_cluster;
 pub mod log_capture;
 pub mod rebuilds;
+pub mod served;
 pub mod views;
 
 use leptos::prelude::LeptosOptions;
@@ -76,6 +77,8 @@ pub async fn settings(label: &str) -> TestSettings {
         meili_index: "cattle".into(),
         snapshot_every: 1000,
         run_views: true,
+        share_views: false,
+        run_log_copies: true,
         // Most tests assert on exactly the events they wrote; `fraud_detector.rs` and the
         // end-to-end tests run the detector.
         fraud_detector: false,

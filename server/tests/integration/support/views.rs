@@ -11,6 +11,7 @@ use server::kafka::topics::{ensure_topics, Topics};
 use server::keys::TrustedKeys;
 use server::live::LiveHub;
 use server::views::consumer::{self, ConsumerSource};
+use server::views::group_turns::Sharing;
 use server::views::LogView;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -86,6 +87,7 @@ impl Views {
             topic: self.topics.cattle_events(),
             group: self.topics.group(group),
             dead_letter_topic: None,
+            sharing: Sharing::ReadsAll,
         }
     }
 
