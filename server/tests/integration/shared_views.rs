@@ -14,11 +14,10 @@ use futures::StreamExt;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{json, Value};
-use server::golden::GoldenRecord;
+use server::golden::{GoldenRecord, PROJECTION};
 use server::keys::TrustedKeys;
 use server::views::consumer::ConsumerSource;
 use server::views::group_turns::Sharing;
-use server::views::LogView;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -143,8 +142,7 @@ async fn events_by_partition(db: &DatabaseConnection) -> BTreeMap<i32, u64> {
 
 /// The golden record's checkpoints in `db`.
 async fn golden_checkpoints(db: &DatabaseConnection, topic: &str) -> BTreeMap<i32, i64> {
-    GoldenRecord::new(db.clone(), TrustedKeys::new(Vec::<String>::new()))
-        .checkpoints(topic)
+    server::views::sql_checkpoint::checkpoints(db, PROJECTION.as_str(), topic)
         .await
         .expect("checkpoints")
         .into_iter()
