@@ -192,7 +192,42 @@ impl CommandHandler {
     }
 
     /// Handles one command of a bulk action or other request that says how it was sent.
+    ///
+    /// The command runs to its end on a task of its own even when the caller goes away (a
+    /// closed connection drops the request's future): stopped between claiming its fact and
+    /// publishing, it would leave the claim pending and every instance answering 503 to the
+    /// retry until the claim is taken over.
     pub async fn handle_sent(
+        &self,
+        actor: &Actor,
+        body: serde_json::Value,
+        sent: Sent<'_>,
+    ) -> Result<CommandAck, CommandFailure> {
+        let (handler, actor) = (self.clone(), actor.clone());
+        let (request_key, correlation) = (sent.request_key.cloned(), sent.correlation.cloned());
+        let command = tokio::spawn(
+            async move {
+                let sent = Sent {
+                    request_key: request_key.as_ref(),
+                    correlation: correlation.as_ref(),
+                };
+                handler.handle_to_the_end(&actor, body, sent).await
+            }
+            .in_current_span(),
+        );
+        match command.await {
+            Ok(result) => result,
+            Err(stopped) if stopped.is_panic() => std::panic::resume_unwind(stopped.into_panic()),
+            // Only a runtime shutting down cancels the task.
+            Err(_) => Err(CommandFailure::Unavailable {
+                message: "The registry is shutting down; the outcome of this command is \
+                          unknown. Send it again with the same Idempotency-Key in a moment."
+                    .into(),
+            }),
+        }
+    }
+
+    async fn handle_to_the_end(
         &self,
         actor: &Actor,
         body: serde_json::Value,

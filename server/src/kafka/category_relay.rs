@@ -33,9 +33,14 @@ pub enum RelayError {
     /// The cattle log does not exist.
     #[error("topic {0} does not exist")]
     NoTopic(String),
-    /// A blocking call could not be waited for.
+    /// A blocking call ended without an answer (its thread panicked).
     #[error("a transactional call did not finish: {0}")]
     Join(String),
+    /// A blocking call outlived its own timeout: librdkafka waits on some transactional
+    /// requests with no bound after a broker died mid-commit. The session is given up (its
+    /// producer is fenced by the next one) and the call's thread left to end on its own.
+    #[error("a transactional call was still waiting after {0:?}")]
+    Stuck(Duration),
 }
 
 /// The relay into the category topics.
@@ -169,6 +174,8 @@ impl CategoryRelay {
         .await;
         match committed {
             Ok(()) => Ok(()),
+            // The stuck call still holds the producer's transaction: an abort would wait too.
+            Err(stuck @ RelayError::Stuck(_)) => Err(stuck),
             Err(error) => Err(abort(producer, error).await),
         }
     }
@@ -234,13 +241,33 @@ fn owned(message: &BorrowedMessage<'_>) -> Copied {
     }
 }
 
-/// Runs a blocking Kafka call off the async runtime.
+/// How long past its own timeout a transactional call is waited for before the session is
+/// given up.
+const STUCK_AFTER: Duration = Duration::from_secs(10);
+
+/// Runs a blocking Kafka call off the async runtime, on a thread of its own rather than the
+/// blocking pool: a call that never returns must not hold up the runtime's shutdown, which
+/// waits for the pool's threads.
 async fn blocking<T, F>(call: F) -> Result<T, RelayError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, RelayError> + Send + 'static,
 {
-    tokio::task::spawn_blocking(call)
-        .await
-        .map_err(|e| RelayError::Join(e.to_string()))?
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("category-relay-txn".into())
+        .spawn(move || {
+            // The session may have given up waiting: then nobody reads the answer.
+            let _ = answer.send(call());
+        })
+        .map_err(|e| RelayError::Join(e.to_string()))?;
+    // Each call does at most two requests bounded by TXN_TIMEOUT.
+    let bound = TXN_TIMEOUT * 2 + STUCK_AFTER;
+    match tokio::time::timeout(bound, answered).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Err(RelayError::Join(
+            "the call's thread ended without an answer".into(),
+        )),
+        Err(_) => Err(RelayError::Stuck(bound)),
+    }
 }

@@ -380,13 +380,7 @@ async fn an_event_signed_by_a_user_key_for_someone_else_is_rejected() {
     let settings = support::settings("impostor").await;
     let server = support::start(&settings).await;
     let token = support::signed_in(&server, Role::Farmer).await;
-    let who = server
-        .accounts
-        .session_user(&token)
-        .await
-        .expect("a session")
-        .expect("a user");
-    let actor = server.accounts.actor(&who).await.expect("the user's key");
+    let actor = support::actor_of(&server, &token).await;
     // A real user's key, but the event claims to be from someone else.
     let forged = support::created_envelope_by(&actor.key, 77, Some("somebody-else"));
     let publisher = server::kafka::publisher::EventPublisher::new(

@@ -41,10 +41,6 @@ async fn to_both(
         send(http, first.addr, &command, key),
         send(http, second.addr, &command, key)
     );
-    eprintln!(
-        "DEBUG {} {} | {} {}",
-        one.0, one.1["message"], other.0, other.1["message"]
-    );
     let statuses = BTreeSet::from([one.0, other.0]);
     assert!(
         statuses.contains(&202),

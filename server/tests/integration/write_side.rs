@@ -208,6 +208,60 @@ async fn the_same_command_twice_gives_one_event_and_names_the_original() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_whose_sender_went_away_is_carried_through_and_its_retry_names_it() {
+    let settings = support::settings("sender_gone").await;
+    let server = support::start(&settings).await;
+    let (http, token) = support::farmer_with_clients(&server, &[1]).await;
+    let actor = support::actor_of(&server, &token).await;
+    let key = domain::RequestKey::parse("lost-connection-1").expect("a key");
+
+    // The request's future is dropped at its first wait, as a closed connection drops it:
+    // the command has read nothing yet, let alone claimed its fact or published.
+    let mut sending = Box::pin(
+        server
+            .office
+            .commands
+            .handle(&actor, create(41), Some(&key)),
+    );
+    assert!(
+        futures::poll!(sending.as_mut()).is_pending(),
+        "a command waits on the database and the broker"
+    );
+    drop(sending);
+
+    let event_id = support::eventually(
+        Duration::from_secs(20),
+        "the command carried through to the golden record",
+        || async {
+            let tagged = format!(
+                "SELECT e.event_id AS v FROM cattle_events e JOIN cattle c ON c.id = e.cattle_id \
+                 WHERE c.nlis_id = '{}'",
+                support::nlis(41)
+            );
+            support::strings(&server.db, &tagged).await.pop()
+        },
+    )
+    .await;
+    // The sender tries again with the same key: the same event, not a 503, not a second one.
+    let api = Api {
+        base: format!("http://{}", server.addr),
+        http,
+    };
+    let (status, retried) = api.keyed("lost-connection-1", create(41)).await;
+    assert_eq!(status, 200, "{retried}");
+    assert_eq!(retried["status"], "DUPLICATE");
+    assert_eq!(retried["event_id"], event_id.as_str());
+    assert_eq!(
+        support::count(
+            &server.db,
+            "cattle_events WHERE event_type = 'CATTLE_CREATED'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn waiting_times_out_with_the_event_id_and_nothing_is_lost() {
     let mut settings = support::settings("waitlate").await;
     // The farmer's clients are registered (and applied) first; then the views stop.

@@ -428,6 +428,17 @@ pub async fn user_of(server: &Instance, token: &str) -> app::model::SignedInUser
         .expect("a user")
 }
 
+/// The signed-in user of `token` with the key their events are signed with.
+pub async fn actor_of(server: &Instance, token: &str) -> server::accounts::Actor {
+    let user = server
+        .accounts
+        .session_user(token)
+        .await
+        .expect("a session")
+        .expect("a user");
+    server.accounts.actor(&user).await.expect("the user's key")
+}
+
 /// Makes a user of `role` on this server and signs them in: their bearer token.
 pub async fn signed_in(server: &Instance, role: domain::Role) -> String {
     let username = unique(&role.as_str().to_lowercase()).replace('_', "-");
