@@ -3,7 +3,7 @@
 #
 #   scripts/setup.sh run    tools to build and run the app (toolchain, cargo-leptos,
 #                           wasm-bindgen, wasm-opt, Java and Apache Kafka's jars)
-#   scripts/setup.sh test   all of the above, plus cargo-nextest, Chromium, Playwright, and
+#   scripts/setup.sh test   all of the above, plus cargo-nextest, sccache, Chromium, Playwright, and
 #                           PostgreSQL, Redis and an Apache Kafka test broker running on 127.0.0.1
 #
 # Tools are installed once into caches outside the clone (~/.cargo/bin and
@@ -18,6 +18,7 @@ CARGO_LEPTOS_VERSION="0.3.11"
 WASM_BINDGEN_VERSION="0.2.130"
 BINARYEN_VERSION="132.0.0"
 NEXTEST_VERSION="0.9.151"
+SCCACHE_VERSION="0.19.0"
 ICATTLE_TOOLS="${ICATTLE_TOOLS:-$HOME/.cache/icattle}"
 BROKER_ADDR="${ICATTLE_TEST_BROKER:-127.0.0.1:9092}"
 # The app's embedded broker (server/src/kafka/embedded_broker.rs) takes its jars from here.
@@ -105,6 +106,12 @@ ensure_nextest() {
   if cargo nextest --version 2>/dev/null | grep -q "$NEXTEST_VERSION"; then return; fi
   log "installing cargo-nextest ${NEXTEST_VERSION} (about 8 minutes, once)"
   cargo "+$TOOLCHAIN" install --locked cargo-nextest --version "$NEXTEST_VERSION"
+}
+
+ensure_sccache() {
+  if sccache --version 2>/dev/null | grep -q "$SCCACHE_VERSION"; then return; fi
+  log "installing sccache ${SCCACHE_VERSION} (about 4 minutes, once)"
+  cargo "+$TOOLCHAIN" install --locked sccache --version "$SCCACHE_VERSION" --no-default-features
 }
 
 ensure_node_tools() {
@@ -250,6 +257,7 @@ main() {
   ensure_node_tools
   if [ "$mode" = "test" ]; then
     ensure_nextest
+    ensure_sccache
     ensure_chromium
     ensure_playwright
     ensure_python_kafka_client

@@ -19,6 +19,19 @@ export ICATTLE_TEST_REDIS_URL="${ICATTLE_TEST_REDIS_URL:-redis://127.0.0.1:6379}
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # A clean clone gains nothing from incremental caches, which cost gigabytes of disk.
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
+# cargo-leptos builds a debug app with `--cfg erase_components`. Every build here gets the
+# same flags, so the test build's `icattle` is the app the end-to-end runs serve and nothing
+# is compiled twice: RUSTFLAGS that differ rebuild every crate.
+export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
+# A clean clone compiles every dependency again; sccache keeps what rustc made for them in a
+# cache outside the clone, so only the workspace's own crates are compiled each time.
+export RUSTC_WRAPPER="${RUSTC_WRAPPER-sccache}"
+export SCCACHE_DIR="${SCCACHE_DIR:-$ICATTLE_TOOLS/sccache}"
+export SCCACHE_CACHE_SIZE="${SCCACHE_CACHE_SIZE:-20G}"
+stop_sccache() {
+  if [ "$RUSTC_WRAPPER" = "sccache" ]; then sccache --stop-server >/dev/null 2>&1 || true; fi
+}
+trap stop_sccache EXIT
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*" >&2; }
 
@@ -44,8 +57,8 @@ cargo build -p domain --target wasm32-unknown-unknown
 step "unit, property and integration tests (Apache Kafka ${KAFKA_RUNNING:-$KAFKA_VERSION}, PostgreSQL, Redis)"
 cargo nextest run -p domain -p app -p migrations -p server --no-fail-fast
 
-step "build the web app (server + hydrated wasm + style)"
-cargo leptos build
+step "build the web app's browser side (hydrated wasm + style; the server is the test build's)"
+cargo leptos build --frontend-only
 
 run_id="$(date +%s)_$$"
 admin_password="e2e-admin-${run_id}"
@@ -64,6 +77,7 @@ cleanup() {
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ${database} WITH (FORCE)" || true
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ${database}_seeded WITH (FORCE)" || true
   rm -rf "$data_dir"
+  stop_sccache
 }
 trap cleanup EXIT
 # Starts the built app in the background with the given extra environment.
