@@ -5,12 +5,15 @@ import {
 
 /** Opens the animal page once online, under the service worker, so a copy is kept. */
 async function openedOnce(page: Page, id: number): Promise<void> {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
-    }
-  });
+  // The worker is active once it has kept the app's files. It claims the open page when it
+  // activates; a page that is not controlled by then is once it loads again.
+  await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.state ?? 'none'),
+    { message: 'the service worker is active', timeout: 45_000 }).toBe('activated');
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
+    await page.reload();
+    await ready(page);
+  }
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'the page is controlled').toBe(true);
   await page.goto(`/cattle/${id}`);
   await ready(page);
 }

@@ -166,12 +166,13 @@ async fn the_herd_as_of_a_moment_is_the_dashboard_as_it_read_then() {
     assert_eq!(theirs.status(), 404);
 
     // The command line prints the same herd, for an administrator (every herd).
-    let (cli, refused) = tokio::task::spawn_blocking({
+    let (cli, refused, no_date) = tokio::task::spawn_blocking({
         let (base, then) = (base.clone(), then.clone());
         move || {
             (
                 replay_as_of(&base, "golden_record", &then),
                 replay_as_of(&base, "fraud_view", &then),
+                replay_as_of(&base, "golden_record", "yesterday"),
             )
         }
     })
@@ -188,5 +189,11 @@ async fn the_herd_as_of_a_moment_is_the_dashboard_as_it_read_then() {
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(said.contains("--as-of replays the golden record"), "{said}");
+    assert!(!no_date.status.success());
+    let said = String::from_utf8_lossy(&no_date.stderr);
+    assert!(
+        said.contains("the herd as of yesterday was refused: asOf: "),
+        "{said}"
+    );
     server.stop().await;
 }

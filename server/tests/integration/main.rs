@@ -41,6 +41,7 @@ mod read_models;
 mod rebuild_lock;
 mod request_guards;
 mod route_matrix;
+mod schema_migrations;
 mod search_contract;
 mod search_rebuild;
 mod sessions;
