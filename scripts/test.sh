@@ -24,7 +24,8 @@ if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 # is compiled twice: RUSTFLAGS that differ rebuild every crate.
 export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
 # A clean clone compiles every dependency again; sccache keeps what rustc made for them in a
-# cache outside the clone, so only the workspace's own crates are compiled each time.
+# cache outside the clone. It hashes rustc's working directory (the clone), so a clone at a
+# path used before compiles only the workspace's own crates.
 export RUSTC_WRAPPER="${RUSTC_WRAPPER-sccache}"
 export SCCACHE_DIR="${SCCACHE_DIR:-$ICATTLE_TOOLS/sccache}"
 export SCCACHE_CACHE_SIZE="${SCCACHE_CACHE_SIZE:-20G}"
