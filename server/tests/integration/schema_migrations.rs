@@ -53,22 +53,25 @@ async fn every_migration_goes_down_and_up_again(db: &DatabaseConnection) {
     assert_eq!(schema(db).await, newest);
 }
 
+// Each test's settings own its database and data directory and remove them when dropped,
+// also when an assertion fails.
 #[tokio::test]
 async fn every_migration_goes_down_and_up_again_on_postgresql() {
-    let url = support::fresh_database("migrations").await;
+    let settings = support::settings("migrations").await;
+    let url = settings.database_url.clone().expect("a test database");
     let db = Database::connect(&url).await.expect("the test database");
     every_migration_goes_down_and_up_again(&db).await;
     db.close().await.expect("closed");
-    support::drop_database(&url).await;
 }
 
 #[tokio::test]
 async fn every_migration_goes_down_and_up_again_on_sqlite() {
-    let dir = std::env::temp_dir().join(support::unique("icattle_migrations"));
-    std::fs::create_dir_all(&dir).expect("a directory");
-    let url = format!("sqlite://{}?mode=rwc", dir.join("icattle.db").display());
-    let db = Database::connect(&url).await.expect("the SQLite file");
+    let settings = support::settings("migrations_sqlite").await;
+    std::fs::create_dir_all(&settings.data_dir).expect("a directory");
+    let file = settings.data_dir.join("icattle.db");
+    let db = Database::connect(format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .expect("the SQLite file");
     every_migration_goes_down_and_up_again(&db).await;
     db.close().await.expect("closed");
-    std::fs::remove_dir_all(&dir).expect("removed");
 }
