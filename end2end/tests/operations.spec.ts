@@ -91,8 +91,9 @@ test('an administrator rebuilds every view beside the live one while a farmer ke
   await fraud.getByTestId('rebuild-view').click();
   await expect(fraud.getByTestId('rebuild-state')).toHaveAttribute('data-state', 'finished', { timeout: 60_000 });
   await expect(fraud.getByTestId('rebuild-percent')).toHaveText('100 %');
-  // So are the cache's keys and the search index, each into a new generation.
-  for (const view of ['cache_view', 'search_index']) {
+  // So are the cache's keys, the search index and the audit archive, each into a new
+  // generation, and the fraud detector's own fold.
+  for (const view of ['cache_view', 'search_index', 'audit_archive', 'fraud_detector']) {
     const row = page.locator(`[data-testid="view-rebuild"][data-view="${view}"]`);
     await row.getByTestId('rebuild-view').click();
     await expect(row.getByTestId('rebuild-state')).toHaveAttribute('data-state', 'finished', { timeout: 60_000 });

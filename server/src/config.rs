@@ -159,28 +159,27 @@ impl Settings {
     }
 
     /// The search index in force: Meilisearch when `MEILI_URL` is set, else the embedded
-    /// index under `search_dir` (its generation in use), with the home a rebuild writes a
-    /// new generation into.
+    /// index under `search_dir` (its generation in use), with where a rebuild writes a new
+    /// index beside it.
     pub async fn search_index(
         &self,
     ) -> Result<
-        (
-            crate::search::SwappableSearch,
-            Option<crate::search::IndexHome>,
-        ),
+        (crate::search::SwappableSearch, crate::search::SearchHome),
         crate::search::SearchError,
     > {
-        use crate::search::{EmbeddedIndex, IndexHome, MeiliIndex, SwappableSearch};
+        use crate::search::{EmbeddedIndex, IndexHome, MeiliIndex, SearchHome, SwappableSearch};
         Ok(match &self.meili_url {
             Some(url) => {
                 let meili =
                     MeiliIndex::connect(url, self.meili_key.as_deref(), &self.meili_index).await?;
-                (SwappableSearch::new(std::sync::Arc::new(meili)), None)
+                let search = SwappableSearch::new(std::sync::Arc::new(meili.clone()));
+                (search, SearchHome::Meili(meili))
             }
             None => {
                 let home = IndexHome::new(self.search_dir());
                 let index = EmbeddedIndex::open(&home.current()?)?;
-                (SwappableSearch::new(std::sync::Arc::new(index)), Some(home))
+                let search = SwappableSearch::new(std::sync::Arc::new(index));
+                (search, SearchHome::Embedded(home))
             }
         })
     }

@@ -1,6 +1,6 @@
 //! Starts one iCattle server: engines, topics, the golden record consumer and HTTP.
 use crate::accounts::{AccountError, Accounts, FIRST_ADMIN};
-use crate::audit::{open_store, ArchiveError, AuditArchive};
+use crate::audit::{open_store, ArchiveError, ArchiveGenerations};
 use crate::cache::{
     CacheError, CacheKeys, CacheView, CattleReader, MemoryCache, RedisCache, SharedCache,
 };
@@ -245,10 +245,10 @@ pub async fn start(
         Sharing::ReadsAll
     };
     // An embedded search index is this instance's own: it needs every partition.
-    let search_sharing = if search_home.is_none() {
-        shared
-    } else {
+    let search_sharing = if search_home.is_embedded() {
         Sharing::ReadsAll
+    } else {
+        shared
     };
     let source = |group: &str, dead_letters: bool, sharing: Sharing| ConsumerSource {
         brokers: brokers.clone(),
@@ -307,6 +307,40 @@ pub async fn start(
             ),
         );
     }
+    let fraud_detector = (settings.run_views && settings.fraud_detector).then(|| {
+        FraudDetector::new(
+            db.clone(),
+            trusted.clone(),
+            commands.clone(),
+            detector_key.clone(),
+        )
+    });
+    if let Some(detector) = fraud_detector.clone() {
+        let detector_db = db.clone();
+        live_views.insert(
+            ViewName::FraudDetector,
+            swappable_view(
+                move || detector.folding_into(detector_db.clone()),
+                source("fraud-detector", false, Sharing::ReadsAll),
+                &hub,
+                &progress,
+            ),
+        );
+    }
+    let audit = if settings.run_views && settings.run_log_copies {
+        let generations = ArchiveGenerations::new(open_store(&settings.audit_url())?);
+        live_views.insert(
+            ViewName::AuditArchive,
+            archive_slot(
+                generations.clone(),
+                source("audit-archive", false, Sharing::ReadsAll),
+                &progress,
+            ),
+        );
+        Some(generations)
+    } else {
+        None
+    };
     let view_rebuilds = ViewRebuilds::new(RebuildSources {
         db: db.clone(),
         db_url: url.clone(),
@@ -320,6 +354,8 @@ pub async fn start(
         cache_keys: cache_keys.clone(),
         search: swappable_search,
         search_home,
+        fraud_detector,
+        audit,
     });
     let sources = RegistrySources {
         db: db.clone(),
@@ -355,26 +391,8 @@ pub async fn start(
         crate::operations_pulse::spawn(office.clone(), hub.clone()),
         crate::cache::follow_generation(cache.clone(), cache_keys.clone()),
     ];
-    if settings.run_views {
-        if settings.fraud_detector {
-            tasks.push(spawn_view(
-                FraudDetector::new(db.clone(), trusted.clone(), commands, detector_key),
-                source("fraud-detector", false, Sharing::ReadsAll),
-                hub.clone(),
-                &progress,
-            ));
-        }
-        if settings.run_log_copies {
-            let archive_source = source("audit-archive", false, Sharing::ReadsAll);
-            tasks.extend(spawn_log_copies(
-                settings,
-                &db,
-                &topics,
-                key,
-                archive_source,
-                &progress,
-            )?);
-        }
+    if settings.run_views && settings.run_log_copies {
+        tasks.extend(spawn_log_copies(settings, &db, &topics, key, &brokers)?);
     }
 
     let state = ServerState {
@@ -418,17 +436,15 @@ pub async fn start(
     })
 }
 
-/// Starts the tasks that copy the log elsewhere: the category topics, the snapshots and the
-/// audit archive.
+/// Starts the tasks that copy the log elsewhere: the category topics and the snapshots (the
+/// audit archive runs in a slot of its own, which a rebuild stops and starts).
 fn spawn_log_copies(
     settings: &Settings,
     db: &DatabaseConnection,
     topics: &Topics,
     key: SigningKeyPair,
-    archive_source: ConsumerSource,
-    progress: &ViewProgress,
+    brokers: &str,
 ) -> Result<Vec<JoinHandle<()>>, StartError> {
-    let brokers = &archive_source.brokers;
     let relay = tokio::spawn(CategoryRelay::new(brokers, topics.clone()).run());
     let snapshots = EventPublisher::new(idempotent_producer(brokers)?, topics.snapshots());
     let snapshot_taker = tokio::spawn(
@@ -441,14 +457,30 @@ fn spawn_log_copies(
         )
         .run(),
     );
-    let archive =
-        AuditArchive::new(open_store(&settings.audit_url())?).reporting_to(progress.clone());
-    let archiving = tokio::spawn(async move {
-        if let Err(error) = archive.run(archive_source).await {
-            tracing::error!(%error, "the audit archive stopped");
-        }
-    });
-    Ok(vec![relay, snapshot_taker, archiving])
+    Ok(vec![relay, snapshot_taker])
+}
+
+/// The audit archive in a slot a rebuild can stop and start again; each start archives into
+/// the generation then in use.
+fn archive_slot(
+    generations: ArchiveGenerations,
+    source: ConsumerSource,
+    progress: &ViewProgress,
+) -> LiveViewSlot {
+    let progress = progress.clone();
+    LiveViewSlot::start_with(move || {
+        let (generations, source, progress) =
+            (generations.clone(), source.clone(), progress.clone());
+        tokio::spawn(async move {
+            let archived = match generations.archive_in_use().await {
+                Ok(archive) => archive.reporting_to(progress).run(source).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = archived {
+                tracing::error!(%error, "the audit archive stopped");
+            }
+        })
+    })
 }
 
 /// Runs one view's consumer in the background.

@@ -42,8 +42,8 @@ pub fn ViewRebuildPanel(tick: RwSignal<u64>) -> impl IntoView {
             <p class="muted small">
                 "Replays the whole cattle log into a fresh copy beside the live view, which keeps "
                 "serving; when the copy has caught up it replaces the live view at once (the tables "
-                "in one transaction, the cache's keys and the search index as a new generation) and "
-                "the old one is dropped. Nobody sees an empty or half-built view."
+                "in one transaction; the cache's keys, the search index and the audit archive as a "
+                "new generation) and the old one is dropped. Nobody sees an empty or half-built view."
             </p>
             {refusal}
             <Transition fallback=|| view! { <p class="loading">"Reading the rebuilds…"</p> }>

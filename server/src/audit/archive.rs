@@ -1,3 +1,4 @@
+use super::archive_generation::ArchiveGeneration;
 use super::batch::{batch_start, object_path, Batch};
 use crate::kafka::envelope_body::decode;
 use crate::kafka::reader_config::follower_config;
@@ -13,14 +14,15 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{Message, Offset, TopicPartitionList};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// The checkpoint name of the archive.
 pub const PROJECTION: ViewName = ViewName::AuditArchive;
-/// Pending batches are written (and later rewritten whole) after this long without a message.
-const FLUSH_AFTER: Duration = Duration::from_millis(500);
+/// How often the batches read since they were last written are written (and later
+/// rewritten whole as they grow), however busy the log is.
+const FLUSH_EVERY: Duration = Duration::from_millis(500);
 
 /// Why the archive could not run.
 #[derive(Debug, thiserror::Error)]
@@ -53,27 +55,42 @@ pub fn open_store(url: &str) -> Result<Arc<dyn ObjectStore>, ArchiveError> {
         return Err(ArchiveError::BadUrl(url.to_string()));
     }
     std::fs::create_dir_all(dir).map_err(|e| ArchiveError::Directory(dir.to_string(), e))?;
-    Ok(Arc::new(LocalFileSystem::new_with_prefix(dir)?))
+    // A replaced generation's folders go with its last object.
+    Ok(Arc::new(
+        LocalFileSystem::new_with_prefix(dir)?.with_automatic_cleanup(true),
+    ))
 }
 
 /// Copies the log to object storage, batch by batch, restartable from its checkpoints.
 #[derive(Clone)]
 pub struct AuditArchive {
     store: Arc<dyn ObjectStore>,
+    generation: ArchiveGeneration,
     progress: ViewProgress,
 }
 
-fn checkpoint_path(topic: &str, partition: i32) -> Path {
-    Path::from(format!("checkpoints/{PROJECTION}/{topic}/{partition}"))
-}
-
 impl AuditArchive {
-    /// An archive in `store`.
+    /// An archive at the root of `store`.
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
+        Self::at(store, ArchiveGeneration::default())
+    }
+
+    /// An archive in `generation` of `store`.
+    pub fn at(store: Arc<dyn ObjectStore>, generation: ArchiveGeneration) -> Self {
         Self {
             store,
+            generation,
             progress: ViewProgress::default(),
         }
+    }
+
+    fn checkpoints_folder(&self, topic: &str) -> Path {
+        self.generation
+            .path(&format!("checkpoints/{PROJECTION}/{topic}"))
+    }
+
+    fn checkpoint_path(&self, topic: &str, partition: i32) -> Path {
+        self.checkpoints_folder(topic).join(partition.to_string())
     }
 
     /// The archive reporting how far it has written to `progress`, and paused by it.
@@ -88,7 +105,11 @@ impl AuditArchive {
         topic: &str,
         partition: i32,
     ) -> Result<Option<i64>, ArchiveError> {
-        match self.store.get(&checkpoint_path(topic, partition)).await {
+        match self
+            .store
+            .get(&self.checkpoint_path(topic, partition))
+            .await
+        {
             Ok(found) => {
                 let bytes = found.bytes().await?;
                 Ok(String::from_utf8_lossy(&bytes).trim().parse().ok())
@@ -98,21 +119,41 @@ impl AuditArchive {
         }
     }
 
-    /// Every batch object with its contents, sorted by path (for audits and tests).
+    /// The last archived offset of every partition of `topic` with one.
+    pub async fn checkpoints(&self, topic: &str) -> Result<BTreeMap<i32, i64>, ArchiveError> {
+        let mut listing = self.store.list(Some(&self.checkpoints_folder(topic)));
+        let mut partitions = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            if let Some(partition) = meta.location.filename().and_then(|f| f.parse().ok()) {
+                partitions.push(partition);
+            }
+        }
+        let mut reached = BTreeMap::new();
+        for partition in partitions {
+            if let Some(offset) = self.checkpoint(topic, partition).await? {
+                reached.insert(partition, offset);
+            }
+        }
+        Ok(reached)
+    }
+
+    /// Every batch object with its contents, by its path inside the generation (`events/…`),
+    /// sorted (for audits and tests).
     pub async fn objects(&self) -> Result<BTreeMap<String, Vec<u8>>, ArchiveError> {
-        let mut listing = self.store.list(Some(&Path::from("events")));
+        let mut listing = self.store.list(Some(&self.generation.path("events")));
         let mut objects = BTreeMap::new();
         while let Some(meta) = listing.next().await {
             let meta = meta?;
             let bytes = self.store.get(&meta.location).await?.bytes().await?;
-            objects.insert(meta.location.to_string(), bytes.to_vec());
+            objects.insert(self.generation.inside(&meta.location), bytes.to_vec());
         }
         Ok(objects)
     }
 
-    /// Forgets every checkpoint, so the next run rewrites every batch (a rebuild).
+    /// Forgets every checkpoint, so the next run rewrites every batch.
     pub async fn forget_checkpoints(&self) -> Result<(), ArchiveError> {
-        let mut listing = self.store.list(Some(&Path::from("checkpoints")));
+        let mut listing = self.store.list(Some(&self.generation.path("checkpoints")));
         while let Some(meta) = listing.next().await {
             self.store.delete(&meta?.location).await?;
         }
@@ -124,13 +165,14 @@ impl AuditArchive {
             return Ok(());
         };
         if let (Some(first), Some(recorded_at)) = (batch.first_offset, &batch.first_recorded_at) {
-            let path = object_path(recorded_at, topic, partition, first);
+            let inside = object_path(recorded_at, topic, partition, first);
+            let path = self.generation.path(inside.as_ref());
             self.store.put(&path, PutPayload::from(batch.lines)).await?;
         }
         // Written after the batch: a crash in between rewrites the same object, never skips it.
         self.store
             .put(
-                &checkpoint_path(topic, partition),
+                &self.checkpoint_path(topic, partition),
                 PutPayload::from(last.to_string()),
             )
             .await?;
@@ -146,6 +188,9 @@ impl AuditArchive {
         }
         let mut switch = self.progress.join(PROJECTION);
         let mut assignment = TopicPartitionList::new();
+        // The unfinished batch is read again from its start: only what lies past the
+        // checkpoint is counted as handled.
+        let mut counted_past: BTreeMap<i32, i64> = BTreeMap::new();
         for partition in 0..partitions {
             // From the start of the unfinished batch, so its object is rewritten whole.
             let checkpoint = self.checkpoint(&source.topic, partition).await?;
@@ -154,6 +199,7 @@ impl AuditArchive {
                 None => Offset::Beginning,
             };
             let written = checkpoint.map_or(0, |offset| offset + 1);
+            counted_past.insert(partition, written - 1);
             self.progress.reached(PROJECTION, partition, written);
             assignment.add_partition_offset(&source.topic, partition, next)?;
         }
@@ -161,38 +207,46 @@ impl AuditArchive {
         tracing::info!(topic = %source.topic, "audit archive started");
 
         let mut batches: BTreeMap<i32, Batch> = BTreeMap::new();
+        // Partitions read since their range was last written.
+        let mut unwritten: BTreeSet<i32> = BTreeSet::new();
+        let mut flush_every = tokio::time::interval(FLUSH_EVERY);
+        flush_every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            match tokio::time::timeout(FLUSH_AFTER, consumer.recv()).await {
-                Ok(Ok(message)) => {
-                    // Paused while waiting: the message waits too.
-                    while_paused(&mut switch, PROJECTION).await;
-                    let body = message.payload().unwrap_or_default();
-                    let recorded_at = decode(body).ok().map(|e| e.metadata.recorded_at);
-                    let partition = message.partition();
-                    let starts_new_range = batches
-                        .get(&partition)
-                        .and_then(|b| b.first_offset)
-                        .is_some_and(|start| start != batch_start(message.offset()));
-                    if starts_new_range {
-                        self.write_retrying(&source.topic, partition, &batches)
-                            .await;
-                        batches.remove(&partition);
+            tokio::select! {
+                received = consumer.recv() => match received {
+                    Ok(message) => {
+                        // Paused while waiting: the message waits too.
+                        while_paused(&mut switch, PROJECTION).await;
+                        let partition = message.partition();
+                        let starts_new_range = batches
+                            .get(&partition)
+                            .and_then(|b| b.first_offset)
+                            .is_some_and(|start| start != batch_start(message.offset()));
+                        if starts_new_range {
+                            self.write_retrying(&source.topic, partition, &batches)
+                                .await;
+                            batches.remove(&partition);
+                        }
+                        let body = message.payload().unwrap_or_default();
+                        let recorded_at = decode(body).ok().map(|e| e.metadata.recorded_at);
+                        let batch = batches.entry(partition).or_default();
+                        batch.push(message.offset(), body, recorded_at.as_deref());
+                        unwritten.insert(partition);
+                        if counted_past.get(&partition).is_none_or(|past| message.offset() > *past) {
+                            metrics::counter!(crate::telemetry::EVENTS_PROCESSED, "view" => PROJECTION.as_str())
+                                .increment(1);
+                            self.progress.counted(PROJECTION, 1, 0);
+                        }
                     }
-                    let batch = batches.entry(partition).or_default();
-                    batch.push(message.offset(), body, recorded_at.as_deref());
-                    metrics::counter!(crate::telemetry::EVENTS_PROCESSED, "view" => PROJECTION.as_str())
-                        .increment(1);
-                    self.progress.counted(PROJECTION, 1, 0);
-                }
-                Ok(Err(error)) => {
-                    tracing::warn!(%error, "audit archive could not read; retrying");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-                // Quiet for a moment: write what is pending, keeping each unfinished range in
-                // memory so its object is rewritten whole as it grows.
-                Err(_) => {
-                    let pending: Vec<i32> = batches.keys().copied().collect();
-                    for partition in pending {
+                    Err(error) => {
+                        tracing::warn!(%error, "audit archive could not read; retrying");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                },
+                // Each unfinished range stays in memory, so its object is rewritten whole as
+                // it grows; written on a timer, the checkpoints keep up under a steady load.
+                _ = flush_every.tick() => {
+                    for partition in std::mem::take(&mut unwritten) {
                         self.write_retrying(&source.topic, partition, &batches)
                             .await;
                     }

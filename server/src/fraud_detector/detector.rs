@@ -89,6 +89,18 @@ impl FraudDetector {
         }
     }
 
+    /// A detector raising through the same command handler with the same key, but
+    /// folding into `db` (a rebuild's copy, or the live tables again) with nothing in memory:
+    /// what it keeps across animals is loaded from `db` with its first batch.
+    pub fn folding_into(&self, db: DatabaseConnection) -> Self {
+        Self::new(
+            db,
+            self.folds.trusted.clone(),
+            self.commands.clone(),
+            self.key.clone(),
+        )
+    }
+
     /// Folds the batch's unapplied messages on the stored heads, without a transaction,
     /// and raises what the rules find.
     async fn raise_findings(&self, batch: &[LogMessage]) -> Result<(), DbErr> {

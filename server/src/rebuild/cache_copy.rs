@@ -3,12 +3,11 @@
 //! instance's readers and writers to it at once (other instances follow within seconds;
 //! until then a miss reads the golden record, as every miss does). The replaced generation's
 //! keys are removed.
-use super::view_copy::{spawn_copy, CopyConsumer, CopyError, ViewCopy};
+use super::view_copy::{spawn_copy, CopyConsumer, CopyError, Replaced, ViewCopy};
 use crate::cache::{saved_checkpoints, CacheKeys, CacheOp, CacheView, SharedCache};
 use crate::keys::TrustedKeys;
 use crate::views::consumer::ConsumerSource;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 /// The cache view's copy.
 pub struct CacheCopy {
@@ -16,7 +15,7 @@ pub struct CacheCopy {
     live: CacheKeys,
     copy: CacheKeys,
     /// The generation the copy replaced, once swapped in.
-    replaced: Mutex<Option<String>>,
+    replaced: Replaced<String>,
 }
 
 impl CacheCopy {
@@ -39,7 +38,7 @@ impl CacheCopy {
             store,
             live,
             copy,
-            replaced: Mutex::new(None),
+            replaced: Replaced::default(),
         })
     }
 }
@@ -73,20 +72,12 @@ impl ViewCopy for CacheCopy {
         self.store.apply(&named).await?;
         let previous = self.live.generation();
         self.live.move_to(&generation);
-        *self
-            .replaced
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(previous);
+        self.replaced.set(previous);
         Ok(0)
     }
 
     async fn discard(self: Box<Self>) -> Result<(), CopyError> {
-        let replaced = self
-            .replaced
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        let gone = match replaced {
+        let gone = match self.replaced.take() {
             Some(previous) => CacheKeys::at_generation(self.live.base(), &previous),
             None => {
                 self.store

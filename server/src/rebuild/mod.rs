@@ -3,8 +3,10 @@
 //! the log's end, the live view's consumer stops, the copy takes the last few messages, and
 //! one transaction replaces the live rows and checkpoints by the copy's. The live consumer
 //! then goes on from the copy's checkpoints.
+pub mod audit_copy;
 pub mod cache_copy;
 pub mod live_view_slot;
+pub mod meili_copy;
 pub mod rebuild_lock;
 pub mod rebuild_run;
 pub mod rebuild_sources;

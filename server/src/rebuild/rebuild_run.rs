@@ -1,7 +1,9 @@
 //! One rebuild, from opening the copy to the swap: replay from offset 0 (or from where an
 //! interrupted copy stopped) while the live view serves, then replace the live view.
+use super::audit_copy::AuditCopy;
 use super::cache_copy::CacheCopy;
 use super::live_view_slot::LiveViewSlot;
+use super::meili_copy::MeiliCopy;
 use super::rebuild_lock::{LockRefused, RebuildLock};
 use super::rebuild_sources::RebuildSources;
 use super::row_swap::tables_of;
@@ -9,6 +11,7 @@ use super::search_copy::SearchCopy;
 use super::sql_copy::SqlCopy;
 use super::view_copy::{left_to_apply, CopyConsumer, CopyError, ViewCopy};
 use crate::kafka::topics::end_offsets;
+use crate::search::SearchHome;
 use crate::views::consumer::ConsumerSource;
 use crate::views::group_turns::Sharing;
 use app::model::ViewName;
@@ -84,12 +87,20 @@ async fn open_copy(
         let copy = CacheCopy::open(sources.cache.clone(), sources.cache_keys.clone()).await?;
         return Ok(Box::new(copy));
     }
-    if view == ViewName::SearchIndex {
-        let home = sources
-            .search_home
+    if view == ViewName::AuditArchive {
+        let generations = sources
+            .audit
             .clone()
             .ok_or(RebuildFailure::NotRebuildable(view))?;
-        return Ok(Box::new(SearchCopy::open(home, sources.search.clone())?));
+        return Ok(Box::new(AuditCopy::open(generations).await?));
+    }
+    if view == ViewName::SearchIndex {
+        return Ok(match &sources.search_home {
+            SearchHome::Embedded(home) => {
+                Box::new(SearchCopy::open(home.clone(), sources.search.clone())?)
+            }
+            SearchHome::Meili(live) => Box::new(MeiliCopy::open(live.clone()).await?),
+        });
     }
     let tables = tables_of(view).ok_or(RebuildFailure::NotRebuildable(view))?;
     let copy = SqlCopy::open(
@@ -99,7 +110,8 @@ async fn open_copy(
         &sources.db_url,
         &sources.data_dir,
     )
-    .await?;
+    .await?
+    .raising_as(sources.fraud_detector.clone());
     Ok(Box::new(copy))
 }
 

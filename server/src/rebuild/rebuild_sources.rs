@@ -1,9 +1,11 @@
 //! What a rebuild reads and writes: the live database, the log, the keys and the live
 //! views it stops and starts.
 use super::live_view_slot::LiveViewSlot;
+use crate::audit::ArchiveGenerations;
 use crate::cache::{CacheKeys, SharedCache};
+use crate::fraud_detector::FraudDetector;
 use crate::keys::TrustedKeys;
-use crate::search::{IndexHome, SwappableSearch};
+use crate::search::{SearchHome, SwappableSearch};
 use app::model::ViewName;
 use sea_orm::DatabaseConnection;
 use std::collections::BTreeMap;
@@ -34,17 +36,24 @@ pub struct RebuildSources {
     pub cache_keys: CacheKeys,
     /// The search index in use, which a rebuilt one replaces.
     pub search: SwappableSearch,
-    /// Where the embedded search index keeps its generations; `None` for a Meilisearch
-    /// server, which is not rebuilt from here.
-    pub search_home: Option<IndexHome>,
+    /// Where a rebuilt search index is written beside the one in use.
+    pub search_home: SearchHome,
+    /// The live fraud detector, whose copy raises through the same command handler; `None`
+    /// when the detector does not run.
+    pub fraud_detector: Option<FraudDetector>,
+    /// The audit archive in use, which a rebuilt generation replaces; `None` when the
+    /// archive does not run here.
+    pub audit: Option<ArchiveGenerations>,
 }
 
 impl RebuildSources {
     /// Whether `view` is one a rebuild can put a copy beside.
     pub fn rebuildable(&self, view: ViewName) -> bool {
         match view {
-            ViewName::SearchIndex => self.search_home.is_some(),
+            ViewName::SearchIndex => true,
             ViewName::CacheView => true,
+            ViewName::FraudDetector => self.fraud_detector.is_some(),
+            ViewName::AuditArchive => self.audit.is_some(),
             other => super::row_swap::tables_of(other).is_some(),
         }
     }

@@ -2,8 +2,8 @@
 //! replaced by its copy's. Readers see the old view until the commit and the rebuilt one
 //! after it, never an empty or half-written one.
 use crate::entity::{
-    cattle, cattle_event, checkpoint, client, duplicate_event, fraud_alert, rejected_event,
-    risk_score, suspicion, valuation, view_head, weighing,
+    cattle, cattle_event, checkpoint, client, duplicate_event, fraud_alert, refused_record,
+    rejected_event, risk_score, suspicion, valuation, view_head, weighing,
 };
 use crate::views::bulk_rows::insert_rows;
 use app::model::ViewName;
@@ -66,16 +66,26 @@ where
     |copy, live| Box::pin(replace_rows::<E>(copy, live, Condition::all()))
 }
 
-/// The fraud view's rows of `view_heads`, which the fraud detector shares.
+/// `view`'s rows of `view_heads`, a table the fraud view and the fraud detector share.
+fn heads_of<'a>(
+    view: ViewName,
+    copy: &'a DatabaseConnection,
+    live: &'a DatabaseTransaction,
+) -> BoxFuture<'a, Result<u64, DbErr>> {
+    let owned = view_head::Column::Projection.eq(view.as_str());
+    Box::pin(replace_rows::<view_head::Entity>(
+        copy,
+        live,
+        Condition::all().add(owned),
+    ))
+}
+
 fn fraud_view_heads() -> TableSwap {
-    |copy, live| {
-        let owned = view_head::Column::Projection.eq(ViewName::FraudView.as_str());
-        Box::pin(replace_rows::<view_head::Entity>(
-            copy,
-            live,
-            Condition::all().add(owned),
-        ))
-    }
+    |copy, live| heads_of(ViewName::FraudView, copy, live)
+}
+
+fn fraud_detector_heads() -> TableSwap {
+    |copy, live| heads_of(ViewName::FraudDetector, copy, live)
 }
 
 /// The tables `view` keeps in SQL, if it is one a rebuild can swap.
@@ -96,10 +106,11 @@ pub fn tables_of(view: ViewName) -> Option<Vec<TableSwap>> {
             swap::<suspicion::Entity>(),
             fraud_view_heads(),
         ]),
-        ViewName::CacheView
-        | ViewName::AuditArchive
-        | ViewName::FraudDetector
-        | ViewName::SearchIndex => None,
+        ViewName::FraudDetector => Some(vec![
+            swap::<refused_record::Entity>(),
+            fraud_detector_heads(),
+        ]),
+        ViewName::CacheView | ViewName::AuditArchive | ViewName::SearchIndex => None,
     }
 }
 

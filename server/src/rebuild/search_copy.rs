@@ -2,7 +2,7 @@
 //! use (`IndexHome`), fed by its own search view, and swapped in by naming it the generation
 //! in use and putting it in place for every search at once. The replaced generation is
 //! removed; searches under way finish on it.
-use super::view_copy::{spawn_copy, CopyConsumer, CopyError, ViewCopy};
+use super::view_copy::{spawn_copy, CopyConsumer, CopyError, Replaced, ViewCopy};
 use crate::keys::TrustedKeys;
 use crate::search::{EmbeddedIndex, IndexHome, SearchIndex, SearchView, SwappableSearch};
 use crate::views::consumer::ConsumerSource;
@@ -17,7 +17,7 @@ pub struct SearchCopy {
     index: EmbeddedIndex,
     live: SwappableSearch,
     /// The generation the copy replaced, once swapped in.
-    replaced: std::sync::Mutex<Option<PathBuf>>,
+    replaced: Replaced<PathBuf>,
 }
 
 impl SearchCopy {
@@ -31,7 +31,7 @@ impl SearchCopy {
             dir,
             index,
             live,
-            replaced: std::sync::Mutex::new(None),
+            replaced: Replaced::default(),
         })
     }
 }
@@ -57,10 +57,7 @@ impl ViewCopy for SearchCopy {
         let previous = self.home.current()?;
         self.home.make_current(&self.dir)?;
         self.live.replace(Arc::new(self.index.clone()));
-        *self
-            .replaced
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(previous);
+        self.replaced.set(previous);
         Ok(0)
     }
 
@@ -72,9 +69,7 @@ impl ViewCopy for SearchCopy {
             replaced,
             ..
         } = *self;
-        let replaced = replaced
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let replaced = replaced.take();
         // Swapped in: the replaced generation goes. Cancelled: the copy itself goes.
         let gone = replaced.unwrap_or(dir);
         drop(index);

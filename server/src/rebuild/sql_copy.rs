@@ -5,6 +5,7 @@ use super::row_swap::{replace_view, TableSwap};
 use super::shadow_store::ShadowStore;
 use super::view_copy::{spawn_copy, CopyConsumer, CopyError, ViewCopy};
 use crate::fraud::FraudView;
+use crate::fraud_detector::FraudDetector;
 use crate::golden::GoldenRecord;
 use crate::keys::TrustedKeys;
 use crate::views::consumer::ConsumerSource;
@@ -20,6 +21,8 @@ pub struct SqlCopy {
     tables: Vec<TableSwap>,
     shadow: ShadowStore,
     live: DatabaseConnection,
+    /// The live fraud detector, for the detector's copy.
+    detector: Option<FraudDetector>,
 }
 
 impl SqlCopy {
@@ -38,7 +41,14 @@ impl SqlCopy {
             tables,
             shadow,
             live: live.clone(),
+            detector: None,
         })
+    }
+
+    /// The copy raising the fraud detector's findings as `live` does (for its own view).
+    pub fn raising_as(mut self, live: Option<FraudDetector>) -> Self {
+        self.detector = live;
+        self
     }
 }
 
@@ -59,8 +69,11 @@ impl ViewCopy for SqlCopy {
 
     fn spawn(&self, source: ConsumerSource, trusted: TrustedKeys) -> CopyConsumer {
         let db = self.shadow.db().clone();
-        match self.view {
-            ViewName::FraudView => spawn_copy(FraudView::new(db, trusted), source),
+        match (self.view, &self.detector) {
+            (ViewName::FraudView, _) => spawn_copy(FraudView::new(db, trusted), source),
+            // Its findings go through the live command handler, which knows each one
+            // already raised, so replaying the log raises none twice.
+            (ViewName::FraudDetector, Some(live)) => spawn_copy(live.folding_into(db), source),
             _ => spawn_copy(GoldenRecord::new(db, trusted), source),
         }
     }

@@ -1,7 +1,9 @@
 //! The copy a rebuild replays the log into, beside the live view, whatever keeps the view:
-//! SQL tables in a schema or file of their own (`sql_copy.rs`), or a new generation of the
-//! embedded search index (`search_copy.rs`). The rebuild drives every copy alike.
+//! SQL tables in a schema or file of their own (`sql_copy.rs`), a new generation of the
+//! cache's keys (`cache_copy.rs`), of the embedded search index (`search_copy.rs`) or of the
+//! audit archive (`audit_copy.rs`). The rebuild drives every copy alike.
 use super::shadow_store::ShadowError;
+use crate::audit::ArchiveError;
 use crate::cache::CacheError;
 use crate::keys::TrustedKeys;
 use crate::live::LiveHub;
@@ -28,12 +30,20 @@ pub enum CopyError {
     /// The cache store holding the cache view's copy.
     #[error("cache store: {0}")]
     Cache(#[from] CacheError),
+    /// The object store holding the audit archive's copy.
+    #[error("audit archive: {0}")]
+    Archive(#[from] ArchiveError),
 }
 
 /// The copy's consumer, stopped when the rebuild ends, however it ends.
 pub struct CopyConsumer(JoinHandle<Result<(), String>>);
 
 impl CopyConsumer {
+    /// The consumer `task` runs.
+    pub fn from_task(task: JoinHandle<Result<(), String>>) -> Self {
+        Self(task)
+    }
+
     /// Whether the consumer stopped by itself (a failure it logged).
     pub fn has_stopped(&self) -> bool {
         self.0.is_finished()
@@ -55,11 +65,40 @@ impl Drop for CopyConsumer {
 /// Runs `copy` from its own checkpoints on the log; its live updates go to a hub of its own:
 /// browsers hear of the rebuilt view through the live one, after the swap.
 pub fn spawn_copy<V: LogView>(copy: V, source: ConsumerSource) -> CopyConsumer {
-    CopyConsumer(tokio::spawn(async move {
+    CopyConsumer::from_task(tokio::spawn(async move {
         consumer::run_reporting(copy, source, LiveHub::new(), ViewProgress::default())
             .await
             .map_err(|error| error.to_string())
     }))
+}
+
+/// What a copy replaced, once swapped in: removed by the copy's `discard`, which removes
+/// the copy itself when nothing was replaced (a cancel).
+pub struct Replaced<T>(std::sync::Mutex<Option<T>>);
+
+impl<T> Default for Replaced<T> {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T> Replaced<T> {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<T>> {
+        // A panic while holding it leaves a plain value behind, still right.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The swap replaced `previous`.
+    pub fn set(&self, previous: T) {
+        *self.slot() = Some(previous);
+    }
+
+    /// What the swap replaced, if it happened.
+    pub fn take(&self) -> Option<T> {
+        self.slot().take()
+    }
 }
 
 /// A view's copy beside the live one.

@@ -14,8 +14,9 @@ use tokio::task::JoinHandle;
 pub enum RebuildRefused {
     /// The view is not one this instance can rebuild beside itself.
     #[error(
-        "the {0} view cannot be rebuilt from the console; the golden record, the fraud view, \
-         the cache view and the embedded search index can"
+        "the {0} view cannot be rebuilt from the console here; the golden record, the fraud \
+         view, the fraud detector, the cache view, the audit archive and the embedded search \
+         index can, where this instance runs them"
     )]
     NotRebuildable(ViewName),
     /// The view's consumer does not run in this instance.

@@ -11,7 +11,7 @@ use super::search_index::{SearchCheckpoint, SearchError, SearchIndex, StoredDocu
 use super::text_query::distance_km;
 use app::model::{FacetCount, SearchFacets, SearchRequest, SearchResults};
 use domain::ClientState;
-use meilisearch_sdk::client::Client;
+use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::documents::DocumentsQuery;
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::Selectors;
@@ -71,6 +71,43 @@ impl MeiliIndex {
         let meili = Self { client, index };
         meili.awaited(task, "settings").await?;
         Ok(meili)
+    }
+
+    /// The index named `uid` on the same server, made with the same settings when absent
+    /// (a rebuild's copy; one an interrupted rebuild left keeps its documents).
+    pub async fn beside(&self, uid: &str) -> Result<Self, SearchError> {
+        let index = self.client.index(uid);
+        let task = index
+            .set_settings(&index_settings())
+            .await
+            .map_err(|e| meili_error(&format!("settings of index {uid}"), e))?;
+        let meili = Self {
+            client: self.client.clone(),
+            index,
+        };
+        meili.awaited(task, "settings").await?;
+        Ok(meili)
+    }
+
+    /// The index's name on the server.
+    pub fn uid(&self) -> &str {
+        &self.index.uid
+    }
+
+    /// Swaps the documents (checkpoints too) and settings of this index and `other`, at
+    /// once for every search on the server: Meilisearch's own index swap.
+    pub async fn swap_with(&self, other: &MeiliIndex) -> Result<(), SearchError> {
+        let pair = SwapIndexes {
+            indexes: (self.index.uid.clone(), other.index.uid.clone()),
+            rename: None,
+        };
+        let what = format!("swapping index {} with {}", self.index.uid, other.index.uid);
+        let task = self
+            .client
+            .swap_indexes([&pair])
+            .await
+            .map_err(|e| meili_error(&what, e))?;
+        self.awaited(task, &what).await
     }
 
     /// Removes the index and everything in it (tests clean up with this).

@@ -3,7 +3,8 @@
 //! it, while a reader watches the alerts: the reader never sees fewer alerts than before, the
 //! rebuilt fraud view holds what the view held before the damage (its own run over the same
 //! log, from offset 0), and the rows of the views that were not rebuilt (the fraud
-//! detector's heads) are untouched.
+//! detector's heads) are untouched. Then the detector's own fold is damaged and rebuilt: it
+//! comes back as it was, and replaying the log raises no alert a second time.
 use crate::support;
 
 use reqwest::Method;
@@ -168,5 +169,53 @@ async fn a_damaged_fraud_view_is_rebuilt_beside_the_live_one_and_equals_the_unda
         support::views::sql_dump(&server.db, support::views::GOLDEN_TABLES).await == golden,
         "the rebuilt golden record holds what the live one did"
     );
+    detector_rebuilt(&server, &admin, &base, &detector_heads).await;
     server.stop().await;
+}
+
+/// Damages the fraud detector's own fold (half its heads, its refused records) and rebuilds
+/// it: both come back as they were, and the copy, replaying the whole log through the live
+/// command handler, raises no finding that is in the log already.
+async fn detector_rebuilt(
+    server: &Instance,
+    admin: &reqwest::Client,
+    base: &str,
+    undamaged_heads: &[String],
+) {
+    let topic = server.topics.cattle_events();
+    let refused = support::views::sql_dump(&server.db, &["refused_records"]).await;
+    let ends = end_offsets(&server.brokers, &topic).expect("the log's end");
+    server
+        .db
+        .execute_unprepared(
+            "DELETE FROM view_heads WHERE projection = 'fraud_detector' AND aggregate_id % 2 = 0; \
+             DELETE FROM refused_records",
+        )
+        .await
+        .expect("the damage");
+    assert!(heads_of(&server.db, "fraud_detector").await.len() < undamaged_heads.len());
+
+    let started = rebuild_call(admin, base, Method::POST, "fraud_detector").await;
+    assert_eq!(started.status(), 202);
+    let (run, highest) = followed_to_the_end(admin, base, "fraud_detector").await;
+    assert_eq!(run["state"], "FINISHED", "{run}");
+    assert_eq!(highest, 100, "{run}");
+    assert!(
+        !schema_exists(&server.db, "rebuild_fraud_detector").await,
+        "the detector's copy is dropped"
+    );
+    settled(server, &["golden_record", "fraud_view", "fraud_detector"]).await;
+    assert_eq!(
+        end_offsets(&server.brokers, &topic).expect("the log's end"),
+        ends,
+        "the rebuild raised no finding again"
+    );
+    assert!(
+        heads_of(&server.db, "fraud_detector").await == undamaged_heads,
+        "the detector's heads are back"
+    );
+    assert!(
+        support::views::sql_dump(&server.db, &["refused_records"]).await == refused,
+        "the refused records are back"
+    );
 }

@@ -165,7 +165,7 @@ async fn a_rebuild_under_load_is_never_seen_half_done_and_equals_a_clean_replay(
     assert_eq!(again.status(), 409, "one rebuild per view at a time");
     let again: Value = again.json().await.expect("json");
     assert_eq!(again["code"], "REBUILD_RUNNING", "{again}");
-    let other = rebuild_answer(&admin, &base, Method::POST, "audit_archive").await;
+    let other = rebuild_answer(&admin, &base, Method::POST, "fraud_detector").await;
     assert_eq!(other["code"], "VIEW_NOT_REBUILDABLE", "{other}");
 
     let (run, highest) = followed_to_the_end(&admin, &base, "golden_record").await;

@@ -55,7 +55,7 @@ async fn the_cli_rebuilds_the_golden_record_of_a_running_server() {
 
     let refused = tokio::task::spawn_blocking({
         let base = base.clone();
-        move || (replay(&base, "audit_archive"), replay(&base, "barn"))
+        move || (replay(&base, "fraud_detector"), replay(&base, "barn"))
     })
     .await
     .expect("ran");
