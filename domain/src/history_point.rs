@@ -18,7 +18,7 @@ pub enum HistoryPoint {
 
 impl HistoryPoint {
     /// Whether `envelope` had happened at this point.
-    fn includes(self, envelope: &EventEnvelope) -> bool {
+    pub fn includes(self, envelope: &EventEnvelope) -> bool {
         let meta = &envelope.metadata;
         match self {
             Self::Sequence(sequence) => meta.sequence <= sequence,
@@ -36,7 +36,27 @@ pub fn state_as_of<'a>(
     envelopes: impl IntoIterator<Item = &'a EventEnvelope>,
     point: HistoryPoint,
 ) -> Result<Option<(CattleState, &'a EventEnvelope)>, ApplyError> {
-    let mut folded: Option<(CattleState, &EventEnvelope)> = None;
+    fold_up_to(None, envelopes, point)
+}
+
+/// The animal at `point`, folded on from `start`: the state after an event `point`
+/// includes (a snapshot's) and that event, then the animal's later events in sequence
+/// order. Equal to `state_as_of` over every event, for every point at or after the start.
+pub fn state_as_of_after<'a>(
+    start: (CattleState, &'a EventEnvelope),
+    later: impl IntoIterator<Item = &'a EventEnvelope>,
+    point: HistoryPoint,
+) -> Result<(CattleState, &'a EventEnvelope), ApplyError> {
+    let folded = fold_up_to(Some(start.clone()), later, point)?;
+    Ok(folded.unwrap_or(start))
+}
+
+fn fold_up_to<'a>(
+    start: Option<(CattleState, &'a EventEnvelope)>,
+    envelopes: impl IntoIterator<Item = &'a EventEnvelope>,
+    point: HistoryPoint,
+) -> Result<Option<(CattleState, &'a EventEnvelope)>, ApplyError> {
+    let mut folded = start;
     for envelope in envelopes
         .into_iter()
         .take_while(|envelope| point.includes(envelope))

@@ -81,7 +81,7 @@ pub use event_type::EventType;
 pub use field_error::FieldError;
 pub use fraud_rules::*;
 pub use herd_tally::HerdTally;
-pub use history_point::{state_as_of, HistoryPoint};
+pub use history_point::{state_as_of, state_as_of_after, HistoryPoint};
 pub use livestock_terms::{CattleStatus, FraudResolution, HealthKind, Sex, ValuationMethod};
 pub use merkle::{
     consistency_proof, inclusion_proof, tree_root, verify_consistency, verify_inclusion,

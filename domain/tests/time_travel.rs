@@ -1,7 +1,10 @@
-//! `state_as_of`: an animal as it was after any event, or at any time.
+//! `state_as_of`: an animal as it was after any event, or at any time; `state_as_of_after`:
+//! the same, folded on from a snapshot.
 mod support;
 
-use domain::{replay, state_as_of, timestamp_millis, HistoryPoint, SigningKeyPair};
+use domain::{
+    replay, state_as_of, state_as_of_after, timestamp_millis, HistoryPoint, SigningKeyPair,
+};
 use proptest::prelude::*;
 
 fn chain() -> Vec<domain::EventEnvelope> {
@@ -59,5 +62,28 @@ proptest! {
             .count();
         let past = state_as_of(&chain, HistoryPoint::Millis(at)).expect("folds");
         prop_assert_eq!(past.map(|(_, last)| last.metadata.sequence), (recorded > 0).then_some(recorded as u64));
+    }
+}
+
+proptest! {
+    /// From a snapshot after any event k, every point at or after it gives the animal the
+    /// fold of every event gives, reading only the events after k.
+    #[test]
+    fn from_a_snapshot_any_later_point_is_the_fold_of_every_event(k in 1usize..6, extra in 0u64..12, later_ms in 0i64..40 * 86_400_000) {
+        let chain = chain();
+        let k = k.min(chain.len());
+        let snapshot = || (replay(&chain[..k]).expect("folds").expect("an animal"), &chain[k - 1]);
+        let covered_at = timestamp_millis(&chain[k - 1].metadata.recorded_at).expect("a timestamp");
+        for point in [
+            HistoryPoint::Sequence(k as u64 + extra),
+            HistoryPoint::Millis(covered_at + later_ms),
+        ] {
+            let (from_snapshot, last) =
+                state_as_of_after(snapshot(), &chain[k..], point).expect("folds");
+            let (whole, whole_last) =
+                state_as_of(&chain, point).expect("folds").expect("an animal");
+            prop_assert_eq!(from_snapshot, whole);
+            prop_assert_eq!(&last.metadata.event_id, &whole_last.metadata.event_id);
+        }
     }
 }

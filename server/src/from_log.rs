@@ -6,7 +6,7 @@ use crate::golden::animal_queries;
 use crate::kafka::reader_config::reader_config;
 use crate::keys::TrustedKeys;
 use app::model::CattleRecord;
-use domain::{open_snapshot, replay, resume, verify_json_lines, EventEnvelope};
+use domain::{open_snapshot, replay, resume, verify_json_lines, EventEnvelope, Snapshot};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{Message, Offset, TopicPartitionList};
@@ -207,6 +207,40 @@ async fn replay_all(
     })
 }
 
+/// The snapshot `taken` indexes, read back from the snapshots topic and opened with the
+/// trusted keys; `Ok(Err(why))` when it does not open or is not the one the index names.
+pub async fn opened_snapshot(
+    brokers: &str,
+    trusted: &TrustedKeys,
+    taken: &cattle_snapshot::Model,
+) -> Result<Result<Snapshot, String>, FromLogError> {
+    let position = (
+        taken.kafka_topic.clone(),
+        taken.kafka_partition,
+        taken.kafka_offset,
+    );
+    let line = read_lines(brokers, vec![position]).await?.concat();
+    let snapshot = match EventEnvelope::from_json_str(&line) {
+        Ok(envelope) => {
+            open_snapshot(&envelope, &trusted.registry()).map_err(|f| format!("{}: {f}", f.code()))
+        }
+        Err(error) => Err(format!("MALFORMED: {error}")),
+    };
+    Ok(snapshot.and_then(|snapshot| {
+        if snapshot.state.cattle_id.0 == taken.cattle_id
+            && snapshot.head.sequence as i64 == taken.sequence
+        {
+            Ok(snapshot)
+        } else {
+            Err(format!(
+                "SNAPSHOT_INCONSISTENT: the index names animal {} after event {}, the snapshot \
+                 covers animal {} after event {}",
+                taken.cattle_id, taken.sequence, snapshot.state.cattle_id.0, snapshot.head.sequence
+            ))
+        }
+    }))
+}
+
 /// The events after the animal's latest snapshot, folded onto it; `Err` with the reason when
 /// the snapshot does not open or is not the one the index names (the caller then reads every
 /// event, and says why).
@@ -216,43 +250,21 @@ async fn replay_from_snapshot(
     taken: &cattle_snapshot::Model,
     indexed: &[cattle_event::Model],
 ) -> Result<Result<Replayed, String>, FromLogError> {
-    let after: Vec<&cattle_event::Model> = indexed
+    let snapshot = match opened_snapshot(brokers, trusted, taken).await? {
+        Ok(snapshot) => snapshot,
+        Err(why) => return Ok(Err(why)),
+    };
+    let after: Vec<Position> = indexed
         .iter()
         .filter(|e| e.sequence > taken.sequence)
+        .map(position_of)
         .collect();
-    let mut positions = vec![(
-        taken.kafka_topic.clone(),
-        taken.kafka_partition,
-        taken.kafka_offset,
-    )];
-    positions.extend(after.iter().map(|e| position_of(e)));
-    let mut lines = read_lines(brokers, positions).await?;
-    let snapshot_line = lines.remove(0);
+    let lines = read_lines(brokers, after).await?;
     let envelopes = envelopes(&lines);
     trusted
         .learn(envelopes.iter().map(|e| e.cryptography.public_key.as_str()))
         .await?;
     let keys = trusted.registry();
-    let snapshot = match EventEnvelope::from_json_str(&snapshot_line) {
-        Ok(envelope) => open_snapshot(&envelope, &keys).map_err(|f| format!("{}: {f}", f.code())),
-        Err(error) => Err(format!("MALFORMED: {error}")),
-    };
-    let snapshot = match snapshot {
-        Ok(snapshot)
-            if snapshot.state.cattle_id.0 == taken.cattle_id
-                && snapshot.head.sequence as i64 == taken.sequence =>
-        {
-            snapshot
-        }
-        Ok(snapshot) => {
-            return Ok(Err(format!(
-                "SNAPSHOT_INCONSISTENT: the index names animal {} after event {}, the snapshot \
-                 covers animal {} after event {}",
-                taken.cattle_id, taken.sequence, snapshot.state.cattle_id.0, snapshot.head.sequence
-            )))
-        }
-        Err(why) => return Ok(Err(why)),
-    };
     let resumed = resume(&snapshot, &envelopes, &keys);
     let mut verification = format!(
         "snapshot {} after event {}: OK\n",

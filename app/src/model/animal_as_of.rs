@@ -22,4 +22,9 @@ pub struct AnimalAsOf {
     pub later_events: u64,
     /// The animal as its events up to then describe it.
     pub state: CattleState,
+    /// The sequence of the event the snapshot it was folded on from covers; `None` when it
+    /// was folded from the first event.
+    pub from_snapshot: Option<u64>,
+    /// How many of its events were read to answer.
+    pub events_read: u64,
 }

@@ -24,6 +24,21 @@ pub async fn event_positions(
         .await
 }
 
+/// The animal's accepted events from `sequence` on, in sequence order (time travel from a
+/// snapshot reads only these).
+pub async fn events_from(
+    db: &DatabaseConnection,
+    cattle_id: i64,
+    sequence: i64,
+) -> Result<Vec<cattle_event::Model>, DbErr> {
+    cattle_event::Entity::find()
+        .filter(cattle_event::Column::CattleId.eq(cattle_id))
+        .filter(cattle_event::Column::Sequence.gte(sequence))
+        .order_by_asc(cattle_event::Column::Sequence)
+        .all(db)
+        .await
+}
+
 /// The owner of an animal, when the golden record knows the animal.
 pub async fn owner_of(db: &DatabaseConnection, cattle_id: i64) -> Result<Option<i64>, DbErr> {
     Ok(cattle::Entity::find_by_id(cattle_id)

@@ -157,7 +157,7 @@ pub fn document() -> Value {
                 }}},
             "/api/cattle/{id}": {"get": {"summary": "One animal (cache first, then the golden record); with as_of, the animal as it was then, folded from its events",
                 "parameters": [id_param("id"),
-                    {"name": "as_of", "in": "query", "schema": {"type": "string"}, "description": "a sequence number (after that event; 0 is before the first), a date (the end of that day, UTC) or an RFC 3339 time; answers {cattle_id, as_of, sequence, event_id, event_type, recorded_at, later_events, state}"}],
+                    {"name": "as_of", "in": "query", "schema": {"type": "string"}, "description": "a sequence number (after that event; 0 is before the first), a date (the end of that day, UTC) or an RFC 3339 time; answers {cattle_id, as_of, sequence, event_id, event_type, recorded_at, later_events, state, from_snapshot, events_read}; from the animal's latest snapshot (from_snapshot: the sequence it covers) when the point is at or after it"}],
                 "responses": {"200": {"description": "the animal"}, "400": answer("not an id, or as_of is not a point in time (named in field)", &errors),
                     "401": answer("no live session", &error), "403": answer("another farmer's animal", &error),
                     "404": answer("unknown, or no event yet by as_of", &error)}}},

@@ -1,6 +1,7 @@
 //! Snapshots on the real engines: an animal with 10,000 events is snapshotted as the golden
 //! record applies them, and `from-log` rebuilds it from its latest snapshot, reading fewer
-//! than 1,000 of its events; a snapshot that does not open sends it back to the first event.
+//! than 1,000 of its events, as does time travel to a point after it; a snapshot that does
+//! not open sends both back to the first event.
 use crate::support;
 
 use chrono::{Duration as Days, TimeZone, Utc};
@@ -151,6 +152,7 @@ async fn an_animal_with_ten_thousand_events_is_rebuilt_from_its_snapshot() {
         100_000 + EVENTS + 5
     );
     assert_eq!(from_log["from_log"]["sequence"], EVENTS + 5);
+    time_travel_starts_from_the_snapshot(&admin, &base, &chain, covered as u64).await;
 
     // A snapshot signed by a key nobody trusts is not started from: every event is read.
     let stranger = SigningKeyPair::from_seed([9; 32]);
@@ -198,6 +200,53 @@ async fn an_animal_with_ten_thousand_events_is_rebuilt_from_its_snapshot() {
         "{verification}"
     );
     assert_eq!(from_log["differences"], json!([]));
+    let latest = as_of(&admin, &base, id, EVENTS + 5).await;
+    assert_eq!(
+        latest["from_snapshot"],
+        Value::Null,
+        "{}",
+        latest["events_read"]
+    );
+    assert_eq!(latest["events_read"], EVENTS + 5);
+    assert_eq!(latest["state"], fold_of(&chain));
+}
+
+/// The animal as of `sequence`, over the API.
+async fn as_of(admin: &reqwest::Client, base: &str, id: i64, sequence: u64) -> Value {
+    support::json_answer(admin.get(format!("{base}/api/cattle/{id}?as_of={sequence}"))).await
+}
+
+/// The state the events fold to, as the API writes it.
+fn fold_of(events: &[domain::EventEnvelope]) -> Value {
+    serde_json::to_value(domain::replay(events).expect("folds").expect("an animal")).expect("JSON")
+}
+
+/// Time travel to a point at or after the snapshot reads only the events from the one it
+/// covers; to a point before it, every event.
+async fn time_travel_starts_from_the_snapshot(
+    admin: &reqwest::Client,
+    base: &str,
+    chain: &[domain::EventEnvelope],
+    covered: u64,
+) {
+    let id = chain[0].metadata.cattle_id.0;
+    for sequence in [EVENTS + 5, covered + 2, covered] {
+        let past = as_of(admin, base, id, sequence).await;
+        assert_eq!(past["from_snapshot"], covered, "as of {sequence}: {past}");
+        let read = past["events_read"].as_u64().expect("a count");
+        assert_eq!(read, EVENTS + 5 - covered + 1, "as of {sequence}");
+        assert!(read < 1000, "{read} events read");
+        assert_eq!(past["sequence"], sequence);
+        assert_eq!(past["later_events"], EVENTS + 5 - sequence);
+        assert!(
+            past["state"] == fold_of(&chain[..sequence as usize]),
+            "as of {sequence}, the animal is the fold of its first {sequence} events"
+        );
+    }
+    let before = as_of(admin, base, id, covered - 1).await;
+    assert_eq!(before["from_snapshot"], Value::Null);
+    assert_eq!(before["events_read"], EVENTS + 5);
+    assert!(before["state"] == fold_of(&chain[..covered as usize - 1]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

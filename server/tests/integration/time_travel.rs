@@ -55,6 +55,9 @@ async fn the_animal_as_of_each_of_fifty_events_is_what_it_was_then() {
         assert_eq!(past["sequence"], k);
         assert_eq!(past["state"]["sequence"], k);
         assert_eq!(past["later_events"], EVENTS - k);
+        // Fifty events are far from a snapshot: every one is read.
+        assert_eq!(past["from_snapshot"], serde_json::Value::Null);
+        assert_eq!(past["events_read"], EVENTS);
         let value = (k >= 2).then(|| 100_000 + k);
         assert_eq!(
             past["state"]["current_valuation"],
