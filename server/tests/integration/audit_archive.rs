@@ -156,6 +156,30 @@ async fn in_use_reached(
     .await
 }
 
+/// A cancelled rebuild leaves the archive in use as it was, and no copy.
+async fn cancelled_leaves_the_archive_as_it_was(
+    admin: &reqwest::Client,
+    base: &str,
+    generations: &ArchiveGenerations,
+    root: &std::path::Path,
+    objects: &std::collections::BTreeMap<String, Vec<u8>>,
+) {
+    let started = rebuild_call(admin, base, Method::POST, "audit_archive").await;
+    assert_eq!(started.status(), 202);
+    let cancelled = rebuild_call(admin, base, Method::DELETE, "audit_archive").await;
+    assert_eq!(cancelled.status(), 202);
+    let (run, _) = followed_to_the_end(admin, base, "audit_archive").await;
+    assert_eq!(run["state"], "CANCELLED", "{run}");
+    let in_use = generations.in_use().await.expect("read");
+    assert!(in_use.is_root(), "{in_use:?}");
+    assert!(
+        !root.join("generations").exists() && !root.join("rebuilding").exists(),
+        "the copy is removed"
+    );
+    let archive = generations.archive(in_use);
+    assert!(&archive.objects().await.expect("listed") == objects);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_damaged_archive_is_rebuilt_as_a_new_generation_that_the_live_archive_goes_on_in() {
     let settings = support::settings("audit_rebuild").await;
@@ -178,7 +202,10 @@ async fn a_damaged_archive_is_rebuilt_as_a_new_generation_that_the_live_archive_
     let root = std::path::Path::new(&settings.audit_url()).to_path_buf();
     std::fs::remove_file(root.join(lost)).expect("removed");
     std::fs::write(root.join(cut), b"").expect("cut");
-    assert_ne!(live.objects().await.expect("listed"), undamaged);
+    let damaged = live.objects().await.expect("listed");
+    assert_ne!(damaged, undamaged);
+
+    cancelled_leaves_the_archive_as_it_was(&admin, &base, &generations, &root, &damaged).await;
 
     let started = rebuild_call(&admin, &base, Method::POST, "audit_archive").await;
     assert_eq!(started.status(), 202);
