@@ -1,5 +1,6 @@
 use super::archive_generation::ArchiveGeneration;
 use super::batch::{batch_start, object_path, Batch};
+use super::flush_schedule::{FlushSchedule, TICK};
 use crate::kafka::envelope_body::decode;
 use crate::kafka::reader_config::follower_config;
 use crate::kafka::topics::partition_count;
@@ -14,15 +15,12 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{Message, Offset, TopicPartitionList};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The checkpoint name of the archive.
 pub const PROJECTION: ViewName = ViewName::AuditArchive;
-/// How often the batches read since they were last written are written (and later
-/// rewritten whole as they grow), however busy the log is.
-const FLUSH_EVERY: Duration = Duration::from_millis(500);
 
 /// Why the archive could not run.
 #[derive(Debug, thiserror::Error)]
@@ -207,10 +205,9 @@ impl AuditArchive {
         tracing::info!(topic = %source.topic, "audit archive started");
 
         let mut batches: BTreeMap<i32, Batch> = BTreeMap::new();
-        // Partitions read since their range was last written.
-        let mut unwritten: BTreeSet<i32> = BTreeSet::new();
-        let mut flush_every = tokio::time::interval(FLUSH_EVERY);
-        flush_every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut schedule = FlushSchedule::default();
+        let mut ticks = tokio::time::interval(TICK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 received = consumer.recv() => match received {
@@ -226,12 +223,13 @@ impl AuditArchive {
                             self.write_retrying(&source.topic, partition, &batches)
                                 .await;
                             batches.remove(&partition);
+                            schedule.written(partition);
                         }
                         let body = message.payload().unwrap_or_default();
                         let recorded_at = decode(body).ok().map(|e| e.metadata.recorded_at);
                         let batch = batches.entry(partition).or_default();
                         batch.push(message.offset(), body, recorded_at.as_deref());
-                        unwritten.insert(partition);
+                        schedule.read(partition, Instant::now());
                         if counted_past.get(&partition).is_none_or(|past| message.offset() > *past) {
                             metrics::counter!(crate::telemetry::EVENTS_PROCESSED, "view" => PROJECTION.as_str())
                                 .increment(1);
@@ -244,9 +242,9 @@ impl AuditArchive {
                     }
                 },
                 // Each unfinished range stays in memory, so its object is rewritten whole as
-                // it grows; written on a timer, the checkpoints keep up under a steady load.
-                _ = flush_every.tick() => {
-                    for partition in std::mem::take(&mut unwritten) {
+                // it grows.
+                _ = ticks.tick() => {
+                    for partition in schedule.due(Instant::now()) {
                         self.write_retrying(&source.topic, partition, &batches)
                             .await;
                     }

@@ -4,6 +4,7 @@
 mod archive;
 mod archive_generation;
 mod batch;
+mod flush_schedule;
 mod generations;
 
 pub use archive::{open_store, ArchiveError, AuditArchive};
