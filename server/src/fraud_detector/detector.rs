@@ -36,6 +36,11 @@ pub struct FraudDetector {
     folds: DetectorFolds,
     commands: CommandHandler,
     key: Arc<SigningKeyPair>,
+    /// For a rebuild's copy: the live detector's tables, whose checkpoints mark the
+    /// messages already judged. The copy raises findings only past them, so replaying the
+    /// log judges no old event again (read in another order across partitions, the rules
+    /// that compare an animal with its peers could judge it otherwise).
+    judged_by: Option<DatabaseConnection>,
 }
 
 /// The detector's own fold of every stream, kept in `view_heads` with its checkpoints.
@@ -66,6 +71,8 @@ struct Suspected {
     after_sequence: u64,
     /// The detector's own earlier event of this finding, which the chain refused.
     refused: Option<String>,
+    /// The partition and offset of the message that raised it.
+    raised_at: (i32, i64),
 }
 
 impl FraudDetector {
@@ -86,6 +93,7 @@ impl FraudDetector {
             },
             commands,
             key,
+            judged_by: None,
         }
     }
 
@@ -99,6 +107,37 @@ impl FraudDetector {
             self.commands.clone(),
             self.key.clone(),
         )
+    }
+
+    /// A rebuild's copy of this detector, folding into `db`: it raises only the findings
+    /// of messages this (live) detector has not judged yet, such as those that arrive while
+    /// the live one is stopped for the swap.
+    pub fn copy_into(&self, db: DatabaseConnection) -> Self {
+        Self {
+            judged_by: Some(self.folds.db.clone()),
+            ..self.folding_into(db)
+        }
+    }
+
+    /// Keeps the findings of messages past what the live detector has judged.
+    async fn not_yet_judged(
+        &self,
+        topic: &str,
+        suspected: Vec<Suspected>,
+    ) -> Result<Vec<Suspected>, DbErr> {
+        let Some(live) = &self.judged_by else {
+            return Ok(suspected);
+        };
+        let judged = sql_checkpoint::all_of(live, PROJECTION.as_str()).await?;
+        Ok(suspected
+            .into_iter()
+            .filter(|suspect| {
+                let (partition, offset) = suspect.raised_at;
+                judged
+                    .get(&(topic.to_string(), partition))
+                    .is_none_or(|last| offset > *last)
+            })
+            .collect())
     }
 
     /// Folds the batch's unapplied messages on the stored heads, without a transaction,
@@ -124,7 +163,8 @@ impl FraudDetector {
         let mut judging = folds.judging().await?;
         let folded = folds.fold(&fresh, &mut heads, &mut BTreeMap::new(), Some(&mut judging))?;
         *folds.judging.lock().unwrap_or_else(PoisonError::into_inner) = Some(judging);
-        let suspected = folded.suspected;
+        let topic = batch.first().map_or("", |message| message.topic.as_str());
+        let suspected = self.not_yet_judged(topic, folded.suspected).await?;
         for suspect in &suspected {
             let raising = FindingToRaise {
                 cattle_id: suspect.cattle_id,
@@ -215,7 +255,10 @@ impl DetectorFolds {
                         findings
                     }
                     Err(refusal) => {
-                        if let Some(lost) = self.lost_race(envelope, &refusal, head.sequence) {
+                        let raised_at = (message.position.partition, message.position.offset);
+                        if let Some(lost) =
+                            self.lost_race(envelope, &refusal, head.sequence, raised_at)
+                        {
                             suspected.push(lost);
                             continue;
                         }
@@ -242,6 +285,7 @@ impl DetectorFolds {
                 cause: envelope.metadata.event_id.clone(),
                 after_sequence,
                 refused: None,
+                raised_at: (message.position.partition, message.position.offset),
             }));
         }
         Ok(Folded { suspected, refused })
@@ -254,6 +298,7 @@ impl DetectorFolds {
         envelope: &EventEnvelope,
         refusal: &StreamRefusal,
         folded_to: u64,
+        raised_at: (i32, i64),
     ) -> Option<Suspected> {
         let meta = &envelope.metadata;
         let raced = matches!(
@@ -285,6 +330,7 @@ impl DetectorFolds {
                 .unwrap_or_else(|| meta.event_id.clone()),
             after_sequence: folded_to,
             refused: Some(meta.event_id.clone()),
+            raised_at,
         })
     }
 }

@@ -71,9 +71,9 @@ impl ViewCopy for SqlCopy {
         let db = self.shadow.db().clone();
         match (self.view, &self.detector) {
             (ViewName::FraudView, _) => spawn_copy(FraudView::new(db, trusted), source),
-            // Its findings go through the live command handler, which knows each one
-            // already raised, so replaying the log raises none twice.
-            (ViewName::FraudDetector, Some(live)) => spawn_copy(live.folding_into(db), source),
+            // It raises only what the live detector has not judged, through the live
+            // command handler, which knows each finding already raised.
+            (ViewName::FraudDetector, Some(live)) => spawn_copy(live.copy_into(db), source),
             _ => spawn_copy(GoldenRecord::new(db, trusted), source),
         }
     }
