@@ -120,6 +120,16 @@ pub enum TopicError {
         /// The broker's answer.
         code: RDKafkaErrorCode,
     },
+    /// A partition's leader did not answer for it within 10 s of start-up.
+    #[error("partition {partition} of {topic} does not answer: {error}")]
+    Unanswered {
+        /// The topic.
+        topic: String,
+        /// The partition.
+        partition: i32,
+        /// The last answer.
+        error: String,
+    },
     /// A topic exists with a setting other than the configured one.
     #[error(
         "topic {topic} has {setting} = {found}, but iCattle needs {expected}; \
@@ -206,7 +216,7 @@ pub async fn check_topics(
             mismatch(name, setting, expected, found)?;
         }
     }
-    Ok(())
+    super::partition_leaders::leaders_answering(&admin, &metadata, &names).await
 }
 
 /// The configuration of each topic of `names`, once the broker asked reports every one: on a
