@@ -5,6 +5,7 @@
 //! `UPDATE_VECTORS=1 cargo test -p domain --test vectors`
 
 mod decided_points;
+mod head_vectors;
 mod support;
 
 use domain::*;
@@ -221,6 +222,10 @@ fn vector_set() -> BTreeMap<&'static str, (String, Option<Expectation>)> {
         ),
     );
     files.insert("worked-example.json", (worked_example(&valid), None));
+    files.insert(
+        "tree-heads.json",
+        (head_vectors::tree_head_vectors(&valid, &producer), None),
+    );
     files
 }
 
@@ -406,4 +411,16 @@ fn a_payload_off_its_shape_verifies_and_is_refused_by_the_fold() {
     }
     let refusal = fold_verified(&chain[4], &head, state, true).expect_err("refused");
     assert_eq!(refusal.code(), "RULE");
+}
+
+#[test]
+fn the_tree_head_vectors_check_out() {
+    let dir = vectors_dir();
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect(name);
+    let producer = SigningKeyPair::from_seed(PRODUCER_SEED).public_key_hex();
+    head_vectors::check_tree_head_vectors(
+        &read("tree-heads.json"),
+        &read("valid-chain.jsonl"),
+        &producer,
+    );
 }

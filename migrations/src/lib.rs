@@ -21,6 +21,7 @@ mod m0015_withholding;
 mod m0016_weighings;
 mod m0017_long_event_ids;
 mod m0018_claimed_facts;
+mod m0019_tree_heads;
 mod view_column;
 
 /// All migrations in the order they apply.
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_weighings::Migration),
             Box::new(m0017_long_event_ids::Migration),
             Box::new(m0018_claimed_facts::Migration),
+            Box::new(m0019_tree_heads::Migration),
         ]
     }
 }

@@ -84,6 +84,17 @@ pub struct Settings {
         value_parser = clap::value_parser!(u64).range(1..))]
     pub snapshot_every: u64,
 
+    /// Events applied between two signed tree heads at most (a head is also signed once the
+    /// oldest unsigned event waited `--head-every-secs`).
+    #[arg(long, env = "ICATTLE_HEAD_EVERY_EVENTS", default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub head_every_events: u64,
+
+    /// Seconds the oldest unsigned event waits for a signed tree head at most.
+    #[arg(long, env = "ICATTLE_HEAD_EVERY_SECS", default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub head_every_secs: u64,
+
     /// A Meilisearch server for the search view, e.g. `http://127.0.0.1:7700`; unset means
     /// the embedded index under the data directory's `search/`.
     #[arg(long, env = "MEILI_URL")]

@@ -28,6 +28,7 @@ use crate::seed_vault::SeedVault;
 use crate::snapshot_taker::SnapshotTaker;
 use crate::telemetry::engine_probes::LogProbe;
 use crate::telemetry::watch::{self, WatchSources};
+use crate::tree_heads::head_signer::{HeadCadence, HeadSigner};
 use crate::views::consumer::{self, ConsumerSource};
 use crate::views::group_turns::Sharing;
 use crate::views::progress::ViewProgress;
@@ -446,18 +447,27 @@ fn spawn_log_copies(
     brokers: &str,
 ) -> Result<Vec<JoinHandle<()>>, StartError> {
     let relay = tokio::spawn(CategoryRelay::new(brokers, topics.clone()).run());
+    let root_key = Arc::new(key);
     let snapshots = EventPublisher::new(idempotent_producer(brokers)?, topics.snapshots());
     let snapshot_taker = tokio::spawn(
         SnapshotTaker::new(
             db.clone(),
             snapshots,
             topics.snapshots(),
-            Arc::new(key),
+            root_key.clone(),
             settings.snapshot_every,
         )
         .run(),
     );
-    Ok(vec![relay, snapshot_taker])
+    let heads = EventPublisher::new(idempotent_producer(brokers)?, topics.tree_heads());
+    let cadence = HeadCadence {
+        events: settings.head_every_events,
+        interval: std::time::Duration::from_secs(settings.head_every_secs),
+    };
+    let head_signer = tokio::spawn(
+        HeadSigner::new(db.clone(), heads, topics.cattle_events(), root_key, cadence).run(),
+    );
+    Ok(vec![relay, snapshot_taker, head_signer])
 }
 
 /// The audit archive in a slot a rebuild can stop and start again; each start archives into

@@ -33,5 +33,6 @@ pub mod snapshot_audit;
 pub mod snapshot_taker;
 pub mod technical_failure;
 pub mod telemetry;
+pub mod tree_heads;
 pub mod views;
 pub mod written_streams;

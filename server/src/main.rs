@@ -83,6 +83,15 @@ struct VerifyArgs {
     /// Without it any key is accepted and only integrity is checked.
     #[arg(long)]
     keys: Option<std::path::PathBuf>,
+    /// A signed tree head with its animal heads, as `GET /api/heads/latest?animals=true`
+    /// answers it: the log must hold every animal's event the head commits to, so a copy
+    /// that lost an animal's newest events fails, naming the animal.
+    #[arg(long)]
+    expect_head: Option<std::path::PathBuf>,
+    /// The root public key (hex) the head must be signed by; without it any key whose
+    /// signature verifies is accepted, with a warning.
+    #[arg(long, requires = "expect_head")]
+    root_key: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -214,9 +223,52 @@ fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     };
     let report = domain::verify_json_lines(&text, &keys);
     println!("{report}");
-    if report.is_ok() {
+    let head_holds = match &args.expect_head {
+        Some(path) => expected_head_holds(path, args.root_key.as_deref(), &text, &keys)?,
+        None => true,
+    };
+    if report.is_ok() && head_holds {
         Ok(())
     } else {
         std::process::exit(1)
+    }
+}
+
+/// Checks the log `text` against the committed head in `path`; prints every shortfall.
+fn expected_head_holds(
+    path: &std::path::Path,
+    root_key: Option<&str>,
+    text: &str,
+    keys: &domain::KeyRegistry,
+) -> anyhow::Result<bool> {
+    let file = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the expected head from {}", path.display()))?;
+    let committed: domain::CommittedHead = serde_json::from_str(&file).with_context(|| {
+        format!(
+            "{} is not a head with its animal heads (GET /api/heads/latest?animals=true)",
+            path.display()
+        )
+    })?;
+    if root_key.is_none() {
+        eprintln!(
+            "no --root-key given: head #{} is taken as signed by {}",
+            committed.head.number(),
+            committed.head.public_key
+        );
+    }
+    match committed.check_log(text, keys, root_key) {
+        Ok(animals) => {
+            println!(
+                "head #{}: the log holds all {animals} animal heads it commits to",
+                committed.head.number()
+            );
+            Ok(true)
+        }
+        Err(shortfalls) => {
+            for shortfall in &shortfalls {
+                println!("{shortfall}");
+            }
+            Ok(false)
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! through this door, so who may see and do what is decided here and nowhere else.
 mod batch_desk;
 mod fraud_desk;
+mod head_desk;
 mod herd_as_of_desk;
 mod history_desk;
 mod key_desk;

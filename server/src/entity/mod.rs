@@ -12,6 +12,7 @@ pub mod rejected_event;
 pub mod risk_score;
 pub mod session;
 pub mod suspicion;
+pub mod tree_head;
 pub mod user;
 pub mod valuation;
 pub mod view_head;

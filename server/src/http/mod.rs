@@ -6,6 +6,7 @@ pub mod as_of_param;
 pub mod auth;
 pub mod body_limit;
 pub mod cross_site;
+pub mod heads_api;
 pub mod herd_as_of_api;
 pub mod long_requests;
 pub mod openapi;

@@ -131,7 +131,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "iCattle", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log. Every path but /api/session (POST), /api/keys, /api/openapi.json, /health and /metrics needs a session (cookie or bearer token). Every POST (and a DELETE with a body) must say Content-Type: application/json, and with the session cookie also the app's own Origin; otherwise 403 {error, field}."},
+                 "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log. Every path but /api/session (POST), /api/keys, /api/heads/*, /api/openapi.json, /health and /metrics needs a session (cookie or bearer token). Every POST (and a DELETE with a body) must say Content-Type: application/json, and with the session cookie also the app's own Origin; otherwise 403 {error, field}."},
         "paths": {
             "/api/commands": {"post": {
                 "summary": "Send a command; it is validated, signed and published to Kafka. A farmer's TRANSFER_OWNERSHIP to another farmer's client is published as TRANSFER_OFFERED: the animal moves when that farmer (or an assessor) sends ACCEPT_TRANSFER; DECLINE_TRANSFER ends the offer (receiver or sender)",
@@ -189,6 +189,20 @@ pub fn document() -> Value {
                 "responses": {"200": {"description": "the clients"}, "401": answer("no live session", &error)}}},
             "/api/keys": {"get": {"summary": "Every accepted public key as [{public_key, owner}], the shape `icattle verify --keys` reads",
                 "responses": {"200": {"description": "the keys"}}}},
+            "/api/heads/latest": {"get": {"summary": "The newest signed tree head {number, issued_at, partitions: [{partition, size, root}], animals, animals_root, previous_head_hash, head_hash, public_key, signature} (PROTOCOL.md §9); with ?animals=true {head, animal_heads: [{cattle_id, sequence, event_hash}]}, the file `icattle verify --expect-head` reads",
+                "parameters": [{"name": "animals", "in": "query", "schema": {"type": "boolean"}}],
+                "responses": {"200": {"description": "the head"}, "400": answer("animals is neither true nor false", &error), "404": answer("no head signed yet", &error)}}},
+            "/api/heads/{number}": {"get": {"summary": "Signed tree head `number` (1 is the first); ?animals=true as for the latest",
+                "parameters": [id_param("number"), {"name": "animals", "in": "query", "schema": {"type": "boolean"}}],
+                "responses": {"200": {"description": "the head"}, "400": answer("not a whole number", &error), "404": answer("no such head", &error)}}},
+            "/api/heads/consistency": {"get": {"summary": "Heads `from` and `to` and, per partition of `from`, the RFC 9162 consistency proof that `to` only adds to it: {from, to, partitions: [{partition, proof}]}",
+                "parameters": [{"name": "from", "in": "query", "required": true, "schema": {"type": "integer"}}, {"name": "to", "in": "query", "required": true, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "the heads and proofs"}, "400": answer("from or to missing or not a whole number, or from after to", &error), "404": answer("no such head", &error)}}},
+            "/api/cattle/{id}/proof": {"get": {"summary": "The RFC 9162 inclusion proof of the animal's event `sequence` in head `head` (the newest when not named): {head, proof: {head, partition, leaf_index, event_hash, audit_path}}",
+                "parameters": [id_param("id"), {"name": "sequence", "in": "query", "required": true, "schema": {"type": "integer"}}, {"name": "head", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "the proof"}, "400": answer("id, sequence or head not a whole number", &error), "401": answer("no live session", &error),
+                    "403": answer("another farmer's animal", &error), "404": answer("no such event, or no such head", &error),
+                    "409": answer("NOT_YET_SIGNED: the event is newer than the head; ask after the next", &error)}}},
             "/api/session": {
                 "post": {"summary": "Sign in with {username, password}: sets the HttpOnly session cookie and returns {user, token} (the token works as `Authorization: Bearer`)",
                     "responses": {"200": {"description": "signed in"}, "400": answer("not JSON", &errors), "401": answer("unknown username or wrong password", &errors),

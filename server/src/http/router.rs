@@ -2,7 +2,7 @@
 use super::body_limit::{refuse_large_bodies, BODY_LIMIT};
 use super::server_state::ServerState;
 use super::{
-    accounts_api, api, cross_site, herd_as_of_api, openapi, operations_api, site_assets,
+    accounts_api, api, cross_site, heads_api, herd_as_of_api, openapi, operations_api, site_assets,
     source_address, ws,
 };
 use app::registry::SharedRegistry;
@@ -32,6 +32,10 @@ pub fn build(state: ServerState) -> Router {
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/api/clients", get(api::get_clients))
         .route("/api/keys", get(api::get_keys))
+        .route("/api/heads/latest", get(heads_api::latest))
+        .route("/api/heads/consistency", get(heads_api::consistency))
+        .route("/api/heads/{number}", get(heads_api::numbered))
+        .route("/api/cattle/{id}/proof", get(heads_api::inclusion))
         .route(
             "/api/session",
             post(accounts_api::sign_in)

@@ -6,7 +6,7 @@ pub mod dead_letter;
 pub mod embedded_broker;
 pub mod envelope_body;
 pub mod log_reader;
-mod partition_leaders;
+pub mod partition_leaders;
 pub mod publisher;
 pub mod reader_config;
 pub mod topics;

@@ -1,5 +1,4 @@
 //! Waiting, at start-up, until every partition's leader answers for it.
-use super::topics::TopicError;
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::metadata::Metadata;
@@ -9,6 +8,18 @@ const ATTEMPTS: u32 = 40;
 const PAUSE: Duration = Duration::from_millis(250);
 const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A partition whose leader did not answer for it within 10 s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("partition {partition} of {topic} does not answer: {error}")]
+pub struct SilentLeader {
+    /// The topic.
+    pub topic: String,
+    /// The partition.
+    pub partition: i32,
+    /// The last answer.
+    pub error: String,
+}
+
 /// Returns once the leader of every partition of `names` answers an offsets query. A
 /// partition created a moment ago is listed with its leader before that broker has taken
 /// the leadership up, and until then it answers NOT_LEADER_FOR_PARTITION: a server that
@@ -17,7 +28,7 @@ pub(crate) async fn leaders_answering(
     admin: &AdminClient<DefaultClientContext>,
     metadata: &Metadata,
     names: &[String],
-) -> Result<(), TopicError> {
+) -> Result<(), SilentLeader> {
     for topic in metadata
         .topics()
         .iter()
@@ -34,7 +45,7 @@ async fn leader_answering(
     admin: &AdminClient<DefaultClientContext>,
     topic: &str,
     partition: i32,
-) -> Result<(), TopicError> {
+) -> Result<(), SilentLeader> {
     let mut attempt = 0;
     loop {
         match admin
@@ -43,7 +54,7 @@ async fn leader_answering(
         {
             Ok(_) => return Ok(()),
             Err(error) if attempt + 1 >= ATTEMPTS => {
-                return Err(TopicError::Unanswered {
+                return Err(SilentLeader {
                     topic: topic.to_string(),
                     partition,
                     error: error.to_string(),

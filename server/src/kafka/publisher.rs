@@ -65,14 +65,29 @@ impl EventPublisher {
     pub async fn publish(&self, envelope: &EventEnvelope) -> Result<LogPosition, PublishError> {
         let body = serde_json::to_vec(envelope)?;
         let key = cattle_key(envelope.metadata.cattle_id.0);
-        self.send(&key, &body, Some(cloud_events::kafka_headers(envelope)))
-            .await
+        self.send(
+            &key,
+            &body,
+            Some(cloud_events::kafka_headers(envelope)),
+            true,
+        )
+        .await
+    }
+
+    /// Publishes a record that is not an event (a signed tree head), acknowledged like one
+    /// but left out of the events' publish metrics.
+    pub async fn publish_record(
+        &self,
+        key: &str,
+        body: &[u8],
+    ) -> Result<LogPosition, PublishError> {
+        self.send(key, body, None, false).await
     }
 
     /// Publishes bytes as they are, without headers (used by tests and tools that forge or
     /// replay messages).
     pub async fn publish_raw(&self, key: &str, body: &[u8]) -> Result<LogPosition, PublishError> {
-        self.send(key, body, None).await
+        self.send(key, body, None, true).await
     }
 
     async fn send(
@@ -80,6 +95,7 @@ impl EventPublisher {
         key: &str,
         body: &[u8],
         headers: Option<OwnedHeaders>,
+        an_event: bool,
     ) -> Result<LogPosition, PublishError> {
         let mut record = FutureRecord::to(&self.topic).key(key).payload(body);
         if let Some(headers) = headers {
@@ -89,12 +105,16 @@ impl EventPublisher {
         let delivery = match self.producer.send(record, Duration::from_secs(15)).await {
             Ok(delivery) => delivery,
             Err((error, _)) => {
-                metrics::counter!(telemetry::PUBLISH_ERRORS).increment(1);
+                if an_event {
+                    metrics::counter!(telemetry::PUBLISH_ERRORS).increment(1);
+                }
                 return Err(error.into());
             }
         };
-        metrics::histogram!(telemetry::PUBLISH_SECONDS).record(started.elapsed().as_secs_f64());
-        metrics::counter!(telemetry::EVENTS_PUBLISHED).increment(1);
+        if an_event {
+            metrics::histogram!(telemetry::PUBLISH_SECONDS).record(started.elapsed().as_secs_f64());
+            metrics::counter!(telemetry::EVENTS_PUBLISHED).increment(1);
+        }
         Ok(LogPosition {
             partition: delivery.partition,
             offset: delivery.offset,

@@ -45,6 +45,11 @@ impl Topics {
         self.named("icattle.cattle.snapshots")
     }
 
+    /// The signed tree heads, in the order they were signed.
+    pub fn tree_heads(&self) -> String {
+        self.named("icattle.tree.heads")
+    }
+
     /// What no consumer could apply, with the reason.
     pub fn dead_letter(&self) -> String {
         self.named("icattle.deadletter")
@@ -57,7 +62,12 @@ impl Topics {
 
     /// Every topic created at start-up.
     pub fn all(&self) -> Vec<String> {
-        let mut all = vec![self.cattle_events(), self.dead_letter(), self.snapshots()];
+        let mut all = vec![
+            self.cattle_events(),
+            self.dead_letter(),
+            self.snapshots(),
+            self.tree_heads(),
+        ];
         all.extend(self.categories());
         all
     }
@@ -121,15 +131,8 @@ pub enum TopicError {
         code: RDKafkaErrorCode,
     },
     /// A partition's leader did not answer for it within 10 s of start-up.
-    #[error("partition {partition} of {topic} does not answer: {error}")]
-    Unanswered {
-        /// The topic.
-        topic: String,
-        /// The partition.
-        partition: i32,
-        /// The last answer.
-        error: String,
-    },
+    #[error("{0}")]
+    Unanswered(#[from] super::partition_leaders::SilentLeader),
     /// A topic exists with a setting other than the configured one.
     #[error(
         "topic {topic} has {setting} = {found}, but iCattle needs {expected}; \
@@ -216,7 +219,7 @@ pub async fn check_topics(
             mismatch(name, setting, expected, found)?;
         }
     }
-    super::partition_leaders::leaders_answering(&admin, &metadata, &names).await
+    Ok(super::partition_leaders::leaders_answering(&admin, &metadata, &names).await?)
 }
 
 /// The configuration of each topic of `names`, once the broker asked reports every one: on a

@@ -23,6 +23,8 @@ fn embedded_settings(data_dir: PathBuf, port: u16) -> Settings {
         meili_key: None,
         meili_index: "cattle".into(),
         snapshot_every: 1000,
+        head_every_events: 1000,
+        head_every_secs: 1,
         run_views: true,
         share_views: false,
         run_log_copies: true,

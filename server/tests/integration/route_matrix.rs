@@ -171,6 +171,10 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         .route("GET", "/api/openapi.json", None, [200; 4])
         .await;
     callers.route("GET", "/api/keys", None, [200; 4]).await;
+    // The heads are public like the keys (a mistake is a 400 to anyone).
+    callers
+        .route("GET", "/api/heads/consistency?from=x&to=1", None, [400; 4])
+        .await;
     // Signing in asks for no session, so one caller stands for all: a failed sign-in counts
     // towards the throttle of the address every caller here shares.
     let wrong = json!({"username": "admin", "password": "not the password"});
@@ -198,6 +202,13 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         let everyone_else = if farmer_sees == 400 { 400 } else { 200 };
         let expected = [401, farmer_sees, everyone_else, everyone_else];
         callers.route("GET", &path, None, expected).await;
+    }
+    // An event's inclusion proof, for who may see the animal (no event 99: 404).
+    for (animal, farmer_sees) in [(own, 404), (foreign, 403)] {
+        let path = format!("/api/cattle/{animal}/proof?sequence=99");
+        callers
+            .route("GET", &path, None, [401, farmer_sees, 404, 404])
+            .await;
     }
 
     // Commands: the whole role × command matrix is `authorization.rs`; here one of each.

@@ -76,6 +76,8 @@ pub async fn settings(label: &str) -> TestSettings {
         meili_key: None,
         meili_index: "cattle".into(),
         snapshot_every: 1000,
+        head_every_events: 1000,
+        head_every_secs: 1,
         run_views: true,
         share_views: false,
         run_log_copies: true,
