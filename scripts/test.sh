@@ -119,7 +119,9 @@ start_server "$port" "$data_dir/server.log" \
   DATABASE_URL="postgres://postgres:${PGPASSWORD}@127.0.0.1:5432/${database}" \
   KAFKA_BROKERS="$BROKER_ADDR" ICATTLE_TOPIC_PREFIX="$prefix" ICATTLE_DATA_DIR="$data_dir/pg"
 await_server "$port" "$data_dir/server.log"
-if ! ICATTLE_E2E_TOPIC="${prefix}icattle.cattle.events" playwright "$port" --grep-invert '@embedded|@seeded'; then
+if ! ICATTLE_E2E_TOPIC="${prefix}icattle.cattle.events" \
+  ICATTLE_E2E_SERVER_SEED_FILE="$data_dir/pg/keys/server.seed" \
+  playwright "$port" --grep-invert '@embedded|@seeded'; then
   echo "--- server log ---" >&2; tail -n 80 "$data_dir/server.log" >&2
   exit 1
 fi

@@ -1,3 +1,4 @@
+use super::head_check::{in_head_badge, HeadStatus, HeadStatusLine};
 use super::history_slider::{past_states, HistorySlider};
 use super::local_time::LocalTime;
 use crate::model::{event_in_words, event_name};
@@ -70,8 +71,10 @@ pub fn EventTimeline(
     client_names: BTreeMap<i64, String>,
 ) -> impl IntoView {
     let checked = RwSignal::new(Vec::<Verdict>::new());
+    let head_status = RwSignal::new(HeadStatus::Checking);
     #[cfg(feature = "hydrate")]
     {
+        super::head_check::watch_heads(envelopes.clone(), head_status);
         let to_check = envelopes.clone();
         Effect::new(move |_| {
             let to_check = to_check.clone();
@@ -129,6 +132,8 @@ pub fn EventTimeline(
             match parsed {
                 Ok(envelope) => {
                     let m = envelope.metadata;
+                    let sequence = m.sequence;
+                    let in_head = move || head_status.with(|status| in_head_badge(status, sequence));
                     let words = event_in_words(
                         m.event_type,
                         m.schema_version,
@@ -146,7 +151,7 @@ pub fn EventTimeline(
                                 <span class="event-type" data-event-type=m.event_type.as_str()>
                                     {event_name(m.event_type)}
                                 </span>
-                                {badge}
+                                <span class="event-badges">{badge} {in_head}</span>
                             </div>
                             {words.map(|words| view! { <p class="event-words">{words}</p> })}
                             <div class="muted small">
@@ -174,10 +179,14 @@ pub fn EventTimeline(
         .collect_view();
     view! {
         <HistorySlider past=past chosen=chosen/>
+        <HeadStatusLine status=head_status/>
         <ol class="timeline" data-testid="timeline">{rows}</ol>
     }
     .into_any()
 }
+
+#[cfg(feature = "hydrate")]
+pub(crate) use browser::fetch_text;
 
 #[cfg(feature = "hydrate")]
 mod browser {

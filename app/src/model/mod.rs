@@ -9,6 +9,7 @@ mod dashboard;
 mod event_status;
 mod event_words;
 mod fraud_alert;
+mod head_watch;
 mod herd_as_of;
 mod herd_import;
 mod herd_listing;
@@ -40,6 +41,7 @@ pub use dashboard::{Dashboard, FeedItem, Tally, ValuePoint};
 pub use event_status::{EventStatus, EventVerdict};
 pub use event_words::{event_in_words, event_name, event_name_of};
 pub use fraud_alert::{severity_rank, suspicion_words, FraudAlert};
+pub use head_watch::{included_up_to, judge_head, proof_needed, HeadJudgement, ROOT_KEY_OWNER};
 pub use herd_as_of::{HerdAsOfRun, HerdAsOfState, HerdFigures};
 pub use herd_import::{
     acknowledged_row, csv_data_url, row_answer, ImportProgress, RowAnswer, MOST_COMMANDS_AT_ONCE,

@@ -1,7 +1,7 @@
 //! The signed tree heads over HTTP: `GET /api/heads/latest`, `GET /api/heads/{number}`
 //! (both with `?animals=true` for the animal heads the head commits to, the file `icattle
 //! verify --expect-head` reads), `GET /api/heads/consistency?from=&to=` and
-//! `GET /api/cattle/{id}/proof?sequence=k[&head=n]`.
+//! `GET /api/cattle/{id}/proof?sequence=k[&head=n]` and `GET /api/cattle/{id}/inclusion`.
 use super::auth::SignedIn;
 use super::responses::{failure_response, not_found};
 use super::server_state::ServerState;
@@ -140,6 +140,24 @@ pub async fn inclusion(
         )
             .into_response(),
         Ok(Err(refusal)) => not_found(refusal.to_string()),
+        Err(failure) => failure_response(failure),
+    }
+}
+
+/// `GET /api/cattle/{id}/inclusion`: the newest head and the proof of the newest of the
+/// animal's events it includes, `{head, proof}` (each null when there is none yet), always
+/// 200 for who may see the animal: what the animal page's timeline checks.
+pub async fn animal_inclusion(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Path(raw_id): Path<String>,
+) -> Response {
+    let id = match number::<i64>("cattle id", &raw_id) {
+        Ok(id) => id,
+        Err(message) => return bad_request(message),
+    };
+    match state.office.animal_inclusion(&user, id).await {
+        Ok(answer) => Json(answer).into_response(),
         Err(failure) => failure_response(failure),
     }
 }

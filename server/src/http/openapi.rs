@@ -203,6 +203,10 @@ pub fn document() -> Value {
                 "responses": {"200": {"description": "the proof"}, "400": answer("id, sequence or head not a whole number", &error), "401": answer("no live session", &error),
                     "403": answer("another farmer's animal", &error), "404": answer("no such event, or no such head", &error),
                     "409": answer("NOT_YET_SIGNED: the event is newer than the head; ask after the next", &error)}}},
+            "/api/cattle/{id}/inclusion": {"get": {"summary": "The newest signed tree head and the inclusion proof of the newest of the animal's events it includes, {head, proof} (each null when there is none yet; what the animal page's timeline checks)",
+                "parameters": [id_param("id")],
+                "responses": {"200": {"description": "the head and proof"}, "400": answer("id not a whole number", &error), "401": answer("no live session", &error),
+                    "403": answer("another farmer's animal", &error)}}},
             "/api/session": {
                 "post": {"summary": "Sign in with {username, password}: sets the HttpOnly session cookie and returns {user, token} (the token works as `Authorization: Bearer`)",
                     "responses": {"200": {"description": "signed in"}, "400": answer("not JSON", &errors), "401": answer("unknown username or wrong password", &errors),

@@ -37,6 +37,10 @@ pub fn build(state: ServerState) -> Router {
         .route("/api/heads/{number}", get(heads_api::numbered))
         .route("/api/cattle/{id}/proof", get(heads_api::inclusion))
         .route(
+            "/api/cattle/{id}/inclusion",
+            get(heads_api::animal_inclusion),
+        )
+        .route(
             "/api/session",
             post(accounts_api::sign_in)
                 .get(accounts_api::whoami)

@@ -3,7 +3,7 @@
 use super::RegistryOffice;
 use crate::technical_failure::unavailable;
 use crate::tree_heads::head_answers::{
-    EventInclusion, HeadConsistency, InclusionRefusal, NoSuchHead,
+    AnimalInclusion, EventInclusion, HeadConsistency, InclusionRefusal, NoSuchHead,
 };
 use crate::tree_heads::head_proofs;
 use crate::tree_heads::{head_book, TreeHeadError};
@@ -85,5 +85,27 @@ impl RegistryOffice {
         Ok(proof
             .map(|proof| EventInclusion { head, proof })
             .map_err(InclusionRefusal::Event))
+    }
+
+    /// The newest head and the proof of the newest of the animal's events it includes.
+    pub async fn animal_inclusion(
+        &self,
+        user: &SignedInUser,
+        cattle_id: i64,
+    ) -> Result<AnimalInclusion, CommandFailure> {
+        self.check_may_see(user, cattle_id).await?;
+        let Some(head) = self.head(None).await? else {
+            return Ok(AnimalInclusion {
+                head: None,
+                proof: None,
+            });
+        };
+        let proof = head_proofs::newest_included(&self.db, &self.log_topic, &head, cattle_id)
+            .await
+            .map_err(heads_failed)?;
+        Ok(AnimalInclusion {
+            head: Some(head),
+            proof,
+        })
     }
 }

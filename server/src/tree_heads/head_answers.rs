@@ -38,3 +38,14 @@ pub enum InclusionRefusal {
     #[error(transparent)]
     Event(#[from] NoInclusion),
 }
+
+/// The newest head and the proof of the newest of an animal's events it includes: what the
+/// animal page's timeline checks. Both absent before the first head; the proof absent while
+/// the animal's events are all newer than the head.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnimalInclusion {
+    /// The newest head.
+    pub head: Option<TreeHead>,
+    /// The proof, against that head.
+    pub proof: Option<InclusionProof>,
+}

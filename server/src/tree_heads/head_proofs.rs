@@ -107,6 +107,38 @@ pub async fn inclusion<C: ConnectionTrait>(
     }))
 }
 
+/// The inclusion proof of the newest of `cattle_id`'s events that `head` includes, if any:
+/// each event's hash covers the one before, so it proves the animal's history up to it.
+pub async fn newest_included<C: ConnectionTrait>(
+    db: &C,
+    topic: &str,
+    head: &TreeHead,
+    cattle_id: i64,
+) -> Result<Option<InclusionProof>, TreeHeadError> {
+    let Some(partition) = log_leaves::partition_of(db, topic, cattle_id).await? else {
+        return Ok(None);
+    };
+    let size = head.partition(partition).map_or(0, |tree| tree.size);
+    if size == 0 {
+        return Ok(None);
+    }
+    let Some(last_signed) = log_leaves::offset_of_leaf(db, topic, partition, size - 1).await?
+    else {
+        return Err(TreeHeadError::Behind {
+            number: head.number(),
+            partition,
+            signed: size,
+            applied: 0,
+        });
+    };
+    let Some(sequence) =
+        log_leaves::newest_sequence_until(db, topic, cattle_id, last_signed).await?
+    else {
+        return Ok(None);
+    };
+    Ok(inclusion(db, topic, head, cattle_id, sequence).await?.ok())
+}
+
 /// The consistency proof of every partition of `earlier` into `later`.
 pub async fn consistency<C: ConnectionTrait>(
     db: &C,

@@ -158,3 +158,62 @@ pub async fn position_of<C: ConnectionTrait>(
         index,
     }))
 }
+
+/// The partition `cattle_id`'s events are in, if the golden record applied any.
+pub async fn partition_of<C: ConnectionTrait>(
+    db: &C,
+    topic: &str,
+    cattle_id: i64,
+) -> Result<Option<i32>, DbErr> {
+    use cattle_event::Column;
+    cattle_event::Entity::find()
+        .select_only()
+        .column(Column::KafkaPartition)
+        .filter(Column::KafkaTopic.eq(topic))
+        .filter(Column::CattleId.eq(cattle_id))
+        .into_tuple()
+        .one(db)
+        .await
+}
+
+/// The offset of leaf `index` of `partition`, if there is one.
+pub async fn offset_of_leaf<C: ConnectionTrait>(
+    db: &C,
+    topic: &str,
+    partition: i32,
+    index: u64,
+) -> Result<Option<i64>, DbErr> {
+    use cattle_event::Column;
+    cattle_event::Entity::find()
+        .select_only()
+        .column(Column::KafkaOffset)
+        .filter(Column::KafkaTopic.eq(topic))
+        .filter(Column::KafkaPartition.eq(partition))
+        .order_by_asc(Column::KafkaOffset)
+        .offset(index)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await
+}
+
+/// The newest sequence of `cattle_id` among its events at or before `offset`.
+pub async fn newest_sequence_until<C: ConnectionTrait>(
+    db: &C,
+    topic: &str,
+    cattle_id: i64,
+    offset: i64,
+) -> Result<Option<i64>, DbErr> {
+    use cattle_event::Column;
+    cattle_event::Entity::find()
+        .select_only()
+        .column(Column::Sequence)
+        .filter(Column::KafkaTopic.eq(topic))
+        .filter(Column::CattleId.eq(cattle_id))
+        .filter(Column::KafkaOffset.lte(offset))
+        .order_by_desc(Column::Sequence)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await
+}

@@ -209,6 +209,11 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         callers
             .route("GET", &path, None, [401, farmer_sees, 404, 404])
             .await;
+        let path = format!("/api/cattle/{animal}/inclusion");
+        let farmer_sees = if farmer_sees == 403 { 403 } else { 200 };
+        callers
+            .route("GET", &path, None, [401, farmer_sees, 200, 200])
+            .await;
     }
 
     // Commands: the whole role × command matrix is `authorization.rs`; here one of each.

@@ -158,6 +158,17 @@ async fn heads_prove_inclusion_and_growth_and_catch_a_truncated_copy() {
         check_inclusion(&head, &event_hash(valued, 2), &proof).is_err(),
         "another event"
     );
+    // What the animal page asks: the newest head and the newest included event's proof.
+    let inclusion =
+        support::json_answer(farmer.get(format!("{base}/api/cattle/{valued}/inclusion"))).await;
+    let newest_head: TreeHead = serde_json::from_value(inclusion["head"].clone()).expect("a head");
+    let newest: InclusionProof =
+        serde_json::from_value(inclusion["proof"].clone()).expect("a proof");
+    assert_eq!(
+        newest.event_hash, hash,
+        "the animal's newest event is its third"
+    );
+    check_inclusion(&newest_head, &hash, &newest).expect("and it is included");
     let mut forged = proof.clone();
     forged.leaf_index += 1;
     assert!(
