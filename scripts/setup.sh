@@ -129,6 +129,12 @@ ensure_chromium() {
   apt_install chromium
 }
 
+# The tests' time-stamping authority is `openssl ts` (issue 18's RFC 3161 timestamps).
+ensure_openssl() {
+  if command -v openssl >/dev/null; then return; fi
+  apt_install openssl
+}
+
 ensure_playwright() {
   if [ -d "$ROOT/end2end/node_modules/@playwright/test" ]; then return; fi
   log "installing Playwright (npm, without its browser download)"
@@ -259,6 +265,7 @@ main() {
     ensure_nextest
     ensure_sccache
     ensure_chromium
+    ensure_openssl
     ensure_playwright
     ensure_python_kafka_client
     ensure_postgres

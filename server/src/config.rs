@@ -95,6 +95,15 @@ pub struct Settings {
         value_parser = clap::value_parser!(u64).range(1..))]
     pub head_every_secs: u64,
 
+    /// An RFC 3161 time-stamping authority (its HTTP URL): each signed tree head gets a
+    /// timestamp token over its hash. Unset: heads carry none.
+    #[arg(long, env = "ICATTLE_TSA_URL", requires = "tsa_cert")]
+    pub tsa_url: Option<String>,
+
+    /// The TSA's certificate (PEM, RSA key) every token must verify with.
+    #[arg(long, env = "ICATTLE_TSA_CERT")]
+    pub tsa_cert: Option<PathBuf>,
+
     /// A Meilisearch server for the search view, e.g. `http://127.0.0.1:7700`; unset means
     /// the embedded index under the data directory's `search/`.
     #[arg(long, env = "MEILI_URL")]

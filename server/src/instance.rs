@@ -29,6 +29,8 @@ use crate::snapshot_taker::SnapshotTaker;
 use crate::telemetry::engine_probes::LogProbe;
 use crate::telemetry::watch::{self, WatchSources};
 use crate::tree_heads::head_signer::{HeadCadence, HeadSigner};
+use crate::tree_heads::timestamp_authority::TimestampAuthority;
+use crate::tree_heads::timestamp_token::TsaCertificate;
 use crate::views::consumer::{self, ConsumerSource};
 use crate::views::group_turns::Sharing;
 use crate::views::progress::ViewProgress;
@@ -79,6 +81,9 @@ pub enum StartError {
     /// The listening socket could not be bound.
     #[error("could not listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
+    /// The TSA certificate could not be read.
+    #[error("the TSA certificate {0}: {1}")]
+    TsaCertificate(String, String),
 }
 
 /// A running server; dropping it stops its tasks.
@@ -464,10 +469,26 @@ fn spawn_log_copies(
         events: settings.head_every_events,
         interval: std::time::Duration::from_secs(settings.head_every_secs),
     };
-    let head_signer = tokio::spawn(
-        HeadSigner::new(db.clone(), heads, topics.cattle_events(), root_key, cadence).run(),
-    );
+    let mut head_signer =
+        HeadSigner::new(db.clone(), heads, topics.cattle_events(), root_key, cadence);
+    if let Some(tsa) = timestamp_authority(settings)? {
+        head_signer = head_signer.timestamped_by(tsa);
+    }
+    let head_signer = tokio::spawn(head_signer.run());
     Ok(vec![relay, snapshot_taker, head_signer])
+}
+
+/// The TSA configured for the signed tree heads, with its certificate read.
+fn timestamp_authority(settings: &Settings) -> Result<Option<TimestampAuthority>, StartError> {
+    let (Some(url), Some(path)) = (&settings.tsa_url, &settings.tsa_cert) else {
+        return Ok(None);
+    };
+    let shown = path.display().to_string();
+    let pem = std::fs::read_to_string(path)
+        .map_err(|error| StartError::TsaCertificate(shown.clone(), error.to_string()))?;
+    let certificate = TsaCertificate::from_pem(&pem)
+        .map_err(|error| StartError::TsaCertificate(shown, error.to_string()))?;
+    Ok(Some(TimestampAuthority::new(url.clone(), certificate)))
 }
 
 /// The audit archive in a slot a rebuild can stop and start again; each start archives into

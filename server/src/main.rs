@@ -92,6 +92,10 @@ struct VerifyArgs {
     /// signature verifies is accepted, with a warning.
     #[arg(long, requires = "expect_head")]
     root_key: Option<String>,
+    /// The TSA certificate (PEM) the head's RFC 3161 timestamp token must verify with; the
+    /// head must carry one.
+    #[arg(long, requires = "expect_head")]
+    tsa_cert: Option<std::path::PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -224,7 +228,15 @@ fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     let report = domain::verify_json_lines(&text, &keys);
     println!("{report}");
     let head_holds = match &args.expect_head {
-        Some(path) => expected_head_holds(path, args.root_key.as_deref(), &text, &keys)?,
+        Some(path) => {
+            let committed = read_expected_head(path)?;
+            let timestamp_holds = match &args.tsa_cert {
+                Some(cert) => head_timestamp_holds(&committed.head, cert)?,
+                None => true,
+            };
+            expected_head_holds(&committed, args.root_key.as_deref(), &text, &keys)
+                && timestamp_holds
+        }
         None => true,
     };
     if report.is_ok() && head_holds {
@@ -234,21 +246,50 @@ fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Checks the log `text` against the committed head in `path`; prints every shortfall.
-fn expected_head_holds(
-    path: &std::path::Path,
-    root_key: Option<&str>,
-    text: &str,
-    keys: &domain::KeyRegistry,
-) -> anyhow::Result<bool> {
+/// The head with its animal heads in `path`.
+fn read_expected_head(path: &std::path::Path) -> anyhow::Result<domain::CommittedHead> {
     let file = std::fs::read_to_string(path)
         .with_context(|| format!("reading the expected head from {}", path.display()))?;
-    let committed: domain::CommittedHead = serde_json::from_str(&file).with_context(|| {
+    serde_json::from_str(&file).with_context(|| {
         format!(
             "{} is not a head with its animal heads (GET /api/heads/latest?animals=true)",
             path.display()
         )
-    })?;
+    })
+}
+
+/// Checks the head's RFC 3161 timestamp token against the TSA certificate in `cert`.
+fn head_timestamp_holds(head: &domain::TreeHead, cert: &std::path::Path) -> anyhow::Result<bool> {
+    use server::tree_heads::timestamp_token::{check_token, TsaCertificate};
+    let pem = std::fs::read_to_string(cert)
+        .with_context(|| format!("reading the TSA certificate {}", cert.display()))?;
+    let tsa = TsaCertificate::from_pem(&pem).with_context(|| cert.display().to_string())?;
+    let number = head.number();
+    let Some(token) = &head.timestamp_token else {
+        println!("head #{number} carries no timestamp token");
+        return Ok(false);
+    };
+    match check_token(token, &head.head_hash, &tsa) {
+        Ok(stamped) => {
+            let at = chrono::DateTime::from_timestamp(stamped.at_unix_secs as i64, 0)
+                .map_or_else(|| stamped.at_unix_secs.to_string(), |at| at.to_rfc3339());
+            println!("head #{number}: timestamped by the TSA at {at}");
+            Ok(true)
+        }
+        Err(failure) => {
+            println!("head #{number}: {failure}");
+            Ok(false)
+        }
+    }
+}
+
+/// Checks the log `text` against `committed`; prints every shortfall.
+fn expected_head_holds(
+    committed: &domain::CommittedHead,
+    root_key: Option<&str>,
+    text: &str,
+    keys: &domain::KeyRegistry,
+) -> bool {
     if root_key.is_none() {
         eprintln!(
             "no --root-key given: head #{} is taken as signed by {}",
@@ -262,13 +303,13 @@ fn expected_head_holds(
                 "head #{}: the log holds all {animals} animal heads it commits to",
                 committed.head.number()
             );
-            Ok(true)
+            true
         }
         Err(shortfalls) => {
             for shortfall in &shortfalls {
                 println!("{shortfall}");
             }
-            Ok(false)
+            false
         }
     }
 }

@@ -84,6 +84,10 @@ pub struct TreeHead {
     pub public_key: String,
     /// Ed25519 over the 32 bytes of `head_hash`, hex.
     pub signature: String,
+    /// An RFC 3161 timestamp token over `head_hash` (base64 of its DER), when the server
+    /// has a TSA; not covered by `head_hash`, since it is over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_token: Option<String>,
 }
 
 /// Why a head, or a proof against one, is not to be trusted.
@@ -134,6 +138,7 @@ impl TreeHead {
             head_hash: hex::encode(hash),
             public_key: key.public_key_hex(),
             signature: key.sign_hash(&hash),
+            timestamp_token: None,
         }
     }
 

@@ -6,6 +6,7 @@
 //! stream's newest event. A start reads the leaves back, and refuses to sign on if the
 //! golden record no longer holds what the newest head signed.
 use super::log_leaves::{self, Leaf};
+use super::timestamp_authority::TimestampAuthority;
 use super::{head_book, TreeHeadError};
 use crate::kafka::publisher::EventPublisher;
 use chrono::{SecondsFormat, Utc};
@@ -101,6 +102,7 @@ pub struct HeadSigner {
     log_topic: String,
     key: Arc<SigningKeyPair>,
     cadence: HeadCadence,
+    tsa: Option<TimestampAuthority>,
 }
 
 impl HeadSigner {
@@ -119,7 +121,14 @@ impl HeadSigner {
             log_topic,
             key,
             cadence,
+            tsa: None,
         }
+    }
+
+    /// The signer, asking `tsa` for a timestamp token over each head it signs.
+    pub fn timestamped_by(mut self, tsa: TimestampAuthority) -> Self {
+        self.tsa = Some(tsa);
+        self
     }
 
     /// Signs heads until the task is dropped.
@@ -221,7 +230,18 @@ impl HeadSigner {
         if trees.unsigned == 0 || (trees.unsigned < self.cadence.events && !waited) {
             return Ok(None);
         }
-        let head = TreeHead::sign(trees.statement(), &self.key);
+        let mut head = TreeHead::sign(trees.statement(), &self.key);
+        if let Some(tsa) = &self.tsa {
+            // A TSA that does not answer must not stop the heads: this one goes without.
+            match tsa.timestamp(&head.head_hash).await {
+                Ok(token) => head.timestamp_token = Some(token),
+                Err(error) => tracing::warn!(
+                    number = head.number(),
+                    %error,
+                    "the head is published without a timestamp"
+                ),
+            }
+        }
         let body = serde_json::to_vec(&head).map_err(|error| TreeHeadError::Stored {
             number: head.number() as i64,
             reason: error.to_string(),

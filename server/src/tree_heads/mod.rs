@@ -7,6 +7,8 @@ pub mod head_book;
 pub mod head_proofs;
 pub mod head_signer;
 pub mod log_leaves;
+pub mod timestamp_authority;
+pub mod timestamp_token;
 
 use crate::kafka::publisher::PublishError;
 use sea_orm::DbErr;

@@ -25,6 +25,8 @@ fn embedded_settings(data_dir: PathBuf, port: u16) -> Settings {
         snapshot_every: 1000,
         head_every_events: 1000,
         head_every_secs: 1,
+        tsa_url: None,
+        tsa_cert: None,
         run_views: true,
         share_views: false,
         run_log_copies: true,

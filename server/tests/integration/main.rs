@@ -50,6 +50,7 @@ mod snapshots;
 mod time_travel;
 mod topic_layout;
 mod transfer_offers;
+mod tree_head_timestamps;
 mod tree_heads;
 mod user_administration;
 mod verify_cli;

@@ -5,6 +5,7 @@
 pub mod herd_history;
 pub mod kafka_cluster;
 pub mod log_capture;
+pub mod openssl_tsa;
 pub mod rebuilds;
 pub mod served;
 pub mod views;
@@ -78,6 +79,8 @@ pub async fn settings(label: &str) -> TestSettings {
         snapshot_every: 1000,
         head_every_events: 1000,
         head_every_secs: 1,
+        tsa_url: None,
+        tsa_cert: None,
         run_views: true,
         share_views: false,
         run_log_copies: true,
