@@ -41,7 +41,7 @@ test('the timeline shows inclusion in the latest signed head, and a rewritten he
   await expect
     .poll(
       async () => {
-        const answer = await farmer.api.get('/api/heads/latest?animals=true');
+        const answer = await assessor.api.get('/api/heads/latest?animals=true');
         if (answer.status() !== 200) return 0;
         const committed = await answer.json();
         head = committed.head;

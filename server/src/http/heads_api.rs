@@ -1,13 +1,14 @@
 //! The signed tree heads over HTTP: `GET /api/heads/latest`, `GET /api/heads/{number}`
-//! (both with `?animals=true` for the animal heads the head commits to, the file `icattle
-//! verify --expect-head` reads), `GET /api/heads/consistency?from=&to=` and
+//! (both with `?animals=true`, for assessors and administrators, for the animal heads the
+//! head commits to, the file `icattle verify --expect-head` reads), `GET /api/heads/consistency?from=&to=` and
 //! `GET /api/cattle/{id}/proof?sequence=k[&head=n]` and `GET /api/cattle/{id}/inclusion`.
 use super::auth::SignedIn;
 use super::responses::{failure_response, not_found};
 use super::server_state::ServerState;
 use crate::tree_heads::head_answers::InclusionRefusal;
 use crate::tree_heads::head_proofs::NoInclusion;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -46,6 +47,7 @@ async fn head_answer(
     state: &ServerState,
     number: Option<u64>,
     params: &HashMap<String, String>,
+    mut parts: Parts,
 ) -> Response {
     let animals = match wants_animals(params) {
         Ok(animals) => animals,
@@ -58,7 +60,13 @@ async fn head_answer(
         })
     };
     if animals {
-        match state.office.committed_head(number).await {
+        // The listing names every herd's animals: it asks for a session (and the office for
+        // a user who may see every herd).
+        let SignedIn(user) = match SignedIn::from_request_parts(&mut parts, state).await {
+            Ok(signed_in) => signed_in,
+            Err(refusal) => return refusal,
+        };
+        match state.office.committed_head(&user, number).await {
             Ok(Some(committed)) => Json(committed).into_response(),
             Ok(None) => missing(),
             Err(failure) => failure_response(failure),
@@ -73,8 +81,12 @@ async fn head_answer(
 }
 
 /// `GET /api/heads/latest`: the newest signed tree head (public, like the keys).
-pub async fn latest(State(state): State<ServerState>, Query(params): Params) -> Response {
-    head_answer(&state, None, &params).await
+pub async fn latest(
+    State(state): State<ServerState>,
+    Query(params): Params,
+    parts: Parts,
+) -> Response {
+    head_answer(&state, None, &params, parts).await
 }
 
 /// `GET /api/heads/{number}`: one signed tree head.
@@ -82,9 +94,10 @@ pub async fn numbered(
     State(state): State<ServerState>,
     Path(raw): Path<String>,
     Query(params): Params,
+    parts: Parts,
 ) -> Response {
     match number::<u64>("head number", &raw) {
-        Ok(number) => head_answer(&state, Some(number), &params).await,
+        Ok(number) => head_answer(&state, Some(number), &params, parts).await,
         Err(message) => bad_request(message),
     }
 }

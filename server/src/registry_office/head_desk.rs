@@ -10,6 +10,10 @@ use crate::tree_heads::{head_book, TreeHeadError};
 use app::model::{CommandFailure, SignedInUser};
 use domain::{CommittedHead, TreeHead};
 
+fn read_failed_heads(error: sea_orm::DbErr) -> CommandFailure {
+    unavailable("The signed tree heads could not be read", error)
+}
+
 fn heads_failed(error: TreeHeadError) -> CommandFailure {
     unavailable("The signed tree heads could not be read", error)
 }
@@ -29,10 +33,24 @@ impl RegistryOffice {
     }
 
     /// Head `number` (or the newest) with every animal head it commits to.
+    /// Only for who may see every herd: the listing names every stream and its newest event.
     pub async fn committed_head(
         &self,
+        user: &SignedInUser,
         number: Option<u64>,
     ) -> Result<Option<CommittedHead>, CommandFailure> {
+        if self
+            .visible_clients(user)
+            .await
+            .map_err(read_failed_heads)?
+            .is_some()
+        {
+            return Err(CommandFailure::Forbidden {
+                message: "the animal heads name every herd's animals: only assessors and \
+                          administrators may read them"
+                    .into(),
+            });
+        }
         let Some(head) = self.head(number).await? else {
             return Ok(None);
         };

@@ -31,13 +31,13 @@ pub enum NoInclusion {
     },
 }
 
-fn hashes(leaves: &[Leaf]) -> Result<Vec<[u8; 32]>, TreeHeadError> {
+fn hashes(partition: i32, leaves: &[Leaf]) -> Result<Vec<[u8; 32]>, TreeHeadError> {
     leaves
         .iter()
         .map(|leaf| {
             domain::decode_hex::<32>(&leaf.event_hash, "event hash").map_err(|error| {
                 TreeHeadError::Leaf {
-                    partition: -1,
+                    partition,
                     offset: leaf.offset,
                     reason: error.to_string(),
                 }
@@ -91,7 +91,7 @@ pub async fn inclusion<C: ConnectionTrait>(
         }));
     }
     let leaves = signed_leaves(db, topic, head, position.partition, size).await?;
-    let tree = MerkleTree::new(&hashes(&leaves)?);
+    let tree = MerkleTree::new(&hashes(position.partition, &leaves)?);
     let path = tree
         .inclusion_proof(position.index as usize)
         .map_err(|error| TreeHeadError::Stored {
@@ -153,7 +153,7 @@ pub async fn consistency<C: ConnectionTrait>(
             Vec::new()
         } else {
             let leaves = signed_leaves(db, topic, later, old.partition, new_size).await?;
-            MerkleTree::new(&hashes(&leaves)?)
+            MerkleTree::new(&hashes(old.partition, &leaves)?)
                 .consistency_proof(old.size as usize)
                 .map_err(|error| TreeHeadError::Stored {
                     number: later.number() as i64,

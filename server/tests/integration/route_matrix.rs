@@ -175,6 +175,15 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
     callers
         .route("GET", "/api/heads/consistency?from=x&to=1", None, [400; 4])
         .await;
+    // Except the animal heads, which name every herd's animals (no head 999999: 404).
+    callers
+        .route(
+            "GET",
+            "/api/heads/999999?animals=true",
+            None,
+            [401, 403, 404, 404],
+        )
+        .await;
     // Signing in asks for no session, so one caller stands for all: a failed sign-in counts
     // towards the throttle of the address every caller here shares.
     let wrong = json!({"username": "admin", "password": "not the password"});

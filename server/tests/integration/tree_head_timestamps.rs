@@ -43,12 +43,13 @@ async fn a_heads_timestamp_token_verifies_and_one_over_another_hash_does_not() {
     settings.tsa_cert = Some(tsa.cert.clone());
     let server = support::start(&settings).await;
     let base = format!("http://{}", server.addr);
-    let (farmer, _) = support::farmer_with_clients(&server, &[95]).await;
+    let (_farmer, _) = support::farmer_with_clients(&server, &[95]).await;
+    let assessor = support::api_client(&support::signed_in(&server, domain::Role::Assessor).await);
 
     let committed: CommittedHead =
         support::eventually(Duration::from_secs(30), "a timestamped head", || async {
             let answer = support::json_if_answered(
-                farmer.get(format!("{base}/api/heads/latest?animals=true")),
+                assessor.get(format!("{base}/api/heads/latest?animals=true")),
             )
             .await?;
             let committed: CommittedHead = serde_json::from_value(answer).ok()?;

@@ -110,7 +110,16 @@ async fn heads_prove_inclusion_and_growth_and_catch_a_truncated_copy() {
     }
 
     let keys: Value = support::json_answer(farmer.get(format!("{base}/api/keys"))).await;
-    let first = head_covering(&farmer, &base, valued, 3).await;
+    // The animal heads name every herd's animals: an assessor reads them, a farmer may not.
+    let first = head_covering(&assessor, &base, valued, 3).await;
+    let (status, answer) =
+        status_and_json(farmer.get(format!("{base}/api/heads/latest?animals=true"))).await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = status_and_json(
+        reqwest::Client::new().get(format!("{base}/api/heads/latest?animals=true")),
+    )
+    .await;
+    assert_eq!(status, 401, "{answer}");
     let root_key = first.head.public_key.clone();
     assert!(
         keys.as_array()
@@ -185,7 +194,7 @@ async fn heads_prove_inclusion_and_growth_and_catch_a_truncated_copy() {
         )
         .await;
     }
-    let later = head_covering(&farmer, &base, ids[2], 3).await;
+    let later = head_covering(&assessor, &base, ids[2], 3).await;
     assert!(later.head.number() > first.head.number());
     let (status, answer) = status_and_json(farmer.get(format!(
         "{base}/api/heads/consistency?from={}&to={}",
@@ -211,7 +220,7 @@ async fn heads_prove_inclusion_and_growth_and_catch_a_truncated_copy() {
     assert!(check_consistency(&rewritten, &to, &proofs).is_err());
 
     // The whole log holds the head; a copy without the valued animal's newest event does not.
-    let committed = head_covering(&farmer, &base, ids[2], 3).await;
+    let committed = head_covering(&assessor, &base, ids[2], 3).await;
     let log = server::kafka::log_reader::read_topic(
         &support::brokers(),
         &server.topics.cattle_events(),

@@ -114,3 +114,29 @@ fn a_users_key_verifies_only_the_events_its_owner_created() {
         "{printed}"
     );
 }
+
+#[test]
+fn an_expected_head_that_is_missing_or_not_a_head_is_a_clear_error() {
+    let not_a_head =
+        std::env::temp_dir().join(format!("icattle-not-a-head-{}", std::process::id()));
+    std::fs::write(&not_a_head, "{\"number\": 1}").expect("a file");
+    for (head, named) in [
+        (
+            PathBuf::from("/nonexistent/head.json"),
+            "/nonexistent/head.json",
+        ),
+        (not_a_head.clone(), "is not a head with its animal heads"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_icattle"))
+            .arg("verify")
+            .arg("--expect-head")
+            .arg(&head)
+            .arg(vectors().join("valid-chain.jsonl"))
+            .output()
+            .expect("icattle runs");
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(named), "{stderr}");
+    }
+    let _ = std::fs::remove_file(&not_a_head);
+}
