@@ -41,7 +41,11 @@ pub fn resume<'a>(
     for envelope in after {
         let m = &envelope.metadata;
         let trusted = keys
-            .check_signer(&envelope.cryptography.public_key, m.created_by.as_deref())
+            .check_signer(
+                &envelope.cryptography.public_key,
+                m.created_by.as_deref(),
+                &m.recorded_at,
+            )
             .is_ok();
         let before = Some(StreamState::Cattle(state.clone()));
         let refusal = match fold_verified(envelope, &head, before, trusted) {

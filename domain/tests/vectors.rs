@@ -6,6 +6,7 @@
 
 mod decided_points;
 mod head_vectors;
+mod key_stream_vectors;
 mod support;
 
 use domain::*;
@@ -226,6 +227,10 @@ fn vector_set() -> BTreeMap<&'static str, (String, Option<Expectation>)> {
         "tree-heads.json",
         (head_vectors::tree_head_vectors(&valid, &producer), None),
     );
+    files.insert(
+        "key-stream.json",
+        (key_stream_vectors::key_stream_vectors(&producer), None),
+    );
     files
 }
 
@@ -423,4 +428,11 @@ fn the_tree_head_vectors_check_out() {
         &read("valid-chain.jsonl"),
         &producer,
     );
+}
+
+#[test]
+fn the_key_stream_vectors_check_out() {
+    let text = std::fs::read_to_string(vectors_dir().join("key-stream.json")).expect("the file");
+    let root = SigningKeyPair::from_seed(PRODUCER_SEED).public_key_hex();
+    key_stream_vectors::check_key_stream_vectors(&text, &root);
 }

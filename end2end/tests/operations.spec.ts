@@ -144,6 +144,16 @@ test('an administrator reads the consumer groups and the key registry: whose eac
   await ready(page);
   await expect(row).toHaveAttribute('data-disabled', 'true');
   await expect(row).toContainText('signs nothing new');
+  // Enabled again, the farmer gets a new key; the revoked one stays listed, revoked.
+  const again = await adminApi();
+  const enabled = await again.post(`/api/users/${farmer.username}/disabled`, { data: { disabled: false } });
+  expect(enabled.status(), await enabled.text()).toBe(204);
+  await again.dispose();
+  await page.reload();
+  await ready(page);
+  await expect(row).toHaveCount(2);
+  await expect(keys.locator(`tr[data-holder="${farmer.username}"][data-disabled="true"]`)).toContainText('revoked');
+  await expect(keys.locator(`tr[data-holder="${farmer.username}"][data-disabled="false"]`)).toContainText('in use');
   await page.getByTestId('signing-keys').scrollIntoViewIfNeeded();
   await screenshotBoth(page, 'operations-signing-keys');
   expect(errors).toEqual([]);

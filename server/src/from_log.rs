@@ -45,6 +45,9 @@ pub enum FromLogError {
     /// Kafka refused.
     #[error("kafka: {0}")]
     Kafka(#[from] KafkaError),
+    /// The key stream could not be read.
+    #[error(transparent)]
+    Keys(#[from] crate::key_stream::KeyStreamError),
     /// An indexed message did not come back in time.
     #[error("the message at {topic}/{partition}/{offset} could not be read back")]
     Missing {
@@ -194,9 +197,7 @@ async fn replay_all(
     let lines = read_lines(brokers, indexed.iter().map(position_of).collect()).await?;
     let text = lines.join("\n");
     let envelopes = envelopes(&lines);
-    trusted
-        .learn(envelopes.iter().map(|e| e.cryptography.public_key.as_str()))
-        .await?;
+    trusted.learn_envelopes(envelopes.iter()).await?;
     let report = verify_json_lines(&text, &trusted.registry());
     Ok(Replayed {
         state: replay(envelopes.iter()).ok().flatten(),
@@ -261,9 +262,7 @@ async fn replay_from_snapshot(
         .collect();
     let lines = read_lines(brokers, after).await?;
     let envelopes = envelopes(&lines);
-    trusted
-        .learn(envelopes.iter().map(|e| e.cryptography.public_key.as_str()))
-        .await?;
+    trusted.learn_envelopes(envelopes.iter()).await?;
     let keys = trusted.registry();
     let resumed = resume(&snapshot, &envelopes, &keys);
     let mut verification = format!(

@@ -18,6 +18,7 @@ use crate::kafka::category_relay::CategoryRelay;
 use crate::kafka::embedded_broker::{BrokerLaunch, EmbeddedBroker, EmbeddedBrokerError};
 use crate::kafka::publisher::{idempotent_producer, EventPublisher};
 use crate::kafka::topics::{check_topics, ensure_topics, TopicError, Topics};
+use crate::key_stream::{register_missing, KeyRegistrar, KeyStream, ProducerKey};
 use crate::keys::{self, KeyError, TrustedKeys};
 use crate::live::LiveHub;
 use crate::log_catch_up::CatchUp;
@@ -75,9 +76,9 @@ pub enum StartError {
     /// The first administrator could not be made.
     #[error("accounts: {0}")]
     Accounts(#[from] AccountError),
-    /// The users' public keys could not be read.
-    #[error("the users' keys: {0}")]
-    UserKeys(sea_orm::DbErr),
+    /// The key stream could not be read or brought level with the accounts.
+    #[error(transparent)]
+    KeyStream(#[from] crate::key_stream::BackfillError),
     /// The listening socket could not be bound.
     #[error("could not listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
@@ -184,16 +185,30 @@ pub async fn start(
     check_topics(&brokers, &topics, layout).await?;
 
     let key = keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
+    // A detector key made before this start may have signed anything the log holds.
+    let detector_made = match keys::fraud_detector_key_exists(&settings.data_dir) {
+        true => chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+        false => chrono::Utc::now(),
+    };
     let detector_key = Arc::new(keys::fraud_detector_key(&settings.data_dir)?);
     // Recorded from the first command on; `/metrics` renders it.
     crate::telemetry::exporter();
-    let trusted = TrustedKeys::new([key.public_key_hex()])
-        .with_producer(detector_key.public_key_hex(), keys::FRAUD_DETECTOR_OWNER)
-        .with_users(db.clone());
-    trusted.load_users().await.map_err(StartError::UserKeys)?;
+    let key_stream = KeyStream::new(
+        &brokers,
+        &topics.key_registry(),
+        &key.public_key_hex(),
+        keys::SERVER_OWNER,
+    );
+    let registrar = KeyRegistrar::new(
+        key_stream.clone(),
+        EventPublisher::new(idempotent_producer(&brokers)?, topics.key_registry()),
+        Arc::new(key.clone()),
+    );
+    // Only the root key is configured: every other key is trusted because the stream says so.
+    let trusted = TrustedKeys::new([key.public_key_hex()]).with_key_stream(key_stream);
     let served_keys = trusted.clone();
     let vault = SeedVault::open(settings.master_key.as_deref(), &settings.data_dir)?;
-    let accounts = Accounts::new(db.clone(), vault)
+    let accounts = Accounts::new(db.clone(), vault, registrar.clone())
         .with_idle_timeout(chrono::Duration::minutes(settings.session_idle_minutes));
     let sealed = accounts.seal_plain_seeds().await?;
     if sealed > 0 {
@@ -209,6 +224,16 @@ pub async fn start(
              (shown only now; sign in and create the farmers and assessors)\n"
         );
     }
+    register_missing(
+        &registrar,
+        &db,
+        &[ProducerKey {
+            public_key: detector_key.public_key_hex(),
+            owner: keys::FRAUD_DETECTOR_OWNER.to_string(),
+            made_at: detector_made,
+        }],
+    )
+    .await?;
     let publisher = EventPublisher::new(idempotent_producer(&brokers)?, topics.cattle_events());
     let hub = match &settings.redis_url {
         Some(url) => LiveHub::with_redis(url, &format!("{}icattle:live", settings.cache_prefix))

@@ -1,12 +1,12 @@
 //! The server's own signing key, and the public keys the projections accept.
 use crate::checked_signatures::CheckedSignatures;
-use crate::entity::user;
-use domain::{KeyRegistry, KeyScope, SigningKeyPair};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QuerySelect};
-use std::collections::{BTreeMap, HashMap};
+use crate::key_stream::{KeyStream, KeyStreamError};
+use domain::{KeyRegistry, KeyScope, KeyWindow, Role, SigningKeyPair};
+use futures::future::BoxFuture;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// Why the signing key could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +38,16 @@ pub fn server_key(seed_hex: Option<&str>, data_dir: &Path) -> Result<SigningKeyP
 /// The fraud detector's own key, from `data_dir/keys/fraud-detector.seed` (made on first
 /// start): its findings are signed apart from the commands the server signs for users.
 pub fn fraud_detector_key(data_dir: &Path) -> Result<SigningKeyPair, KeyError> {
-    kept_key(&data_dir.join("keys").join("fraud-detector.seed"))
+    kept_key(&fraud_detector_seed(data_dir))
+}
+
+fn fraud_detector_seed(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("keys").join("fraud-detector.seed")
+}
+
+/// Whether the fraud detector's key was made by an earlier start.
+pub fn fraud_detector_key_exists(data_dir: &Path) -> bool {
+    fraud_detector_seed(data_dir).exists()
 }
 
 /// The key whose seed is kept at `path`, made there on first use.
@@ -90,17 +99,21 @@ pub struct PublishedKey {
     /// Whose events it may sign: anyone's (the server's producers and detector) or only its
     /// owner's.
     pub signs_for: KeyScope,
+    /// The owner's role when the key was registered, for a user's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// When it may sign, as the key stream registered and revoked it.
+    #[serde(flatten)]
+    pub window: KeyWindow,
 }
 
-/// Every user's public key with the user's id.
-async fn all_user_keys(db: &DatabaseConnection) -> Result<Vec<(String, String)>, DbErr> {
-    user::Entity::find()
-        .select_only()
-        .column(user::Column::PublicKey)
-        .column(user::Column::UserId)
-        .into_tuple()
-        .all(db)
-        .await
+/// The key stream as `GET /api/keys/stream` serves it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KeyStreamCopy {
+    /// The root key the records are signed by, hex.
+    pub root_key: String,
+    /// Every record, in offset order.
+    pub records: Vec<domain::KeyRecord>,
 }
 
 /// The owner named for the server's own keys.
@@ -109,19 +122,34 @@ pub const SERVER_OWNER: &str = "iCattle server";
 /// The owner named for the fraud detector's key.
 pub const FRAUD_DETECTOR_OWNER: &str = "iCattle fraud detector";
 
-/// The public keys whose signatures the projections accept: the server's own producers'
-/// keys, and every user's key as the `users` table holds it.
+/// A key stream record is read again for any event signed less than this before the latest
+/// read began: a revocation is stamped just before it is published, so one published within
+/// this margin of its time is read before any view accepts an event signed after it.
+const REVOCATION_MARGIN_MS: i64 = 10_000;
+
+/// The public keys whose signatures the projections accept: keys given by configuration
+/// (the root key), and every key the key stream registered, within its window.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedKeys {
-    /// The server's producers' keys, each with its owner's name.
+    /// Keys given by configuration, each with its owner's name: they sign for anyone.
     servers: Arc<BTreeMap<String, String>>,
-    users: Arc<RwLock<HashMap<String, String>>>,
-    registry: Option<DatabaseConnection>,
+    stream: Option<Arc<KeyStream>>,
     checked: CheckedSignatures,
 }
 
+/// Why the trusted keys could not be brought up to date.
+pub type TrustError = KeyStreamError;
+
+impl From<KeyStreamError> for sea_orm::DbErr {
+    /// A view's batch fails as a technical failure when the keys cannot be read, and is
+    /// tried again; it is never judged with keys it could not read.
+    fn from(error: KeyStreamError) -> Self {
+        sea_orm::DbErr::Custom(error.to_string())
+    }
+}
+
 impl TrustedKeys {
-    /// Trusts exactly these server keys (and no user until `with_users` is called).
+    /// Trusts exactly these server keys (and no other until `with_key_stream` is called).
     pub fn new(keys: impl IntoIterator<Item = String>) -> Self {
         Self {
             servers: Arc::new(
@@ -129,14 +157,13 @@ impl TrustedKeys {
                     .map(|key| (key, SERVER_OWNER.to_string()))
                     .collect(),
             ),
-            users: Arc::default(),
-            registry: None,
+            stream: None,
             checked: CheckedSignatures::default(),
         }
     }
 
-    /// Also trusts `key`, a producer of the server's own (such as the fraud detector) that
-    /// signs for anyone, published under `owner`.
+    /// Also trusts `key`, a producer that signs for anyone, published under `owner`, given
+    /// by configuration rather than by the key stream.
     pub fn with_producer(mut self, key: String, owner: &str) -> Self {
         Arc::make_mut(&mut self.servers).insert(key, owner.to_string());
         self
@@ -147,55 +174,102 @@ impl TrustedKeys {
         &self.checked
     }
 
-    /// Also trusts each user's key for the events that user created.
-    pub fn with_users(mut self, db: DatabaseConnection) -> Self {
-        self.registry = Some(db);
+    /// Also trusts every key `stream` registers, within its window.
+    pub fn with_key_stream(mut self, stream: Arc<KeyStream>) -> Self {
+        self.stream = Some(stream);
         self
     }
 
-    /// Makes sure every one of `keys` that has an owner in the registry is held in memory:
-    /// when one is unknown, the owners of all users' keys are read again in one query, so a
-    /// batch costs at most one lookup however many events it holds.
-    pub async fn learn<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Result<(), DbErr> {
-        if self.registry.is_none() {
-            return Ok(());
-        }
-        let unknown = {
-            let users = self
-                .users
-                .read()
-                .map_err(|_| DbErr::Custom("trusted keys lock poisoned".into()))?;
-            keys.into_iter()
-                .any(|key| !self.servers.contains_key(key) && !users.contains_key(key))
-        };
-        if !unknown {
-            return Ok(());
-        }
-        self.load_users().await
+    /// The key stream these keys follow, if any.
+    pub fn key_stream(&self) -> Option<&Arc<KeyStream>> {
+        self.stream.as_ref()
     }
 
-    /// Whether an event signed by `public_key_hex` and claiming `created_by` is one of ours:
-    /// a server key signs for anyone; a user's key only for that user. Answers from memory:
-    /// give the keys to `learn` first (a database failure there is an error, never a
-    /// refusal, so a passing fault cannot change what a replay decides).
-    pub fn accepts_known(&self, public_key_hex: &str, created_by: Option<&str>) -> bool {
+    /// Makes sure the keys held answer for every `(public key, recorded_at)` of a batch: the
+    /// key stream is read on when a key is unknown, or an event was signed within the
+    /// revocation margin of the latest read (so a revocation published since is seen). A
+    /// batch costs at most one read however many events it holds. The signers are looked
+    /// at before the returned future is polled, so it holds none of them.
+    pub fn learn<'k>(
+        &self,
+        signers: impl IntoIterator<Item = (&'k str, &'k str)>,
+    ) -> BoxFuture<'static, Result<(), TrustError>> {
+        let stale = self
+            .stream
+            .as_ref()
+            .filter(|stream| self.needs_reading(stream, signers))
+            .cloned();
+        Box::pin(async move {
+            match stale {
+                Some(stream) => stream.read_to_end().await,
+                None => Ok(()),
+            }
+        })
+    }
+
+    fn needs_reading<'k>(
+        &self,
+        stream: &KeyStream,
+        signers: impl IntoIterator<Item = (&'k str, &'k str)>,
+    ) -> bool {
+        let registry = stream.registry();
+        let read_from = stream.read_from();
+        signers.into_iter().any(|(key, signed_at)| {
+            if self.servers.contains_key(key) {
+                return false;
+            }
+            let recent = domain::timestamp_millis(signed_at)
+                .is_none_or(|at| at > read_from.saturating_sub(REVOCATION_MARGIN_MS));
+            registry.owner(key).is_none() || recent
+        })
+    }
+
+    /// `learn` for the signers of `envelopes`.
+    pub fn learn_envelopes<'e>(
+        &self,
+        envelopes: impl IntoIterator<Item = &'e domain::EventEnvelope>,
+    ) -> BoxFuture<'static, Result<(), TrustError>> {
+        self.learn(envelopes.into_iter().map(|envelope| {
+            (
+                envelope.cryptography.public_key.as_str(),
+                envelope.metadata.recorded_at.as_str(),
+            )
+        }))
+    }
+
+    /// `accepts_known` for `envelope`'s signer, author and time.
+    pub fn accepts(&self, envelope: &domain::EventEnvelope) -> bool {
+        self.accepts_known(
+            &envelope.cryptography.public_key,
+            envelope.metadata.created_by.as_deref(),
+            &envelope.metadata.recorded_at,
+        )
+    }
+
+    /// Whether an event signed by `public_key_hex` at `signed_at` (its `recorded_at`) and
+    /// claiming `created_by` is one of ours: a configured key signs for anyone; a registered
+    /// key as its registration says, within its window. Answers from memory: give the keys
+    /// to `learn` first (a failure there is an error, never a refusal, so a passing fault
+    /// cannot change what a replay decides).
+    pub fn accepts_known(
+        &self,
+        public_key_hex: &str,
+        created_by: Option<&str>,
+        signed_at: &str,
+    ) -> bool {
         if self.servers.contains_key(public_key_hex) {
             return true;
         }
-        let Some(author) = created_by else {
-            return false;
-        };
-        self.users
-            .read()
-            .ok()
-            .and_then(|users| users.get(public_key_hex).map(|owner| owner == author))
-            .unwrap_or(false)
+        self.stream.as_ref().is_some_and(|stream| {
+            stream
+                .registry()
+                .check_signer(public_key_hex, created_by, signed_at)
+                .is_ok()
+        })
     }
 
-    /// Every trusted key with its owner and scope, for publication and for verifying a log,
-    /// from memory: the users' keys read at start-up (`load_users`), those created since
-    /// (`remember_user`) and those met in the log since (`learn`). A user of another
-    /// instance who has signed nothing yet is not listed, and nothing of theirs needs it.
+    /// Every trusted key with its owner, scope and window, for publication and for
+    /// verifying a log: the configured keys, then the key stream's as last read.
     pub fn published(&self) -> Vec<PublishedKey> {
         let mut keys: Vec<PublishedKey> = self
             .servers
@@ -204,24 +278,52 @@ impl TrustedKeys {
                 public_key: key.clone(),
                 owner: owner.clone(),
                 signs_for: KeyScope::Anyone,
+                role: None,
+                window: KeyWindow::always(),
             })
             .collect();
-        let users = self
-            .users
-            .read()
-            .map(|users| {
-                let mut listed: Vec<(String, String)> =
-                    users.iter().map(|(k, o)| (k.clone(), o.clone())).collect();
-                listed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-                listed
+        let Some(stream) = &self.stream else {
+            return keys;
+        };
+        let ledger = stream.ledger();
+        if !self.servers.contains_key(ledger.root_key()) {
+            keys.push(PublishedKey {
+                public_key: ledger.root_key().to_string(),
+                owner: SERVER_OWNER.to_string(),
+                signs_for: KeyScope::Anyone,
+                role: None,
+                window: KeyWindow::always(),
+            });
+        }
+        let mut granted: Vec<PublishedKey> = ledger
+            .grants()
+            .filter(|grant| !self.servers.contains_key(&grant.public_key))
+            .map(|grant| PublishedKey {
+                public_key: grant.public_key.clone(),
+                owner: grant.owner.clone(),
+                signs_for: grant.signs_for,
+                role: grant.role,
+                window: grant.window.clone(),
             })
-            .unwrap_or_default();
-        keys.extend(users.into_iter().map(|(public_key, owner)| PublishedKey {
-            public_key,
-            owner,
-            signs_for: KeyScope::Owner,
-        }));
+            .collect();
+        granted.sort_by(|a, b| {
+            (a.signs_for != KeyScope::Anyone, &a.owner, &a.public_key).cmp(&(
+                b.signs_for != KeyScope::Anyone,
+                &b.owner,
+                &b.public_key,
+            ))
+        });
+        keys.extend(granted);
         keys
+    }
+
+    /// The key stream as read so far: its root key and every record, for a verifier that
+    /// builds the keys itself; none when the keys are configured only.
+    pub fn key_stream_records(&self) -> Option<KeyStreamCopy> {
+        self.stream.as_ref().map(|stream| KeyStreamCopy {
+            root_key: stream.root_key(),
+            records: stream.records(),
+        })
     }
 
     /// The trusted keys as the domain's verifier takes them.
@@ -229,30 +331,16 @@ impl TrustedKeys {
         let mut keys = KeyRegistry::new();
         for key in self.published() {
             // Our own keys are valid hex; a malformed one would only make verification fail.
-            let _ = keys.insert_scoped(&key.public_key, &key.owner, key.signs_for);
+            let _ = keys.insert_window(&key.public_key, &key.owner, key.signs_for, key.window);
         }
         keys
     }
 
-    /// Reads every user's key and id (at start-up, and when `learn` meets an unknown key),
-    /// so publishing needs no read. Keys are never reassigned, so what was read stays true.
-    pub async fn load_users(&self) -> Result<(), DbErr> {
-        let Some(db) = &self.registry else {
-            return Ok(());
-        };
-        let owners = all_user_keys(db).await?;
-        let mut users = self
-            .users
-            .write()
-            .map_err(|_| DbErr::Custom("trusted keys lock poisoned".into()))?;
-        users.extend(owners);
-        Ok(())
-    }
-
-    /// Trusts a user's key made on this instance from now on, without a read.
-    pub fn remember_user(&self, public_key_hex: &str, user_id: &str) {
-        if let Ok(mut users) = self.users.write() {
-            users.insert(public_key_hex.to_string(), user_id.to_string());
+    /// Reads the key stream to its end (at start-up, and before listing the keys).
+    pub async fn read_key_stream(&self) -> Result<(), TrustError> {
+        match &self.stream {
+            Some(stream) => stream.read_to_end().await,
+            None => Ok(()),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod herd_as_of_runs;
 pub mod http;
 pub mod instance;
 pub mod kafka;
+pub mod key_stream;
 pub mod keys;
 pub mod live;
 pub mod live_audience;

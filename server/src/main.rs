@@ -81,16 +81,23 @@ struct VerifyArgs {
     brokers: String,
     /// Trusted public keys: a key pair file or a JSON array of {public_key, owner}.
     /// Without it any key is accepted and only integrity is checked.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["key_stream", "key_topic"])]
     keys: Option<std::path::PathBuf>,
+    /// The key stream (PROTOCOL.md §11) as JSON lines, one record per line: the trusted keys
+    /// are the root key (`--root-key`) and those its records make. `-` is not allowed here.
+    #[arg(long, requires = "root_key", conflicts_with = "key_topic")]
+    key_stream: Option<std::path::PathBuf>,
+    /// Read the key stream from this topic (on `--brokers`) instead of a file.
+    #[arg(long, requires = "root_key")]
+    key_topic: Option<String>,
     /// A signed tree head with its animal heads, as `GET /api/heads/latest?animals=true`
     /// answers it: the log must hold every animal's event the head commits to, so a copy
     /// that lost an animal's newest events fails, naming the animal.
     #[arg(long)]
     expect_head: Option<std::path::PathBuf>,
-    /// The root public key (hex) the head must be signed by; without it any key whose
-    /// signature verifies is accepted, with a warning.
-    #[arg(long, requires = "expect_head")]
+    /// The root public key (hex): the key stream's records and the head must be signed by
+    /// it; without it any key whose signature verifies signs the head, with a warning.
+    #[arg(long)]
     root_key: Option<String>,
     /// The TSA certificate (PEM) the head's RFC 3161 timestamp token must verify with; the
     /// head must carry one.
@@ -192,16 +199,51 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The keys a key stream's records make under `root` (hex), one record per line.
+fn keys_of_stream(records: &str, root: &str) -> anyhow::Result<domain::KeyRegistry> {
+    let mut ledger = domain::KeyLedger::new(root.trim());
+    for (at, line) in records.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        ledger
+            .take_json(line.as_bytes())
+            .with_context(|| format!("key stream line {}", at + 1))?;
+    }
+    eprintln!(
+        "key stream: {} records, {} keys besides the root key",
+        ledger.length(),
+        ledger.grants().count()
+    );
+    Ok(ledger.registry(server::keys::SERVER_OWNER))
+}
+
 fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     use std::io::Read;
-    let keys = match &args.keys {
-        Some(path) => {
+    let key_records = match (&args.key_stream, &args.key_topic) {
+        (Some(path), _) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading the key stream from {}", path.display()))?,
+        ),
+        (None, Some(topic)) => Some(
+            server::kafka::log_reader::read_topic(
+                &args.brokers,
+                topic,
+                std::time::Duration::from_secs(60),
+            )
+            .with_context(|| format!("reading the key stream {topic} from {}", args.brokers))?,
+        ),
+        (None, None) => None,
+    };
+    let keys = match (&args.keys, key_records, &args.root_key) {
+        (_, Some(records), Some(root)) => keys_of_stream(&records, root)?,
+        (Some(path), _, _) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading keys from {}", path.display()))?;
             domain::KeyRegistry::from_json(&text)
                 .with_context(|| format!("keys in {}", path.display()))?
         }
-        None => {
+        _ => {
             eprintln!("no --keys given: checking integrity only, any signing key is accepted");
             domain::KeyRegistry::accept_any()
         }

@@ -285,6 +285,16 @@ impl RegistryOffice {
             .map_err(|error| unavailable("The animal could not be read back from the log", error))
     }
 
+    /// The key stream's root key and records, read to the end first: public to anyone, as
+    /// the log is the thing to check. A stream that cannot be read now is served as last
+    /// read, and the failure logged.
+    pub async fn key_stream(&self) -> Option<crate::keys::KeyStreamCopy> {
+        if let Err(error) = self.trusted.read_key_stream().await {
+            tracing::warn!(%error, "serving the key stream as last read");
+        }
+        self.trusted.key_stream_records()
+    }
+
     /// Every public key whose signatures the registry accepts: public to anyone.
     pub fn public_keys(&self) -> Vec<PublishedKey> {
         self.trusted.published()

@@ -27,13 +27,12 @@ pub fn author(created_by: Option<&str>, me: &str) -> String {
     }
 }
 
-/// Verifies the timeline's envelopes, in log order, against the keys JSON of `/api/keys`,
-/// the way every consumer does: one verdict per envelope.
-pub fn verdicts(envelopes: &[String], keys_json: &str) -> Vec<Verdict> {
-    let keys = match KeyRegistry::from_json(keys_json) {
+/// Verifies the timeline's envelopes, in log order, against the keys the key stream makes
+/// (or why there are none), the way every consumer does: one verdict per envelope.
+pub fn verdicts(envelopes: &[String], keys: Result<KeyRegistry, String>) -> Vec<Verdict> {
+    let keys = match keys {
         Ok(keys) => keys,
-        Err(error) => {
-            let reason = format!("the published keys could not be read: {error}");
+        Err(reason) => {
             return envelopes
                 .iter()
                 .map(|_| Verdict::Broken(reason.clone()))
@@ -59,7 +58,8 @@ pub fn verdicts(envelopes: &[String], keys_json: &str) -> Vec<Verdict> {
 }
 
 /// The animal's events, newest first, each with a badge the browser computes with the
-/// `domain` verifier (compiled to wasm) against the public keys of `/api/keys`.
+/// `domain` verifier (compiled to wasm) against the keys the key stream makes under the root
+/// key this browser trusts.
 #[component]
 pub fn EventTimeline(
     /// The envelopes as JSON text, in log order.
@@ -79,18 +79,14 @@ pub fn EventTimeline(
         Effect::new(move |_| {
             let to_check = to_check.clone();
             leptos::task::spawn_local(async move {
-                let found = match browser::fetch_text("/api/keys").await {
-                    Ok(keys) => verdicts(&to_check, &keys),
-                    Err(reason) => to_check
-                        .iter()
-                        .map(|_| {
-                            Verdict::Broken(format!(
-                                "the public keys could not be fetched: {reason}"
-                            ))
-                        })
-                        .collect(),
+                let keys = match browser::fetch_text("/api/keys/stream").await {
+                    Ok(served) => crate::model::keys_of_stream(
+                        &served,
+                        super::head_check::trusted_root_key().as_deref(),
+                    ),
+                    Err(reason) => Err(format!("the key stream could not be fetched: {reason}")),
                 };
-                checked.set(found);
+                checked.set(verdicts(&to_check, keys));
             });
         });
     }

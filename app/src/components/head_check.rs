@@ -89,6 +89,13 @@ pub fn watch_heads(envelopes: Vec<String>, status: RwSignal<HeadStatus>) {
     });
 }
 
+/// The root key this browser saw sign a tree head before, if any: the key stream must be
+/// signed by it too.
+#[cfg(feature = "hydrate")]
+pub fn trusted_root_key() -> Option<String> {
+    browser::remembered_root_key()
+}
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::HeadStatus;
@@ -121,6 +128,10 @@ mod browser {
     fn remembered() -> Option<Remembered> {
         let text = storage()?.get_item(REMEMBERED).ok().flatten()?;
         serde_json::from_str(&text).ok()
+    }
+
+    pub fn remembered_root_key() -> Option<String> {
+        remembered().map(|kept| kept.root_key)
     }
 
     fn remember(root_key: &str, head: &TreeHead) {

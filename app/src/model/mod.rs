@@ -22,6 +22,7 @@ mod readable_time;
 mod search;
 mod signed_in_user;
 mod signing_key;
+mod stream_keys;
 mod transfer_offer;
 mod user_account;
 mod view_name;
@@ -67,6 +68,7 @@ pub use search::{
 };
 pub use signed_in_user::SignedInUser;
 pub use signing_key::{KeyReach, SigningKey};
+pub use stream_keys::keys_of_stream;
 pub use transfer_offer::{ClientReference, TransferOffer, TransferOffers};
 pub use user_account::UserAccount;
 pub use view_name::ViewName;

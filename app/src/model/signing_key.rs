@@ -27,9 +27,10 @@ pub struct SigningKey {
     pub role: Option<Role>,
     /// Whose events it may sign.
     pub reach: KeyReach,
-    /// Since when it signs (RFC 3339, UTC): the account's making; `None` for the server's.
+    /// Since when it signs (RFC 3339, UTC), as the key stream registered it; `None` for a
+    /// key given by configuration (the root key).
     pub since: Option<String>,
-    /// Since when its holder's account is disabled: the key signs nothing new, and the
-    /// events it signed before still verify.
+    /// From when it signs nothing (its revocation on the key stream, when its holder's
+    /// account was disabled); the events it signed before still verify.
     pub disabled_since: Option<String>,
 }

@@ -1,6 +1,6 @@
-//! The operations page's key registry: every key whose signatures the registry accepts,
-//! whose it is, whose events it may sign, since when, and whether its holder may still sign
-//! anything new. Disabling an account stops its key signing; what it signed still verifies.
+//! The operations page's key registry, as the key stream makes it: every key, whose it is,
+//! whose events it may sign, since when, and whether it was revoked. Disabling an account
+//! revokes its key (what it signed before still verifies); enabling it gives a new key.
 use crate::components::LocalTime;
 use crate::model::{KeyReach, SigningKey};
 use crate::server_fns::{flat, signing_keys};
@@ -14,10 +14,12 @@ pub fn SigningKeysPanel(tick: RwSignal<u64>) -> impl IntoView {
         <div class="panel" data-testid="signing-keys">
             <h2>"Signing keys"</h2>
             <p class="muted small">
-                "Every key whose signatures the registry accepts. The server's keys sign for anyone "
-                "(its producers, the fraud detector); a user's key signs only that user's own events. "
-                "Browsers and " <code>"icattle verify"</code> " read the same list at "
-                <a href="/api/keys">"/api/keys"</a> "."
+                "Every key the key stream registered, signed by the server's root key. The server's "
+                "keys sign for anyone (its producers, the fraud detector); a user's key signs only "
+                "that user's own events, and nothing from its revocation on. Browsers and "
+                <code>"icattle verify"</code> " build the same keys from the stream at "
+                <a href="/api/keys/stream">"/api/keys/stream"</a> " (listed at "
+                <a href="/api/keys">"/api/keys"</a> ")."
             </p>
             <Transition fallback=|| view! { <p class="loading">"Reading the keys…"</p> }>
                 {move || Suspend::new(async move {
@@ -56,7 +58,7 @@ fn KeyRow(key: SigningKey) -> impl IntoView {
         .unwrap_or_else(|| "server".into());
     let state = match &key.disabled_since {
         Some(since) => view! {
-            <span class="badge broken">"disabled"</span>
+            <span class="badge broken">"revoked"</span>
             <span class="muted small">" since " <LocalTime at=since.clone()/> ": signs nothing new"</span>
         }
         .into_any(),

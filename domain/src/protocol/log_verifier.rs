@@ -47,7 +47,11 @@ impl LogVerifier {
         if let Some(event_id) = earlier {
             return Err(VerificationFailure::Duplicate { event_id });
         }
-        keys.check_signer(&envelope.cryptography.public_key, m.created_by.as_deref())?;
+        keys.check_signer(
+            &envelope.cryptography.public_key,
+            m.created_by.as_deref(),
+            &m.recorded_at,
+        )?;
         animal.head = verify_next(envelope, &animal.head)?;
         self.accepted_ids.insert(m.event_id.clone());
         animal

@@ -6,6 +6,7 @@ mod chain_report;
 mod ecmascript_number;
 mod hashing;
 mod head_check;
+mod key_log;
 mod key_registry;
 mod log_verifier;
 mod protocol_error;
@@ -27,7 +28,10 @@ pub use hashing::{
     event_hash, event_hash_bytes, event_hash_input, idempotency_key, payload_hash, sha256,
 };
 pub use head_check::{CommittedHead, HeadShortfall};
-pub use key_registry::{KeyRegistry, KeyScope};
+pub use key_log::{
+    KeyChange, KeyGrant, KeyLedger, KeyLogFailure, KeyRecord, KeyRecordTaken, KeyStatement,
+};
+pub use key_registry::{KeyRegistry, KeyScope, KeyWindow};
 pub use log_verifier::LogVerifier;
 pub use protocol_error::{decode_hex, ProtocolError};
 pub use seal::{seal, seal_at_version, EventDraft};

@@ -151,7 +151,7 @@ pub fn open_snapshot(
     if !verify_hash_signature(&c.public_key, &event_hash_bytes(envelope), &c.signature) {
         return Err(VerificationFailure::Signature.into());
     }
-    keys.check_signer(&c.public_key, m.created_by.as_deref())?;
+    keys.check_signer(&c.public_key, m.created_by.as_deref(), &m.recorded_at)?;
     let payload =
         SnapshotCreated::from_payload(&envelope.payload).map_err(SnapshotFailure::Payload)?;
     if state_hash(&payload.state) != payload.state_hash {

@@ -75,6 +75,23 @@ pub enum VerificationFailure {
         /// Whom the event names.
         created_by: Option<String>,
     },
+    /// The key was registered to sign only from a later instant than the event's
+    /// `recorded_at`.
+    #[error("signing key {public_key} is valid only from {valid_from}")]
+    KeyNotYetValid {
+        /// The envelope's public key.
+        public_key: String,
+        /// When the key's registration says it starts.
+        valid_from: String,
+    },
+    /// The key was revoked at or before the event's `recorded_at`.
+    #[error("signing key {public_key} was revoked from {revoked_from}")]
+    KeyRevoked {
+        /// The envelope's public key.
+        public_key: String,
+        /// When the key's revocation took effect.
+        revoked_from: String,
+    },
     /// The same event (id or idempotency key) was already accepted in this chain.
     #[error("duplicate of event {event_id}")]
     Duplicate {
@@ -97,6 +114,8 @@ impl VerificationFailure {
             VerificationFailure::MerkleRoot { .. } => "MERKLE_ROOT",
             VerificationFailure::UnknownKey { .. } => "UNKNOWN_KEY",
             VerificationFailure::NotTheAuthor { .. } => "NOT_THE_AUTHOR",
+            VerificationFailure::KeyNotYetValid { .. } => "KEY_NOT_YET_VALID",
+            VerificationFailure::KeyRevoked { .. } => "KEY_REVOKED",
             VerificationFailure::Duplicate { .. } => "DUPLICATE",
         }
     }

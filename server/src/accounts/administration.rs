@@ -4,9 +4,10 @@
 //! event already signed changes meaning.
 use super::{hash_password, AccountError, Accounts, MIN_PASSWORD_CHARS};
 use crate::entity::{session, user};
+use crate::keys::random_seed;
 use app::model::UserAccount;
 use chrono::{SecondsFormat, Utc};
-use domain::{FieldError, Role};
+use domain::{FieldError, Role, SigningKeyPair};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 fn account(row: user::Model) -> Result<UserAccount, AccountError> {
@@ -55,15 +56,40 @@ impl Accounts {
     }
 
     /// Disables (`true`) or enables an account. Disabling ends every session of the user
-    /// at once, and the open live sockets of this instance with them.
+    /// at once, and the open live sockets of this instance with them, and revokes the
+    /// user's key on the key stream from that moment. A revoked key never signs again, so
+    /// enabling gives the user a new key, registered before the account opens.
     pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), AccountError> {
         let row = self.existing(username).await?;
+        let now = Utc::now();
+        let public_key = row.public_key.clone();
+        let user_id = row.user_id.clone();
+        let role = Role::parse(&row.role).ok_or_else(|| AccountError::Corrupt(username.into()))?;
+        let was_disabled = row.disabled_at;
         let mut update: user::ActiveModel = row.into();
-        update.disabled_at = Set(disabled.then(Utc::now));
-        user::Entity::update(update).exec(&self.db).await?;
-        if disabled {
-            self.end_sessions_of(username).await?;
+        match (disabled, was_disabled) {
+            (false, None) => return Ok(()),
+            // Asked again after a revocation that did not reach the stream: written now.
+            (true, Some(since)) => return Ok(self.registrar.revoke(&public_key, since).await?),
+            (true, None) => {
+                // Closed first, so no command of theirs starts while the revocation is
+                // written.
+                update.disabled_at = Set(Some(now));
+                user::Entity::update(update).exec(&self.db).await?;
+                self.end_sessions_of(username).await?;
+                return Ok(self.registrar.revoke(&public_key, now).await?);
+            }
+            (false, Some(since)) => self.registrar.revoke(&public_key, since).await?,
         }
+        let seed = random_seed()?;
+        let key = SigningKeyPair::from_seed(seed);
+        self.registrar
+            .register_user_key(&key.public_key_hex(), &user_id, role, now)
+            .await?;
+        update.disabled_at = Set(None);
+        update.signing_seed = Set(self.vault.seal(username, &seed)?);
+        update.public_key = Set(key.public_key_hex());
+        user::Entity::update(update).exec(&self.db).await?;
         Ok(())
     }
 

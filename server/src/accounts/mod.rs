@@ -1,5 +1,7 @@
 //! Users, their roles, passwords and signing keys, and sessions. Credentials are not domain
-//! events (DESIGN §6): they live in their own tables and never reach Kafka.
+//! events (DESIGN §6): they live in their own tables and never reach Kafka. The public half
+//! of each signing key does: it is registered on the key stream before the account exists,
+//! and revoked there when the account is disabled.
 mod administration;
 mod new_user;
 mod password;
@@ -11,6 +13,7 @@ pub use password::{hash_password, password_matches, HashError};
 pub use sign_in_throttle::{SignInThrottle, FAILURES_ALLOWED};
 
 use crate::entity::{client, session, user};
+use crate::key_stream::{KeyRegistrar, KeyRegistrarError};
 use crate::keys::{random_seed, KeyError};
 use crate::seed_vault::SeedVault;
 use app::model::SignedInUser;
@@ -64,6 +67,9 @@ pub enum AccountError {
     /// Hashing failed.
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// The key stream did not take the account's key.
+    #[error(transparent)]
+    KeyStream(#[from] KeyRegistrarError),
     /// The password check on the blocking pool did not finish.
     #[error("the password check did not finish: {0}")]
     Interrupted(String),
@@ -89,6 +95,7 @@ pub struct Actor {
 pub struct Accounts {
     db: DatabaseConnection,
     vault: SeedVault,
+    registrar: KeyRegistrar,
     idle: Duration,
     throttle: Arc<Mutex<SignInThrottle>>,
     signed_out: broadcast::Sender<String>,
@@ -138,11 +145,13 @@ fn profile(row: &user::Model) -> Result<SignedInUser, AccountError> {
 }
 
 impl Accounts {
-    /// The accounts kept in `db`, their signing seeds sealed in `vault`.
-    pub fn new(db: DatabaseConnection, vault: SeedVault) -> Self {
+    /// The accounts kept in `db`, their signing seeds sealed in `vault`, their public keys
+    /// registered through `registrar`.
+    pub fn new(db: DatabaseConnection, vault: SeedVault, registrar: KeyRegistrar) -> Self {
         Self {
             db,
             vault,
+            registrar,
             idle: Duration::minutes(SESSION_IDLE_MINUTES),
             throttle: Arc::default(),
             signed_out: broadcast::channel(64).0,
@@ -225,13 +234,19 @@ impl Accounts {
         let seed = random_seed()?;
         let key = SigningKeyPair::from_seed(seed);
         let user_id = new_user_id()?;
+        let created_at = Utc::now();
+        // On the stream first: a key whose account was never written registers nobody who
+        // can sign, while an account whose key is not registered could sign nothing valid.
+        self.registrar
+            .register_user_key(&key.public_key_hex(), &user_id, role, created_at)
+            .await?;
         let row = user::ActiveModel {
             username: Set(new.username.clone()),
             role: Set(role.as_str().into()),
             password_hash: Set(hash_password(&new.password)?),
             signing_seed: Set(self.vault.seal(&new.username, &seed)?),
             public_key: Set(key.public_key_hex()),
-            created_at: Set(Utc::now()),
+            created_at: Set(created_at),
             created_by: Set(created_by.map(str::to_string)),
             disabled_at: Set(None),
             must_change_password: Set(must_change_password),

@@ -437,13 +437,15 @@ async fn measure(
     done(&progress, "no more alerts raised".into());
     let replay_db = server::database::open(&scratch.replay_url, &scratch.dir).await?;
     let key = server::keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
-    let detector = server::keys::fraud_detector_key(&settings.data_dir)?;
-    let trusted = server::keys::TrustedKeys::new([key.public_key_hex()])
-        .with_producer(
-            detector.public_key_hex(),
-            server::keys::FRAUD_DETECTOR_OWNER,
-        )
-        .with_users(instance.db.clone());
+    // As a replay from the log alone: the root key, and the keys its stream registers.
+    let key_stream = server::key_stream::KeyStream::new(
+        &instance.brokers,
+        &instance.topics.key_registry(),
+        &key.public_key_hex(),
+        server::keys::SERVER_OWNER,
+    );
+    let trusted =
+        server::keys::TrustedKeys::new([key.public_key_hex()]).with_key_stream(key_stream);
     let source = ConsumerSource {
         brokers: instance.brokers.clone(),
         topic: topic.clone(),

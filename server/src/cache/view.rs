@@ -237,8 +237,9 @@ impl LogView for CacheView {
             .filter_map(|m| m.envelope.as_ref().ok())
             .collect();
         self.trusted
-            .learn(envelopes.iter().map(|e| e.cryptography.public_key.as_str()))
-            .await?;
+            .learn_envelopes(envelopes.iter().copied())
+            .await
+            .map_err(|e| ViewError::Keys(e.to_string()))?;
         let mut folds = self.folds_of(&envelopes).await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut ops = Vec::new();
@@ -257,10 +258,7 @@ impl LogView for CacheView {
             let applied = match &message.envelope {
                 Ok(envelope) => {
                     let id = envelope.metadata.cattle_id.0;
-                    let trusted = self.trusted.accepts_known(
-                        &envelope.cryptography.public_key,
-                        envelope.metadata.created_by.as_deref(),
-                    );
+                    let trusted = self.trusted.accepts(envelope);
                     let (applied, more, fold) =
                         self.ops_for(envelope, folds.get(&id).cloned(), trusted)?;
                     ops.extend(more);

@@ -146,11 +146,10 @@ impl FraudDetector {
         let folds = &self.folds;
         folds
             .trusted
-            .learn(
+            .learn_envelopes(
                 batch
                     .iter()
-                    .filter_map(|message| message.envelope.as_ref().ok())
-                    .map(|envelope| envelope.cryptography.public_key.as_str()),
+                    .filter_map(|message| message.envelope.as_ref().ok()),
             )
             .await?;
         let saved = sql_checkpoint::all_of(&folds.db, PROJECTION.as_str()).await?;

@@ -183,6 +183,17 @@ pub async fn get_keys(State(state): State<ServerState>) -> Response {
     Json(state.office.public_keys()).into_response()
 }
 
+/// `GET /api/keys/stream`: the key stream itself (PROTOCOL.md §11), `{root_key, records}`,
+/// from which a verifier builds the keys with nothing but the root key it trusts.
+pub async fn get_key_stream(State(state): State<ServerState>) -> Response {
+    match state.office.key_stream().await {
+        Some(stream) => Json(stream).into_response(),
+        None => {
+            not_found("this server takes its keys from configuration, not from a key stream".into())
+        }
+    }
+}
+
 /// `GET /metrics`: every metric recorded so far, in Prometheus's text format.
 pub async fn metrics() -> impl IntoResponse {
     (

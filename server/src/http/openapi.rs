@@ -131,7 +131,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "iCattle", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log. Every path but /api/session (POST), /api/keys, /api/heads/*, /api/openapi.json, /health and /metrics needs a session (cookie or bearer token). Every POST (and a DELETE with a body) must say Content-Type: application/json, and with the session cookie also the app's own Origin; otherwise 403 {error, field}."},
+                 "description": "Commands become signed, hash-chained events in Kafka; reads come from views rebuilt from that log. Every path but /api/session (POST), /api/keys, /api/keys/stream, /api/heads/*, /api/openapi.json, /health and /metrics needs a session (cookie or bearer token). Every POST (and a DELETE with a body) must say Content-Type: application/json, and with the session cookie also the app's own Origin; otherwise 403 {error, field}."},
         "paths": {
             "/api/commands": {"post": {
                 "summary": "Send a command; it is validated, signed and published to Kafka. A farmer's TRANSFER_OWNERSHIP to another farmer's client is published as TRANSFER_OFFERED: the animal moves when that farmer (or an assessor) sends ACCEPT_TRANSFER; DECLINE_TRANSFER ends the offer (receiver or sender)",
@@ -187,8 +187,10 @@ pub fn document() -> Value {
                     "401": answer("no live session", &error), "403": answer("about another farmer's stream", &error)}}},
             "/api/clients": {"get": {"summary": "The clients whose animals the user may register or see, by name: a farmer's own, every client for assessors and administrators; [{id, name, pic, mine}] (`mine`: the user manages it)",
                 "responses": {"200": {"description": "the clients"}, "401": answer("no live session", &error)}}},
-            "/api/keys": {"get": {"summary": "Every accepted public key as [{public_key, owner}], the shape `icattle verify --keys` reads",
+            "/api/keys": {"get": {"summary": "Every accepted public key as [{public_key, owner, signs_for, role?, valid_from?, revoked_from?}], the shape `icattle verify --keys` reads: the keys the key stream makes",
                 "responses": {"200": {"description": "the keys"}}}},
+            "/api/keys/stream": {"get": {"summary": "The key stream (PROTOCOL.md §11): {root_key, records: [KEY_REGISTERED | KEY_REVOKED records signed by the root key]}, from which a verifier builds the keys itself",
+                "responses": {"200": {"description": "the stream"}, "404": answer("the server's keys are configured, not streamed", &error)}}},
             "/api/heads/latest": {"get": {"summary": "The newest signed tree head {number, issued_at, partitions: [{partition, size, root}], animals, animals_root, previous_head_hash, head_hash, public_key, signature} (PROTOCOL.md §9); with ?animals=true {head, animal_heads: [{cattle_id, sequence, event_hash}]}, the file `icattle verify --expect-head` reads (assessors and administrators only: it names every herd's animals)",
                 "parameters": [{"name": "animals", "in": "query", "schema": {"type": "boolean"}}],
                 "responses": {"200": {"description": "the head"}, "400": answer("animals is neither true nor false", &error), "401": answer("animals=true without a live session", &error),

@@ -32,6 +32,7 @@ pub fn build(state: ServerState) -> Router {
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/api/clients", get(api::get_clients))
         .route("/api/keys", get(api::get_keys))
+        .route("/api/keys/stream", get(api::get_key_stream))
         .route("/api/heads/latest", get(heads_api::latest))
         .route("/api/heads/consistency", get(heads_api::consistency))
         .route("/api/heads/{number}", get(heads_api::numbered))

@@ -50,6 +50,12 @@ impl Topics {
         self.named("icattle.tree.heads")
     }
 
+    /// The key registry: `KEY_REGISTERED` and `KEY_REVOKED` records signed by the root
+    /// key, one ordered stream, so it has one partition.
+    pub fn key_registry(&self) -> String {
+        self.named("icattle.keys.registry")
+    }
+
     /// What no consumer could apply, with the reason.
     pub fn dead_letter(&self) -> String {
         self.named("icattle.deadletter")
@@ -67,6 +73,7 @@ impl Topics {
             self.dead_letter(),
             self.snapshots(),
             self.tree_heads(),
+            self.key_registry(),
         ];
         all.extend(self.categories());
         all
@@ -95,6 +102,16 @@ impl TopicLayout {
     /// survives the loss of one broker; `None` on a single replica, where it cannot apply.
     pub fn min_insync_replicas(&self) -> Option<i32> {
         (self.replication > 1).then(|| (self.replication - 1).clamp(1, 2))
+    }
+
+    /// The partitions `topic` must have: the configured number, but one for a stream that
+    /// is read in a single order.
+    fn partitions_of(&self, topic: &str, topics: &Topics) -> i32 {
+        if topic == topics.key_registry() {
+            1
+        } else {
+            self.partitions
+        }
     }
 
     /// The topic-level settings `topic` must carry.
@@ -169,7 +186,7 @@ pub async fn ensure_topics(
             configs.iter().fold(
                 NewTopic::new(
                     name,
-                    layout.partitions,
+                    layout.partitions_of(name, topics),
                     TopicReplication::Fixed(layout.replication),
                 ),
                 |topic, (key, value)| topic.set(key, value),
@@ -207,7 +224,12 @@ pub async fn check_topics(
                 (t.partitions().len() as i32, replicas as i32)
             })
             .unwrap_or((0, 0));
-        mismatch(name, "partitions", layout.partitions, partitions)?;
+        mismatch(
+            name,
+            "partitions",
+            layout.partitions_of(name, topics),
+            partitions,
+        )?;
         mismatch(name, "replication", layout.replication, replicas)?;
     }
     for (name, resource) in names.iter().zip(described_configs(&admin, &names).await?) {

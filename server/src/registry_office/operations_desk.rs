@@ -101,17 +101,17 @@ impl RegistryOffice {
     }
 
     /// Starts verifying the whole log against the trusted keys (administrators only);
-    /// refused while a run is under way. Every user's key is read afresh first: a user made
-    /// by another instance may have signed events this one has not met yet.
+    /// refused while a run is under way. The key stream is read to its end first: a key
+    /// registered by another instance may have signed events this one has not met yet.
     pub async fn start_log_verification(
         &self,
         user: &SignedInUser,
     ) -> Result<LogVerificationRun, CommandFailure> {
         admins_only(user)?;
         self.trusted
-            .load_users()
+            .read_key_stream()
             .await
-            .map_err(|error| unavailable("The users' keys could not be read", error))?;
+            .map_err(|error| unavailable("The key stream could not be read", error))?;
         self.verification
             .start(
                 self.brokers.clone(),

@@ -116,11 +116,7 @@ impl RegistryOffice {
     ) -> Result<SignedInUser, CommandFailure> {
         admins_only(user)?;
         match self.accounts.create_user(Some(&user.username), new).await {
-            Ok(created) => {
-                self.trusted
-                    .remember_user(&created.public_key, &created.user_id);
-                Ok(created)
-            }
+            Ok(created) => Ok(created),
             Err(AccountError::Invalid(errors)) => Err(CommandFailure::Invalid { errors }),
             Err(AccountError::Taken(name)) => Err(CommandFailure::Rejected {
                 code: "USERNAME_TAKEN".into(),

@@ -44,10 +44,7 @@ impl SearchView {
         let previous = folds.get(&id);
         let head = previous.map(|f| f.head.clone()).unwrap_or_default();
         let state = previous.map(|f| f.state.clone());
-        let trusted = self.trusted.accepts_known(
-            &envelope.cryptography.public_key,
-            meta.created_by.as_deref(),
-        );
+        let trusted = self.trusted.accepts(envelope);
         match fold_verified_with(envelope, &head, state, trusted, self.trusted.checked()) {
             Ok(folded) => {
                 let fold = SearchFold::after(previous, folded, envelope);
@@ -132,8 +129,9 @@ impl LogView for SearchView {
             .filter_map(|m| m.envelope.as_ref().ok())
             .collect();
         self.trusted
-            .learn(envelopes.iter().map(|e| e.cryptography.public_key.as_str()))
-            .await?;
+            .learn_envelopes(envelopes.iter().copied())
+            .await
+            .map_err(|e| ViewError::Keys(e.to_string()))?;
         let streams: Vec<i64> = envelopes
             .iter()
             .map(|e| e.metadata.cattle_id.0)

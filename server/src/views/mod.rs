@@ -134,6 +134,9 @@ pub enum ViewError {
     /// Kafka did not take a copy.
     #[error("kafka: {0}")]
     Publish(String),
+    /// The key stream could not be read, so the batch is not judged yet.
+    #[error("{0}")]
+    Keys(String),
     /// The view's store lost its state: the consumer starts again from its checkpoints.
     #[error("{0}")]
     Rewind(String),

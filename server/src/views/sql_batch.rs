@@ -78,12 +78,9 @@ pub fn unapplied<'b>(
             continue;
         }
         let envelope = &message.envelope;
-        let trusted = envelope.as_ref().is_ok_and(|envelope| {
-            keys.accepts_known(
-                &envelope.cryptography.public_key,
-                envelope.metadata.created_by.as_deref(),
-            )
-        });
+        let trusted = envelope
+            .as_ref()
+            .is_ok_and(|envelope| keys.accepts(envelope));
         reached.insert(place, message.offset);
         fresh.push(Fresh {
             position: message.position(),
@@ -108,11 +105,10 @@ pub async fn apply_sql_batch<V: SqlView>(
     let keys = view.trusted_keys();
     // Looked up before the transaction: a lookup inside it would need a second connection
     // while holding one.
-    keys.learn(
+    keys.learn_envelopes(
         batch
             .iter()
-            .filter_map(|message| message.envelope.as_ref().ok())
-            .map(|envelope| envelope.cryptography.public_key.as_str()),
+            .filter_map(|message| message.envelope.as_ref().ok()),
     )
     .await?;
     let txn = crate::database::begin_write(view.db()).await?;

@@ -107,7 +107,7 @@ async fn a_keyed_command_retried_after_a_crash_is_one_event_and_answers_its_id()
     let db = support::connect(&settings).await;
     // The vault the server will open too: the master key file in the test's data directory.
     let vault = server::seed_vault::SeedVault::open(None, &settings.data_dir).expect("a vault");
-    let accounts = Accounts::new(db.clone(), vault);
+    let accounts = Accounts::new(db.clone(), vault, support::key_registrar(&settings).await);
     accounts
         .create_user(
             None,

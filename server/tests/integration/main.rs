@@ -30,6 +30,7 @@ mod golden_slice;
 mod herd_as_of;
 mod herd_import_cli;
 mod idempotent_restart;
+mod key_stream;
 mod keys_at_rest;
 mod live_fanout;
 mod live_scope;

@@ -171,6 +171,9 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
         .route("GET", "/api/openapi.json", None, [200; 4])
         .await;
     callers.route("GET", "/api/keys", None, [200; 4]).await;
+    callers
+        .route("GET", "/api/keys/stream", None, [200; 4])
+        .await;
     // The heads are public like the keys (a mistake is a 400 to anyone).
     callers
         .route("GET", "/api/heads/consistency?from=x&to=1", None, [400; 4])

@@ -15,7 +15,6 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{json, Value};
 use server::golden::{GoldenRecord, PROJECTION};
-use server::keys::TrustedKeys;
 use server::views::consumer::ConsumerSource;
 use server::views::group_turns::Sharing;
 use std::collections::{BTreeMap, BTreeSet};
@@ -288,11 +287,7 @@ async fn two_instances_share_each_views_partitions_and_one_takes_over_from_a_kil
     // A clean replay of the log into a database of its own holds the same rows.
     let replay_settings = support::settings("shared_views_replay").await;
     let replay_db = support::connect(&replay_settings).await;
-    let server_key = support::test_key().public_key_hex();
-    let replay = GoldenRecord::new(
-        replay_db.clone(),
-        TrustedKeys::new([server_key]).with_users(db.clone()),
-    );
+    let replay = GoldenRecord::new(replay_db.clone(), support::trusted_from_log(&settings));
     let source = ConsumerSource {
         brokers: brokers.clone(),
         topic: topic.clone(),

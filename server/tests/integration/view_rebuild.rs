@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 use server::golden::GoldenRecord;
 use server::kafka::publisher::{idempotent_producer, EventPublisher};
 use server::kafka::topics::end_offsets;
-use server::keys::TrustedKeys;
 use server::log_catch_up::behind;
 use server::rebuild::shadow_store::ShadowStore;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -205,8 +204,7 @@ async fn a_rebuild_under_load_is_never_seen_half_done_and_equals_a_clean_replay(
     let clean = server::database::open(&clean_url, &settings.data_dir)
         .await
         .expect("the clean database");
-    let trusted = TrustedKeys::new([server_key.public_key_hex()]).with_users(server.db.clone());
-    trusted.load_users().await.expect("the users' keys");
+    let trusted = support::trusted_from_log(&settings);
     let replay = support::views::spawn(
         GoldenRecord::new(clean.clone(), trusted),
         server::views::consumer::ConsumerSource {
@@ -320,7 +318,7 @@ async fn a_cancelled_rebuild_leaves_no_copy_and_an_interrupted_one_is_resumed() 
         .await
         .expect("events")
         .len();
-    let trusted = TrustedKeys::new([server_key.public_key_hex()]).with_users(server.db.clone());
+    let trusted = support::trusted_from_log(&settings);
     let copy = GoldenRecord::new(shadow.db().clone(), trusted);
     let mut first_half = Vec::new();
     for (partition, end) in end_offsets(&server.brokers, &topic).expect("ends") {

@@ -213,13 +213,16 @@ async fn herd_pages_dashboards_and_animal_pages_show_only_what_the_user_may_see(
     assert_eq!(page.envelopes.len(), 2);
     assert_eq!(page.valuations.len(), 1);
     assert!(page.owner.as_ref().is_some_and(|o| o.mine));
-    let keys = reqwest::get(format!("http://{}/api/keys", server.addr))
+    // As the browser checks them: with the keys the key stream makes under the root key.
+    let stream = reqwest::get(format!("http://{}/api/keys/stream", server.addr))
         .await
         .expect("answers")
         .text()
         .await
         .expect("text");
-    let verdicts = app::components::verdicts(&page.envelopes, &keys);
+    let root = support::root_key(&settings).public_key_hex();
+    let keys = app::model::keys_of_stream(&stream, Some(&root));
+    let verdicts = app::components::verdicts(&page.envelopes, keys);
     assert_eq!(verdicts, vec![app::components::Verdict::Verified; 2]);
     assert!(office
         .animal(&assessor, mine[0])

@@ -386,6 +386,17 @@ pub fn next_envelope_at(
     command: serde_json::Value,
     at: &str,
 ) -> domain::EventEnvelope {
+    next_envelope_by(key, before, command, at, None)
+}
+
+/// The same, naming `created_by` as its author.
+pub fn next_envelope_by(
+    key: &domain::SigningKeyPair,
+    before: &[domain::EventEnvelope],
+    command: serde_json::Value,
+    at: &str,
+    created_by: Option<&str>,
+) -> domain::EventEnvelope {
     let mut head = domain::ChainHead::default();
     let mut state = None;
     for envelope in before {
@@ -416,7 +427,7 @@ pub fn next_envelope_at(
         correlation_id: None,
         causation_id: None,
         source_system: domain::SourceSystem::ICattle,
-        created_by: None,
+        created_by: created_by.map(str::to_string),
         payload,
         provenance: None,
     };
@@ -538,4 +549,47 @@ pub async fn live_socket(
         .await
         .expect("the live socket opens");
     socket
+}
+
+/// The root key a server started with `settings` signs with.
+pub fn root_key(settings: &Settings) -> domain::SigningKeyPair {
+    domain::SigningKeyPair::from_seed_hex(settings.signing_seed.as_deref().expect("a seed"))
+        .expect("the root key")
+}
+
+/// The keys a replay from the log alone trusts: the root key of `settings`, and every key
+/// the key stream on their topics registers.
+pub fn trusted_from_log(settings: &Settings) -> server::keys::TrustedKeys {
+    let root = root_key(settings).public_key_hex();
+    let topics = server::kafka::topics::Topics::new(&settings.topic_prefix);
+    let brokers = settings.kafka_brokers.clone().unwrap_or_else(brokers);
+    let stream = server::key_stream::KeyStream::new(
+        &brokers,
+        &topics.key_registry(),
+        &root,
+        server::keys::SERVER_OWNER,
+    );
+    server::keys::TrustedKeys::new([root]).with_key_stream(stream)
+}
+
+/// What writes the key stream of `settings` (its topics made first), as a server started
+/// with them would.
+pub async fn key_registrar(settings: &Settings) -> server::key_stream::KeyRegistrar {
+    let topics = server::kafka::topics::Topics::new(&settings.topic_prefix);
+    let brokers = settings.kafka_brokers.clone().unwrap_or_else(brokers);
+    server::kafka::topics::ensure_topics(&brokers, &topics, settings.topic_layout())
+        .await
+        .expect("topics");
+    let root = root_key(settings);
+    let stream = server::key_stream::KeyStream::new(
+        &brokers,
+        &topics.key_registry(),
+        &root.public_key_hex(),
+        server::keys::SERVER_OWNER,
+    );
+    let publisher = server::kafka::publisher::EventPublisher::new(
+        server::kafka::publisher::idempotent_producer(&brokers).expect("a producer"),
+        topics.key_registry(),
+    );
+    server::key_stream::KeyRegistrar::new(stream, publisher, std::sync::Arc::new(root))
 }
