@@ -168,6 +168,13 @@ pub trait LivestockRegistry: Send + Sync + 'static {
         username: &str,
         disabled: bool,
     ) -> Result<(), CommandFailure>;
+    /// Gives an account a new signing key and revokes its old one from now (administrators
+    /// only).
+    async fn rotate_account_key(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+    ) -> Result<(), CommandFailure>;
     /// Gives an account a password its user must replace at their next sign-in
     /// (administrators only, never their own).
     async fn reset_account_password(

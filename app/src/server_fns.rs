@@ -433,6 +433,16 @@ pub async fn create_account(
     .await)
 }
 
+/// Gives an account a new signing key, revoking the old one (administrators).
+#[server(input = Json)]
+pub async fn rotate_account_key(username: String) -> Result<Answer<()>, ServerFnError> {
+    Ok(async move {
+        let (registry, user) = signed_in().await?;
+        registry.rotate_account_key(&user, &username).await
+    }
+    .await)
+}
+
 /// Disables or enables an account (administrators).
 #[server(input = Json)]
 pub async fn set_account_disabled(

@@ -80,9 +80,18 @@ test('an admin makes a farmer on the users page, the farmer signs in, and the ad
   await signInPage(again, farmer.username, temporary);
   await expect(again.locator('[role="alert"]').filter({ hasText: 'disabled' }).first()).toBeVisible();
   await screenshotBoth(adminPage, 'users');
+  await expect(row.getByTestId('new-key')).toHaveCount(0);
   await row.getByTestId('toggle-disabled').click();
   await expect(row).toHaveAttribute('data-disabled', 'false');
   await expect(row.getByTestId('toggle-disabled')).toHaveText('Disable');
+
+  // A new signing key: the old one is revoked on the key stream, the new one registered.
+  const before = await (await adminPage.request.get('/api/keys')).json();
+  await row.getByTestId('new-key').click();
+  await expect(adminPage.getByTestId('users-said')).toContainText(`${farmer.username} signs with a new key from now`);
+  const after = await (await adminPage.request.get('/api/keys')).json();
+  expect(after.length).toBe(before.length + 1);
+  expect(after.filter((key: any) => key.revoked_from).length).toBe(before.filter((key: any) => key.revoked_from).length + 1);
 
   expect(errors).toEqual([]);
   await fresh.close();

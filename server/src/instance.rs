@@ -29,7 +29,8 @@ use crate::seed_vault::SeedVault;
 use crate::snapshot_taker::SnapshotTaker;
 use crate::telemetry::engine_probes::LogProbe;
 use crate::telemetry::watch::{self, WatchSources};
-use crate::tree_heads::head_signer::{HeadCadence, HeadSigner};
+use crate::tree_heads::head_archive::HeadArchive;
+use crate::tree_heads::head_signer::{HeadCadence, HeadSigner, HeadsTopic};
 use crate::tree_heads::timestamp_authority::TimestampAuthority;
 use crate::tree_heads::timestamp_token::TsaCertificate;
 use crate::views::consumer::{self, ConsumerSource};
@@ -467,8 +468,9 @@ pub async fn start(
     })
 }
 
-/// Starts the tasks that copy the log elsewhere: the category topics and the snapshots (the
-/// audit archive runs in a slot of its own, which a rebuild stops and starts).
+/// Starts the tasks that copy the log elsewhere: the category topics, the snapshots and the
+/// signed tree heads (the audit archive runs in a slot of its own, which a rebuild stops and
+/// starts; the heads go into its store beside it).
 fn spawn_log_copies(
     settings: &Settings,
     db: &DatabaseConnection,
@@ -494,8 +496,20 @@ fn spawn_log_copies(
         events: settings.head_every_events,
         interval: std::time::Duration::from_secs(settings.head_every_secs),
     };
-    let mut head_signer =
-        HeadSigner::new(db.clone(), heads, topics.cattle_events(), root_key, cadence);
+    let heads_topic = HeadsTopic {
+        brokers: brokers.to_string(),
+        topic: topics.tree_heads(),
+    };
+    let archive = HeadArchive::new(open_store(&settings.audit_url())?);
+    let mut head_signer = HeadSigner::new(
+        db.clone(),
+        heads,
+        heads_topic,
+        topics.cattle_events(),
+        root_key,
+        cadence,
+    )
+    .archived_in(archive);
     if let Some(tsa) = timestamp_authority(settings)? {
         head_signer = head_signer.timestamped_by(tsa);
     }

@@ -26,6 +26,7 @@ use crate::rebuild::ViewRebuilds;
 use crate::search::SharedSearch;
 use crate::technical_failure::unavailable;
 use crate::telemetry::watch::Readings;
+use crate::tree_heads::partition_trees::PartitionTrees;
 use crate::views::progress::ViewProgress;
 use app::model::{
     AnimalPage, CattleRecord, ClientReference, ClientSummary, CommandAck, CommandFailure,
@@ -57,6 +58,7 @@ pub struct RegistryOffice {
     rebuilds: ViewRebuilds,
     herd_as_of: HerdAsOfRuns,
     groups: GroupProbe,
+    partition_trees: PartitionTrees,
     secure_cookies: bool,
 }
 
@@ -133,6 +135,7 @@ impl RegistryOffice {
             rebuilds: sources.rebuilds,
             herd_as_of: HerdAsOfRuns::default(),
             groups,
+            partition_trees: PartitionTrees::default(),
             secure_cookies: false,
         }
     }
@@ -558,6 +561,14 @@ impl LivestockRegistry for RegistryOffice {
         disabled: bool,
     ) -> Result<(), CommandFailure> {
         self.set_user_disabled(user, username, disabled).await
+    }
+
+    async fn rotate_account_key(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+    ) -> Result<(), CommandFailure> {
+        self.rotate_user_key(user, username).await
     }
 
     async fn reset_account_password(

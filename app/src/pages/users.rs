@@ -1,11 +1,12 @@
 //! The users page (administrators): every account with its role and state; making one,
-//! changing a role, disabling and enabling, resetting a forgotten password. Every change is
-//! checked again on the server, and a refusal shows beside the field it concerns.
+//! changing a role, disabling and enabling, a new signing key, resetting a forgotten
+//! password. Every change is checked again on the server, and a refusal shows beside the
+//! field it concerns.
 use crate::components::{SignedInOnly, TextField};
 use crate::model::{readable_day, CommandFailure, SignedInUser, UserAccount};
 use crate::server_fns::{
-    create_account, flat, reset_account_password, set_account_disabled, set_account_role,
-    user_accounts,
+    create_account, flat, reset_account_password, rotate_account_key, set_account_disabled,
+    set_account_role, user_accounts,
 };
 use domain::{FieldError, Role};
 use leptos::prelude::*;
@@ -224,6 +225,7 @@ enum AccountChange {
     Role(Role),
     Disabled(bool),
     Password(String),
+    NewKey,
 }
 
 #[component]
@@ -252,6 +254,7 @@ fn AccountRow(
                     AccountChange::Password(password) => {
                         reset_account_password(username, password.clone()).await
                     }
+                    AccountChange::NewKey => rotate_account_key(username).await,
                 };
                 (change, flat(answer))
             }
@@ -268,6 +271,10 @@ fn AccountRow(
                 AccountChange::Disabled(false) => format!("{name} can sign in again."),
                 AccountChange::Password(_) => format!(
                     "{name}'s password is reset: they choose their own when they next sign in."
+                ),
+                AccountChange::NewKey => format!(
+                    "{name} signs with a new key from now; the old one is revoked, and what it \
+                     signed before still verifies."
                 ),
             }));
             resetting.set(false);
@@ -351,6 +358,12 @@ fn AccountRow(
                             on:click=move |_| { clear(); change.dispatch(AccountChange::Disabled(!disabled)); }>
                             {if disabled { "Enable" } else { "Disable" }}
                         </button>
+                        {(!disabled).then(|| view! {
+                            <button class="switch" data-testid="new-key" disabled=move || busy.get()
+                                on:click=move |_| { clear(); change.dispatch(AccountChange::NewKey); }>
+                                "New signing key"
+                            </button>
+                        })}
                         <button class="switch" data-testid="reset-password" disabled=move || busy.get()
                             on:click=move |_| resetting.update(|open| *open = !*open)>
                             "Reset password"

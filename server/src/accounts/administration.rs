@@ -1,5 +1,5 @@
 //! What administrators do to other people's accounts: list them, disable and enable them,
-//! reset a forgotten password and change a role. Roles are checked when a command is sent,
+//! give them a new signing key, reset a forgotten password and change a role. Roles are checked when a command is sent,
 //! never when the log is read, so a new role applies from the user's next request and no
 //! event already signed changes meaning.
 use super::{hash_password, AccountError, Accounts, MIN_PASSWORD_CHARS};
@@ -81,12 +81,39 @@ impl Accounts {
             }
             (false, Some(since)) => self.registrar.revoke(&public_key, since).await?,
         }
+        update.disabled_at = Set(None);
+        self.give_new_key(username, &user_id, role, update).await
+    }
+
+    /// Gives `username` a new signing key (administrators): registered on the key stream,
+    /// taken into the account, then the old key revoked from that moment. What the old key
+    /// signed before still verifies; a disabled account gets its new key when enabled.
+    pub async fn rotate_key(&self, username: &str) -> Result<(), AccountError> {
+        let row = self.existing(username).await?;
+        if row.disabled_at.is_some() {
+            return Err(AccountError::Disabled(username.to_string()));
+        }
+        let old_key = row.public_key.clone();
+        let user_id = row.user_id.clone();
+        let role = Role::parse(&row.role).ok_or_else(|| AccountError::Corrupt(username.into()))?;
+        self.give_new_key(username, &user_id, role, row.into())
+            .await?;
+        Ok(self.registrar.revoke(&old_key, Utc::now()).await?)
+    }
+
+    /// Registers a new key for the account and writes it, with `update`'s other changes.
+    async fn give_new_key(
+        &self,
+        username: &str,
+        user_id: &str,
+        role: Role,
+        mut update: user::ActiveModel,
+    ) -> Result<(), AccountError> {
         let seed = random_seed()?;
         let key = SigningKeyPair::from_seed(seed);
         self.registrar
-            .register_user_key(&key.public_key_hex(), &user_id, role, now)
+            .register_user_key(&key.public_key_hex(), user_id, role, Utc::now())
             .await?;
-        update.disabled_at = Set(None);
         update.signing_seed = Set(self.vault.seal(username, &seed)?);
         update.public_key = Set(key.public_key_hex());
         user::Entity::update(update).exec(&self.db).await?;

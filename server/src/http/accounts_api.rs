@@ -169,6 +169,17 @@ pub async fn set_disabled(
     )
 }
 
+/// `POST /api/users/{username}/key`: a new signing key for the account, registered on the
+/// key stream, and its old key revoked from now (administrators); 204, 422 for an unknown
+/// user, 409 `ACCOUNT_DISABLED` for a disabled one (enabling gives a new key).
+pub async fn rotate_key(
+    State(state): State<ServerState>,
+    SignedIn(user): SignedIn,
+    Path(username): Path<String>,
+) -> Response {
+    no_content(state.office.rotate_user_key(&user, &username).await)
+}
+
 /// What resetting a password takes.
 #[derive(Deserialize)]
 struct PasswordReset {

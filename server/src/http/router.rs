@@ -60,6 +60,7 @@ pub fn build(state: ServerState) -> Router {
             "/api/users/{username}/password",
             post(accounts_api::reset_password),
         )
+        .route("/api/users/{username}/key", post(accounts_api::rotate_key))
         .route("/api/users/{username}/role", post(accounts_api::set_role))
         .route("/api/herd-as-of", post(herd_as_of_api::start))
         .route("/api/herd-as-of/{job}", get(herd_as_of_api::follow))

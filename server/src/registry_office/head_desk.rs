@@ -72,9 +72,15 @@ impl RegistryOffice {
         let Some(later) = self.head(Some(to)).await? else {
             return Ok(Err(NoSuchHead(to)));
         };
-        let partitions = head_proofs::consistency(&self.db, &self.log_topic, &earlier, &later)
-            .await
-            .map_err(heads_failed)?;
+        let partitions = head_proofs::consistency(
+            &self.db,
+            &self.partition_trees,
+            &self.log_topic,
+            &earlier,
+            &later,
+        )
+        .await
+        .map_err(heads_failed)?;
         Ok(Ok(HeadConsistency {
             from: earlier,
             to: later,
@@ -97,9 +103,16 @@ impl RegistryOffice {
                 None => "no tree head has been signed yet".into(),
             })));
         };
-        let proof = head_proofs::inclusion(&self.db, &self.log_topic, &head, cattle_id, sequence)
-            .await
-            .map_err(heads_failed)?;
+        let proof = head_proofs::inclusion(
+            &self.db,
+            &self.partition_trees,
+            &self.log_topic,
+            &head,
+            cattle_id,
+            sequence,
+        )
+        .await
+        .map_err(heads_failed)?;
         Ok(proof
             .map(|proof| EventInclusion { head, proof })
             .map_err(InclusionRefusal::Event))
@@ -118,9 +131,15 @@ impl RegistryOffice {
                 proof: None,
             });
         };
-        let proof = head_proofs::newest_included(&self.db, &self.log_topic, &head, cattle_id)
-            .await
-            .map_err(heads_failed)?;
+        let proof = head_proofs::newest_included(
+            &self.db,
+            &self.partition_trees,
+            &self.log_topic,
+            &head,
+            cattle_id,
+        )
+        .await
+        .map_err(heads_failed)?;
         Ok(AnimalInclusion {
             head: Some(head),
             proof,

@@ -71,6 +71,24 @@ impl RegistryOffice {
         account_changed(changed, "The account could not be changed")
     }
 
+    /// Gives `username` a new signing key, revoking the old one from now (administrators
+    /// only; their own account too).
+    pub async fn rotate_user_key(
+        &self,
+        user: &SignedInUser,
+        username: &str,
+    ) -> Result<(), CommandFailure> {
+        admins_only(user)?;
+        match self.accounts.rotate_key(username).await {
+            Err(AccountError::Disabled(name)) => Err(CommandFailure::Rejected {
+                code: "ACCOUNT_DISABLED".into(),
+                message: format!("{name} is disabled: enabling the account gives it a new key"),
+                field: Some("username".into()),
+            }),
+            changed => account_changed(changed, "The key could not be changed"),
+        }
+    }
+
     /// Gives `username` a password chosen by an administrator, to be replaced at their next
     /// sign-in; their sessions end (administrators only; their own goes through the
     /// password page, which asks for the current one).

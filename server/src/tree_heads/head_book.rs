@@ -2,6 +2,7 @@
 use super::TreeHeadError;
 use crate::entity::tree_head;
 use domain::TreeHead;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Set};
 
 fn read(row: tree_head::Model) -> Result<TreeHead, TreeHeadError> {
@@ -33,18 +34,24 @@ pub async fn numbered<C: ConnectionTrait>(
         .transpose()
 }
 
-/// Keeps `head`.
+/// Keeps `head`, unless a head of its number is kept already.
 pub async fn keep<C: ConnectionTrait>(db: &C, head: &TreeHead) -> Result<(), TreeHeadError> {
     let document = serde_json::to_value(head).map_err(|error| TreeHeadError::Stored {
         number: head.number() as i64,
         reason: error.to_string(),
     })?;
+    // Kept again after a keeping whose outcome was unknown: the first one stands.
     tree_head::Entity::insert(tree_head::ActiveModel {
         number: Set(head.number() as i64),
         head_hash: Set(head.head_hash.clone()),
         document: Set(document),
     })
-    .exec(db)
+    .on_conflict(
+        OnConflict::column(tree_head::Column::Number)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
     .await?;
     Ok(())
 }

@@ -1,10 +1,9 @@
 //! Proofs against the signed heads, built from the golden record's leaves: an event's
 //! inclusion in a head, two heads' consistency, and the animal heads a head commits to.
-use super::log_leaves::{self, Leaf};
+use super::log_leaves;
+use super::partition_trees::{signed_leaves, PartitionTrees};
 use super::TreeHeadError;
-use domain::{
-    animals_root, AnimalHead, InclusionProof, MerkleTree, PartitionConsistency, TreeHead,
-};
+use domain::{animals_root, AnimalHead, InclusionProof, PartitionConsistency, TreeHead};
 use sea_orm::ConnectionTrait;
 use std::collections::BTreeMap;
 
@@ -31,44 +30,10 @@ pub enum NoInclusion {
     },
 }
 
-fn hashes(partition: i32, leaves: &[Leaf]) -> Result<Vec<[u8; 32]>, TreeHeadError> {
-    leaves
-        .iter()
-        .map(|leaf| {
-            domain::decode_hex::<32>(&leaf.event_hash, "event hash").map_err(|error| {
-                TreeHeadError::Leaf {
-                    partition,
-                    offset: leaf.offset,
-                    reason: error.to_string(),
-                }
-            })
-        })
-        .collect()
-}
-
-/// The leaves of `partition` up to `size`, or an error if the golden record holds fewer.
-async fn signed_leaves<C: ConnectionTrait>(
-    db: &C,
-    topic: &str,
-    head: &TreeHead,
-    partition: i32,
-    size: u64,
-) -> Result<Vec<Leaf>, TreeHeadError> {
-    let leaves = log_leaves::first_leaves(db, topic, partition, size).await?;
-    if (leaves.len() as u64) < size {
-        return Err(TreeHeadError::Behind {
-            number: head.number(),
-            partition,
-            signed: size,
-            applied: leaves.len() as u64,
-        });
-    }
-    Ok(leaves)
-}
-
 /// The inclusion proof of event `sequence` of `cattle_id` in `head`.
 pub async fn inclusion<C: ConnectionTrait>(
     db: &C,
+    trees: &PartitionTrees,
     topic: &str,
     head: &TreeHead,
     cattle_id: i64,
@@ -90,9 +55,11 @@ pub async fn inclusion<C: ConnectionTrait>(
             number: head.number(),
         }));
     }
-    let leaves = signed_leaves(db, topic, head, position.partition, size).await?;
-    let tree = MerkleTree::new(&hashes(position.partition, &leaves)?);
-    let path = tree
+    let signed = trees
+        .tree(db, topic, head, position.partition, size)
+        .await?;
+    let path = signed
+        .tree
         .inclusion_proof(position.index as usize)
         .map_err(|error| TreeHeadError::Stored {
             number: head.number() as i64,
@@ -102,7 +69,11 @@ pub async fn inclusion<C: ConnectionTrait>(
         head: head.number(),
         partition: position.partition,
         leaf_index: position.index,
-        event_hash: leaves[position.index as usize].event_hash.clone(),
+        event_hash: signed
+            .event_hashes
+            .get(position.index as usize)
+            .cloned()
+            .unwrap_or_default(),
         audit_path: path.iter().map(hex::encode).collect(),
     }))
 }
@@ -111,6 +82,7 @@ pub async fn inclusion<C: ConnectionTrait>(
 /// each event's hash covers the one before, so it proves the animal's history up to it.
 pub async fn newest_included<C: ConnectionTrait>(
     db: &C,
+    trees: &PartitionTrees,
     topic: &str,
     head: &TreeHead,
     cattle_id: i64,
@@ -136,12 +108,15 @@ pub async fn newest_included<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
-    Ok(inclusion(db, topic, head, cattle_id, sequence).await?.ok())
+    Ok(inclusion(db, trees, topic, head, cattle_id, sequence)
+        .await?
+        .ok())
 }
 
 /// The consistency proof of every partition of `earlier` into `later`.
 pub async fn consistency<C: ConnectionTrait>(
     db: &C,
+    trees: &PartitionTrees,
     topic: &str,
     earlier: &TreeHead,
     later: &TreeHead,
@@ -152,8 +127,10 @@ pub async fn consistency<C: ConnectionTrait>(
         let proof = if old.size == 0 || old.size >= new_size {
             Vec::new()
         } else {
-            let leaves = signed_leaves(db, topic, later, old.partition, new_size).await?;
-            MerkleTree::new(&hashes(old.partition, &leaves)?)
+            trees
+                .tree(db, topic, later, old.partition, new_size)
+                .await?
+                .tree
                 .consistency_proof(old.size as usize)
                 .map_err(|error| TreeHeadError::Stored {
                     number: later.number() as i64,

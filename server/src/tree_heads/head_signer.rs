@@ -1,11 +1,16 @@
 //! Signs a tree head over the golden record's events every `interval` or every `events`
 //! events, whichever comes first, and publishes it to the heads topic (key `tree-head`, so
-//! heads keep their order) before keeping it in `tree_heads`.
+//! heads keep their order) before keeping it in `tree_heads` and copying it into the audit
+//! archive.
 //!
 //! The trees are kept in memory: per partition a frontier (O(log n) nodes), and every
-//! stream's newest event. A start reads the leaves back, and refuses to sign on if the
-//! golden record no longer holds what the newest head signed.
+//! stream's newest event. A start first keeps any head the topic has and the table lacks
+//! (published, then not kept), so no number is signed twice; then it reads the leaves
+//! back, and refuses to sign on if the golden record no longer holds what the newest head
+//! signed.
+use super::head_archive::HeadArchive;
 use super::log_leaves::{self, Leaf};
+use super::published_heads::published_after;
 use super::timestamp_authority::TimestampAuthority;
 use super::{head_book, TreeHeadError};
 use crate::kafka::publisher::EventPublisher;
@@ -48,6 +53,8 @@ struct Trees {
     partitions: BTreeMap<i32, PartitionLeaves>,
     animals: BTreeMap<i64, AnimalHead>,
     last: Option<TreeHead>,
+    /// The newest head published but not yet kept: kept before another is signed.
+    unkept: Option<TreeHead>,
     unsigned: u64,
     oldest_unsigned: Option<Instant>,
 }
@@ -100,17 +107,29 @@ pub struct HeadSigner {
     db: DatabaseConnection,
     publisher: EventPublisher,
     log_topic: String,
+    heads: HeadsTopic,
     key: Arc<SigningKeyPair>,
     cadence: HeadCadence,
     tsa: Option<TimestampAuthority>,
+    archive: Option<HeadArchive>,
+}
+
+/// Where the heads are published, to read back the ones a start must keep.
+#[derive(Debug, Clone)]
+pub struct HeadsTopic {
+    /// The Kafka bootstrap servers.
+    pub brokers: String,
+    /// The heads topic.
+    pub topic: String,
 }
 
 impl HeadSigner {
     /// A signer over the golden record's events of `log_topic`, publishing with `publisher`
-    /// (bound to the heads topic) and signing with the root `key`.
+    /// (bound to the heads topic, `heads`) and signing with the root `key`.
     pub fn new(
         db: DatabaseConnection,
         publisher: EventPublisher,
+        heads: HeadsTopic,
         log_topic: String,
         key: Arc<SigningKeyPair>,
         cadence: HeadCadence,
@@ -119,10 +138,18 @@ impl HeadSigner {
             db,
             publisher,
             log_topic,
+            heads,
             key,
             cadence,
             tsa: None,
+            archive: None,
         }
+    }
+
+    /// The signer, copying each head into the audit archive's store too.
+    pub fn archived_in(mut self, archive: HeadArchive) -> Self {
+        self.archive = Some(archive);
+        self
     }
 
     /// The signer, asking `tsa` for a timestamp token over each head it signs.
@@ -150,13 +177,87 @@ impl HeadSigner {
         }
     }
 
+    /// Keeps the heads the topic has and the table lacks: each must be the root key's and
+    /// follow the one before; the first that does not ends the adoption, with a warning.
+    async fn keep_published(&self) -> Result<(), TreeHeadError> {
+        let kept = head_book::latest(&self.db).await?;
+        let mut number = kept.as_ref().map_or(0, TreeHead::number);
+        let mut previous = kept.map(|head| head.head_hash);
+        let heads = self.heads.clone();
+        let published = tokio::task::spawn_blocking(move || {
+            published_after(&heads.brokers, &heads.topic, number)
+        })
+        .await
+        .map_err(|error| TreeHeadError::Published(error.to_string()))??;
+        let root = self.key.public_key_hex();
+        for head in published {
+            let follows = head.number() == number + 1
+                && head.statement.previous_head_hash == previous
+                && head.check(Some(&root)).is_ok();
+            if !follows {
+                tracing::warn!(
+                    number = head.number(),
+                    "a head on the topic does not follow the kept ones; not kept"
+                );
+                break;
+            }
+            head_book::keep(&self.db, &head).await?;
+            tracing::info!(
+                number = head.number(),
+                "kept a head found only on the topic"
+            );
+            number = head.number();
+            previous = Some(head.head_hash);
+        }
+        Ok(())
+    }
+
+    /// Copies into the archive the newest kept heads it lacks (all of them, the first time
+    /// an archive is given), newest first.
+    async fn archive_missing(&self, newest: Option<&TreeHead>) {
+        let (Some(archive), Some(newest)) = (&self.archive, newest) else {
+            return;
+        };
+        for number in (1..=newest.number()).rev() {
+            match archive.holds(number).await {
+                Ok(true) => return,
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::warn!(number, %error, "the archive's heads could not be read");
+                    return;
+                }
+            }
+            match head_book::numbered(&self.db, number).await {
+                Ok(Some(head)) => self.copy_to_archive(&head).await,
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(number, %error, "a kept head could not be read");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Copies `head` into the archive; a store that refuses is logged, and the head is
+    /// copied at the next start (the topic and the table have it meanwhile).
+    async fn copy_to_archive(&self, head: &TreeHead) {
+        if let Some(archive) = &self.archive {
+            if let Err(error) = archive.copy(head).await {
+                tracing::warn!(number = head.number(), %error, "the head is not archived yet");
+            }
+        }
+    }
+
     /// Reads the leaves the newest head signed back and checks they still make its roots.
     async fn resume(&self) -> Result<Trees, TreeHeadError> {
+        self.keep_published().await?;
         let last = head_book::latest(&self.db).await?;
+        self.archive_missing(last.as_ref()).await;
         let mut trees = Trees {
             partitions: BTreeMap::new(),
             animals: BTreeMap::new(),
             last: None,
+            unkept: None,
             unsigned: 0,
             oldest_unsigned: None,
         };
@@ -200,6 +301,11 @@ impl HeadSigner {
 
     /// Reads what the golden record applied since, and signs a head if one is due.
     async fn step(&self, trees: &mut Trees) -> Result<Option<TreeHead>, TreeHeadError> {
+        if let Some(head) = trees.unkept.clone() {
+            head_book::keep(&self.db, &head).await?;
+            self.copy_to_archive(&head).await;
+            trees.unkept = None;
+        }
         for (partition, applied) in log_leaves::applied_up_to(&self.db, &self.log_topic).await? {
             loop {
                 let after = trees
@@ -248,9 +354,12 @@ impl HeadSigner {
         })?;
         self.publisher.publish_record(HEAD_KEY, &body).await?;
         trees.last = Some(head.clone());
+        trees.unkept = Some(head.clone());
         trees.unsigned = 0;
         trees.oldest_unsigned = None;
         head_book::keep(&self.db, &head).await?;
+        trees.unkept = None;
+        self.copy_to_archive(&head).await;
         Ok(Some(head))
     }
 }

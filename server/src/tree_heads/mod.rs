@@ -3,10 +3,13 @@
 //! lost an animal's newest events is caught. The trees' leaves are the golden record's
 //! applied events, the events every view accepts by the same rule (`domain::fold_verified`).
 pub mod head_answers;
+pub mod head_archive;
 pub mod head_book;
 pub mod head_proofs;
 pub mod head_signer;
 pub mod log_leaves;
+pub mod partition_trees;
+pub mod published_heads;
 pub mod timestamp_authority;
 pub mod timestamp_token;
 
@@ -22,6 +25,9 @@ pub enum TreeHeadError {
     /// The broker did not take the head.
     #[error("{0}")]
     Publish(#[from] PublishError),
+    /// The heads already published could not be read back.
+    #[error("reading the published heads back: {0}")]
+    Published(String),
     /// A stored head does not read back.
     #[error("tree head #{number} does not read back: {reason}")]
     Stored {

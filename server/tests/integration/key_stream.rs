@@ -139,6 +139,19 @@ async fn views_replayed_with_only_the_root_key_after_the_users_table_is_dropped_
         "created, the first visit, the new key's visit"
     );
 
+    // An administrator gives the farmer another key: the one before is revoked from then.
+    server
+        .accounts
+        .rotate_key(&other_actor.user.username)
+        .await
+        .expect("a new key");
+    let rotated = support::actor_of(&server, &renewed_token).await;
+    assert_ne!(rotated.key.public_key_hex(), renewed.key.public_key_hex());
+    let retired = published_key(&server, &renewed.key.public_key_hex()).await;
+    assert!(retired["revoked_from"].is_string(), "{retired}");
+    support::applied_command(&server, &renewed_http, health(animal, "with the third key")).await;
+    assert_eq!(envelopes_of(&server, animal).await.len(), 4);
+
     // What the views hold now, built while the accounts existed.
     let tables: Vec<&str> = support::views::GOLDEN_TABLES
         .iter()

@@ -51,6 +51,7 @@ mod snapshots;
 mod time_travel;
 mod topic_layout;
 mod transfer_offers;
+mod tree_head_keeping;
 mod tree_head_timestamps;
 mod tree_heads;
 mod user_administration;

@@ -7,9 +7,9 @@ use crate::support;
 use app::server_fns::{
     AnimalDetails, ChangePassword, ClientForPic, ClientList, ConsumerGroups, CreateAccount,
     CurrentUser, FraudAlerts, HerdAsOf, HerdDashboard, ListHerd, LogVerification, OpenFraudAlerts,
-    OperationsOverview, ResetAccountPassword, SetAccountDisabled, SetAccountRole, SignIn, SignOut,
-    SigningKeys, StartHerdAsOf, SubmitCommand, SubmitCommands, SwitchView, UserAccounts,
-    WaitingOffers,
+    OperationsOverview, ResetAccountPassword, RotateAccountKey, SetAccountDisabled, SetAccountRole,
+    SignIn, SignOut, SigningKeys, StartHerdAsOf, SubmitCommand, SubmitCommands, SwitchView,
+    UserAccounts, WaitingOffers,
 };
 use domain::Role;
 use leptos::server_fn::ServerFn;
@@ -276,6 +276,14 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
     callers
         .route(
             "POST",
+            "/api/users/matrix.farmer/key",
+            Some(json!({})),
+            [401, 403, 403, 204],
+        )
+        .await;
+    callers
+        .route(
+            "POST",
             "/api/users/matrix.farmer/password",
             Some(json!({"password": "a password to replace"})),
             [401, 403, 403, 204],
@@ -436,6 +444,7 @@ async fn every_route_server_function_and_the_socket_answer_each_role_exactly() {
             ResetAccountPassword::PATH,
             json!({"username": "matrix.made", "password": "a password to replace"}),
         ),
+        (RotateAccountKey::PATH, json!({"username": "matrix.made"})),
     ] {
         callers
             .server_fn(

@@ -127,3 +127,34 @@ async fn a_heads_timestamp_token_verifies_and_one_over_another_hash_does_not() {
     server.stop().await;
     support::clean_up(&settings).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tsa_certificate_that_is_missing_or_not_one_stops_start_up_naming_the_file() {
+    let mut settings = support::settings("tsa_cert_refused").await;
+    settings.tsa_url = Some("http://127.0.0.1:9/tsa".into());
+    std::fs::create_dir_all(&settings.data_dir).expect("the data directory");
+    let missing = settings.data_dir.join("no-such-tsa.pem");
+    let garbled = settings.data_dir.join("garbled-tsa.pem");
+    std::fs::write(
+        &garbled,
+        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n",
+    )
+    .expect("a garbled certificate");
+    for path in [missing, garbled] {
+        settings.tsa_cert = Some(path.clone());
+        let refused = server::instance::start(
+            &settings,
+            "127.0.0.1:0".parse().expect("an address"),
+            support::leptos_options(),
+        )
+        .await
+        .err()
+        .expect("start-up refuses the certificate");
+        let message = refused.to_string();
+        assert!(
+            message.contains(&path.display().to_string()),
+            "names {}: {message}",
+            path.display()
+        );
+    }
+}
