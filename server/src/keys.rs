@@ -122,9 +122,9 @@ pub const SERVER_OWNER: &str = "iCattle server";
 /// The owner named for the fraud detector's key.
 pub const FRAUD_DETECTOR_OWNER: &str = "iCattle fraud detector";
 
-/// A key stream record is read again for any event signed less than this before the latest
-/// read began: a revocation is stamped just before it is published, so one published within
-/// this margin of its time is read before any view accepts an event signed after it.
+/// The key stream is read on for any event signed later than this before its latest read
+/// began: a revocation is stamped just before it is published, so one published within this
+/// margin of its time is read before any view judges an event signed after it.
 const REVOCATION_MARGIN_MS: i64 = 10_000;
 
 /// The public keys whose signatures the projections accept: keys given by configuration

@@ -6,6 +6,13 @@ use crate::{CattleId, EventEnvelope, EventMetadata, EventType};
 use serde_json::{json, Map, Number, Value};
 use sha2::{Digest, Sha256};
 
+/// SHA-256 of the canonical JSON of a statement the root key signs (a tree head's, a key
+/// stream record's).
+pub fn statement_hash<T: serde::Serialize>(statement: &T) -> [u8; 32] {
+    let value = serde_json::to_value(statement).unwrap_or(serde_json::Value::Null);
+    sha256(canonical_json(&value).as_bytes())
+}
+
 /// SHA-256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()

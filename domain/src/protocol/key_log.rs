@@ -3,8 +3,7 @@
 //! With the records and the root public key alone, a replay accepts exactly the events the
 //! registry accepted, whatever became of the accounts behind the keys.
 
-use super::canonical_json::canonical_json;
-use super::hashing::sha256;
+use super::hashing::statement_hash;
 use super::key_registry::{KeyRegistry, KeyScope, KeyWindow};
 use super::signing::{verify_hash_signature, SigningKeyPair};
 use crate::authorization::Role;
@@ -77,11 +76,6 @@ pub struct KeyRecord {
     pub signed_by: String,
     /// Ed25519 over the 32 bytes of `record_hash`, hex.
     pub signature: String,
-}
-
-fn statement_hash(statement: &KeyStatement) -> [u8; 32] {
-    let value = serde_json::to_value(statement).unwrap_or(serde_json::Value::Null);
-    sha256(canonical_json(&value).as_bytes())
 }
 
 impl KeyRecord {
@@ -326,6 +320,23 @@ impl KeyLedger {
         Ok(())
     }
 
+    /// Whether the chain already says `change` (a retry after a crash, or another writer's
+    /// backfill of the same account), or why `change` contradicts it: a key is registered
+    /// to one owner only.
+    pub fn already_says(&self, change: &KeyChange) -> Result<bool, String> {
+        let Some(grant) = self.grants.get(change.public_key()) else {
+            return Ok(false);
+        };
+        match change {
+            KeyChange::Registered { owner, .. } if owner == &grant.owner => Ok(true),
+            KeyChange::Registered { owner, .. } => Err(format!(
+                "key {} is registered to {}, not {owner}",
+                grant.public_key, grant.owner
+            )),
+            KeyChange::Revoked { .. } => Ok(grant.window.revoked_from.is_some()),
+        }
+    }
+
     /// Every key the stream registered, by key.
     pub fn grants(&self) -> impl Iterator<Item = &KeyGrant> {
         self.grants.values()
@@ -400,6 +411,9 @@ mod tests {
             },
         );
         assert!(ledger.holds(&first));
+        assert_eq!(ledger.already_says(&registered(1, "u1")), Ok(true));
+        assert!(ledger.already_says(&registered(1, "u2")).is_err());
+        assert_eq!(ledger.already_says(&registered(2, "u2")), Ok(false));
         let keys = ledger.registry("root");
         let key = user_key(1);
         let at = |t: &str| keys.check_signer(&key, Some("u1"), t).map_err(|f| f.code());

@@ -9,7 +9,7 @@
 //!   id, so a verifier can name the animal whose newest events a copy of the log lacks.
 
 use super::canonical_json::canonical_json;
-use super::hashing::sha256;
+use super::hashing::{sha256, statement_hash};
 use super::protocol_error::decode_hex;
 use super::signing::{verify_hash_signature, SigningKeyPair};
 use crate::merkle::{tree_root, verify_consistency, verify_inclusion};
@@ -122,11 +122,6 @@ pub enum HeadFailure {
         /// Why.
         reason: String,
     },
-}
-
-fn statement_hash(statement: &HeadStatement) -> [u8; 32] {
-    let value = serde_json::to_value(statement).unwrap_or(serde_json::Value::Null);
-    sha256(canonical_json(&value).as_bytes())
 }
 
 impl TreeHead {

@@ -127,7 +127,10 @@ impl KeyRegistrar {
         for _ in 0..ATTEMPTS {
             self.stream.read_to_end().await?;
             let ledger = self.stream.ledger();
-            if already_said(&ledger, &change)? {
+            if ledger
+                .already_says(&change)
+                .map_err(KeyRegistrarError::Refused)?
+            {
                 return Ok(());
             }
             let record = KeyRecord::sign(ledger.next(change.clone()), &self.root);
@@ -146,21 +149,5 @@ impl KeyRegistrar {
         Err(KeyRegistrarError::Contended(
             change.public_key().to_string(),
         ))
-    }
-}
-
-/// Whether the stream already holds `change` (a retry after a crash, or another instance's
-/// backfill); a registration of the same key to someone else is refused.
-fn already_said(ledger: &domain::KeyLedger, change: &KeyChange) -> Result<bool, KeyRegistrarError> {
-    let Some(grant) = ledger.grant(change.public_key()) else {
-        return Ok(false);
-    };
-    match change {
-        KeyChange::Registered { owner, .. } if owner == &grant.owner => Ok(true),
-        KeyChange::Registered { owner, .. } => Err(KeyRegistrarError::Refused(format!(
-            "key {} is registered to {}, not {owner}",
-            grant.public_key, grant.owner
-        ))),
-        KeyChange::Revoked { .. } => Ok(grant.window.revoked_from.is_some()),
     }
 }

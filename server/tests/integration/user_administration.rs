@@ -201,3 +201,60 @@ async fn a_new_role_applies_from_the_users_next_request() {
     );
     support::clean_up(&settings).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_key_replaces_the_old_one_and_is_refused_for_an_unknown_or_disabled_account() {
+    let (_settings, server, admin, _) = with_an_administrator("new_key").await;
+    let base = format!("http://{}", server.addr);
+    let (status, made) = post(
+        &admin,
+        &format!("{base}/api/users"),
+        &json!({"username": "rae.farmer", "password": "rae's first password", "role": "FARMER"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let before = account(&admin, &base, "rae.farmer").await["public_key"].clone();
+    let (status, answer) = post(
+        &admin,
+        &format!("{base}/api/users/rae.farmer/key"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, 204, "{answer}");
+    let after = account(&admin, &base, "rae.farmer").await["public_key"].clone();
+    assert_ne!(before, after, "the account signs with a new key");
+    let keys = support::json_answer(reqwest::Client::new().get(format!("{base}/api/keys"))).await;
+    let revoked = keys
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|key| key["public_key"] == before)
+        .cloned()
+        .expect("the old key is still published");
+    assert!(revoked["revoked_from"].is_string(), "{revoked}");
+
+    let (status, answer) = post(
+        &admin,
+        &format!("{base}/api/users/nobody.here/key"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["errors"][0]["field"], "username", "{answer}");
+    let (status, answer) = post(
+        &admin,
+        &format!("{base}/api/users/rae.farmer/disabled"),
+        &json!({"disabled": true}),
+    )
+    .await;
+    assert_eq!(status, 204, "{answer}");
+    let (status, answer) = post(
+        &admin,
+        &format!("{base}/api/users/rae.farmer/key"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["code"], "ACCOUNT_DISABLED", "{answer}");
+    server.stop().await;
+}

@@ -140,3 +140,35 @@ fn an_expected_head_that_is_missing_or_not_a_head_is_a_clear_error() {
     }
     let _ = std::fs::remove_file(&not_a_head);
 }
+
+#[test]
+fn a_key_stream_that_does_not_read_or_has_no_root_key_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("icattle-key-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let stream = dir.join("keys.jsonl");
+    std::fs::write(&stream, "\n{\"not\": \"a record\"}\n").expect("the key stream");
+    let log = vectors().join("valid-chain.jsonl");
+    let root = "ab".repeat(32);
+    let output = Command::new(env!("CARGO_BIN_EXE_icattle"))
+        .arg("verify")
+        .arg("--key-stream")
+        .arg(&stream)
+        .args(["--root-key", &root])
+        .arg(&log)
+        .output()
+        .expect("icattle runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("key stream line 2"), "{stderr}");
+    let output = Command::new(env!("CARGO_BIN_EXE_icattle"))
+        .arg("verify")
+        .arg("--key-stream")
+        .arg(&stream)
+        .arg(&log)
+        .output()
+        .expect("icattle runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--root-key"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
