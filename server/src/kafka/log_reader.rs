@@ -1,4 +1,5 @@
 //! Reads a whole topic, from offset 0 to its current end, as JSON lines.
+use super::partition_leaders::watermarks;
 use super::reader_config::reader_config;
 use super::topics::partition_count;
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -70,7 +71,7 @@ pub fn each_message(
     }
     let mut ranges = Vec::new();
     for partition in 0..partitions {
-        let (low, high) = consumer.fetch_watermarks(topic, partition, Duration::from_secs(10))?;
+        let (low, high) = watermarks(&consumer, topic, partition)?;
         ranges.push((partition, low, high));
     }
     total(

@@ -340,15 +340,13 @@ pub fn end_offsets(
     brokers: &str,
     topic: &str,
 ) -> Result<std::collections::BTreeMap<i32, i64>, KafkaError> {
-    use rdkafka::consumer::Consumer;
     let consumer: rdkafka::consumer::BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .create()?;
     let partitions = partition_count(&consumer, topic)?;
     let mut ends = std::collections::BTreeMap::new();
     for partition in 0..partitions {
-        let (_, high) =
-            consumer.fetch_watermarks(topic, partition, std::time::Duration::from_secs(10))?;
+        let (_, high) = super::partition_leaders::watermarks(&consumer, topic, partition)?;
         ends.insert(partition, high);
     }
     Ok(ends)

@@ -1,5 +1,6 @@
 //! Reading the key stream to its end into a `domain::KeyLedger`, from where the last read
 //! stopped.
+use crate::kafka::partition_leaders::watermarks;
 use crate::kafka::reader_config::reader_config;
 use domain::{KeyLedger, KeyRecord, KeyRegistry};
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -176,10 +177,8 @@ impl KeyStream {
     /// Reads from `position` to the partition's end; the next offset to read either way.
     fn read_into(&self, position: &Position) -> Result<i64, (i64, KeyStreamError)> {
         let mut next = position.next;
-        let (_, end) = position
-            .consumer
-            .fetch_watermarks(&self.topic, 0, Duration::from_secs(10))
-            .map_err(|e| (next, e.into()))?;
+        let (_, end) =
+            watermarks(&position.consumer, &self.topic, 0).map_err(|e| (next, e.into()))?;
         let started = Instant::now();
         let mut changed = false;
         while next < end {

@@ -3,6 +3,7 @@
 //! stopped) is on the topic only: a start keeps it from there before signing on, so no head
 //! number is ever signed twice.
 use super::TreeHeadError;
+use crate::kafka::partition_leaders::watermarks;
 use crate::kafka::reader_config::reader_config;
 use crate::kafka::topics::partition_count;
 use domain::TreeHead;
@@ -33,9 +34,7 @@ pub fn published_after(
     let consumer: BaseConsumer = reader_config(brokers, &group).create().map_err(kafka)?;
     let mut heads = Vec::new();
     for partition in 0..partition_count(&consumer, topic).map_err(kafka)? {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, partition, Duration::from_secs(10))
-            .map_err(kafka)?;
+        let (low, high) = watermarks(&consumer, topic, partition).map_err(kafka)?;
         if high <= low {
             continue;
         }
