@@ -7,12 +7,16 @@
 //! A claim not yet published is waited on briefly: its claimant is publishing. One left
 //! unpublished for longer than a publish can take belongs to an instance that died first,
 //! and is taken over; so is one whose event the golden record refused.
+mod claim_batches;
+
 use crate::entity::{claimed_fact, rejected_event};
 use crate::technical_failure::unavailable;
 use app::model::CommandFailure;
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use claim_batches::ClaimBatches;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// How long a claim is kept: far longer than an event takes from publishing to the golden
@@ -45,6 +49,8 @@ pub enum Claim {
 #[derive(Clone)]
 pub struct FactClaims {
     db: DatabaseConnection,
+    /// Claims and marks written in batches, started at the first claim (on the runtime).
+    batches: Arc<OnceLock<ClaimBatches>>,
 }
 
 fn failure(key: &str, error: &DbErr) -> CommandFailure {
@@ -68,7 +74,14 @@ enum Standing {
 impl FactClaims {
     /// Claims kept in `db`.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            batches: Arc::default(),
+        }
+    }
+
+    fn batches(&self) -> &ClaimBatches {
+        self.batches.get_or_init(|| ClaimBatches::start(&self.db))
     }
 
     /// Claims the fact `key` for `event_id`, waiting a moment when another instance is
@@ -100,13 +113,7 @@ impl FactClaims {
 
     /// One look at the claim on `key`, taking it for `event_id` when it is free or lapsed.
     async fn standing(&self, key: &str, event_id: &str) -> Result<Standing, DbErr> {
-        if self.insert(key, event_id).await? {
-            return Ok(Standing::Ours);
-        }
-        let Some(held) = claimed_fact::Entity::find_by_id(key.to_string())
-            .one(&self.db)
-            .await?
-        else {
+        let Some(held) = self.batches().claim(key, event_id).await? else {
             // Released in between: it is looked at again in a moment.
             return Ok(Standing::Publishing);
         };
@@ -134,17 +141,11 @@ impl FactClaims {
 
     /// Notes that the broker acknowledged `event_id`, which holds the claim on `key`.
     pub async fn published(&self, key: &str, event_id: &str) {
-        let marked = claimed_fact::Entity::update_many()
-            .col_expr(claimed_fact::Column::Published, Expr::value(true))
-            .filter(claimed_fact::Column::IdempotencyKey.eq(key))
-            .filter(claimed_fact::Column::EventId.eq(event_id))
-            .exec(&self.db)
-            .await;
-        match marked {
-            Ok(marked) if marked.rows_affected == 1 => {}
+        match self.batches().mark_published(key, event_id).await {
+            Ok(true) => {}
             // Taken over after lapsing: the golden record keeps the first of the two
             // events and drops the other as a duplicate.
-            Ok(_) => {
+            Ok(false) => {
                 tracing::warn!(%key, %event_id, "a claim lapsed before its event was published")
             }
             Err(error) => {
@@ -175,24 +176,6 @@ impl FactClaims {
             .exec(&self.db)
             .await?;
         Ok(deleted.rows_affected)
-    }
-
-    /// Whether the claim was inserted (false when the key is claimed already).
-    async fn insert(&self, key: &str, event_id: &str) -> Result<bool, DbErr> {
-        let inserted = claimed_fact::Entity::insert(claimed_fact::ActiveModel {
-            idempotency_key: Set(key.to_string()),
-            event_id: Set(event_id.to_string()),
-            claimed_at: Set(Utc::now()),
-            published: Set(false),
-        })
-        .on_conflict(
-            OnConflict::column(claimed_fact::Column::IdempotencyKey)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&self.db)
-        .await?;
-        Ok(inserted == 1)
     }
 
     async fn refused(&self, event_id: &str) -> Result<bool, DbErr> {
