@@ -22,6 +22,7 @@ mod dashboard_figures;
 mod deployment_description;
 mod duplicates_across_instances;
 mod embedded_engines;
+mod fact_claims;
 mod fraud_detector;
 mod fraud_detector_crashes;
 mod fraud_view_rebuild;
