@@ -237,12 +237,20 @@ pub async fn post(
     (status, response.json().await.unwrap_or_default())
 }
 
-/// A port whose successor is free too (an embedded broker's controller listens there).
+/// Where `free_port_pair` looks: below the kernel's ephemeral range (32768 and up here), so
+/// no connection a test opens meanwhile takes either port as its own end before the broker
+/// binds them. A pair the kernel handed out once did exactly that: the broker found its
+/// controller port taken and stopped.
+const PAIRS_FROM: u16 = 20_000;
+const PAIRS_TO: u16 = 32_000;
+
+/// A free port whose successor is free too (an embedded broker's controller listens there).
 pub fn free_port_pair() -> u16 {
     loop {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let port = listener.local_addr().expect("an address").port();
-        if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+        let span = u128::from(PAIRS_TO - PAIRS_FROM);
+        let port = PAIRS_FROM + (uuid::Uuid::new_v4().as_u128() % span) as u16;
+        let free = |port: u16| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok();
+        if free(port) && free(port + 1) {
             return port;
         }
     }
