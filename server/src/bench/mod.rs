@@ -11,17 +11,15 @@ mod replay;
 mod report;
 mod scratch;
 mod search_load;
+mod view_rows;
 
 use crate::cli_sizes::at_least_one;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use report::{at_least, below, Report, Row, Verdict};
-use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::json;
 use server::config::Settings;
 use server::instance::Instance;
-use server::views::consumer::ConsumerSource;
-use server::views::group_turns::Sharing;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -137,23 +135,6 @@ fn finish(args: &BenchArgs, report: Report) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A reader of the cattle log the bench waits for.
-#[derive(Clone, Copy)]
-enum Reader {
-    /// A SQL view, by its checkpoint name.
-    View(&'static str),
-    /// A reader reporting its progress to Kafka, by its consumer group's name.
-    Group(&'static str),
-}
-
-impl Reader {
-    fn name(self) -> &'static str {
-        match self {
-            Reader::View(name) | Reader::Group(name) => name,
-        }
-    }
-}
-
 fn bar(what: &str, length: u64) -> ProgressBar {
     let style =
         ProgressStyle::with_template("{prefix:34} [{bar:30}] {pos}/{len} {per_sec} ({elapsed})")
@@ -264,24 +245,23 @@ async fn measure(
     let publish = samples.percentiles();
     done(&progress, publish.to_string());
 
-    // The raw reference sends a real envelope's bytes.
-    let ends = server::kafka::topics::end_offsets(&instance.brokers, &topic)?;
-    let progress = bar("golden record catching up", 0);
-    replay::caught_up(
-        &instance.db,
-        server::golden::PROJECTION.as_str(),
-        &topic,
-        &ends,
-        Duration::from_secs(120),
-        &progress,
-    )
-    .await?;
-    progress.finish_and_clear();
-    let sample = server::entity::cattle_event::Entity::find()
-        .one(&instance.db)
-        .await?
-        .context("the golden record holds no event to copy")?;
-    let body = serde_json::to_vec(&sample.envelope)?;
+    // The raw reference sends a real envelope's bytes, once the views (when they run here)
+    // are done with the latency samples.
+    if settings.run_views {
+        let ends = server::kafka::topics::end_offsets(&instance.brokers, &topic)?;
+        let progress = bar("golden record catching up", 0);
+        replay::caught_up(
+            &instance.db,
+            server::golden::PROJECTION.as_str(),
+            &topic,
+            &ends,
+            Duration::from_secs(120),
+            &progress,
+        )
+        .await?;
+        progress.finish_and_clear();
+    }
+    let body = first_envelope(&instance.brokers, &topic).await?;
     let raw = raw_topic(instance, settings).await?;
     let producer = reference::raw_producer(&instance.brokers)?;
     reference::produce_latency(&producer, &raw, &body, 20, &ProgressBar::hidden()).await?;
@@ -347,8 +327,13 @@ async fn measure(
     let ratio = rate / raw_rate.max(1.0);
     rows.push(Row {
         what: format!(
-            "signed events published, {} concurrent senders",
-            args.clients
+            "signed events published, {} concurrent senders{}",
+            args.clients,
+            if settings.run_views {
+                ""
+            } else {
+                ", no views in this process"
+            }
         ),
         target: "≥ 10,000/s, or ≥ 80 % of raw".into(),
         measured: format!("{rate:.0} events/s; {under_load}"),
@@ -362,166 +347,20 @@ async fn measure(
         figures: json!({"rate_per_s": rate, "latency": under_load, "senders": args.clients}),
     });
 
-    // Publish → applied at a fixed offered load, once the views have caught up.
-    let ends = server::kafka::topics::end_offsets(&instance.brokers, &topic)?;
-    // Every reader, so none is still working through the burst while the next measurement
-    // runs: the SQL views by their checkpoints, the others by what they report to Kafka.
-    let readers = [
-        Reader::View(server::golden::PROJECTION.as_str()),
-        Reader::View(server::fraud::PROJECTION.as_str()),
-        Reader::Group("cache-view"),
-        Reader::Group("category-relay"),
-    ];
-    for reader in readers {
-        let progress = bar(&format!("{} catching up", reader.name()), 0);
-        let within = Duration::from_secs(600);
-        match reader {
-            Reader::View(view) => {
-                replay::caught_up(&instance.db, view, &topic, &ends, within, &progress).await?
-            }
-            Reader::Group(name) => {
-                let group = instance.topics.group(name);
-                replay::group_caught_up(&instance.brokers, &group, &topic, &ends, within, &progress)
-                    .await?
-            }
-        }
-        let took = progress.elapsed().as_secs();
-        done(&progress, format!("caught up ({took}s)"));
+    if settings.run_views {
+        let written = view_rows::Written {
+            handler: &handler,
+            actor: &actor,
+            herd: &herd,
+            raw_rate,
+        };
+        rows.extend(view_rows::measure(args, scratch, instance, &written).await?);
+    } else {
+        println!(
+            "The views run elsewhere (--run-views false): publish → applied, the replay and \
+             the reads are not measured here."
+        );
     }
-    let offered = u64::from(args.offered_rate) * args.offered_seconds;
-    let progress = bar(
-        &format!("publish → applied, {}/s", args.offered_rate),
-        offered,
-    );
-    let pool = &herd[..herd.len().min(args.offered_rate as usize)];
-    let applied = applied::at_offered_rate(
-        &handler,
-        &actor,
-        &instance.hub,
-        pool,
-        args.offered_rate,
-        args.offered_seconds,
-        &progress,
-    )
-    .await?;
-    done(
-        &progress,
-        format!("{}; {} not seen applied", applied.applied, applied.missing),
-    );
-    rows.push(Row {
-        what: format!("publish → applied, {}/s offered", args.offered_rate),
-        target: "p99 < 100 ms".into(),
-        measured: format!("{}; {} not seen applied", applied.applied, applied.missing),
-        reference: format!("publish alone under this load {}", applied.published),
-        ratio: None,
-        verdict: if applied.missing == 0 { below(applied.applied.p99_ms, 100.0) } else { Verdict::Missed },
-        figures: json!({"applied": applied.applied, "published": applied.published, "missing": applied.missing}),
-    });
-
-    // Replay into a fresh golden record, of a log no longer growing.
-    let mut writers = vec![server::golden::PROJECTION.as_str()];
-    if settings.fraud_detector {
-        writers.push(server::fraud_detector::PROJECTION.as_str());
-    }
-    let progress = bar("the log settling", 0);
-    let within = Duration::from_secs(600);
-    replay::settled_ends(
-        &instance.db,
-        &instance.brokers,
-        &topic,
-        &writers,
-        within,
-        &progress,
-    )
-    .await?;
-    done(&progress, "no more alerts raised".into());
-    let replay_db = server::database::open(&scratch.replay_url, &scratch.dir).await?;
-    let key = server::keys::server_key(settings.signing_seed.as_deref(), &settings.data_dir)?;
-    // As a replay from the log alone: the root key, and the keys its stream registers.
-    let key_stream = server::key_stream::KeyStream::new(
-        &instance.brokers,
-        &instance.topics.key_registry(),
-        &key.public_key_hex(),
-        server::keys::SERVER_OWNER,
-    );
-    let trusted =
-        server::keys::TrustedKeys::new([key.public_key_hex()]).with_key_stream(key_stream);
-    let source = ConsumerSource {
-        brokers: instance.brokers.clone(),
-        topic: topic.clone(),
-        group: instance.topics.group("bench-replay"),
-        dead_letter_topic: None,
-        sharing: Sharing::ReadsAll,
-    };
-    let progress = bar("replay into a fresh golden record", 0);
-    let (replayed, replay_rate) =
-        replay::replay(replay_db.clone(), trusted, source, &progress).await?;
-    done(
-        &progress,
-        format!("{replay_rate:.0} events/s ({replayed} messages)"),
-    );
-    let (original, rebuilt) = (
-        count_events(&instance.db).await?,
-        count_events(&replay_db).await?,
-    );
-    anyhow::ensure!(
-        original == rebuilt,
-        "the replay holds {rebuilt} events, the golden record {original}"
-    );
-    rows.push(Row {
-        what: "replay into a fresh golden record".into(),
-        target: "≥ 10,000 events/s".into(),
-        measured: format!("{replay_rate:.0} events/s ({replayed} messages)"),
-        reference: format!("raw produce {raw_rate:.0} msg/s"),
-        ratio: Some(replay_rate / raw_rate.max(1.0)),
-        verdict: at_least(replay_rate, 10_000.0),
-        figures: json!({"rate_per_s": replay_rate, "messages": replayed}),
-    });
-
-    // Reads of the animal page.
-    let progress = bar("reads", 0);
-    let page = reads::animal_page(&instance.db, &herd, args.read_samples).await?;
-    let select_one = reference::select_one(&instance.db, args.read_samples).await?;
-    let engine = match instance.db.get_database_backend() {
-        sea_orm::DatabaseBackend::Postgres => "PostgreSQL",
-        _ => "SQLite",
-    };
-    rows.push(Row {
-        what: format!("animal page from {engine}"),
-        target: "—".into(),
-        measured: page.to_string(),
-        reference: format!("SELECT 1 {select_one}"),
-        ratio: Some(page.p99_ms / select_one.p99_ms.max(0.001)),
-        verdict: Verdict::Reference,
-        figures: json!({"page": page, "select_one": select_one}),
-    });
-    let reader = server::cache::CattleReader::new(
-        instance.cache.clone(),
-        server::cache::CacheKeys::new(&settings.cache_prefix),
-        instance.db.clone(),
-    );
-    let cached = reads::cached_animal(&reader, &herd, args.read_samples).await?;
-    let (cache, bare) = match &settings.redis_url {
-        Some(url) => {
-            let first = *herd.first().context("the bench registered no animal")?;
-            let key = server::cache::CacheKeys::new(&settings.cache_prefix).cattle(first);
-            let bare = reference::redis_get(url, &key, args.read_samples).await?;
-            ("Redis", Some(bare))
-        }
-        None => ("the in-process cache", None),
-    };
-    rows.push(Row {
-        what: format!("animal read, cache-first ({cache})"),
-        target: "—".into(),
-        measured: cached.to_string(),
-        reference: bare.map_or("no Redis configured".into(), |bare| {
-            format!("bare GET {bare}")
-        }),
-        ratio: bare.map(|bare| cached.p99_ms / bare.p99_ms.max(0.001)),
-        verdict: Verdict::Reference,
-        figures: json!({"cached": cached, "bare_get": bare}),
-    });
-    done(&progress, format!("page {page}, cache {cached}"));
     rows.extend(search_rows(args, &scratch.dir.join("search-bench")).await?);
 
     Ok(Report {
@@ -574,9 +413,23 @@ async fn search_rows(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<
     ])
 }
 
-async fn count_events(db: &sea_orm::DatabaseConnection) -> anyhow::Result<u64> {
-    use sea_orm::PaginatorTrait;
-    Ok(server::entity::cattle_event::Entity::find()
-        .count(db)
-        .await?)
+/// The first message of `topic`: the bytes of a real envelope, as the log holds them.
+async fn first_envelope(brokers: &str, topic: &str) -> anyhow::Result<Vec<u8>> {
+    let (brokers, topic) = (brokers.to_string(), topic.to_string());
+    tokio::task::spawn_blocking(move || {
+        let mut first = None;
+        server::kafka::log_reader::each_message(
+            &brokers,
+            &topic,
+            Duration::from_secs(60),
+            |_| {},
+            |message| {
+                if first.is_none() && !message.body.is_empty() {
+                    first = Some(message.body.to_vec());
+                }
+            },
+        )?;
+        first.with_context(|| format!("{topic} holds no envelope to copy"))
+    })
+    .await?
 }

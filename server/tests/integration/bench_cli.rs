@@ -76,8 +76,9 @@ fn topics_with(prefix: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
+/// A small run of the bench in a corner of the engines of its own, with `extra` flags: the
+/// names of the rows it reported, once it is checked to have left nothing behind.
+async fn small_run(extra: &[&str]) -> Vec<String> {
     let before = bench_databases().await;
     let prefix = format!("{}.", support::unique("bench"));
     let data_dir = std::env::temp_dir().join(support::unique("icattle-bench"));
@@ -118,6 +119,7 @@ async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
     let mut args: Vec<&str> = sizes.to_vec();
     let report_path = report.display().to_string();
     args.push(&report_path);
+    args.extend_from_slice(extra);
     let output = icattle(&args, &envs);
     assert!(
         output.status.success(),
@@ -128,24 +130,6 @@ async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
     let text = std::fs::read_to_string(&report).expect("the JSON report is written");
     let report: Value = serde_json::from_str(&text).expect("the report is JSON");
     let rows = report["rows"].as_array().expect("rows");
-    let names: Vec<&str> = rows.iter().filter_map(|r| r["what"].as_str()).collect();
-    for expected in [
-        "raw produce",
-        "Ed25519 signing",
-        "publish (validate + sign + acks=all), sequential",
-        "signed events published",
-        "publish → applied",
-        "replay into a fresh golden record",
-        "animal page from PostgreSQL",
-        "animal read, cache-first (Redis)",
-        "search index: indexing 500 animals",
-        "search over 500 animals",
-    ] {
-        assert!(
-            names.iter().any(|name| name.starts_with(expected)),
-            "no row {expected:?} in {names:?}"
-        );
-    }
     assert!(rows.iter().all(
         |r| ["met", "missed", "reference"].contains(&r["verdict"].as_str().unwrap_or_default())
     ));
@@ -154,17 +138,24 @@ async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
         printed.contains("| what"),
         "the table is printed: {printed}"
     );
+    assert_nothing_left(&prefix, &data_dir, &before).await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    rows.iter()
+        .filter_map(|r| r["what"].as_str().map(str::to_string))
+        .collect()
+}
 
+async fn assert_nothing_left(prefix: &str, data_dir: &std::path::Path, databases: &[String]) {
     assert!(
-        topics_with(&prefix).is_empty(),
+        topics_with(prefix).is_empty(),
         "the bench's topics are deleted"
     );
     assert_eq!(
         bench_databases().await,
-        before,
+        databases,
         "the bench's databases are dropped"
     );
-    let left: Vec<_> = std::fs::read_dir(&data_dir)
+    let left: Vec<_> = std::fs::read_dir(data_dir)
         .expect("the data directory stays")
         .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
@@ -188,5 +179,56 @@ async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
         keys.is_empty(),
         "the bench's cache keys are deleted: {keys:?}"
     );
-    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+fn has_row(names: &[String], start: &str) -> bool {
+    names.iter().any(|name| name.starts_with(start))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
+    let names = small_run(&[]).await;
+    for expected in [
+        "raw produce",
+        "Ed25519 signing",
+        "publish (validate + sign + acks=all), sequential",
+        "signed events published",
+        "publish → applied",
+        "replay into a fresh golden record",
+        "animal page from PostgreSQL",
+        "animal read, cache-first (Redis)",
+        "search index: indexing 500 animals",
+        "search over 500 animals",
+    ] {
+        assert!(
+            has_row(&names, expected),
+            "no row {expected:?} in {names:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_without_views_measures_the_write_path_alone() {
+    let names = small_run(&["--run-views", "false"]).await;
+    for expected in [
+        "raw produce",
+        "Ed25519 signing",
+        "publish (validate + sign + acks=all), sequential",
+        "signed events published",
+    ] {
+        assert!(
+            has_row(&names, expected),
+            "no row {expected:?} in {names:?}"
+        );
+    }
+    for left_out in [
+        "publish → applied",
+        "replay into a fresh golden record",
+        "animal page",
+    ] {
+        assert!(
+            !has_row(&names, left_out),
+            "{left_out:?} needs the views: {names:?}"
+        );
+    }
 }
