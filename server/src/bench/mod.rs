@@ -3,10 +3,12 @@
 //! rdkafka alone, Ed25519 alone, a bare `SELECT 1` / `GET`), in a corner of the engines of
 //! its own that it removes again.
 mod applied;
+mod cpu;
 mod herd_load;
 mod latency;
 mod reads;
 mod reference;
+mod reference_rows;
 mod replay;
 mod report;
 mod scratch;
@@ -21,7 +23,6 @@ use serde_json::json;
 use server::config::Settings;
 use server::instance::Instance;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Sizes of the bench's runs; the defaults finish in a few minutes on two cores.
 #[derive(clap::Args, Debug, Clone)]
@@ -170,24 +171,6 @@ fn machine(instance: &Instance, settings: &Settings) -> String {
     )
 }
 
-/// Creates the topic the raw reference writes to, laid out as the cattle log is.
-async fn raw_topic(instance: &Instance, settings: &Settings) -> anyhow::Result<String> {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    let name = format!("{}bench.raw", settings.topic_prefix);
-    let admin: AdminClient<rdkafka::client::DefaultClientContext> = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &instance.brokers)
-        .create()?;
-    let topic = NewTopic::new(
-        &name,
-        settings.partitions,
-        TopicReplication::Fixed(settings.replication),
-    );
-    for result in admin.create_topics([&topic], &AdminOptions::new()).await? {
-        result.map_err(|(topic, code)| anyhow::anyhow!("creating {topic}: {code}"))?;
-    }
-    Ok(name)
-}
-
 async fn measure(
     args: &BenchArgs,
     scratch: &scratch::Scratch,
@@ -245,59 +228,10 @@ async fn measure(
     let publish = samples.percentiles();
     done(&progress, publish.to_string());
 
-    // The raw reference sends a real envelope's bytes, once the views (when they run here)
-    // are done with the latency samples.
-    if settings.run_views {
-        let ends = server::kafka::topics::end_offsets(&instance.brokers, &topic)?;
-        let progress = bar("golden record catching up", 0);
-        replay::caught_up(
-            &instance.db,
-            server::golden::PROJECTION.as_str(),
-            &topic,
-            &ends,
-            Duration::from_secs(120),
-            &progress,
-        )
-        .await?;
-        progress.finish_and_clear();
-    }
-    let body = first_envelope(&instance.brokers, &topic).await?;
-    let raw = raw_topic(instance, settings).await?;
-    let producer = reference::raw_producer(&instance.brokers)?;
-    reference::produce_latency(&producer, &raw, &body, 20, &ProgressBar::hidden()).await?;
-    let progress = bar("raw produce, sequential", args.latency_samples as u64);
-    let raw_latency =
-        reference::produce_latency(&producer, &raw, &body, args.latency_samples, &progress).await?;
-    done(&progress, raw_latency.to_string());
-    let progress = bar("raw produce, in flight", args.raw_messages as u64);
-    let raw_rate =
-        reference::produce_rate(&producer, &raw, &body, args.raw_messages, &progress).await?;
-    done(&progress, format!("{raw_rate:.0} msg/s"));
-    let progress = bar("Ed25519 signing, one core", 0);
-    let signing = reference::signing_rate(args.signatures);
-    done(&progress, format!("{signing:.0} signatures/s"));
-
-    rows.push(Row {
-        what: format!(
-            "raw produce, {} B, acks=all, idempotent (reference)",
-            body.len()
-        ),
-        target: "—".into(),
-        measured: format!("{raw_rate:.0} msg/s; sequential {raw_latency}"),
-        reference: "rdkafka alone, same broker".into(),
-        ratio: None,
-        verdict: Verdict::Reference,
-        figures: json!({"rate_per_s": raw_rate, "sequential": raw_latency, "bytes": body.len()}),
-    });
-    rows.push(Row {
-        what: "Ed25519 signing, one core (reference)".into(),
-        target: "—".into(),
-        measured: format!("{signing:.0} signatures/s"),
-        reference: "ed25519-dalek alone".into(),
-        ratio: None,
-        verdict: Verdict::Reference,
-        figures: json!({"rate_per_s": signing}),
-    });
+    let (refs, reference_rows) =
+        reference_rows::references(args, instance, settings, &topic).await?;
+    rows.extend(reference_rows);
+    let (raw_latency, raw_rate) = (refs.raw_latency, refs.raw_rate);
     let ratio = publish.p99_ms / raw_latency.p99_ms.max(0.001);
     rows.push(Row {
         what: "publish (validate + sign + acks=all), sequential".into(),
@@ -314,6 +248,7 @@ async fn measure(
         &format!("publish, {} senders", args.clients),
         args.events as u64,
     );
+    let mark = cpu::CpuMark::now();
     let (rate, under_load, herd) = herd_load::concurrent(
         &handler,
         &actor,
@@ -323,7 +258,13 @@ async fn measure(
         &progress,
     )
     .await?;
-    done(&progress, format!("{rate:.0} events/s, {under_load}"));
+    let cpu = mark
+        .spent()
+        .per_event((herd.len() * herd_load::COMMANDS_PER_ANIMAL) as u64);
+    done(
+        &progress,
+        format!("{rate:.0} events/s, {under_load}; {cpu}"),
+    );
     let ratio = rate / raw_rate.max(1.0);
     rows.push(Row {
         what: format!(
@@ -336,15 +277,19 @@ async fn measure(
             }
         ),
         target: "≥ 10,000/s, or ≥ 80 % of raw".into(),
-        measured: format!("{rate:.0} events/s; {under_load}"),
-        reference: format!("raw {raw_rate:.0} msg/s; signing {signing:.0}/s"),
+        measured: format!(
+            "{rate:.0} events/s; {under_load}; {cpu}{}",
+            cores_for_target(&cpu)
+        ),
+        reference: format!("raw {raw_rate:.0} msg/s; signing {:.0}/s", refs.signing),
         ratio: Some(ratio),
         verdict: if rate >= 10_000.0 {
             Verdict::Met
         } else {
             at_least(ratio, 0.8)
         },
-        figures: json!({"rate_per_s": rate, "latency": under_load, "senders": args.clients}),
+        figures: json!({"rate_per_s": rate, "latency": under_load, "senders": args.clients,
+            "cpu_per_event": cpu}),
     });
 
     if settings.run_views {
@@ -353,6 +298,7 @@ async fn measure(
             actor: &actor,
             herd: &herd,
             raw_rate,
+            verifying: refs.verifying,
         };
         rows.extend(view_rows::measure(args, scratch, instance, &written).await?);
     } else {
@@ -374,6 +320,14 @@ async fn measure(
         }),
         rows,
     })
+}
+
+/// What a rate of 10,000 events a second would take at a phase's CPU per event.
+fn cores_for_target(cpu: &cpu::CpuPerEvent) -> String {
+    match cpu.cores_for(10_000.0) {
+        Some(cores) => format!("; 10,000/s would keep {cores:.1} cores busy"),
+        None => String::new(),
+    }
 }
 
 /// The embedded search index over `--search-animals` generated animals, in `dir`.
@@ -411,25 +365,4 @@ async fn search_rows(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<
             figures: json!({"queries": figures.queries}),
         },
     ])
-}
-
-/// The first message of `topic`: the bytes of a real envelope, as the log holds them.
-async fn first_envelope(brokers: &str, topic: &str) -> anyhow::Result<Vec<u8>> {
-    let (brokers, topic) = (brokers.to_string(), topic.to_string());
-    tokio::task::spawn_blocking(move || {
-        let mut first = None;
-        server::kafka::log_reader::each_message(
-            &brokers,
-            &topic,
-            Duration::from_secs(60),
-            |_| {},
-            |message| {
-                if first.is_none() && !message.body.is_empty() {
-                    first = Some(message.body.to_vec());
-                }
-            },
-        )?;
-        first.with_context(|| format!("{topic} holds no envelope to copy"))
-    })
-    .await?
 }

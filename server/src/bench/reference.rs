@@ -1,6 +1,7 @@
 //! The references iCattle's figures are compared to: the same bytes produced with rdkafka
-//! alone, Ed25519 signing alone, a bare `SELECT 1` and a bare `GET`.
+//! alone, Ed25519 signing and checking alone, a bare `SELECT 1` and a bare `GET`.
 use super::latency::{Latencies, Percentiles};
+use anyhow::Context;
 use futures::stream::{FuturesUnordered, StreamExt};
 use indicatif::ProgressBar;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
@@ -97,6 +98,34 @@ pub fn signing_rate(count: usize) -> f64 {
         std::hint::black_box(key.sign_hash(&hash));
     }
     count as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Ed25519 signatures checked per second on one core, as every view checks them (strict,
+/// with the key decoded once).
+pub fn verifying_rate(count: usize) -> anyhow::Result<f64> {
+    let key = domain::SigningKeyPair::from_seed([7; 32]);
+    let public = domain::PublicKey::parse(&key.public_key_hex())
+        .context("the reference key does not decode")?;
+    let signed: Vec<([u8; 32], String)> = (0..count.min(1000))
+        .map(|n| {
+            let mut hash = [0u8; 32];
+            hash[..8].copy_from_slice(&(n as u64).to_le_bytes());
+            (hash, key.sign_hash(&hash))
+        })
+        .collect();
+    let started = Instant::now();
+    let mut valid = 0usize;
+    for n in 0..count {
+        let (hash, signature) = &signed[n % signed.len()];
+        valid += usize::from(std::hint::black_box(public.signed(hash, signature)));
+    }
+    let rate = count as f64 / started.elapsed().as_secs_f64();
+    // A reference that refused its own signatures measured the wrong thing.
+    anyhow::ensure!(
+        valid == count,
+        "only {valid} of {count} reference signatures checked"
+    );
+    Ok(rate)
 }
 
 /// Latency of a bare `SELECT 1`.

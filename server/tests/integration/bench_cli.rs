@@ -77,8 +77,8 @@ fn topics_with(prefix: &str) -> Vec<String> {
 }
 
 /// A small run of the bench in a corner of the engines of its own, with `extra` flags: the
-/// names of the rows it reported, once it is checked to have left nothing behind.
-async fn small_run(extra: &[&str]) -> Vec<String> {
+/// rows it reported, once it is checked to have left nothing behind.
+async fn small_run(extra: &[&str]) -> Vec<Value> {
     let before = bench_databases().await;
     let prefix = format!("{}.", support::unique("bench"));
     let data_dir = std::env::temp_dir().join(support::unique("icattle-bench"));
@@ -129,7 +129,7 @@ async fn small_run(extra: &[&str]) -> Vec<String> {
 
     let text = std::fs::read_to_string(&report).expect("the JSON report is written");
     let report: Value = serde_json::from_str(&text).expect("the report is JSON");
-    let rows = report["rows"].as_array().expect("rows");
+    let rows = report["rows"].as_array().expect("rows").clone();
     assert!(rows.iter().all(
         |r| ["met", "missed", "reference"].contains(&r["verdict"].as_str().unwrap_or_default())
     ));
@@ -140,9 +140,7 @@ async fn small_run(extra: &[&str]) -> Vec<String> {
     );
     assert_nothing_left(&prefix, &data_dir, &before).await;
     let _ = std::fs::remove_dir_all(&data_dir);
-    rows.iter()
-        .filter_map(|r| r["what"].as_str().map(str::to_string))
-        .collect()
+    rows
 }
 
 async fn assert_nothing_left(prefix: &str, data_dir: &std::path::Path, databases: &[String]) {
@@ -181,16 +179,40 @@ async fn assert_nothing_left(prefix: &str, data_dir: &std::path::Path, databases
     );
 }
 
-fn has_row(names: &[String], start: &str) -> bool {
-    names.iter().any(|name| name.starts_with(start))
+fn row<'r>(rows: &'r [Value], start: &str) -> Option<&'r Value> {
+    rows.iter().find(|row| {
+        row["what"]
+            .as_str()
+            .is_some_and(|what| what.starts_with(start))
+    })
+}
+
+fn whats(rows: &[Value]) -> Vec<&str> {
+    rows.iter().filter_map(|row| row["what"].as_str()).collect()
+}
+
+fn has_row(rows: &[Value], start: &str) -> bool {
+    row(rows, start).is_some()
+}
+
+/// The row starting `start` says what CPU each event took, in this process and machine-wide.
+fn assert_cpu_per_event(rows: &[Value], start: &str) {
+    let cpu = &row(rows, start).expect("the row")["figures"]["cpu_per_event"];
+    let process = cpu["process_us"].as_f64().unwrap_or_default();
+    assert!(process > 0.0, "{start}: {cpu}");
+    let busy = cpu["machine_busy"].as_f64().unwrap_or_default();
+    assert!(busy > 0.0 && busy <= 1.0 + 1e-9, "{start}: {cpu}");
+    let measured = row(rows, start).expect("the row")["measured"].to_string();
+    assert!(measured.contains("µs/event"), "{start}: {measured}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
-    let names = small_run(&[]).await;
+    let rows = small_run(&[]).await;
     for expected in [
         "raw produce",
         "Ed25519 signing",
+        "Ed25519 checking",
         "publish (validate + sign + acks=all), sequential",
         "signed events published",
         "publish → applied",
@@ -201,24 +223,29 @@ async fn a_small_run_reports_every_row_and_leaves_nothing_behind() {
         "search over 500 animals",
     ] {
         assert!(
-            has_row(&names, expected),
-            "no row {expected:?} in {names:?}"
+            has_row(&rows, expected),
+            "no row {expected:?} in {:?}",
+            whats(&rows)
         );
     }
+    assert_cpu_per_event(&rows, "signed events published");
+    assert_cpu_per_event(&rows, "replay into a fresh golden record");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_without_views_measures_the_write_path_alone() {
-    let names = small_run(&["--run-views", "false"]).await;
+    let rows = small_run(&["--run-views", "false"]).await;
     for expected in [
         "raw produce",
         "Ed25519 signing",
+        "Ed25519 checking",
         "publish (validate + sign + acks=all), sequential",
         "signed events published",
     ] {
         assert!(
-            has_row(&names, expected),
-            "no row {expected:?} in {names:?}"
+            has_row(&rows, expected),
+            "no row {expected:?} in {:?}",
+            whats(&rows)
         );
     }
     for left_out in [
@@ -227,8 +254,9 @@ async fn a_run_without_views_measures_the_write_path_alone() {
         "animal page",
     ] {
         assert!(
-            !has_row(&names, left_out),
-            "{left_out:?} needs the views: {names:?}"
+            !has_row(&rows, left_out),
+            "{left_out:?} needs the views: {:?}",
+            whats(&rows)
         );
     }
 }
