@@ -144,7 +144,9 @@ async fn an_animal_with_ten_thousand_events_is_rebuilt_from_its_snapshot() {
         from_log["verification"]
     );
     assert_eq!(read, EVENTS + 5 - covered as u64);
-    assert!(read < 1000, "{read} events read");
+    // The snapshot waited for lies past EVENTS - 1000 (the taker snapshots at whatever
+    // sequence it finds, 9,005 in one run), so at most the last 1,004 events are read.
+    assert!(read < 1005, "{read} events read");
     assert_eq!(from_log["verified"], true, "{}", from_log["verification"]);
     assert_eq!(from_log["differences"], json!([]));
     assert_eq!(
