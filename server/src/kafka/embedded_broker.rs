@@ -44,7 +44,19 @@ pub enum EmbeddedBrokerError {
     /// Formatting the log directory failed.
     #[error("formatting the Kafka log directory failed: {0}")]
     Format(String),
-    /// The broker stopped or never answered.
+    /// The broker exited before it answered (its port taken, Java too old, a broken log).
+    #[error("the broker exited ({status}) before it answered on {addr}; see {console} and {log}")]
+    Exited {
+        /// Its address.
+        addr: String,
+        /// How it exited.
+        status: std::process::ExitStatus,
+        /// What Java printed.
+        console: PathBuf,
+        /// Its log file.
+        log: PathBuf,
+    },
+    /// The broker runs but did not answer in time.
     #[error("the broker did not answer on {addr} within {seconds} s; see {log}")]
     NotAnswering {
         /// Its address.
@@ -125,8 +137,13 @@ impl EmbeddedBroker {
         };
         let started = Instant::now();
         while started.elapsed() < START_TIMEOUT {
-            if broker.exited() {
-                break;
+            if let Some(status) = broker.exit_status() {
+                return Err(EmbeddedBrokerError::Exited {
+                    addr,
+                    status,
+                    console,
+                    log: dir.join("server.log"),
+                });
             }
             if answers(&addr).await {
                 tracing::info!(%addr, dir = %dir.display(), "embedded Apache Kafka started");
@@ -141,10 +158,9 @@ impl EmbeddedBroker {
         })
     }
 
-    fn exited(&mut self) -> bool {
-        self.child
-            .as_mut()
-            .is_some_and(|child| matches!(child.try_wait(), Ok(Some(_))))
+    /// How the broker exited, if it has.
+    fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.as_mut()?.try_wait().ok().flatten()
     }
 
     /// Asks the broker to shut down cleanly (SIGTERM, as `kafka-server-stop.sh` does) and

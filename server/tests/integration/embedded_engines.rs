@@ -179,6 +179,20 @@ async fn a_new_registry_answers_its_first_fifty_commands_without_stalling() {
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 
+/// What start-up says when it cannot start; panics with `started` if it does.
+async fn refused_start(settings: &Settings, started: &str) -> String {
+    let outcome = server::instance::start(
+        settings,
+        "127.0.0.1:0".parse().unwrap(),
+        support::leptos_options(),
+    )
+    .await;
+    match outcome {
+        Ok(_) => panic!("{started}"),
+        Err(error) => format!("{error:#}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_kafka_s_jars_start_up_says_where_they_were_looked_for() {
     let data_dir = std::env::temp_dir().join(support::unique("icattle-nojars"));
@@ -186,17 +200,39 @@ async fn without_kafka_s_jars_start_up_says_where_they_were_looked_for() {
     std::fs::create_dir_all(&empty).expect("an empty directory");
     let mut settings = embedded_settings(data_dir.clone(), support::free_port_pair());
     settings.kafka_libs = Some(empty.clone());
-    let started = server::instance::start(
-        &settings,
-        "127.0.0.1:0".parse().unwrap(),
-        support::leptos_options(),
-    )
-    .await;
-    let message = match started {
-        Ok(_) => panic!("the app started without Kafka's jars"),
-        Err(error) => error.to_string(),
-    };
+    let message = refused_start(&settings, "the app started without Kafka's jars").await;
     assert!(message.contains(&empty.display().to_string()), "{message}");
     assert!(message.contains("scripts/setup.sh"), "{message}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broker_that_cannot_take_its_port_is_said_to_have_exited() {
+    let data_dir = std::env::temp_dir().join(support::unique("icattle-taken-port"));
+    let port = support::free_port_pair();
+    // Something that is not Kafka holds the port: it takes connections but never answers.
+    let _holder = std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free");
+    let settings = embedded_settings(data_dir.clone(), port);
+    let message = refused_start(
+        &settings,
+        "an embedded broker started on a port something else holds",
+    )
+    .await;
+    assert!(message.contains("exited"), "{message}");
+    let kafka = data_dir
+        .join("kafka")
+        .canonicalize()
+        .expect("the broker's directory was made");
+    let console = kafka.join("console.log");
+    assert!(
+        message.contains(&console.display().to_string()),
+        "{message}"
+    );
+    // The files the message names say why.
+    let said = ["console.log", "server.log"]
+        .iter()
+        .map(|name| std::fs::read_to_string(kafka.join(name)).unwrap_or_default())
+        .collect::<String>();
+    assert!(said.contains("already in use"), "{message}\n{said}");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
