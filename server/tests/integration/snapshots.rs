@@ -237,7 +237,8 @@ async fn time_travel_starts_from_the_snapshot(
         assert_eq!(past["from_snapshot"], covered, "as of {sequence}: {past}");
         let read = past["events_read"].as_u64().expect("a count");
         assert_eq!(read, EVENTS + 5 - covered + 1, "as of {sequence}");
-        assert!(read < 1000, "{read} events read");
+        // One more than `/from-log` reads after the same snapshot (see there).
+        assert!(read < 1006, "{read} events read");
         assert_eq!(past["sequence"], sequence);
         assert_eq!(past["later_events"], EVENTS + 5 - sequence);
         assert!(
