@@ -20,7 +20,7 @@ struct MachineTicks {
 }
 
 /// The CPU a phase took.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct CpuSpent {
     /// Wall-clock seconds of the phase.
     pub seconds: f64,

@@ -35,7 +35,7 @@ pub struct BenchArgs {
     /// Raw sends for the raw produce rate.
     #[arg(long, default_value_t = 100_000, value_parser = at_least_one)]
     raw_messages: usize,
-    /// Signatures for the raw signing rate.
+    /// Signatures for the raw signing and checking rates.
     #[arg(long, default_value_t = 20_000, value_parser = at_least_one)]
     signatures: usize,
     /// Commands sent for the sustained rate (animals of ten commands each).
