@@ -110,6 +110,8 @@ pub struct Instance {
     /// The views a rebuild stops and starts again for its swap.
     live_views: BTreeMap<ViewName, LiveViewSlot>,
     view_rebuilds: ViewRebuilds,
+    /// Its reader stays open between reads; stopping closes it.
+    key_stream: Arc<KeyStream>,
     broker: Option<EmbeddedBroker>,
 }
 
@@ -131,6 +133,7 @@ impl Instance {
             task.abort();
             let _ = task.await;
         }
+        self.key_stream.close_reader();
     }
 
     /// Stops serving and consuming, then shuts the embedded broker down cleanly once no
@@ -206,7 +209,7 @@ pub async fn start(
         Arc::new(key.clone()),
     );
     // Only the root key is configured: every other key is trusted because the stream says so.
-    let trusted = TrustedKeys::new([key.public_key_hex()]).with_key_stream(key_stream);
+    let trusted = TrustedKeys::new([key.public_key_hex()]).with_key_stream(key_stream.clone());
     let served_keys = trusted.clone();
     let vault = SeedVault::open(settings.master_key.as_deref(), &settings.data_dir)?;
     let accounts = Accounts::new(db.clone(), vault, registrar.clone())
@@ -464,6 +467,7 @@ pub async fn start(
         tasks,
         live_views,
         view_rebuilds,
+        key_stream,
         broker,
     })
 }

@@ -37,9 +37,10 @@ pub enum KeyStreamError {
     Thread(String),
 }
 
-/// The consumer and where it reads next.
+/// The consumer, while one is open, and the offset read next.
+#[derive(Default)]
 struct Position {
-    consumer: BaseConsumer,
+    consumer: Option<BaseConsumer>,
     next: i64,
 }
 
@@ -47,7 +48,7 @@ struct Position {
 pub struct KeyStream {
     brokers: String,
     topic: String,
-    position: Mutex<Option<Position>>,
+    position: Mutex<Position>,
     ledger: RwLock<KeyLedger>,
     /// Every record read, in offset order (superseded ones too), as a reader elsewhere
     /// gets them.
@@ -76,7 +77,7 @@ impl KeyStream {
         Arc::new(Self {
             brokers: brokers.to_string(),
             topic: topic.to_string(),
-            position: Mutex::new(None),
+            position: Mutex::default(),
             ledger: RwLock::new(ledger),
             records: RwLock::default(),
             registry: RwLock::new(registry),
@@ -145,26 +146,16 @@ impl KeyStream {
         // One read at a time: the position and the ledger advance together.
         let mut held = self.position.lock().unwrap_or_else(PoisonError::into_inner);
         let began = chrono::Utc::now().timestamp_millis();
-        let position = match held.take() {
-            Some(position) => position,
-            None => {
-                let group = format!("icattle-keys-{}", uuid::Uuid::new_v4().simple());
-                let consumer: BaseConsumer = reader_config(&self.brokers, &group).create()?;
-                let mut assignment = TopicPartitionList::new();
-                assignment.add_partition_offset(&self.topic, 0, Offset::Beginning)?;
-                consumer.assign(&assignment)?;
-                Position { consumer, next: 0 }
-            }
+        let consumer = match held.consumer.take() {
+            Some(consumer) => consumer,
+            None => self.open_reader(held.next)?,
         };
-        let outcome = self.read_into(&position);
-        let next = match &outcome {
+        let outcome = self.read_into(&consumer, held.next);
+        held.next = match &outcome {
             Ok(next) => *next,
             Err((next, _)) => *next,
         };
-        *held = Some(Position {
-            consumer: position.consumer,
-            next,
-        });
+        held.consumer = Some(consumer);
         match outcome {
             Ok(_) => {
                 self.read_from.fetch_max(began, Ordering::AcqRel);
@@ -174,18 +165,38 @@ impl KeyStream {
         }
     }
 
-    /// Reads from `position` to the partition's end; the next offset to read either way.
-    fn read_into(&self, position: &Position) -> Result<i64, (i64, KeyStreamError)> {
-        let mut next = position.next;
-        let (_, end) =
-            watermarks(&position.consumer, &self.topic, 0).map_err(|e| (next, e.into()))?;
+    /// Lets go of the consumer, so nothing of this process fetches from the topic until the
+    /// next read, which opens another where this one stopped. A process closing down calls
+    /// it before its topics may be deleted, or librdkafka logs the partition as unknown.
+    pub fn close_reader(&self) {
+        let mut held = self.position.lock().unwrap_or_else(PoisonError::into_inner);
+        held.consumer = None;
+    }
+
+    fn open_reader(&self, next: i64) -> Result<BaseConsumer, KafkaError> {
+        let group = format!("icattle-keys-{}", uuid::Uuid::new_v4().simple());
+        let consumer: BaseConsumer = reader_config(&self.brokers, &group).create()?;
+        let from = match next {
+            0 => Offset::Beginning,
+            next => Offset::Offset(next),
+        };
+        let mut assignment = TopicPartitionList::new();
+        assignment.add_partition_offset(&self.topic, 0, from)?;
+        consumer.assign(&assignment)?;
+        Ok(consumer)
+    }
+
+    /// Reads from `next` to the partition's end; the next offset to read either way.
+    fn read_into(&self, consumer: &BaseConsumer, next: i64) -> Result<i64, (i64, KeyStreamError)> {
+        let mut next = next;
+        let (_, end) = watermarks(consumer, &self.topic, 0).map_err(|e| (next, e.into()))?;
         let started = Instant::now();
         let mut changed = false;
         while next < end {
             if started.elapsed() > READ_WITHIN {
                 return Err((next, KeyStreamError::Timeout(self.topic.clone())));
             }
-            let Some(message) = position.consumer.poll(Duration::from_millis(200)) else {
+            let Some(message) = consumer.poll(Duration::from_millis(200)) else {
                 continue;
             };
             let message = message.map_err(|e| (next, e.into()))?;
@@ -208,7 +219,7 @@ impl KeyStream {
                     self.publish_registry();
                 }
                 // Read again from here next time, so the stream stays refused until mended.
-                self.rewind(&position.consumer, offset);
+                self.rewind(consumer, offset);
                 return Err((
                     offset,
                     KeyStreamError::Broken {

@@ -233,3 +233,50 @@ async fn views_replayed_with_only_the_root_key_after_the_users_table_is_dropped_
     );
     assert!(!report.contains("UNKNOWN_KEY"), "{report}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_reader_closed_between_reads_goes_on_where_it_stopped() {
+    let settings = support::settings("key_reader_closed").await;
+    let server = support::start(&settings).await;
+    let base = 9_190_000 + (std::process::id() as i64 % 10_000) * 10;
+    support::farmer_with_clients(&server, &[base]).await;
+    let stream = Arc::clone(
+        support::trusted_from_log(&settings)
+            .key_stream()
+            .expect("a key stream"),
+    );
+    stream.read_to_end().await.expect("the first read");
+    let first = stream.records().len();
+    assert!(
+        first >= 2,
+        "the root and the farmer's key are on the stream"
+    );
+
+    // Closed, as a process closing down closes it; a key registered meanwhile is read by
+    // the next read, once, after those read before.
+    stream.close_reader();
+    let (_, token) = support::farmer_with_clients(&server, &[base + 1]).await;
+    let newcomer = support::actor_of(&server, &token).await;
+    stream.read_to_end().await.expect("a read after closing");
+    assert!(
+        stream
+            .registry()
+            .owner(&newcomer.key.public_key_hex())
+            .is_some(),
+        "the key registered while the reader was closed is read"
+    );
+
+    let fresh = Arc::clone(
+        support::trusted_from_log(&settings)
+            .key_stream()
+            .expect("a key stream"),
+    );
+    fresh.read_to_end().await.expect("a read from the start");
+    assert!(stream.records().len() > first);
+    assert_eq!(
+        stream.records(),
+        fresh.records(),
+        "read twice with a close between, the stream is what one read from the start gives"
+    );
+    support::clean_up(&settings).await;
+}
